@@ -1,0 +1,74 @@
+# Rebook: two commands for a newcomer, `make run` and `make test`.
+# Everything else here is what those two need; each step is skipped when already done.
+
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+FLASK  := $(BIN)/flask --app wsgi
+PORT   ?= 5000
+
+.PHONY: run test test-sqlite test-postgres install install-test assets browser bench clean
+
+run: install assets
+	$(FLASK) init-db
+	$(FLASK) demo --if-empty
+	@echo "Rebook on http://127.0.0.1:$(PORT)  (demo logins in README.md)"
+	@if [ -n "$$MAIL_SERVER" ]; then \
+	  $(FLASK) outbox work & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	else \
+	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
+	fi
+
+test: install-test assets browser
+	$(MAKE) test-sqlite
+	$(MAKE) test-postgres
+
+test-sqlite:
+	REBOOK_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider
+
+test-postgres:
+	REBOOK_TEST_DB=postgres $(BIN)/pytest -q -p no:cacheprovider
+
+# Python: a virtual environment with the pinned dependencies from pyproject.toml.
+$(VENV)/.installed: pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --disable-pip-version-check -e .
+	touch $@
+
+$(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
+	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
+	touch $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Front end: htmx and Pico CSS from the npm registry, pinned by package-lock.json,
+# copied into static/vendor/ (ignored by git).
+node_modules/.package-lock.json: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/vendor/.copied: node_modules/.package-lock.json
+	mkdir -p static/vendor
+	cp node_modules/htmx.org/dist/htmx.min.js static/vendor/htmx.min.js
+	cp node_modules/@picocss/pico/css/pico.min.css static/vendor/pico.min.css
+	touch $@
+
+assets: static/vendor/.copied
+
+# Browser tests drive Debian's Chromium (Playwright's own browser download does not work here).
+browser:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  if [ "$$(id -u)" = 0 ]; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else \
+	    echo "Chromium is missing: run 'sudo apt-get install chromium' once."; exit 1; \
+	  fi; \
+	fi
+
+bench: install-test
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache

@@ -1,0 +1,55 @@
+"""Rebook: a self-hosted customer portal for small service businesses."""
+from flask import Flask, has_request_context, request
+
+from . import config as config_module
+from .db import database, open_database
+from .extensions import csrf, login, mail
+from .people import load_user
+from .settings import Settings
+from .timefmt import money, when
+
+
+def create_app(config=None):
+    """Build the app: config, extensions, blueprints, error handlers, CLI."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static")
+    app.config.update(config_module.from_environment())
+    app.config.update(config or {})
+
+    open_database(app.config["DATABASE_URL"])
+    csrf.init_app(app)
+    mail.init_app(app)
+    login.init_app(app)
+    login.user_loader(load_user)
+
+    @app.before_request
+    def _connect():
+        database.connect(reuse_if_open=True)
+
+    @app.teardown_appcontext
+    def _close(exc):
+        if not database.is_closed():
+            database.close()
+
+    @app.context_processor
+    def _inject():
+        return {"settings": current_settings(), "tz": current_settings().timezone}
+
+    app.jinja_env.filters["when"] = when
+    app.jinja_env.filters["money"] = money
+
+    from .web import register
+    register(app)
+
+    from .cli import register_cli
+    register_cli(app)
+    return app
+
+
+def current_settings():
+    """The settings row, read once per request (kept in the WSGI environ, which is per request
+    even when an app context outlives it)."""
+    if not has_request_context():
+        return Settings.current()
+    if "rebook.settings" not in request.environ:
+        request.environ["rebook.settings"] = Settings.current()
+    return request.environ["rebook.settings"]

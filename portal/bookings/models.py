@@ -1,0 +1,59 @@
+"""Services, bookings and who is assigned to them."""
+import secrets
+
+from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from ..db import BaseModel
+from ..people import Customer, Staff, utcnow
+
+SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = "scheduled", "completed", "cancelled", "no_show"
+STATUS_LABELS = {SCHEDULED: "Scheduled", COMPLETED: "Completed", CANCELLED: "Cancelled",
+                 NO_SHOW: "No-show"}
+# No ambiguous characters (0/O, 1/I) in references people read out on the phone.
+REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
+
+
+def new_ref():
+    return "BK-" + "".join(secrets.choice(REF_ALPHABET) for _ in range(6))
+
+
+class Service(BaseModel):
+    name = CharField(max_length=120)
+    duration_minutes = IntegerField()
+    price = IntegerField()  # minor units
+    active = BooleanField(default=True)
+
+
+class Booking(BaseModel):
+    ref = CharField(max_length=12, unique=True, default=new_ref)
+    customer = ForeignKeyField(Customer, backref="bookings", on_delete="CASCADE")
+    service = ForeignKeyField(Service, backref="bookings")
+    starts_at = DateTimeField(index=True)  # UTC
+    ends_at = DateTimeField()
+    address = TextField(default="")
+    price = IntegerField()  # minor units, copied from the service when booked
+    status = CharField(max_length=20, default=SCHEDULED, index=True)
+    cancelled_at = DateTimeField(null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    cancelled_by_id = IntegerField(null=True)
+    cancel_channel = CharField(max_length=20, null=True)
+    cancel_note = CharField(max_length=255, null=True)
+    reschedule_count = IntegerField(default=0)
+    version = IntegerField(default=1)
+    created_at = DateTimeField(default=utcnow)
+
+    @property
+    def status_label(self):
+        return STATUS_LABELS.get(self.status, self.status)
+
+    @property
+    def is_cancelled(self):
+        return self.status == CANCELLED
+
+
+class Assignment(BaseModel):
+    booking = ForeignKeyField(Booking, backref="assignments", on_delete="CASCADE")
+    staff = ForeignKeyField(Staff, backref="assignments")
+
+    class Meta:
+        indexes = ((("booking", "staff"), True),)

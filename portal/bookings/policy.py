@@ -1,0 +1,84 @@
+"""Who may cancel or reschedule a booking, and when: the one place these rules live.
+
+Pure functions: the booking, the actor, the settings and `now` come in; a Verdict goes out.
+Nothing here reads the clock, the request or the database.
+"""
+from dataclasses import dataclass
+from datetime import timedelta
+
+from .models import CANCELLED, COMPLETED, NO_SHOW
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    code: str  # stable, for tests, templates and API clients
+    message: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+OK = Verdict(True, "ok")
+
+_CLOSED_STATUS = {
+    CANCELLED: ("already_cancelled", "This booking is already cancelled."),
+    COMPLETED: ("completed", "This booking is completed."),
+    NO_SHOW: ("no_show", "This booking was marked as a no-show."),
+}
+
+
+def _status_verdict(booking, doing):
+    code, text = _CLOSED_STATUS[booking.status]
+    return Verdict(False, code, f"{text} It can't be {doing}.")
+
+
+def _relationship_verdict(booking, actor, assigned_ids):
+    """Whose booking is it? None when the actor may act on it at all."""
+    if actor.is_customer:
+        if booking.customer_id != actor.id:
+            return Verdict(False, "not_yours", "This booking was not found.")
+        return None
+    if actor.kind == "admin":
+        return None
+    if actor.kind == "fieldworker":
+        if actor.id not in assigned_ids:
+            return Verdict(False, "not_assigned", "This job is not assigned to you.")
+        if not actor.can_edit_booking_status:
+            return Verdict(False, "no_permission",
+                           "Your role does not allow changing booking status. Ask an admin.")
+        return None
+    return Verdict(False, "no_permission", "You can't change this booking.")
+
+
+def _window_message(settings, hours, doing):
+    if settings.blocked_message.strip():
+        return settings.blocked_message.strip()
+    contact = f" Please contact us on {settings.contact_line}." if settings.contact_line else \
+        " Please contact us."
+    return f"{doing.capitalize()} online closes {hours} hours before the appointment.{contact}"
+
+
+def can_cancel(booking, actor, settings, now, assigned_ids=frozenset()):
+    """May `actor` cancel `booking` at `now`?"""
+    refused = _relationship_verdict(booking, actor, assigned_ids)
+    if refused:
+        return refused
+    if booking.status in _CLOSED_STATUS:
+        return _status_verdict(booking, "cancelled")
+    if booking.starts_at <= now:
+        if actor.is_staff:
+            return Verdict(False, "time_passed",
+                           "The appointment time has passed, so it can't be cancelled. "
+                           "Mark it as a no-show instead.")
+        return Verdict(False, "time_passed",
+                       "The appointment time has passed, so it can't be cancelled online.")
+    if actor.is_customer:
+        if not settings.customers_may_cancel:
+            contact = f" Please contact us on {settings.contact_line}." \
+                if settings.contact_line else " Please contact us."
+            return Verdict(False, "flag_off", "Online cancellation is not available." + contact)
+        hours = settings.cancel_notice_hours
+        if hours and booking.starts_at - now < timedelta(hours=hours):
+            return Verdict(False, "notice_window", _window_message(settings, hours, "cancelling"))
+    return OK

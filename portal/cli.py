@@ -1,0 +1,60 @@
+"""Command line: flask init-db / demo / outbox work / create-admin."""
+import time
+
+import click
+
+from .db import database
+
+
+def register_cli(app):
+    @app.cli.command("init-db")
+    def init_db():
+        """Create or upgrade the database schema."""
+        from .migrate import upgrade
+        with database.connection_context():
+            applied = upgrade()
+        click.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
+
+    @app.cli.command("demo")
+    @click.option("--if-empty", is_flag=True, help="Only load when there are no staff yet.")
+    def demo(if_empty):
+        """Load the demo business, staff, customers and bookings."""
+        from .demo import load_demo
+        with database.connection_context():
+            loaded = load_demo(only_if_empty=if_empty)
+        click.echo("demo data loaded" if loaded else "demo data already present; kept it")
+
+    @app.cli.group("outbox")
+    def outbox_group():
+        """Deliver queued email."""
+
+    @outbox_group.command("work")
+    @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
+    @click.option("--batch", default=50, show_default=True)
+    @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
+    def outbox_work(once, batch, interval):
+        """Send pending email through SMTP, retrying failures with backoff."""
+        from .messaging.outbox import work_once
+        while True:
+            with database.connection_context():
+                sent, failed = work_once(batch)
+            if sent or failed:
+                click.echo(f"outbox: sent {sent}, failed {failed}")
+            if once and not (sent or failed) or once and sent + failed < batch:
+                break
+            if not (sent or failed):
+                time.sleep(interval)
+
+    @app.cli.command("create-admin")
+    @click.option("--email", required=True)
+    @click.option("--name", default="Admin")
+    @click.password_option()
+    def create_admin(email, name, password):
+        """Add an admin account."""
+        from .people import Staff
+        with database.connection_context():
+            staff = Staff(name=name, email=email.strip().lower(), role=Staff.ADMIN,
+                          can_edit_booking_status=True)
+            staff.set_password(password)
+            staff.save()
+        click.echo(f"admin {email} created")

@@ -1,0 +1,60 @@
+"""The database: chosen by URL, reached through one proxy, written in locked transactions."""
+from contextlib import contextmanager
+
+from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from playhouse.db_url import connect
+
+database = DatabaseProxy()
+
+SQLITE_PRAGMAS = {
+    "journal_mode": "wal",
+    "busy_timeout": 15000,
+    "foreign_keys": 1,
+    "synchronous": "normal",
+}
+
+
+class BaseModel(Model):
+    class Meta:
+        database = database
+        legacy_table_names = False
+
+
+def open_database(url):
+    """Make a database from `sqlite:///path` or `postgresql://...` and bind the proxy to it."""
+    if url.startswith("sqlite"):
+        # timeout: Python's sqlite3 waits this long for a lock before "database is locked".
+        db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
+    elif url.startswith(("postgres://", "postgresql://")):
+        db = connect(url, autorollback=True)
+    else:
+        raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
+    database.initialize(db)
+    return db
+
+
+def is_postgres():
+    return isinstance(database.obj, PostgresqlDatabase)
+
+
+@contextmanager
+def write_transaction():
+    """A transaction that holds the write lock from its first statement.
+
+    SQLite: BEGIN IMMEDIATE, so two writers never both read then both write.
+    PostgreSQL: a plain transaction; rows are locked with locked() below.
+    """
+    db = database.obj
+    if isinstance(db, SqliteDatabase) and db.transaction_depth() == 0:
+        with db.atomic("IMMEDIATE"):
+            yield
+    else:
+        with db.atomic():
+            yield
+
+
+def locked(query, skip_locked=False):
+    """SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already serialises."""
+    if is_postgres():
+        return query.for_update(skip_locked=skip_locked or None)
+    return query

@@ -1,0 +1,39 @@
+"""Messages waiting to leave (the outbox) and in-app notices for staff."""
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
+
+from ..bookings.models import Booking
+from ..db import BaseModel
+from ..people import Staff, utcnow
+
+PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
+
+
+class OutboxMessage(BaseModel):
+    kind = CharField(max_length=20, default="email")
+    dedupe_key = CharField(max_length=200, unique=True)
+    to_address = CharField(max_length=254)
+    subject = CharField(max_length=255)
+    body_text = TextField()
+    body_html = TextField(default="")
+    status = CharField(max_length=20, default=PENDING)
+    attempts = IntegerField(default=0)
+    next_attempt_at = DateTimeField(default=utcnow)
+    claimed_at = DateTimeField(null=True)
+    last_error = TextField(default="")
+    created_at = DateTimeField(default=utcnow)
+    sent_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("status", "next_attempt_at"), False),)
+
+
+class Notification(BaseModel):
+    staff = ForeignKeyField(Staff, backref="notifications", on_delete="CASCADE")
+    booking = ForeignKeyField(Booking, null=True, backref="notifications", on_delete="CASCADE")
+    kind = CharField(max_length=40)
+    message = TextField()
+    created_at = DateTimeField(default=utcnow)
+    read_at = DateTimeField(null=True)
+
+    class Meta:
+        indexes = ((("staff", "read_at"), False),)

@@ -1,0 +1,104 @@
+"""The outbox: messages are queued in the caller's transaction and delivered after commit."""
+import logging
+import random
+from datetime import timedelta
+
+from flask_mail import Message
+
+from ..db import locked, write_transaction
+from ..extensions import mail
+from ..people import utcnow
+from .models import DEAD, PENDING, SENDING, SENT, OutboxMessage
+
+log = logging.getLogger(__name__)
+
+MAX_ATTEMPTS = 8
+# A claim older than this belongs to a worker that died mid-batch; take the message back.
+CLAIM_LEASE = timedelta(minutes=5)
+
+
+def enqueue_email(*, dedupe_key, to, subject, text, html=""):
+    """Queue one email; a second call with the same dedupe key queues nothing."""
+    (OutboxMessage
+     .insert(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
+             body_html=html, status=PENDING, next_attempt_at=utcnow(), created_at=utcnow())
+     .on_conflict_ignore()
+     .execute())
+
+
+def backoff(attempts, rng=random.random):
+    """Exponential, capped at an hour, with jitter so a fleet of retries spreads out."""
+    base = min(30 * 2 ** (attempts - 1), 3600)
+    return timedelta(seconds=base * (0.5 + rng()))
+
+
+def claim_batch(limit=50, now=None):
+    """Mark up to `limit` due messages as ours; other workers skip them."""
+    now = now or utcnow()
+    due = ((OutboxMessage.status == PENDING) & (OutboxMessage.next_attempt_at <= now)) | (
+        (OutboxMessage.status == SENDING) & (OutboxMessage.claimed_at < now - CLAIM_LEASE))
+    with write_transaction():
+        query = OutboxMessage.select().where(due).order_by(OutboxMessage.id).limit(limit)
+        batch = list(locked(query, skip_locked=True))
+        if batch:
+            (OutboxMessage.update(status=SENDING, claimed_at=now)
+             .where(OutboxMessage.id.in_([m.id for m in batch])).execute())
+    return batch
+
+
+def _mark_sent(message):
+    (OutboxMessage.update(status=SENT, sent_at=utcnow(), attempts=OutboxMessage.attempts + 1,
+                          last_error="")
+     .where(OutboxMessage.id == message.id).execute())
+
+
+def _mark_failed(message, error):
+    attempts = message.attempts + 1
+    dead = attempts >= MAX_ATTEMPTS
+    (OutboxMessage.update(status=DEAD if dead else PENDING, attempts=attempts,
+                          last_error=str(error)[:2000], claimed_at=None,
+                          next_attempt_at=utcnow() + backoff(attempts))
+     .where(OutboxMessage.id == message.id).execute())
+    log.warning("outbox: message %s failed (attempt %s): %s", message.id, attempts, error)
+
+
+def _as_mail(message):
+    msg = Message(subject=message.subject, recipients=[message.to_address],
+                  body=message.body_text, html=message.body_html or None)
+    msg.extra_headers = {"X-Rebook-Message": message.dedupe_key}
+    return msg
+
+
+def deliver_batch(batch):
+    """Send a claimed batch over one SMTP connection. Returns (sent, failed)."""
+    sent = failed = 0
+    if not batch:
+        return sent, failed
+    try:
+        with mail.connect() as conn:
+            for message in batch:
+                try:
+                    conn.send(_as_mail(message))
+                except Exception as exc:  # one bad address must not stop the batch
+                    _mark_failed(message, exc)
+                    failed += 1
+                else:
+                    _mark_sent(message)
+                    sent += 1
+    except Exception as exc:  # the server is down: the whole batch waits for a retry
+        for message in batch[sent + failed:]:
+            _mark_failed(message, exc)
+            failed += 1
+    return sent, failed
+
+
+def work_once(limit=50):
+    """Claim and deliver one batch."""
+    return deliver_batch(claim_batch(limit))
+
+
+def requeue(message_id):
+    """Give a dead (or any) message a fresh start: an admin's resend."""
+    return (OutboxMessage.update(status=PENDING, attempts=0, next_attempt_at=utcnow(),
+                                 claimed_at=None, last_error="")
+            .where(OutboxMessage.id == message_id).execute())

@@ -1,0 +1,9 @@
+"""Every model, in dependency order: what migrations and tests compare against."""
+from .audit import AuditEvent
+from .bookings.models import Assignment, Booking, Service
+from .messaging.models import Notification, OutboxMessage
+from .people import Customer, Staff
+from .settings import Settings
+
+ALL_MODELS = [Settings, Customer, Staff, Service, Booking, Assignment, AuditEvent,
+              OutboxMessage, Notification]

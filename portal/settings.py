@@ -1,0 +1,40 @@
+"""The business's settings: one row, created with defaults on first use."""
+from peewee import BooleanField, CharField, IntegerField, TextField
+
+from .db import BaseModel
+
+
+class Settings(BaseModel):
+    business_name = CharField(max_length=120, default="Sparkle & Co. Cleaning")
+    timezone = CharField(max_length=64, default="America/New_York")
+    currency = CharField(max_length=3, default="USD")
+    contact_phone = CharField(max_length=40, default="")
+    contact_email = CharField(max_length=254, default="")
+    # Customer Portal > Flags & Permissions
+    customers_may_cancel = BooleanField(default=True)
+    customers_may_reschedule = BooleanField(default=True)
+    cancel_notice_hours = IntegerField(default=0)
+    reschedule_notice_hours = IntegerField(null=True)  # None: same as cancel_notice_hours
+    cancel_note_required = BooleanField(default=False)
+    real_time_availability = BooleanField(default=True)
+    blocked_message = TextField(default="")
+    # Financial Settings > Tax & Fees, in minor units (cents); 0 means no fee is configured.
+    cancellation_fee = IntegerField(default=0)
+
+    @classmethod
+    def current(cls):
+        """The one settings row, made on first use."""
+        row = cls.select().order_by(cls.id).first()
+        return row if row is not None else cls.create()
+
+    @property
+    def effective_reschedule_notice_hours(self):
+        if self.reschedule_notice_hours is None:
+            return self.cancel_notice_hours
+        return self.reschedule_notice_hours
+
+    @property
+    def contact_line(self):
+        """How customers reach the business, for messages that send them elsewhere."""
+        parts = [p for p in (self.contact_phone, self.contact_email) if p]
+        return " or ".join(parts)

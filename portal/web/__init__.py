@@ -1,0 +1,13 @@
+"""Blueprints, one per audience, and the error pages they share."""
+
+
+def register(app):
+    from ..extensions import login
+    from . import admin, auth, customer, errors, fieldworker
+
+    app.register_blueprint(auth.bp)
+    app.register_blueprint(customer.bp)
+    app.register_blueprint(admin.bp)
+    app.register_blueprint(fieldworker.bp)
+    errors.register(app)
+    login.unauthorized_handler(auth.unauthorized)

@@ -1,0 +1,58 @@
+// Rebook's small layer over htmx: open fragments that are <dialog data-modal> as real modals,
+// close them on Escape / "Keep booking", give focus back, and count note characters.
+(function () {
+  "use strict";
+  var opener = null;
+
+  function openModals(root) {
+    var dialogs = root.matches && root.matches("dialog[data-modal]") ? [root]
+      : root.querySelectorAll ? root.querySelectorAll("dialog[data-modal]") : [];
+    Array.prototype.forEach.call(dialogs, function (dialog) {
+      if (!dialog.open) dialog.showModal(); // native modal: the page behind is inert, Escape closes
+      var first = dialog.querySelector("[autofocus]") ||
+        dialog.querySelector("textarea, select, input:not([type=hidden]), button, a[href]");
+      if (first) first.focus();
+    });
+  }
+
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var target = event.detail.target;
+    if (target && target.id === "modal-root") opener = event.detail.elt;
+  });
+
+  document.addEventListener("DOMContentLoaded", function () {
+    htmx.onLoad(openModals);
+  });
+
+  // "close" does not bubble: listen in the capture phase.
+  document.addEventListener("close", function (event) {
+    var dialog = event.target;
+    if (!(dialog instanceof HTMLDialogElement) || !dialog.hasAttribute("data-modal")) return;
+    dialog.remove();
+    if (opener && document.body.contains(opener)) opener.focus();
+    opener = null;
+  }, true);
+
+  document.addEventListener("click", function (event) {
+    var closer = event.target.closest("[data-close-modal]");
+    var dialog = closer && closer.closest("dialog");
+    if (dialog) {
+      event.preventDefault(); // without JavaScript it is a plain link back to the booking
+      dialog.close();
+    }
+  });
+
+  document.addEventListener("bookingCancelled", function () {
+    opener = null;
+    document.querySelectorAll("dialog[data-modal]").forEach(function (d) { d.close(); });
+    var heading = document.querySelector("[data-focus-after-change]");
+    if (heading) heading.focus();
+  });
+
+  document.addEventListener("input", function (event) {
+    var field = event.target;
+    if (!field.dataset || !field.dataset.counter) return;
+    var out = document.getElementById(field.dataset.counter);
+    if (out) out.textContent = field.value.length + " / " + field.maxLength + " characters";
+  });
+})();

