@@ -26,7 +26,7 @@ def open_database(url):
         # timeout: Python's sqlite3 waits this long for a lock before "database is locked".
         db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
     elif url.startswith(("postgres://", "postgresql://")):
-        db = connect(url, autorollback=True)
+        db = connect(url)
     else:
         raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
     database.initialize(db)

@@ -62,7 +62,7 @@ def _window_message(settings, hours, doing):
 def can_cancel(booking, actor, settings, now, assigned_ids=frozenset()):
     """May `actor` cancel `booking` at `now`?"""
     refused = _relationship_verdict(booking, actor, assigned_ids)
-    if refused:
+    if refused is not None:
         return refused
     if booking.status in _CLOSED_STATUS:
         return _status_verdict(booking, "cancelled")

@@ -1,5 +1,5 @@
 """Error pages and fragments: say what happened and what to do next."""
-from flask import render_template
+from flask import make_response, render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
@@ -26,10 +26,9 @@ MESSAGES = {
 def error_response(status, message=None):
     title, default = MESSAGES.get(status, MESSAGES[400])
     if is_htmx():
-        response = into_modal(render_template("_error_modal.html", title=title,
-                                              message=message or default))
-        response.status_code = status
-        return response
+        return into_modal(make_response(
+            render_template("_error_modal.html", title=title, message=message or default),
+            status))
     return render_template("error.html", title=title, message=message or default), status
 
 

@@ -13,7 +13,7 @@ def is_htmx():
 def fragment_or_page(fragment, page, status=200, **context):
     """Render the fragment for htmx, the full page otherwise; caches must tell them apart."""
     response = make_response(render_template(fragment if is_htmx() else page, **context), status)
-    response.headers["Vary"] = "HX-Request"
+    response.vary.add("HX-Request")
     return response
 
 
