@@ -1,0 +1,46 @@
+"""Pages fetch what they need up front: the number of queries does not grow with the data."""
+import logging
+from contextlib import contextmanager
+from datetime import timedelta
+
+from tests.factories import booking
+
+
+@contextmanager
+def count_queries():
+    """Count the SQL statements peewee runs (it logs each one at DEBUG)."""
+    seen = []
+
+    class Counter(logging.Handler):
+        def emit(self, record):
+            seen.append(record.getMessage())
+
+    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+def queries_for(client, url):
+    client.get(url)  # warm-up: first-request work is not what we measure
+    with count_queries() as seen:
+        assert client.get(url).status_code == 200
+    return len(seen)
+
+
+def test_customer_pages_use_constant_queries(customer_client, world):
+    urls = ["/bookings", "/bookings?show=all", f"/bookings/{world.upcoming.ref}",
+            f"/bookings/{world.upcoming.ref}/cancel"]
+    before = {url: queries_for(customer_client, url) for url in urls}
+    for days in range(1, 40):
+        booking(world.customer, world.service, timedelta(days=days, hours=1), world.fw)
+        booking(world.customer, world.service, -timedelta(days=days), world.fw2,
+                status="completed")
+    after = {url: queries_for(customer_client, url) for url in urls}
+    assert before == after
+    assert max(after.values()) <= 5, after
