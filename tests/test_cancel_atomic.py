@@ -1,0 +1,49 @@
+"""A cancellation commits whole or not at all: fail its last write and nothing is left behind."""
+import pytest
+
+from portal.actors import Actor
+from portal.audit import AuditEvent
+from portal.bookings.models import Booking
+from portal.bookings.services import cancel_booking
+from portal.db import database, is_postgres
+from portal.messaging.models import Notification, OutboxMessage
+
+
+@pytest.fixture
+def notifications_fail(app):
+    """Make the database itself refuse notification rows (the last write of a cancellation)."""
+    if is_postgres():
+        database.execute_sql("""
+            CREATE FUNCTION refuse_notice() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'notifications are down'; END $$ LANGUAGE plpgsql""")
+        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
+                                FOR EACH ROW EXECUTE FUNCTION refuse_notice()""")
+        yield
+        database.execute_sql("DROP TRIGGER refuse_notice ON notification")
+        database.execute_sql("DROP FUNCTION refuse_notice()")
+    else:
+        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
+                                BEGIN SELECT RAISE(ABORT, 'notifications are down'); END""")
+        yield
+        database.execute_sql("DROP TRIGGER refuse_notice")
+
+
+def test_a_failure_late_in_the_cancel_rolls_everything_back(world, notifications_fail):
+    actor = Actor("customer", world.customer.id, world.customer.name)
+    with pytest.raises(Exception, match="notifications are down"):
+        cancel_booking(world.upcoming.ref, actor, channel="portal", note="x")
+    booking = Booking.get_by_id(world.upcoming.id)
+    assert (booking.status, booking.version, booking.cancel_note) == ("scheduled", 1, None)
+    assert AuditEvent.select().count() == 0
+    assert OutboxMessage.select().count() == 0
+    assert Notification.select().count() == 0
+
+
+def test_the_http_answer_is_a_clear_500_and_nothing_changed(customer_client, world,
+                                                           notifications_fail):
+    from tests.test_customer_cancel import post_cancel
+    response = post_cancel(customer_client, world.upcoming, headers={"HX-Request": "true"})
+    assert response.status_code == 500
+    assert "Nothing was changed" in response.get_data(as_text=True)
+    assert Booking.get_by_id(world.upcoming.id).status == "scheduled"
+    assert OutboxMessage.select().count() == 0
