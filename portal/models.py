@@ -3,7 +3,7 @@ from .audit import AuditEvent
 from .bookings.models import Assignment, Booking, Service
 from .messaging.models import Notification, OutboxMessage
 from .people import Customer, Staff
-from .settings import Settings
+from .settings import CancellationReason, Settings
 
-ALL_MODELS = [Settings, Customer, Staff, Service, Booking, Assignment, AuditEvent,
+ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Service, Booking, Assignment, AuditEvent,
               OutboxMessage, Notification]

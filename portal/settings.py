@@ -25,7 +25,10 @@ class Settings(BaseModel):
     def current(cls):
         """The one settings row, made on first use."""
         row = cls.select().order_by(cls.id).first()
-        return row if row is not None else cls.create()
+        if row is None:
+            row = cls.create()
+            ensure_default_reasons()
+        return row
 
     @property
     def effective_reschedule_notice_hours(self):
@@ -38,3 +41,29 @@ class Settings(BaseModel):
         """How customers reach the business, for messages that send them elsewhere."""
         parts = [p for p in (self.contact_phone, self.contact_email) if p]
         return " or ".join(parts)
+
+
+class CancellationReason(BaseModel):
+    """A predefined reason; the one built-in "Other" requires a note. Never deleted, only
+    deactivated, and bookings keep the label they were cancelled with."""
+    label = CharField(max_length=80, unique=True)
+    position = IntegerField(default=0)
+    active = BooleanField(default=True)
+    is_other = BooleanField(default=False)
+
+    @classmethod
+    def listed(cls, active_only=True):
+        query = cls.select().order_by(cls.is_other, cls.position, cls.id)
+        return query.where(cls.active) if active_only else query
+
+
+DEFAULT_REASONS = ["Schedule conflict", "No longer needed", "Found another provider",
+                   "Price", "Illness or emergency"]
+
+
+def ensure_default_reasons():
+    """Give a new business a starting list, and always exactly one built-in "Other"."""
+    if not CancellationReason.select().exists():
+        CancellationReason.insert_many(
+            [{"label": label, "position": i} for i, label in enumerate(DEFAULT_REASONS)]
+            + [{"label": "Other", "position": 999, "is_other": True}]).execute()

@@ -17,7 +17,8 @@ def effects(booking):
     return {
         "status": fresh.status,
         "version": fresh.version,
-        "audit": AuditEvent.select().where(AuditEvent.subject_id == booking.id).count(),
+        "audit": AuditEvent.select().where((AuditEvent.subject_type == "booking")
+                                           & (AuditEvent.subject_id == booking.id)).count(),
         "outbox": OutboxMessage.select().count(),
         "notifications": Notification.select().count(),
     }

@@ -1,5 +1,6 @@
 """The cancellation rules, with `now` injected: a table of named cases and properties."""
-from datetime import datetime, timedelta
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
 from types import SimpleNamespace
 
 import pytest
@@ -18,8 +19,9 @@ FW_NO = Actor("fieldworker", 21, "Gina", False)
 
 
 def settings(**overrides):
-    values = dict(customers_may_cancel=True, cancel_notice_hours=0, blocked_message="",
-                  contact_line="(555) 010-4477")
+    values = dict(customers_may_cancel=True, customers_may_reschedule=True,
+                  cancel_notice_hours=0, effective_reschedule_notice_hours=0,
+                  blocked_message="", contact_line="(555) 010-4477")
     values.update(overrides)
     return SimpleNamespace(**values)
 
@@ -102,3 +104,69 @@ def test_admin_ignores_customer_rules_but_not_time(minutes_ahead, notice_hours, 
     verdict = policy.can_cancel(b, ADMIN, settings(customers_may_cancel=flag,
                                                    cancel_notice_hours=notice_hours), NOW)
     assert bool(verdict) is (minutes_ahead > 0)
+
+
+RESCHEDULE_CASES = [
+    ("customer, days ahead", booking(), CUSTOMER, settings(), set(), "ok"),
+    ("flag off", booking(), CUSTOMER, settings(customers_may_reschedule=False), set(),
+     "flag_off"),
+    ("cancel flag off does not stop rescheduling", booking(), CUSTOMER,
+     settings(customers_may_cancel=False), set(), "ok"),
+    ("inside the reschedule window", booking(timedelta(hours=5)), CUSTOMER,
+     settings(effective_reschedule_notice_hours=6), set(), "notice_window"),
+    ("cancel window does not apply to rescheduling", booking(timedelta(hours=5)), CUSTOMER,
+     settings(cancel_notice_hours=24, effective_reschedule_notice_hours=2), set(), "ok"),
+    ("admin bypasses the window", booking(timedelta(hours=1)), ADMIN,
+     settings(effective_reschedule_notice_hours=24), set(), "ok"),
+    ("cancelled cannot move", booking(status="cancelled"), ADMIN, settings(), set(),
+     "already_cancelled"),
+    ("time passed", booking(-timedelta(minutes=1)), CUSTOMER, settings(), set(), "time_passed"),
+    ("fieldworker without permission", booking(), FW_NO, settings(), {21}, "no_permission"),
+]
+
+
+@pytest.mark.parametrize("name,booking_,actor,settings_,assigned,code", RESCHEDULE_CASES,
+                         ids=[c[0] for c in RESCHEDULE_CASES])
+def test_can_reschedule_table(name, booking_, actor, settings_, assigned, code):
+    verdict = policy.can_reschedule(booking_, actor, settings_, NOW, assigned)
+    assert verdict.code == code and bool(verdict) is (code == "ok")
+
+
+ACTORS = [CUSTOMER, OTHER, ADMIN, FW_OK, FW_NO]
+
+
+@pytest.mark.parametrize("question", [policy.can_cancel, policy.can_reschedule])
+@pytest.mark.parametrize("status", ["scheduled", "completed", "cancelled", "no_show"])
+@pytest.mark.parametrize("actor", ACTORS, ids=lambda a: f"{a.kind}{a.id}")
+@pytest.mark.parametrize("flag", [True, False])
+def test_every_status_actor_flag_combination(question, status, actor, flag):
+    s = settings(customers_may_cancel=flag, customers_may_reschedule=flag)
+    verdict = question(booking(status=status), actor, s, NOW, {20, 21})
+    allowed = (status == "scheduled"
+               and actor is not OTHER and actor is not FW_NO
+               and (flag or actor.is_staff))
+    assert bool(verdict) is allowed, verdict
+
+
+NEW_YORK = ZoneInfo("America/New_York")
+# 2026-03-08 02:00 local clocks jump to 03:00; 2026-11-01 02:00 they fall back to 01:00.
+DST_EDGES = [datetime(2026, 3, 8, 7, 0), datetime(2026, 11, 1, 6, 0)]  # the instants, in UTC
+
+
+@given(edge=st.sampled_from(DST_EDGES),
+       start_offset=st.integers(min_value=-36 * 60, max_value=36 * 60),
+       now_offset=st.integers(min_value=-72 * 60, max_value=0),
+       notice_hours=st.sampled_from([0, 1, 2, 24, 48]))
+def test_the_window_is_real_elapsed_time_across_dst(edge, start_offset, now_offset,
+                                                     notice_hours):
+    """A 24-hour window is 24 real hours even when the local clock skips or repeats an hour."""
+    starts_at = edge + timedelta(minutes=start_offset)
+    now = edge + timedelta(minutes=now_offset)
+    b = SimpleNamespace(starts_at=starts_at, status="scheduled", customer_id=1)
+    verdict = policy.can_cancel(b, CUSTOMER, settings(cancel_notice_hours=notice_hours), now)
+    elapsed = (starts_at.replace(tzinfo=timezone.utc) - now.replace(tzinfo=timezone.utc))
+    assert bool(verdict) is (elapsed > timedelta(0) and elapsed >= timedelta(hours=notice_hours))
+    # The local wall clock would disagree on these days: that is why UTC is compared.
+    local_gap = (starts_at.replace(tzinfo=timezone.utc).astimezone(NEW_YORK).replace(tzinfo=None)
+                 - now.replace(tzinfo=timezone.utc).astimezone(NEW_YORK).replace(tzinfo=None))
+    assert abs(local_gap - elapsed) <= timedelta(hours=1)

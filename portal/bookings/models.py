@@ -5,6 +5,7 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Inte
 
 from ..db import BaseModel
 from ..people import Customer, Staff, utcnow
+from ..settings import CancellationReason
 
 SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = "scheduled", "completed", "cancelled", "no_show"
 STATUS_LABELS = {SCHEDULED: "Scheduled", COMPLETED: "Completed", CANCELLED: "Cancelled",
@@ -37,6 +38,8 @@ class Booking(BaseModel):
     cancelled_by_kind = CharField(max_length=20, null=True)
     cancelled_by_id = IntegerField(null=True)
     cancel_channel = CharField(max_length=20, null=True)
+    cancel_reason = ForeignKeyField(CancellationReason, null=True, backref="bookings")
+    cancel_reason_label = CharField(max_length=80, null=True)  # as it read when chosen
     cancel_note = CharField(max_length=255, null=True)
     reschedule_count = IntegerField(default=0)
     version = IntegerField(default=1)

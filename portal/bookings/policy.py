@@ -51,34 +51,50 @@ def _relationship_verdict(booking, actor, assigned_ids):
     return Verdict(False, "no_permission", "You can't change this booking.")
 
 
+def _contact(settings):
+    return f" Please contact us on {settings.contact_line}." if settings.contact_line else \
+        " Please contact us."
+
+
 def _window_message(settings, hours, doing):
     if settings.blocked_message.strip():
         return settings.blocked_message.strip()
-    contact = f" Please contact us on {settings.contact_line}." if settings.contact_line else \
-        " Please contact us."
-    return f"{doing.capitalize()} online closes {hours} hours before the appointment.{contact}"
+    return f"{doing.capitalize()} online closes {hours} hours before the appointment." + \
+        _contact(settings)
 
 
-def can_cancel(booking, actor, settings, now, assigned_ids=frozenset()):
-    """May `actor` cancel `booking` at `now`?"""
+def _decide(booking, actor, settings, now, assigned_ids, *, doing, flag, notice_hours):
+    """The rule chain both questions share; `doing` names the action in messages."""
     refused = _relationship_verdict(booking, actor, assigned_ids)
     if refused is not None:
         return refused
     if booking.status in _CLOSED_STATUS:
-        return _status_verdict(booking, "cancelled")
+        return _status_verdict(booking, doing)
     if booking.starts_at <= now:
         if actor.is_staff:
-            return Verdict(False, "time_passed",
-                           "The appointment time has passed, so it can't be cancelled. "
-                           "Mark it as a no-show instead.")
+            return Verdict(False, "time_passed", f"The appointment time has passed, so it can't "
+                                                 f"be {doing}. Mark it as a no-show instead.")
         return Verdict(False, "time_passed",
-                       "The appointment time has passed, so it can't be cancelled online.")
+                       f"The appointment time has passed, so it can't be {doing} online.")
     if actor.is_customer:
-        if not settings.customers_may_cancel:
-            contact = f" Please contact us on {settings.contact_line}." \
-                if settings.contact_line else " Please contact us."
-            return Verdict(False, "flag_off", "Online cancellation is not available." + contact)
-        hours = settings.cancel_notice_hours
-        if hours and booking.starts_at - now < timedelta(hours=hours):
-            return Verdict(False, "notice_window", _window_message(settings, hours, "cancelling"))
+        if not flag:
+            return Verdict(False, "flag_off",
+                           f"Online {'cancellation' if doing == 'cancelled' else 'rescheduling'}"
+                           f" is not available." + _contact(settings))
+        if notice_hours and booking.starts_at - now < timedelta(hours=notice_hours):
+            verb = "cancelling" if doing == "cancelled" else "rescheduling"
+            return Verdict(False, "notice_window", _window_message(settings, notice_hours, verb))
     return OK
+
+
+def can_cancel(booking, actor, settings, now, assigned_ids=frozenset()):
+    """May `actor` cancel `booking` at `now`?"""
+    return _decide(booking, actor, settings, now, assigned_ids, doing="cancelled",
+                   flag=settings.customers_may_cancel, notice_hours=settings.cancel_notice_hours)
+
+
+def can_reschedule(booking, actor, settings, now, assigned_ids=frozenset()):
+    """May `actor` move `booking` to another time at `now`?"""
+    return _decide(booking, actor, settings, now, assigned_ids, doing="rescheduled",
+                   flag=settings.customers_may_reschedule,
+                   notice_hours=settings.effective_reschedule_notice_hours)

@@ -8,6 +8,7 @@ from ..bookings import policy, queries
 from ..bookings.services import cancel_booking
 from ..errors import DomainError
 from ..people import utcnow
+from ..settings import CancellationReason
 from .access import customer_required
 from .forms import CancelForm
 from .htmx import fragment_or_page, into_modal, is_htmx, trigger
@@ -57,8 +58,8 @@ def cancel(ref):
         status = 422 if form.is_submitted() else (200 if context["cancel"] else 409)
         return cancel_form(context, form, status)
     try:
-        cancel_booking(ref, actor_for(current_user), channel="portal", note=form.note.data,
-                       expected_version=form.version.data)
+        cancel_booking(ref, actor_for(current_user), channel="portal", reason_id=form.reason.data,
+                       note=form.note.data, expected_version=form.version.data)
     except DomainError as exc:
         return cancel_form(booking_context(ref), form, exc.status, exc.message)
     if is_htmx():
@@ -72,7 +73,8 @@ def cancel(ref):
 def cancel_form(context, form, status, error=None):
     """The confirm step: a modal for htmx, a page without JavaScript."""
     response = fragment_or_page("customer/_cancel_modal.html", "customer/cancel.html",
-                                status=status, form=form, error=error, **context)
+                                status=status, form=form, error=error,
+                                reasons=list(CancellationReason.listed()), **context)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
 
 

@@ -1,7 +1,8 @@
 """Flask-WTF forms: every form carries a CSRF token."""
 from flask_wtf import FlaskForm
-from wtforms import EmailField, HiddenField, IntegerField, PasswordField, TextAreaField
-from wtforms.validators import DataRequired, Length, Optional
+from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
+                     StringField, TextAreaField)
+from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 NOTE_MAX = 255
 
@@ -19,4 +20,31 @@ class CancelForm(FlaskForm):
         "Cancellation note",
         validators=[Optional(), Length(max=NOTE_MAX,
                                        message=f"Please keep the note to {NOTE_MAX} characters.")])
+    reason = IntegerField("Reason", validators=[Optional()])
     version = IntegerField(validators=[Optional()])
+
+
+class PortalSettingsForm(FlaskForm):
+    customers_may_cancel = BooleanField(
+        "Allow customers to cancel bookings through customer portal and email links")
+    customers_may_reschedule = BooleanField(
+        "Allow customers to reschedule bookings through the customer portal and email links")
+    cancel_notice_hours = IntegerField(
+        "Minimum cancellation notice (hours; 0 = none)",
+        validators=[InputRequired("Enter a number of hours (0 for none)."),
+                    NumberRange(0, 8760, "Notice must be between 0 and 8760 hours.")])
+    reschedule_notice_hours = IntegerField(
+        "Minimum reschedule notice (hours; blank = same as cancellation)",
+        validators=[Optional(), NumberRange(0, 8760, "Notice must be between 0 and 8760 hours.")])
+    blocked_message = TextAreaField(
+        "Message customers see inside the notice window",
+        validators=[Length(max=500, message="Please keep the message to 500 characters.")])
+    cancel_note_required = BooleanField("Customers must write a note when they cancel")
+    real_time_availability = BooleanField(
+        "Real-time availability: customers may only pick free times when rescheduling")
+
+
+class ReasonForm(FlaskForm):
+    label = StringField("Reason", validators=[
+        DataRequired("A reason needs a name."),
+        Length(max=80, message="Please keep a reason to 80 characters.")])

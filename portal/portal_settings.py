@@ -1,0 +1,105 @@
+"""Changing the business's portal rules and cancellation reasons; each change is audited."""
+from . import audit
+from .db import write_transaction
+from .errors import InvalidInput, NotFound
+from .settings import CancellationReason, Settings
+
+PORTAL_FIELDS = ("customers_may_cancel", "customers_may_reschedule", "cancel_notice_hours",
+                 "reschedule_notice_hours", "cancel_note_required", "real_time_availability",
+                 "blocked_message")
+MAX_NOTICE_HOURS = 24 * 365
+LABEL_MAX = 80
+
+
+def update_portal_settings(values, actor):
+    """Save the Flags & Permissions form; returns the changed field names."""
+    for name in ("cancel_notice_hours", "reschedule_notice_hours"):
+        hours = values.get(name)
+        if hours is not None and not 0 <= hours <= MAX_NOTICE_HOURS:
+            raise InvalidInput(f"Notice must be between 0 and {MAX_NOTICE_HOURS} hours.")
+    with write_transaction():
+        settings = Settings.current()
+        before = {f: getattr(settings, f) for f in PORTAL_FIELDS}
+        after = {f: values[f] for f in PORTAL_FIELDS if f in values}
+        changed = {f: v for f, v in after.items() if before[f] != v}
+        if not changed:
+            return []
+        Settings.update(**changed).where(Settings.id == settings.id).execute()
+        audit.record("settings", settings.id, "portal_settings_changed", actor, "admin",
+                     before={f: before[f] for f in changed}, after=changed)
+    return sorted(changed)
+
+
+def _clean_label(label, keep_id=None):
+    label = " ".join((label or "").split())
+    if not label:
+        raise InvalidInput("A reason needs a name.")
+    if len(label) > LABEL_MAX:
+        raise InvalidInput(f"Please keep a reason to {LABEL_MAX} characters.")
+    clash = [r for r in CancellationReason.select() if r.label.lower() == label.lower()
+             and r.id != keep_id]
+    if clash:
+        raise InvalidInput(f"There is already a reason called \u201c{clash[0].label}\u201d.")
+    return label
+
+
+def _reason(reason_id):
+    reason = CancellationReason.get_or_none(CancellationReason.id == reason_id)
+    if reason is None:
+        raise NotFound("That reason no longer exists. Reload the page.")
+    return reason
+
+
+def add_reason(label, actor):
+    with write_transaction():
+        label = _clean_label(label)
+        last = CancellationReason.select().where(~CancellationReason.is_other).order_by(
+            CancellationReason.position.desc()).first()
+        reason = CancellationReason.create(label=label, position=(last.position + 1) if last else 0)
+        audit.record("reason", reason.id, "reason_added", actor, "admin", after={"label": label})
+    return reason
+
+
+def rename_reason(reason_id, label, actor):
+    """Rename; bookings already cancelled keep the label they were cancelled with."""
+    with write_transaction():
+        reason = _reason(reason_id)
+        label = _clean_label(label, keep_id=reason.id)
+        if label != reason.label:
+            CancellationReason.update(label=label).where(
+                CancellationReason.id == reason.id).execute()
+            audit.record("reason", reason.id, "reason_renamed", actor, "admin",
+                         before={"label": reason.label}, after={"label": label})
+
+
+def set_reason_active(reason_id, active, actor):
+    with write_transaction():
+        reason = _reason(reason_id)
+        if reason.is_other and not active:
+            raise InvalidInput("\u201cOther\u201d is built in and stays available.")
+        if reason.active != active:
+            CancellationReason.update(active=active).where(
+                CancellationReason.id == reason.id).execute()
+            audit.record("reason", reason.id, "reason_activated" if active
+                         else "reason_deactivated", actor, "admin",
+                         before={"active": reason.active}, after={"active": active})
+
+
+def move_reason(reason_id, step, actor):
+    """Swap with the neighbour above (step -1) or below (+1); "Other" stays last."""
+    with write_transaction():
+        reason = _reason(reason_id)
+        ordered = [r for r in CancellationReason.listed(active_only=False) if not r.is_other]
+        ids = [r.id for r in ordered]
+        if reason.id not in ids:
+            raise InvalidInput("\u201cOther\u201d always comes last.")
+        i = ids.index(reason.id)
+        j = i + (1 if step > 0 else -1)
+        if not 0 <= j < len(ordered):
+            return
+        ordered[i], ordered[j] = ordered[j], ordered[i]
+        for position, r in enumerate(ordered):
+            CancellationReason.update(position=position).where(
+                CancellationReason.id == r.id).execute()
+        audit.record("reason", reason.id, "reason_moved", actor, "admin",
+                     before={"position": i}, after={"position": j})
