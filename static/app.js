@@ -56,3 +56,18 @@
     if (out) out.textContent = field.value.length + " / " + field.maxLength + " characters";
   });
 })();
+
+// Choosing "Other" makes the note required (the server checks it too).
+document.addEventListener("change", function (event) {
+  var select = event.target;
+  if (!select.dataset || !select.dataset.otherRequiresNote) return;
+  var note = document.getElementById(select.dataset.otherRequiresNote);
+  var option = select.options[select.selectedIndex];
+  var other = !!(option && option.hasAttribute("data-other"));
+  if (!note) return;
+  if (other) { note.setAttribute("required", ""); note.focus(); }
+  else if (!note.hasAttribute("data-always-required")) note.removeAttribute("required");
+  var hint = note.labels && note.labels[0] && note.labels[0].querySelector(".muted");
+  if (hint) hint.textContent = other || note.hasAttribute("data-always-required")
+    ? "(required)" : "(optional)";
+});
