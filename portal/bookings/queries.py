@@ -1,4 +1,6 @@
 """The reads pages need, each fetched up front in a fixed number of queries."""
+from datetime import timedelta
+
 from ..people import Customer, Staff
 from .models import SCHEDULED, Assignment, Booking, Service
 
@@ -37,6 +39,24 @@ def booking_detail(ref, customer_id=None):
 def assigned_staff(booking_id):
     return list(Staff.select().join(Assignment)
                 .where(Assignment.booking == booking_id).order_by(Staff.name))
+
+
+def staff_jobs(staff_id, now):
+    """A fieldworker's upcoming jobs, with customer and service, soonest first."""
+    return (Booking.select(Booking, Service, Customer).join(Service)
+            .switch(Booking).join(Customer)
+            .switch(Booking).join(Assignment, on=(Assignment.booking == Booking.id))
+            .where((Assignment.staff == staff_id) & (Booking.starts_at > now
+                                                     - timedelta(hours=12)))
+            .order_by(Booking.starts_at))
+
+
+def staff_booking(ref, staff_id=None):
+    """A booking for a staff page; staff_id limits it to jobs assigned to that fieldworker."""
+    booking, staff = booking_detail(ref)
+    if booking is None or (staff_id is not None and staff_id not in {s.id for s in staff}):
+        return None, []
+    return booking, staff
 
 
 def all_bookings(limit=200):

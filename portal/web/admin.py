@@ -1,18 +1,51 @@
-"""The admin back office: bookings and the email log (the full back office comes later)."""
+"""The admin back office: bookings (with their history) and the email log."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_login import current_user
 
-from ..bookings import queries
+from .. import current_settings
+from ..actors import actor_for
+from ..audit import AuditEvent
+from ..bookings import policy, queries
 from ..messaging import outbox
 from ..messaging.queries import email_log, email_message
+from ..people import utcnow
+from . import cancel_flow
 from .access import admin_required
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+AUDIENCE = cancel_flow.Audience(
+    channel="admin", card="_staff_booking.html", page="admin/booking.html",
+    booking_endpoint="admin.booking", cancel_endpoint="admin.cancel",
+    done="Booking cancelled. The customer is emailed and the fieldworkers are notified.")
+
+
+def booking_context(ref):
+    booking, staff = queries.staff_booking(ref)
+    if booking is None:
+        abort(404)
+    verdict = policy.can_cancel(booking, actor_for(current_user), current_settings(), utcnow(),
+                                {s.id for s in staff})
+    return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
+            "events": list(AuditEvent.for_subject("booking", booking.id))}
 
 
 @bp.get("/bookings")
 @admin_required
 def bookings():
     return render_template("admin/bookings.html", bookings=list(queries.all_bookings()))
+
+
+@bp.get("/bookings/<ref>")
+@admin_required
+def booking(ref):
+    return render_template(AUDIENCE.page, **booking_context(ref))
+
+
+@bp.route("/bookings/<ref>/cancel", methods=["GET", "POST"])
+@admin_required
+def cancel(ref):
+    return cancel_flow.run(AUDIENCE, ref, booking_context)
 
 
 @bp.get("/emails")

@@ -10,7 +10,7 @@ from .forms import LoginForm
 bp = Blueprint("auth", __name__)
 
 HOME = {"customer": "customer.my_bookings", "admin": "admin.bookings",
-        "fieldworker": "fieldworker.notifications"}
+        "fieldworker": "fieldworker.jobs"}
 
 
 def home_url(user):

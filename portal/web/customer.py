@@ -1,19 +1,21 @@
 """The customer portal: my bookings, one booking, cancel it."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import policy, queries
-from ..bookings.services import cancel_booking
-from ..errors import DomainError
 from ..people import utcnow
-from ..settings import CancellationReason
+from . import cancel_flow
 from .access import customer_required
-from .forms import CancelForm
-from .htmx import fragment_or_page, into_modal, is_htmx, trigger
+from .htmx import fragment_or_page
 
 bp = Blueprint("customer", __name__)
+
+AUDIENCE = cancel_flow.Audience(
+    channel="portal", card="customer/_booking.html", page="customer/booking.html",
+    booking_endpoint="customer.booking", cancel_endpoint="customer.cancel",
+    done="Your booking is cancelled. We've emailed you a confirmation.")
 
 
 def booking_context(ref):
@@ -52,30 +54,7 @@ def booking(ref):
 @bp.route("/bookings/<ref>/cancel", methods=["GET", "POST"])
 @customer_required
 def cancel(ref):
-    context = booking_context(ref)
-    form = CancelForm(version=context["booking"].version)
-    if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else (200 if context["cancel"] else 409)
-        return cancel_form(context, form, status)
-    try:
-        cancel_booking(ref, actor_for(current_user), channel="portal", reason_id=form.reason.data,
-                       note=form.note.data, expected_version=form.version.data)
-    except DomainError as exc:
-        return cancel_form(booking_context(ref), form, exc.status, exc.message)
-    if is_htmx():
-        response = fragment_or_page("customer/_booking.html", "customer/booking.html",
-                                    just_cancelled=True, **booking_context(ref))
-        return trigger(response, after="Settle", bookingCancelled={"ref": ref})
-    flash("Your booking is cancelled. We've emailed you a confirmation.", "success")
-    return redirect(url_for(".booking", ref=ref))
-
-
-def cancel_form(context, form, status, error=None):
-    """The confirm step: a modal for htmx, a page without JavaScript."""
-    response = fragment_or_page("customer/_cancel_modal.html", "customer/cancel.html",
-                                status=status, form=form, error=error,
-                                reasons=list(CancellationReason.listed()), **context)
-    return into_modal(response) if is_htmx() and request.method == "POST" else response
+    return cancel_flow.run(AUDIENCE, ref, booking_context)
 
 
 @bp.get("/book")

@@ -1,0 +1,59 @@
+"""The cancel confirm step and its POST: one flow for customers, admins and fieldworkers."""
+from dataclasses import dataclass
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ..actors import actor_for
+from ..bookings.services import cancel_booking
+from ..errors import DomainError, refusal
+from ..settings import CancellationReason
+from .forms import CancelForm
+from .htmx import fragment_or_page, into_modal, is_htmx, trigger
+
+
+@dataclass(frozen=True)
+class Audience:
+    channel: str           # recorded on the booking and its audit event
+    card: str              # the booking card fragment; its root is #booking-<ref>
+    page: str              # the booking page that includes the card
+    booking_endpoint: str  # where a plain (no-JavaScript) POST returns to
+    cancel_endpoint: str
+    done: str              # what the person is told afterwards
+
+
+def confirm(audience, context, form, status, error=None):
+    """The confirm step: a modal for htmx, a page without JavaScript."""
+    ref = context["booking"].ref
+    context = {**context, "audience": audience}
+    response = fragment_or_page(
+        "_cancel_modal.html", "cancel.html", status=status, form=form, error=error,
+        reasons=list(CancellationReason.listed()),
+        cancel_url=url_for(audience.cancel_endpoint, ref=ref),
+        back_url=url_for(audience.booking_endpoint, ref=ref), **context)
+    return into_modal(response) if is_htmx() and request.method == "POST" else response
+
+
+def run(audience, ref, load):
+    """GET shows the confirm step; POST cancels and answers with the updated booking card.
+
+    `load(ref)` returns the page context (booking, staff, cancel verdict) or aborts with 404.
+    """
+    context = load(ref)
+    form = CancelForm(version=context["booking"].version)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else (
+            200 if context["cancel"] else refusal(context["cancel"]).status)
+        return confirm(audience, context, form, status)
+    try:
+        cancel_booking(ref, actor_for(current_user), channel=audience.channel,
+                       reason_id=form.reason.data, note=form.note.data,
+                       expected_version=form.version.data)
+    except DomainError as exc:
+        return confirm(audience, load(ref), form, exc.status, exc.message)
+    if is_htmx():
+        response = fragment_or_page(audience.card, audience.page, just_cancelled=audience.done,
+                                    **load(ref))
+        return trigger(response, after="Settle", bookingCancelled={"ref": ref})
+    flash(audience.done, "success")
+    return redirect(url_for(audience.booking_endpoint, ref=ref))
