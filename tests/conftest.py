@@ -109,6 +109,12 @@ def login(client, email, password="demo"):
     return response
 
 
+def logout(client):
+    """Log out through the form, as a person would (any logged-in page carries the token)."""
+    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
+    assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
+
+
 @pytest.fixture
 def world(app):
     """A small business: see tests/factories.py."""

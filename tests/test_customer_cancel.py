@@ -6,7 +6,7 @@ import pytest
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.messaging.models import Notification, OutboxMessage
-from tests.conftest import csrf_from, login
+from tests.conftest import csrf_from, login, logout
 
 HX = {"HX-Request": "true"}
 
@@ -252,8 +252,7 @@ def test_customers_cannot_open_admin_or_fieldworker_pages(customer_client, world
 
 def test_fieldworker_sees_the_cancellation_notice(client, customer_client, world):
     post_cancel(customer_client, world.upcoming, note="Away that week")
-    client.post("/logout", data={"csrf_token": csrf_from(
-        client.get("/bookings").get_data(as_text=True))})
+    logout(client)
     login(client, world.fw.email)
     html = client.get("/fieldworker/notifications").get_data(as_text=True)
     assert world.upcoming.ref in html and "Away that week" in html
@@ -262,8 +261,7 @@ def test_fieldworker_sees_the_cancellation_notice(client, customer_client, world
 
 def test_admin_sees_status_and_email_log(client, customer_client, world):
     post_cancel(customer_client, world.upcoming, note="Away that week")
-    client.post("/logout", data={"csrf_token": csrf_from(
-        client.get("/bookings").get_data(as_text=True))})
+    logout(client)
     login(client, world.admin.email)
     html = client.get("/admin/bookings").get_data(as_text=True)
     assert world.upcoming.ref in html and "Away that week" in html

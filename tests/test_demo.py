@@ -2,7 +2,7 @@
 from portal.bookings.models import Booking
 from portal.demo import load_demo
 from portal.people import Customer, Staff, utcnow
-from tests.conftest import csrf_from
+from tests.conftest import csrf_from, logout
 
 
 def test_demo_has_what_the_readme_promises(app, client):
@@ -24,8 +24,7 @@ def test_demo_has_what_the_readme_promises(app, client):
         response = client.post("/login", data={"email": email, "password": "demo",
                                                "csrf_token": csrf_from(page)})
         assert response.status_code == 302
-        client.post("/logout", data={"csrf_token": csrf_from(client.get(
-            response.headers["Location"]).get_data(as_text=True))})
+        logout(client)
 
 
 def test_loading_again_keeps_the_data(app):

@@ -4,7 +4,7 @@ import pytest
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.settings import CancellationReason, Settings
-from tests.conftest import csrf_from, login
+from tests.conftest import csrf_from, login, logout
 from tests.test_customer_cancel import effects, post_cancel, unchanged
 
 FORM = {"customers_may_cancel": "y", "customers_may_reschedule": "y", "cancel_notice_hours": "0",
@@ -30,8 +30,7 @@ def reason_post(client, url, **data):
 
 
 def as_customer(client, world):
-    client.post("/logout", data={"csrf_token": csrf_from(
-        client.get("/admin/settings/portal").get_data(as_text=True))})
+    logout(client)
     login(client, world.customer.email)
     return client
 
@@ -41,8 +40,7 @@ def test_only_admins_open_settings(client, world):
     for who in (world.customer, world.fw):
         login(client, who.email)
         assert client.get("/admin/settings/portal").status_code == 403
-        client.post("/logout", data={"csrf_token": csrf_from(
-            client.get("/login", follow_redirects=True).get_data(as_text=True))})
+        logout(client)
 
 
 def test_saving_writes_an_audit_event_with_before_and_after(admin_client, world):
@@ -115,8 +113,7 @@ def test_reason_is_stored_and_shown_to_staff(customer_client, world):
                                                                        "Schedule conflict")
     event = AuditEvent.get(AuditEvent.action == "cancelled")
     assert event.after_data["reason"] == "Schedule conflict"
-    customer_client.post("/logout", data={"csrf_token": csrf_from(
-        customer_client.get("/bookings").get_data(as_text=True))})
+    logout(customer_client)
     login(customer_client, world.admin.email)
     assert "Schedule conflict" in customer_client.get("/admin/bookings").get_data(as_text=True)
 
