@@ -6,7 +6,7 @@ from .db import database, open_database
 from .extensions import csrf, login, mail
 from .people import load_user
 from .settings import Settings
-from .timefmt import money, when
+from .timefmt import money, when, when_range
 
 
 def create_app(config=None):
@@ -36,6 +36,7 @@ def create_app(config=None):
 
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["money"] = money
+    app.jinja_env.globals["when_range"] = when_range
 
     from .web import register
     register(app)

@@ -15,6 +15,13 @@ def when(dt, tz):
     return local.strftime("%a %-d %b %Y, %-I:%M %p %Z")
 
 
+def when_range(start, end, tz):
+    """'Wed 25 Nov 2026, 9:00 AM EST – 11:00 AM EST': the date once when both are that day."""
+    if to_local(start, tz).date() == to_local(end, tz).date():
+        return f"{when(start, tz)} – {to_local(end, tz).strftime('%-I:%M %p %Z')}"
+    return f"{when(start, tz)} – {when(end, tz)}"
+
+
 def money(minor, currency="USD"):
     symbol = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$"}.get(currency, "")
     sign = "-" if minor < 0 else ""

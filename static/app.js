@@ -42,6 +42,24 @@
     }
   });
 
+  // Tab and Shift+Tab wrap around inside an open modal (the WAI-ARIA dialog pattern) instead
+  // of leaving it for the browser's toolbar.
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Tab" || event.altKey || event.ctrlKey || event.metaKey) return;
+    var dialog = event.target.closest && event.target.closest("dialog[data-modal][open]");
+    if (!dialog) return;
+    var items = Array.prototype.filter.call(dialog.querySelectorAll(
+      "a[href], button, input:not([type=hidden]), select, textarea, [tabindex]"), function (el) {
+      return !el.disabled && el.tabIndex >= 0 && el.getClientRects().length > 0;
+    });
+    if (!items.length) return;
+    var edge = event.shiftKey ? items[0] : items[items.length - 1];
+    if (document.activeElement === edge) {
+      event.preventDefault();
+      (event.shiftKey ? items[items.length - 1] : items[0]).focus();
+    }
+  });
+
   document.addEventListener("bookingCancelled", function () {
     opener = null;
     document.querySelectorAll("dialog[data-modal]").forEach(function (d) { d.close(); });

