@@ -1,12 +1,13 @@
 """The outbox: messages are queued in the caller's transaction and delivered after commit."""
 import logging
 import random
+import smtplib
 from datetime import timedelta
 
-from flask_mail import Message
+from flask import current_app
+from flask_mail import Connection, Message
 
 from ..db import locked, write_transaction
-from ..extensions import mail
 from ..people import utcnow
 from .models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 
@@ -69,13 +70,42 @@ def _as_mail(message):
     return msg
 
 
+class _TimedConnection(Connection):
+    """Flask-Mail's connection, opened with MAIL_TIMEOUT.
+
+    Flask-Mail 0.10 has no timeout setting: it opens smtplib.SMTP(server, port) with none, so a
+    server that accepts the connection and then stays silent would block the worker forever
+    (and its claimed batch would sit in "sending" until the claim lease ran out).
+    """
+
+    def __init__(self, state, timeout):
+        super().__init__(state)
+        self.timeout = timeout
+
+    def configure_host(self):
+        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
+        host = smtp(self.mail.server, self.mail.port, timeout=self.timeout)
+        host.set_debuglevel(int(self.mail.debug))
+        if self.mail.use_tls:
+            host.starttls()
+        if self.mail.username and self.mail.password:
+            host.login(self.mail.username, self.mail.password)
+        return host
+
+
+def _connect():
+    """An SMTP connection for the current app's mail settings, with its MAIL_TIMEOUT."""
+    return _TimedConnection(current_app.extensions["mail"],
+                            current_app.config.get("MAIL_TIMEOUT", 10))
+
+
 def deliver_batch(batch):
     """Send a claimed batch over one SMTP connection. Returns (sent, failed)."""
     sent = failed = 0
     if not batch:
         return sent, failed
     try:
-        with mail.connect() as conn:
+        with _connect() as conn:
             for message in batch:
                 try:
                     conn.send(_as_mail(message))
