@@ -1,5 +1,6 @@
 """The customer cancel flow through HTTP: fragments and pages, effects, and every refusal."""
 import json
+from datetime import timedelta
 
 import pytest
 
@@ -7,6 +8,7 @@ from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.messaging.models import Notification, OutboxMessage
 from tests.conftest import csrf_from, login, logout
+from tests.factories import booking
 
 HX = {"HX-Request": "true"}
 
@@ -269,3 +271,13 @@ def test_admin_sees_status_and_email_log(client, customer_client, world):
     assert world.upcoming.ref in log and "Pending" in log
     message = OutboxMessage.get()
     assert client.get(f"/admin/emails/{message.id}").status_code == 200
+
+
+def test_no_show_booking_cannot_be_cancelled(customer_client, world):
+    no_show = booking(world.customer, world.service, -timedelta(hours=3), world.fw,
+                      status="no_show")
+    html = customer_client.get(f"/bookings/{no_show.ref}").get_data(as_text=True)
+    assert "No-show" in html and f"/bookings/{no_show.ref}/cancel" not in html
+    response = post_cancel(customer_client, no_show)
+    assert response.status_code == 409 and "no-show" in response.get_data(as_text=True)
+    assert effects(no_show) == unchanged(no_show)
