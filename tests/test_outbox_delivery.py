@@ -30,10 +30,10 @@ class Collector:
     """An aiosmtpd handler that keeps every envelope with the connection it came in on."""
 
     def __init__(self):
-        self.received = []  # (client address, envelope)
+        self.received = []  # (session, envelope); aiosmtpd makes one session per connection
 
     async def handle_DATA(self, server, session, envelope):
-        self.received.append((session.peer, envelope))
+        self.received.append((session, envelope))
         return "250 Message accepted for delivery"
 
     @property
@@ -42,7 +42,7 @@ class Collector:
 
     @property
     def connections(self):
-        return {peer for peer, _ in self.received}
+        return {id(session) for session, _ in self.received}  # kept alive, so ids are unique
 
     def parsed(self):
         return [email.message_from_bytes(e.original_content or e.content,
@@ -140,7 +140,7 @@ def test_customer_cancel_is_delivered_by_smtp(client, world, smtp):
     assert ref in text and ref in html
 
     assert (row.status, row.attempts, row.last_error) == (SENT, 1, "")
-    assert row.sent_at is not None and row.claimed_at is not None
+    assert row.sent_at is not None
     assert work_once() == (0, 0) and len(smtp.envelopes) == 1  # sent once, never again
 
 
