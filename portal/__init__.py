@@ -3,7 +3,7 @@ from flask import Flask, has_request_context, request
 
 from . import config as config_module
 from .db import database, open_database
-from .extensions import csrf, login, mail
+from .extensions import csrf, limiter, login, mail
 from .people import load_user
 from .settings import Settings
 from .timefmt import money, when, when_range
@@ -18,6 +18,7 @@ def create_app(config=None):
     open_database(app.config["DATABASE_URL"])
     csrf.init_app(app)
     mail.init_app(app)
+    limiter.init_app(app)
     login.init_app(app)
     login.user_loader(load_user)
 

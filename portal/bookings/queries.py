@@ -26,14 +26,26 @@ def customer_bookings(customer_id, view, now):
 
 def booking_detail(ref, customer_id=None):
     """(booking with service and customer, assigned staff) or None; customer_id limits to theirs."""
-    query = (Booking.select(Booking, Service, Customer).join(Service)
-             .switch(Booking).join(Customer).where(Booking.ref == ref))
+    condition = Booking.ref == ref
     if customer_id is not None:
-        query = query.where(Booking.customer == customer_id)
-    booking = query.get_or_none()
+        condition &= Booking.customer == customer_id
+    return booking_detail_where(condition)
+
+
+def booking_detail_where(condition):
+    booking = (Booking.select(Booking, Service, Customer).join(Service)
+               .switch(Booking).join(Customer).where(condition).get_or_none())
     if booking is None:
         return None, []
     return booking, assigned_staff(booking.id)
+
+
+def booking_for_link(booking_id, customer_id):
+    """The booking a signed link names, only while it still belongs to that customer."""
+    booking, staff = booking_detail_where(Booking.id == booking_id)
+    if booking is None or booking.customer_id != customer_id:
+        return None, []
+    return booking, staff
 
 
 def assigned_staff(booking_id):

@@ -4,6 +4,7 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
+from ..links import LinkInvalid
 from .htmx import into_modal, is_htmx
 
 MESSAGES = {
@@ -37,6 +38,10 @@ def register(app):
     def _csrf(exc):
         return error_response(400, "Your form expired or was sent without its security token. "
                                    "Reload the page and try again; nothing was changed.")
+
+    @app.errorhandler(LinkInvalid)
+    def _link(exc):
+        return render_template("links/invalid.html", message=exc.message), exc.status
 
     @app.errorhandler(DomainError)
     def _domain(exc):

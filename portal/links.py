@@ -1,0 +1,52 @@
+"""Signed, expiring, single-purpose email action links.
+
+A token names one booking and its customer, is signed with SECRET_KEY under a salt per purpose
+(view, cancel, reschedule) so one purpose's token never opens another, and expires at the
+booking's end time at the latest. It grants that one booking, never a login.
+"""
+from datetime import timezone
+
+from itsdangerous import BadSignature, URLSafeSerializer
+
+from .errors import DomainError
+
+PURPOSES = ("view", "cancel", "reschedule")
+
+
+class LinkInvalid(DomainError):
+    status = 404
+    code = "link_invalid"
+
+
+class LinkExpired(LinkInvalid):
+    status = 410
+    code = "link_expired"
+
+
+def _epoch(dt):
+    return int(dt.replace(tzinfo=timezone.utc).timestamp())
+
+
+def _serializer(secret, purpose):
+    if purpose not in PURPOSES:
+        raise ValueError(purpose)
+    return URLSafeSerializer(secret, salt=f"rebook-link-{purpose}")
+
+
+def make_token(secret, purpose, booking, expires_at=None):
+    """A token for `purpose` on `booking`, valid until `expires_at` (default: its end)."""
+    expires_at = min(expires_at or booking.ends_at, booking.ends_at)
+    return _serializer(secret, purpose).dumps(
+        {"b": booking.id, "c": booking.customer_id, "e": _epoch(expires_at)})
+
+
+def read_token(secret, purpose, token, now):
+    """(booking_id, customer_id) from a token, or LinkInvalid / LinkExpired."""
+    try:
+        data = _serializer(secret, purpose).loads(token)
+        booking_id, customer_id, expires = int(data["b"]), int(data["c"]), int(data["e"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        raise LinkInvalid("This link is not valid. It may have been copied incompletely.")
+    if _epoch(now) >= expires:
+        raise LinkExpired("This link has expired.")
+    return booking_id, customer_id

@@ -1,0 +1,64 @@
+"""Email action links: one booking, no password, no login; GET shows, only POST acts."""
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
+
+from .. import current_settings
+from ..actors import Actor
+from ..bookings import policy, queries
+from ..bookings.services import cancel_booking
+from ..errors import DomainError, refusal
+from ..extensions import limiter
+from ..links import LinkInvalid, make_token, read_token
+from ..people import utcnow
+from ..settings import CancellationReason
+from .forms import CancelForm
+
+bp = Blueprint("links", __name__, url_prefix="/l")
+limiter.limit(lambda: current_app.config["LINK_RATE_LIMIT"])(bp)
+
+
+def link_context(purpose, token):
+    """What a valid token opens, as the customer it was sent to; LinkInvalid otherwise."""
+    booking, staff = queries.booking_for_link(
+        *read_token(current_app.config["SECRET_KEY"], purpose, token, utcnow()))
+    if booking is None:
+        raise LinkInvalid("This link is no longer valid.")
+    actor = Actor("customer", booking.customer_id, booking.customer.name)
+    verdict = policy.can_cancel(booking, actor, current_settings(), utcnow(),
+                                {s.id for s in staff})
+    return {"booking": booking, "staff": staff, "cancel": verdict, "actor": actor,
+            "view_url": view_url(booking)}
+
+
+def view_url(booking):
+    return url_for("links.view", token=make_token(current_app.config["SECRET_KEY"], "view",
+                                                  booking))
+
+
+@bp.get("/<token>")
+def view(token):
+    return render_template("links/booking.html", **link_context("view", token))
+
+
+@bp.route("/<token>/cancel", methods=["GET", "POST"])
+def cancel(token):
+    context = link_context("cancel", token)
+    form = CancelForm(version=context["booking"].version)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else (
+            200 if context["cancel"] else refusal(context["cancel"]).status)
+        return confirm(context, form, status)
+    try:
+        cancel_booking(context["booking"].ref, context["actor"], channel="email_link",
+                       reason_id=form.reason.data, note=form.note.data,
+                       expected_version=form.version.data)
+    except DomainError as exc:
+        return confirm(link_context("cancel", token), form, exc.status, exc.message)
+    flash("Your booking is cancelled. We've emailed you a confirmation.", "success")
+    return redirect(context["view_url"])
+
+
+def confirm(context, form, status, error=None):
+    return render_template("cancel.html", form=form, error=error, plain_form=True,
+                           reasons=list(CancellationReason.listed()),
+                           cancel_url=request.path,
+                           back_url=context["view_url"], **context), status
