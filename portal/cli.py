@@ -45,6 +45,18 @@ def register_cli(app):
             if not (sent or failed):
                 time.sleep(interval)
 
+    @app.cli.group("reminders")
+    def reminders_group():
+        """Reminder emails before appointments."""
+
+    @reminders_group.command("send")
+    def reminders_send():
+        """Queue reminders that are due (each booking once per start time); cron-safe."""
+        from .messaging.reminders import send_due_reminders
+        with database.connection_context():
+            queued = send_due_reminders()
+        click.echo(f"reminders: queued {queued}")
+
     @app.cli.command("create-admin")
     @click.option("--email", required=True)
     @click.option("--name", default="Admin")

@@ -1,7 +1,11 @@
 """What each event sends, rendered from templates/emails/ into the outbox."""
 from flask import current_app, render_template
 
+from ..actors import Actor
+from ..bookings import policy
 from ..links import make_token
+from .calendar import booking_ics
+from ..timefmt import when
 from ..urls import external_url
 from .outbox import enqueue_email
 
@@ -29,4 +33,27 @@ def queue_booking_cancelled(booking, customer, service, settings):
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
         to=customer.email,
         subject=f"Your booking {booking.ref} is cancelled",
-        text=text, html=html)
+        text=text, html=html,
+        ics=booking_ics(booking, service, settings, "CANCEL"), ics_method="CANCEL")
+
+
+def customer_actions(booking, settings, now):
+    """The links an email may carry: only the actions the policy allows at render time."""
+    actor = Actor("customer", booking.customer_id)
+    links = {"view_url": link_url("view", booking)}
+    if policy.can_cancel(booking, actor, settings, now):
+        links["cancel_url"] = link_url("cancel", booking)
+    return links
+
+
+def queue_booking_reminder(booking, customer, service, settings, now):
+    """The reminder before an appointment; once per booking and start time."""
+    context = dict(booking=booking, customer=customer, service=service, settings=settings,
+                   tz=settings.timezone, **customer_actions(booking, settings, now))
+    text, html = _render("booking_reminder", **context)
+    return enqueue_email(
+        dedupe_key=f"booking_reminder:{booking.id}:{booking.starts_at.isoformat()}",
+        to=customer.email,
+        subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
+        text=text, html=html,
+        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")

@@ -15,6 +15,8 @@ class OutboxMessage(BaseModel):
     subject = CharField(max_length=255)
     body_text = TextField()
     body_html = TextField(default="")
+    ics = TextField(default="")  # a calendar part, sent as invite.ics
+    ics_method = CharField(max_length=10, default="")  # REQUEST or CANCEL
     status = CharField(max_length=20, default=PENDING)
     attempts = IntegerField(default=0)
     next_attempt_at = DateTimeField(default=utcnow)

@@ -18,13 +18,20 @@ MAX_ATTEMPTS = 8
 CLAIM_LEASE = timedelta(minutes=5)
 
 
-def enqueue_email(*, dedupe_key, to, subject, text, html=""):
-    """Queue one email; a second call with the same dedupe key queues nothing."""
+def enqueue_email(*, dedupe_key, to, subject, text, html="", ics="", ics_method=""):
+    """Queue one email; a second call with the same dedupe key queues nothing.
+
+    Returns True when this call queued it.
+    """
+    if OutboxMessage.select().where(OutboxMessage.dedupe_key == dedupe_key).exists():
+        return False
     (OutboxMessage
      .insert(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
-             body_html=html, status=PENDING, next_attempt_at=utcnow(), created_at=utcnow())
+             body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
+             next_attempt_at=utcnow(), created_at=utcnow())
      .on_conflict_ignore()
      .execute())
+    return True
 
 
 def backoff(attempts, rng=random.random):
@@ -67,6 +74,9 @@ def _as_mail(message):
     msg = Message(subject=message.subject, recipients=[message.to_address],
                   body=message.body_text, html=message.body_html or None)
     msg.extra_headers = {"X-Rebook-Message": message.dedupe_key}
+    if message.ics:
+        msg.attach("invite.ics", f"text/calendar; charset=utf-8; method={message.ics_method}",
+                   message.ics.encode())
     return msg
 
 
