@@ -2,6 +2,7 @@
 
 - booking page and My bookings with 10,000 bookings in the database (SQLite)
 - cancellations per second through cancel_booking (SQLite, one process)
+- outbox delivery rate to a local SMTP sink (bench/delivery.py)
 """
 import statistics
 import tempfile
@@ -9,6 +10,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench import delivery
 from portal import create_app
 from portal.actors import Actor
 from portal.bookings.models import Assignment, Booking, Service
@@ -80,3 +82,4 @@ def main():
 
 if __name__ == "__main__":
     main()
+    delivery.main()

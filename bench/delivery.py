@@ -1,0 +1,90 @@
+"""Outbox delivery rate: work_once (batch 50) draining 2,000 queued messages (SQLite) into a
+local aiosmtpd sink; each message has text, HTML and an .ics part, like a cancellation notice.
+The sink runs as its own process (`python -m aiosmtpd`), as a real SMTP server would, so it
+does not share this process's interpreter lock with the worker.
+"""
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from portal import create_app
+from portal.db import database
+from portal.messaging.models import SENT, OutboxMessage
+from portal.messaging.outbox import enqueue_email, work_once
+from portal.migrate import upgrade
+
+MESSAGES = 2_000
+BATCH = 50
+# Shaped like a real cancellation notice: ~370 characters of text, ~1,200 of HTML, and the
+# .ics CANCEL part (measured from cancel_booking's email on 2026-11-23).
+# Short lines, as the templates render: Flask-Mail sends text and HTML unwrapped (7bit/8bit),
+# and an SMTP server may refuse a line over 998 octets (aiosmtpd answers 500).
+TEXT = "Your booking is cancelled.\n" * 14
+HTML = "<p>Your booking is cancelled.</p>\n" * 35
+ICS = ("BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Rebook//Customer portal//EN\r\n"
+       "METHOD:CANCEL\r\nBEGIN:VEVENT\r\nSUMMARY:Regular clean\r\n"
+       "DTSTART:20261126T120000Z\r\nDTEND:20261126T140000Z\r\nDTSTAMP:20261123T120000Z\r\n"
+       "UID:BK-{i:06d}@rebook\r\nSEQUENCE:2\r\nLOCATION:12 Maple Street\r\n"
+       "STATUS:CANCELLED\r\nEND:VEVENT\r\nEND:VCALENDAR\r\n")
+
+
+def _free_port():
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _start_sink(port, timeout=15):
+    sink = subprocess.Popen([sys.executable, "-m", "aiosmtpd", "-n", "-c",
+                             "aiosmtpd.handlers.Sink", "-l", f"127.0.0.1:{port}"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=1) as conn:
+                if conn.recv(3) == b"220":
+                    return sink
+        except OSError:
+            time.sleep(0.05)
+    sink.kill()
+    raise RuntimeError(f"the aiosmtpd sink did not answer on port {port}")
+
+
+def main():
+    tmp = Path(tempfile.mkdtemp())
+    port = _free_port()
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'delivery.db'}", "SECRET_KEY": "bench",
+                      "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
+                      "MAIL_SUPPRESS_SEND": False})
+    sink = _start_sink(port)
+    try:
+        with app.app_context(), database.connection_context():
+            upgrade()
+            with database.atomic():
+                for i in range(MESSAGES):
+                    enqueue_email(dedupe_key=f"bench:{i}", to=f"person{i}@example.com",
+                                  subject=f"Your booking BK-{i:06d} is cancelled",
+                                  text=TEXT, html=HTML, ics=ICS.format(i=i), ics_method="CANCEL")
+            sent = failed = 0
+            start = time.perf_counter()
+            while True:
+                s, f = work_once(BATCH)
+                if not (s or f):
+                    break
+                sent, failed = sent + s, failed + f
+            elapsed = time.perf_counter() - start
+            delivered = OutboxMessage.select().where(OutboxMessage.status == SENT).count()
+    finally:
+        sink.terminate()
+        sink.wait(10)
+    if failed or delivered != MESSAGES:
+        raise RuntimeError(f"outbox bench: {delivered} of {MESSAGES} sent, {failed} failures")
+    print(f"outbox delivery: {sent / elapsed:.0f} messages/s ({sent:,} messages, batch {BATCH}, "
+          f"{elapsed / sent * 1000:.2f} ms each, SQLite, aiosmtpd sink on loopback)")
+
+
+if __name__ == "__main__":
+    main()
