@@ -6,9 +6,7 @@ PostgreSQL. Exactly one cancellation may happen, with exactly one set of effects
 else is told the truth: the booking is already cancelled (not "your page is stale", not a 500).
 """
 import html
-import multiprocessing
 import re
-import time
 from collections import Counter
 
 import pytest
@@ -18,6 +16,7 @@ from portal.bookings.models import CANCELLED, Booking
 from portal.db import database
 from portal.messaging.models import Notification, OutboxMessage
 from tests import race_worker
+from tests.processes import run_together
 
 RACERS = 20
 DEADLINE = 90  # seconds for all the answers; the race itself takes well under a second
@@ -27,31 +26,10 @@ ALREADY = "This booking is already cancelled."
 
 def race(database_url, world):
     """Start the racers, collect one result from each, and leave no process behind."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(RACERS)
-    results = ctx.Queue()
-    racers = [ctx.Process(target=race_worker.cancel_when_released, daemon=True,
-                          args=(i, database_url, world.customer.email, world.upcoming.ref,
-                                world.upcoming.version, barrier, results))
-              for i in range(RACERS)]
-    outcomes = []
-    try:
-        for racer in racers:
-            racer.start()
-        deadline = time.monotonic() + DEADLINE
-        while len(outcomes) < RACERS:  # read before join: a child exits once its result is out
-            outcomes.append(results.get(timeout=max(1, deadline - time.monotonic())))
-    finally:
-        for racer in racers:
-            racer.join(timeout=10)
-        for racer in racers:
-            if racer.is_alive():
-                racer.kill()
-                racer.join()
-    errors = [o["body"] for o in outcomes if o["status"] == "error"]
-    assert not errors, f"{len(errors)} racer(s) failed; the first:\n{errors[0]}"
-    assert [racer.exitcode for racer in racers] == [0] * RACERS
-    return outcomes
+    return run_together(
+        race_worker.cancel_when_released, RACERS, DEADLINE,
+        args_for=lambda i: (i, database_url, world.customer.email, world.upcoming.ref,
+                            world.upcoming.version))
 
 
 @pytest.mark.slow

@@ -124,9 +124,9 @@ def test_booking_tabs_swap_a_fragment_for_htmx(customer_client, world):
 
 
 def test_no_cancel_button_for_closed_or_started_bookings(customer_client, world):
-    for booking in (world.cancelled, world.completed):
-        html = customer_client.get(f"/bookings/{booking.ref}").get_data(as_text=True)
-        assert f"/bookings/{booking.ref}/cancel" not in html
+    for closed in (world.cancelled, world.completed):
+        html = customer_client.get(f"/bookings/{closed.ref}").get_data(as_text=True)
+        assert f"/bookings/{closed.ref}/cancel" not in html
     html = customer_client.get(f"/bookings/{world.past.ref}").get_data(as_text=True)
     assert "disabled" in html and "time has passed" in html
 

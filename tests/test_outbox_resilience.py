@@ -6,7 +6,6 @@ The promise under test is at-least-once delivery with no duplicates except the o
 makes unavoidable: a message the server accepted whose "sent" mark never reached the database.
 """
 import asyncio
-import multiprocessing
 import os
 import re
 import signal
@@ -14,7 +13,6 @@ import socket
 import subprocess
 import sys
 import threading
-import time
 from collections import Counter
 from contextlib import contextmanager
 from datetime import timedelta
@@ -32,6 +30,7 @@ from portal.messaging.models import PENDING, SENDING, SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
 from portal.people import utcnow
 from tests import factories, outbox_worker_proc
+from tests.processes import run_together
 from tests.test_outbox_delivery import Collector, free_port, mail_to
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -244,30 +243,8 @@ DEADLINE = 90  # seconds for both workers' answers; the drain takes a few
 
 def run_workers(database_url, port):
     """Start the worker processes together and collect one result from each."""
-    ctx = multiprocessing.get_context("spawn")
-    barrier = ctx.Barrier(WORKERS)
-    results = ctx.Queue()
-    workers = [ctx.Process(target=outbox_worker_proc.drain, daemon=True,
-                           args=(f"worker-{i}", database_url, port, barrier, results))
-               for i in range(WORKERS)]
-    outcomes = []
-    try:
-        for worker in workers:
-            worker.start()
-        deadline = time.monotonic() + DEADLINE
-        while len(outcomes) < WORKERS:  # read before join: a child exits once its result is out
-            outcomes.append(results.get(timeout=max(1, deadline - time.monotonic())))
-    finally:
-        for worker in workers:
-            worker.join(timeout=10)
-        for worker in workers:
-            if worker.is_alive():
-                worker.kill()
-                worker.join()
-    errors = [o["body"] for o in outcomes if o["status"] == "error"]
-    assert not errors, f"{len(errors)} worker(s) failed; the first:\n{errors[0]}"
-    assert [worker.exitcode for worker in workers] == [0] * WORKERS
-    return outcomes
+    return run_together(outbox_worker_proc.drain, WORKERS, DEADLINE,
+                        args_for=lambda i: (f"worker-{i}", database_url, port))
 
 
 @pytest.mark.slow

@@ -1,6 +1,3 @@
-from tests.conftest import login
-
-
 def test_login_page_renders(client):
     response = client.get("/login")
     assert response.status_code == 200

@@ -1,14 +1,10 @@
 """The admin back office: bookings (with their history) and the email log."""
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
-from flask_login import current_user
 
-from .. import current_settings
-from ..actors import actor_for
 from ..audit import AuditEvent
-from ..bookings import policy, queries
+from ..bookings import queries
 from ..messaging import outbox
 from ..messaging.queries import email_log, email_message
-from ..people import utcnow
 from . import cancel_flow
 from .access import admin_required
 
@@ -24,8 +20,7 @@ def booking_context(ref):
     booking, staff = queries.staff_booking(ref)
     if booking is None:
         abort(404)
-    verdict = policy.can_cancel(booking, actor_for(current_user), current_settings(), utcnow(),
-                                {s.id for s in staff})
+    verdict = cancel_flow.cancel_verdict(booking, staff)
     return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
             "events": list(AuditEvent.for_subject("booking", booking.id))}
 

@@ -4,9 +4,12 @@ from dataclasses import dataclass
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from .. import current_settings
 from ..actors import actor_for
+from ..bookings import policy
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
+from ..people import utcnow
 from ..settings import CancellationReason
 from .forms import CancelForm
 from .htmx import fragment_or_page, into_modal, is_htmx, trigger
@@ -20,6 +23,12 @@ class Audience:
     booking_endpoint: str  # where a plain (no-JavaScript) POST returns to
     cancel_endpoint: str
     done: str              # what the person is told afterwards
+
+
+def cancel_verdict(booking, staff, actor=None):
+    """The policy's answer, right now, to "may this person cancel?" (default: who is logged in)."""
+    return policy.can_cancel(booking, actor or actor_for(current_user), current_settings(),
+                             utcnow(), {s.id for s in staff})
 
 
 def confirm(audience, context, form, status, error=None):

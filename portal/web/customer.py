@@ -2,9 +2,7 @@
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from .. import current_settings
-from ..actors import actor_for
-from ..bookings import policy, queries
+from ..bookings import queries
 from ..people import utcnow
 from . import cancel_flow
 from .access import customer_required
@@ -23,8 +21,7 @@ def booking_context(ref):
     booking, staff = queries.booking_detail(ref, customer_id=current_user.id)
     if booking is None:
         abort(404)
-    verdict = policy.can_cancel(booking, actor_for(current_user), current_settings(), utcnow(),
-                                {s.id for s in staff})
+    verdict = cancel_flow.cancel_verdict(booking, staff)
     return {"booking": booking, "staff": staff, "cancel": verdict}
 
 

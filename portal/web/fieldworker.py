@@ -2,9 +2,7 @@
 from flask import Blueprint, abort, render_template
 from flask_login import current_user
 
-from .. import current_settings
-from ..actors import actor_for
-from ..bookings import policy, queries
+from ..bookings import queries
 from ..messaging import notify
 from ..people import utcnow
 from . import cancel_flow
@@ -24,8 +22,7 @@ def job_context(ref):
     booking, staff = queries.staff_booking(ref, staff_id=mine_only)
     if booking is None:
         abort(404)
-    verdict = policy.can_cancel(booking, actor_for(current_user), current_settings(), utcnow(),
-                                {s.id for s in staff})
+    verdict = cancel_flow.cancel_verdict(booking, staff)
     return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE}
 
 

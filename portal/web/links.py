@@ -1,15 +1,15 @@
 """Email action links: one booking, no password, no login; GET shows, only POST acts."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from .. import current_settings
 from ..actors import Actor
-from ..bookings import policy, queries
+from ..bookings import queries
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
 from ..extensions import limiter
 from ..links import LinkInvalid, make_token, read_token
 from ..people import utcnow
 from ..settings import CancellationReason
+from .cancel_flow import cancel_verdict
 from .forms import CancelForm
 
 bp = Blueprint("links", __name__, url_prefix="/l")
@@ -23,8 +23,7 @@ def link_context(purpose, token):
     if booking is None:
         raise LinkInvalid("This link is no longer valid.")
     actor = Actor("customer", booking.customer_id, booking.customer.name)
-    verdict = policy.can_cancel(booking, actor, current_settings(), utcnow(),
-                                {s.id for s in staff})
+    verdict = cancel_verdict(booking, staff, actor)
     return {"booking": booking, "staff": staff, "cancel": verdict, "actor": actor,
             "view_url": view_url(booking)}
 
