@@ -1,9 +1,10 @@
 """Every model, in dependency order: what migrations and tests compare against."""
 from .audit import AuditEvent
+from .billing.models import Invoice, InvoiceLine
 from .bookings.models import Assignment, Booking, Service
 from .messaging.models import Notification, OutboxMessage
 from .people import Customer, Staff
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Service, Booking, Assignment, AuditEvent,
-              OutboxMessage, Notification]
+              OutboxMessage, Notification, Invoice, InvoiceLine]

@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField, TextField
+from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import BaseModel
@@ -14,6 +14,12 @@ def utcnow():
 
 
 class PasswordMixin:
+    """Passwords, and the session epoch: bumping it ends every session made before."""
+
+    def get_id(self):
+        # Flask-Login stores this in the session; load_user refuses a stale epoch.
+        return f"{self.kind_key}:{self.id}:{self.session_epoch}"
+
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
 
@@ -28,12 +34,11 @@ class Customer(PasswordMixin, UserMixin, BaseModel):
     address = TextField(default="")
     password_hash = CharField(max_length=255, default="")
     may_book_online = BooleanField(default=True)
+    session_epoch = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
 
     kind = "customer"
-
-    def get_id(self):
-        return f"customer:{self.id}"
+    kind_key = "customer"
 
 
 class Staff(PasswordMixin, UserMixin, BaseModel):
@@ -46,7 +51,10 @@ class Staff(PasswordMixin, UserMixin, BaseModel):
     role = CharField(max_length=20, default=FIELDWORKER)
     can_edit_booking_status = BooleanField(default=False)
     active = BooleanField(default=True)
+    session_epoch = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
+
+    kind_key = "staff"
 
     @property
     def kind(self):
@@ -60,17 +68,16 @@ class Staff(PasswordMixin, UserMixin, BaseModel):
     def is_admin(self):
         return self.role == self.ADMIN
 
-    def get_id(self):
-        return f"staff:{self.id}"
-
 
 def load_user(user_id):
-    """Flask-Login's loader: ids are 'customer:N' or 'staff:N'."""
-    kind, _, raw = (user_id or "").partition(":")
-    if not raw.isdigit():
-        return None
+    """Flask-Login's loader: ids are 'customer:N:EPOCH' or 'staff:N:EPOCH'; a session from an
+    older epoch (before a deactivation or password change) is no longer valid."""
+    kind, _, rest = (user_id or "").partition(":")
+    raw, _, epoch = rest.partition(":")
     model = {"customer": Customer, "staff": Staff}.get(kind)
-    return model.get_or_none(model.id == int(raw)) if model else None
+    if model is None or not raw.isdigit() or not epoch.isdigit():
+        return None
+    return model.get_or_none((model.id == int(raw)) & (model.session_epoch == int(epoch)))
 
 
 def authenticate(email, password):

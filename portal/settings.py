@@ -20,6 +20,8 @@ class Settings(BaseModel):
     blocked_message = TextField(default="")
     # Financial Settings > Tax & Fees, in minor units (cents); 0 means no fee is configured.
     cancellation_fee = IntegerField(default=0)
+    no_show_fee = IntegerField(default=0)
+    tax_rate_bp = IntegerField(default=0)  # basis points on new invoice lines: 825 is 8.25 %
     # Reminder emails go out this many hours before the appointment (flask reminders send).
     reminder_hours = IntegerField(default=24)
 

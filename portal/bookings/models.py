@@ -45,6 +45,10 @@ class Booking(BaseModel):
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
 
+    class Meta:
+        # The admin list filters by status and pages by time (Upcoming, Cancelled, No-show).
+        indexes = ((("status", "starts_at"), False),)
+
     @property
     def status_label(self):
         return STATUS_LABELS.get(self.status, self.status)

@@ -1,0 +1,1 @@
+"""Invoices, their lines, and the money rules (integer minor units throughout)."""

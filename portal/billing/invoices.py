@@ -1,0 +1,59 @@
+"""A booking's invoice: opened with its service line, fee lines added in the caller's
+transaction, and a summary for pages (two queries)."""
+from dataclasses import dataclass, field
+
+from .models import SERVICE, Invoice, InvoiceLine
+from .money import tax_on
+
+
+def open_invoice(booking, service, settings):
+    """The booking's invoice, created with the service line if it has none yet."""
+    invoice = Invoice.get_or_none(Invoice.booking == booking.id)
+    if invoice is None:
+        invoice = Invoice.create(booking=booking.id, customer=booking.customer_id,
+                                 currency=settings.currency)
+        _add_line(invoice, SERVICE, service.name, booking.price, settings.tax_rate_bp)
+    return invoice
+
+
+def add_fee(booking, service, settings, kind, description, amount):
+    """Add a fee line (call inside the change's transaction); returns the line."""
+    invoice = open_invoice(booking, service, settings)
+    return _add_line(invoice, kind, description, amount, settings.tax_rate_bp)
+
+
+def _add_line(invoice, kind, description, amount, rate_bp):
+    return InvoiceLine.create(invoice=invoice, kind=kind, description=description,
+                              amount=amount, tax_rate_bp=rate_bp, tax=tax_on(amount, rate_bp))
+
+
+@dataclass
+class InvoiceSummary:
+    currency: str
+    lines: list = field(default_factory=list)
+    issued: bool = True  # False: no invoice row yet, the service line is what it will hold
+
+    @property
+    def subtotal(self):
+        return sum(line.amount for line in self.lines)
+
+    @property
+    def tax(self):
+        return sum(line.tax for line in self.lines)
+
+    @property
+    def total(self):
+        return self.subtotal + self.tax
+
+
+def invoice_summary(booking, settings):
+    """What the booking's invoice says; a booking without one shows its service line."""
+    invoice = Invoice.get_or_none(Invoice.booking == booking.id)
+    if invoice is None:
+        line = InvoiceLine(kind=SERVICE, description=booking.service.name, amount=booking.price,
+                           tax_rate_bp=settings.tax_rate_bp,
+                           tax=tax_on(booking.price, settings.tax_rate_bp))
+        return InvoiceSummary(settings.currency, [line], issued=False)
+    lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice.id)
+                 .order_by(InvoiceLine.created_at, InvoiceLine.id))
+    return InvoiceSummary(invoice.currency, lines)
