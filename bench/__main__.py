@@ -11,6 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from bench import delivery
+from bench import listing
 from portal import create_app
 from portal.actors import Actor
 from portal.bookings.models import Assignment, Booking, Service
@@ -83,3 +84,4 @@ def main():
 if __name__ == "__main__":
     main()
     delivery.main()
+    listing.main()

@@ -4,6 +4,7 @@ from zoneinfo import ZoneInfo
 
 from .audit import record
 from .actors import Actor
+from .billing.invoices import open_invoice
 from .bookings.models import CANCELLED, COMPLETED, Assignment, Booking, Service
 from .db import database
 from .people import Customer, Staff, utcnow
@@ -34,6 +35,7 @@ def load_demo(only_if_empty=True):
     with database.atomic():
         settings = Settings.current()
         settings.contact_phone, settings.contact_email = "(555) 010-4477", "hello@example.com"
+        settings.cancellation_fee, settings.no_show_fee = 2500, 4000  # $25 and $40
         settings.save()
         tz = settings.timezone
         _person(Staff, name="Alex Admin", email="admin@example.com", role=Staff.ADMIN,
@@ -55,6 +57,7 @@ def load_demo(only_if_empty=True):
                                      ends_at=starts_at + timedelta(minutes=service.duration_minutes),
                                      address=customer.address, price=service.price, **extra)
             Assignment.create(booking=booking, staff=worker)
+            open_invoice(booking, service, settings)
             return booking
 
         soon = (utcnow() + timedelta(hours=6)).replace(minute=0, second=0, microsecond=0)

@@ -1,14 +1,19 @@
 """Changing the business's portal rules and cancellation reasons; each change is audited."""
 from . import audit
+from .billing.money import check_fee
 from .db import write_transaction
 from .errors import InvalidInput, NotFound
 from .settings import CancellationReason, Settings
 
 PORTAL_FIELDS = ("customers_may_cancel", "customers_may_reschedule", "cancel_notice_hours",
                  "reschedule_notice_hours", "cancel_note_required", "real_time_availability",
-                 "blocked_message")
+                 "blocked_message", "reminder_hours")
 MAX_NOTICE_HOURS = 24 * 365
 LABEL_MAX = 80
+
+
+FEE_FIELDS = ("cancellation_fee", "no_show_fee", "tax_rate_bp")
+MAX_REMINDER_HOURS = 720
 
 
 def update_portal_settings(values, actor):
@@ -17,15 +22,31 @@ def update_portal_settings(values, actor):
         hours = values.get(name)
         if hours is not None and not 0 <= hours <= MAX_NOTICE_HOURS:
             raise InvalidInput(f"Notice must be between 0 and {MAX_NOTICE_HOURS} hours.")
+    if not 1 <= values.get("reminder_hours", 24) <= MAX_REMINDER_HOURS:
+        raise InvalidInput(f"Reminders go out between 1 and {MAX_REMINDER_HOURS} hours before.")
+    return _update(PORTAL_FIELDS, values, actor, "portal_settings_changed")
+
+
+def update_fee_settings(values, actor):
+    """Save Tax & Fees: amounts in minor units, the rate in basis points."""
+    check_fee(values["cancellation_fee"], "The cancellation fee")
+    check_fee(values["no_show_fee"], "The no-show fee")
+    if not 0 <= values["tax_rate_bp"] <= 10_000:
+        raise InvalidInput("The tax rate must be between 0 and 100 %.")
+    return _update(FEE_FIELDS, values, actor, "fee_settings_changed")
+
+
+def _update(fields, values, actor, action):
+    """Write the changed `fields` with one audit event; returns the changed names."""
     with write_transaction():
         settings = Settings.current()
-        before = {f: getattr(settings, f) for f in PORTAL_FIELDS}
-        after = {f: values[f] for f in PORTAL_FIELDS if f in values}
+        before = {f: getattr(settings, f) for f in fields}
+        after = {f: values[f] for f in fields if f in values}
         changed = {f: v for f, v in after.items() if before[f] != v}
         if not changed:
             return []
         Settings.update(**changed).where(Settings.id == settings.id).execute()
-        audit.record("settings", settings.id, "portal_settings_changed", actor, "admin",
+        audit.record("settings", settings.id, action, actor, "admin",
                      before={f: before[f] for f in changed}, after=changed)
     return sorted(changed)
 

@@ -22,8 +22,16 @@ def when_range(start, end, tz):
     return f"{when(start, tz)} – {when(end, tz)}"
 
 
+SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$"}
+
+
+def currency_symbol(currency):
+    """'$' for USD; the code itself where we know no symbol."""
+    return SYMBOLS.get(currency, currency)
+
+
 def money(minor, currency="USD"):
-    symbol = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$"}.get(currency, "")
+    symbol = SYMBOLS.get(currency, "")
     sign = "-" if minor < 0 else ""
     value = f"{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
     return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"

@@ -17,7 +17,11 @@
 
   document.addEventListener("htmx:beforeRequest", function (event) {
     var target = event.detail.target;
-    if (target && target.id === "modal-root") opener = event.detail.elt;
+    // A status <form> opens the modal on "change": give focus back to its <select>.
+    if (target && target.id === "modal-root") {
+      opener = event.detail.elt;
+      if (opener.tagName === "FORM") opener = opener.querySelector("select") || opener;
+    }
   });
 
   document.addEventListener("DOMContentLoaded", function () {
@@ -60,12 +64,15 @@
     }
   });
 
-  document.addEventListener("bookingCancelled", function () {
+  // After a change the card is new: close the modal and put focus on the card's heading.
+  function settle() {
     opener = null;
     document.querySelectorAll("dialog[data-modal]").forEach(function (d) { d.close(); });
     var heading = document.querySelector("[data-focus-after-change]");
     if (heading) heading.focus();
-  });
+  }
+  document.addEventListener("bookingCancelled", settle);
+  document.addEventListener("bookingChanged", settle);
 
   document.addEventListener("input", function (event) {
     var field = event.target;

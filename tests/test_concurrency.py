@@ -60,8 +60,11 @@ def test_twenty_processes_cancel_the_same_booking_exactly_once(database_url, wor
     events = AuditEvent.select().where((AuditEvent.subject_type == "booking")
                                        & (AuditEvent.subject_id == booking.id))
     assert [e.action for e in events] == ["cancelled"]
-    assert [m.dedupe_key for m in OutboxMessage.select()] == [
-        f"booking_cancelled:{booking.id}:v{fresh.version}"]
+    # One customer notice, and one email to each assigned fieldworker.
+    assert sorted(m.dedupe_key for m in OutboxMessage.select()) == [
+        f"booking_cancelled:{booking.id}:v{fresh.version}",
+        f"staff_booking_cancelled:{booking.id}:v{fresh.version}:{world.fw.id}",
+        f"staff_booking_cancelled:{booking.id}:v{fresh.version}:{world.fw2.id}"]
     notified = Counter(n.staff_id for n in Notification.select())
     assert notified == {world.fw.id: 1, world.fw2.id: 1}
     assert {n.booking_id for n in Notification.select()} == {booking.id}

@@ -151,7 +151,8 @@ def test_double_submit_cancels_once(customer_client, world):
     second = post_cancel(customer_client, world.upcoming, csrf_token=csrf)
     assert (first.status_code, second.status_code) == (302, 409)
     assert "already cancelled" in second.get_data(as_text=True)
-    assert effects(world.upcoming)["audit"] == 1 and effects(world.upcoming)["outbox"] == 1
+    # One audit event; one email to the customer and one to each of the two fieldworkers.
+    assert effects(world.upcoming)["audit"] == 1 and effects(world.upcoming)["outbox"] == 3
 
 
 def test_stale_page_gets_409(customer_client, world):

@@ -122,16 +122,16 @@ def test_customer_cancel_is_delivered_by_smtp(client, world, smtp):
     assert response.status_code == 302, response.get_data(as_text=True)
     assert smtp.envelopes == []  # the request only queues; the worker sends
 
-    assert work_once() == (1, 0)
+    # The customer's notice and one to each of the two assigned fieldworkers.
+    assert work_once() == (3, 0)
 
-    assert len(smtp.envelopes) == 1
-    envelope = smtp.envelopes[0]
-    assert envelope.rcpt_tos == ["customer@example.com"]
-    assert envelope.mail_from == "bookings@example.com"
-    [message] = smtp.parsed()
-    assert message["To"] == "customer@example.com"
+    assert sorted(e.rcpt_tos[0] for e in smtp.envelopes) == [
+        "customer@example.com", "fw2@example.com", "fw@example.com"]
+    assert {e.mail_from for e in smtp.envelopes} == {"bookings@example.com"}
+    by_to = {m["To"]: m for m in smtp.parsed()}
+    message = by_to["customer@example.com"]
     assert ref in message["Subject"]
-    row = OutboxMessage.get()
+    row = OutboxMessage.get(OutboxMessage.to_address == "customer@example.com")
     assert message["X-Rebook-Message"] == row.dedupe_key
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
@@ -141,9 +141,15 @@ def test_customer_cancel_is_delivered_by_smtp(client, world, smtp):
     assert f'href="{link}"' in html
     assert ref in text and ref in html
 
+    staff_mail = by_to["fw@example.com"]
+    assert str(staff_mail["Subject"]).strip().startswith("Job cancelled:") and ref in staff_mail["Subject"]
+    staff_text = staff_mail.get_body(("plain",)).get_content()
+    assert "Casey Customer" in staff_text and "Sorry, away" in staff_text
+    assert f"Open the job: http://localhost/fieldworker/jobs/{ref}" in staff_text
+
     assert (row.status, row.attempts, row.last_error) == (SENT, 1, "")
     assert row.sent_at is not None
-    assert work_once() == (0, 0) and len(smtp.envelopes) == 1  # sent once, never again
+    assert work_once() == (0, 0) and len(smtp.envelopes) == 3  # sent once, never again
 
 
 def test_smtp_down_keeps_the_message_for_a_retry(app, world, smtp, closed_port):

@@ -170,3 +170,39 @@ def test_the_window_is_real_elapsed_time_across_dst(edge, start_offset, now_offs
     local_gap = (starts_at.replace(tzinfo=timezone.utc).astimezone(NEW_YORK).replace(tzinfo=None)
                  - now.replace(tzinfo=timezone.utc).astimezone(NEW_YORK).replace(tzinfo=None))
     assert abs(local_gap - elapsed) <= timedelta(hours=1)
+
+
+AFTER_VISIT_CASES = [
+    # name, booking, actor, assigned, expected code (same for no-show and completed)
+    ("admin, an hour after it began", booking(-timedelta(hours=1)), ADMIN, set(), "ok"),
+    ("admin, at the start time exactly", booking(timedelta(0)), ADMIN, set(), "ok"),
+    ("admin, before it began", booking(timedelta(minutes=1)), ADMIN, set(), "not_started"),
+    ("assigned fieldworker with permission", booking(-timedelta(hours=1)), FW_OK, {20}, "ok"),
+    ("fieldworker not assigned", booking(-timedelta(hours=1)), FW_OK, set(), "not_assigned"),
+    ("assigned fieldworker without permission", booking(-timedelta(hours=1)), FW_NO, {21},
+     "no_permission"),
+    ("customer", booking(-timedelta(hours=1)), CUSTOMER, set(), "no_permission"),
+    ("already cancelled", booking(-timedelta(hours=1), "cancelled"), ADMIN, set(),
+     "already_cancelled"),
+    ("already a no-show", booking(-timedelta(hours=1), "no_show"), ADMIN, set(), "no_show"),
+    ("already completed", booking(-timedelta(hours=1), "completed"), ADMIN, set(), "completed"),
+]
+
+
+@pytest.mark.parametrize("rule", [policy.can_mark_no_show, policy.can_complete])
+@pytest.mark.parametrize("name,b,actor,assigned,expected", AFTER_VISIT_CASES,
+                         ids=[c[0] for c in AFTER_VISIT_CASES])
+def test_after_visit_rules(rule, name, b, actor, assigned, expected):
+    verdict = rule(b, actor, NOW, assigned)
+    assert verdict.code == expected
+    assert bool(verdict) is (expected == "ok")
+    assert expected == "ok" or verdict.message
+
+
+@given(st.integers(min_value=-10_000, max_value=10_000))
+def test_no_show_and_cancel_never_both_allowed_for_staff(minutes):
+    """Before the start only cancel; from the start only no-show: never both, never neither."""
+    b = booking(timedelta(minutes=minutes))
+    cancel = policy.can_cancel(b, ADMIN, settings(), NOW)
+    no_show = policy.can_mark_no_show(b, ADMIN, NOW)
+    assert bool(cancel) != bool(no_show)

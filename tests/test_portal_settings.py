@@ -8,6 +8,7 @@ from tests.conftest import csrf_from, login, logout
 from tests.test_customer_cancel import effects, post_cancel, unchanged
 
 FORM = {"customers_may_cancel": "y", "customers_may_reschedule": "y", "cancel_notice_hours": "0",
+        "reminder_hours": "24",
         "reschedule_notice_hours": "", "blocked_message": "", "real_time_availability": "y"}
 
 

@@ -44,3 +44,24 @@ def test_customer_pages_use_constant_queries(customer_client, world):
     after = {url: queries_for(customer_client, url) for url in urls}
     assert before == after
     assert max(after.values()) <= 5, after
+
+
+def test_admin_all_bookings_uses_constant_queries(client, world):
+    """The same statements with the world's 7 bookings and with 10,000 more, for every filter."""
+    from portal.bookings.models import Service
+    from tests.bulk import bulk_bookings, bulk_customers
+    from tests.conftest import login
+
+    login(client, world.admin.email)
+    deep = Service.create(name="Deep clean", duration_minutes=240, price=20000)
+    urls = ["/admin/bookings", "/admin/bookings?view=upcoming", "/admin/bookings?view=cancelled",
+            f"/admin/bookings?q=customer&fieldworker={world.fw.id}&page=2",
+            f"/admin/bookings?service={deep.id}&from=2026-01-01&to=2036-12-31&sort=asc",
+            "/admin/bookings?view=past&page=40"]
+    before = {url: queries_for(client, url) for url in urls}
+    customers = bulk_customers(200)
+    bulk_bookings(10_000, customers, [world.service.id, deep.id], [world.fw.id, world.fw2.id],
+                  statuses=("scheduled",) * 8 + ("cancelled", "no_show"))
+    after = {url: queries_for(client, url) for url in urls}
+    assert before == after
+    assert max(after.values()) <= 8, after

@@ -98,3 +98,36 @@ def can_reschedule(booking, actor, settings, now, assigned_ids=frozenset()):
     return _decide(booking, actor, settings, now, assigned_ids, doing="rescheduled",
                    flag=settings.customers_may_reschedule,
                    notice_hours=settings.effective_reschedule_notice_hours)
+
+
+def _after_visit(booking, actor, now, assigned_ids, doing):
+    """Rules shared by the two closing statuses a visit can get once its time has come."""
+    if actor.is_customer:
+        return Verdict(False, "no_permission", f"Only staff can mark a booking as {doing}.")
+    refused = _relationship_verdict(booking, actor, assigned_ids)
+    if refused is not None:
+        return refused
+    if booking.status in _CLOSED_STATUS:
+        code, text = _CLOSED_STATUS[booking.status]
+        return Verdict(False, code, f"{text} It can't be marked as {doing}.")
+    if booking.starts_at > now:
+        return Verdict(False, "not_started", f"The appointment hasn't started yet, so it can't "
+                                             f"be marked as {doing}. Cancel it instead.")
+    return OK
+
+
+def can_mark_no_show(booking, actor, now, assigned_ids=frozenset()):
+    """May `actor` record that the customer did not turn up (FTA/DNA)? Only once it began."""
+    return _after_visit(booking, actor, now, assigned_ids, "a no-show")
+
+
+def can_complete(booking, actor, now, assigned_ids=frozenset()):
+    """May `actor` mark the visit done? Only once it began."""
+    return _after_visit(booking, actor, now, assigned_ids, "completed")
+
+
+def may_change_status(booking, actor, assigned_ids=frozenset()):
+    """Is `actor` someone who may change this booking's status at all (before asking which)?"""
+    if actor.is_customer:
+        return Verdict(False, "no_permission", "Only staff can change a booking's status.")
+    return _relationship_verdict(booking, actor, assigned_ids) or OK

@@ -69,10 +69,3 @@ def staff_booking(ref, staff_id=None):
     if booking is None or (staff_id is not None and staff_id not in {s.id for s in staff}):
         return None, []
     return booking, staff
-
-
-def all_bookings(limit=200):
-    """The admin's list, newest first, with customer and service in one query."""
-    return (Booking.select(Booking, Service, Customer).join(Service)
-            .switch(Booking).join(Customer)
-            .order_by(Booking.starts_at.desc()).limit(limit))

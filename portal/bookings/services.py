@@ -1,24 +1,33 @@
 """What can be done to a booking: each command is one transaction."""
 from .. import audit
+from ..billing.invoices import add_fee
+from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE
+from ..billing.money import check_fee
 from ..db import locked, write_transaction
-from ..errors import Conflict, InvalidInput, NotFound, refusal
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..messaging import emails
 from ..messaging.notify import notify_staff
 from ..people import Customer, utcnow
 from ..settings import CancellationReason, Settings
 from ..timefmt import when
 from . import policy
-from .models import CANCELLED, Booking, Service
+from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
 
 NOTE_MAX = 255
+STALE = "This booking changed since the page loaded. Reload and try again."
+
+
+def _clean_note(note):
+    note = (note or "").strip()
+    if len(note) > NOTE_MAX:
+        raise InvalidInput(f"The note is {len(note)} characters; please keep it to {NOTE_MAX}.")
+    return note
 
 
 def _clean_reason_and_note(reason_id, note, settings, actor):
     """The chosen reason (an active one, or none) and the note the rules ask for."""
-    note = (note or "").strip()
-    if len(note) > NOTE_MAX:
-        raise InvalidInput(f"The note is {len(note)} characters; please keep it to {NOTE_MAX}.")
+    note = _clean_note(note)
     reason = None
     if reason_id is not None:
         reason = CancellationReason.get_or_none((CancellationReason.id == reason_id)
@@ -32,47 +41,108 @@ def _clean_reason_and_note(reason_id, note, settings, actor):
     return reason, note
 
 
+def _clean_fee(fee, actor):
+    """A fee only an admin may charge, within sane bounds; None or 0 means no fee line."""
+    if not fee:
+        return None
+    if actor.kind != "admin":
+        raise Forbidden("Only an admin can add a fee to the invoice.", "no_permission")
+    return check_fee(fee)
+
+
+def _lock(ref):
+    """The booking row, locked for the rest of the transaction."""
+    booking = locked(Booking.select().where(Booking.ref == ref)).get_or_none()
+    if booking is None:
+        raise NotFound("We couldn't find that booking.")
+    return booking
+
+
+def _change(booking, expected_version, **fields):
+    """Write `fields` and bump the version, only if nobody changed the booking meanwhile."""
+    if expected_version is not None and expected_version != booking.version:
+        raise Conflict(STALE, "stale")
+    changed = (Booking.update(version=Booking.version + 1, **fields)
+               .where((Booking.id == booking.id) & (Booking.version == booking.version))
+               .execute())
+    if changed != 1:  # belt and braces: the row lock should make this unreachable
+        raise Conflict(STALE, "stale")
+    return Booking.get_by_id(booking.id)
+
+
 def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_version=None,
-                   now=None):
+                   fee=None, now=None):
     """Cancel the booking `ref` for `actor`; returns the updated Booking or raises a DomainError.
 
-    Status, audit event, customer email and fieldworker notices commit together.
+    Status, fee line, audit event, customer email and fieldworker notices commit together.
+    `fee` (minor units) adds a cancellation fee line; only admins may charge one.
     """
     now = now or utcnow()
     with write_transaction():
-        booking = locked(Booking.select().where(Booking.ref == ref)).get_or_none()
-        if booking is None:
-            raise NotFound("We couldn't find that booking.")
+        booking = _lock(ref)
         settings = Settings.current()
         staff = assigned_staff(booking.id)
         verdict = policy.can_cancel(booking, actor, settings, now, {s.id for s in staff})
         if not verdict:
             raise refusal(verdict)
-        if expected_version is not None and expected_version != booking.version:
-            raise Conflict("This booking changed since the page loaded. Reload and try again.",
-                           "stale")
         reason, note = _clean_reason_and_note(reason_id, note, settings, actor)
+        fee = _clean_fee(fee, actor)
         label = reason.label if reason else None
         before = {"status": booking.status, "version": booking.version}
-        changed = (Booking.update(status=CANCELLED, cancelled_at=now, cancelled_by_kind=actor.kind,
-                                  cancelled_by_id=actor.id, cancel_channel=channel,
-                                  cancel_reason=reason, cancel_reason_label=label,
-                                  cancel_note=note or None, version=Booking.version + 1)
-                   .where((Booking.id == booking.id) & (Booking.version == booking.version))
-                   .execute())
-        if changed != 1:  # belt and braces: the lock above should make this unreachable
-            raise Conflict("This booking changed since the page loaded. Reload and try again.",
-                           "stale")
-        booking = Booking.get_by_id(booking.id)
+        booking = _change(booking, expected_version, status=CANCELLED, cancelled_at=now,
+                          cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
+                          cancel_channel=channel, cancel_reason=reason,
+                          cancel_reason_label=label, cancel_note=note or None)
+        service = Service.get_by_id(booking.service_id)
+        if fee:
+            add_fee(booking, service, settings, CANCELLATION_FEE, "Cancellation fee", fee)
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
                      before=before, after={"status": CANCELLED, "version": booking.version,
-                                           "reason": label})
+                                           "reason": label, "fee": fee})
         customer = Customer.get_by_id(booking.customer_id)
-        service = Service.get_by_id(booking.service_id)
-        emails.queue_booking_cancelled(booking, customer, service, settings)
+        emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
         message = (f"Booking {booking.ref} for {customer.name} on "
                    f"{when(booking.starts_at, settings.timezone)} was cancelled"
                    + (f" ({label})" if label else ""))
         notify_staff(staff, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
+        emails.queue_staff_booking_cancelled(booking, customer, service, staff, settings)
     return booking
+
+
+def _close_visit(ref, actor, *, status, rule, action, channel, note, expected_version, fee,
+                 now):
+    """Give a visit whose time has come its final status: completed or no-show."""
+    now = now or utcnow()
+    with write_transaction():
+        booking = _lock(ref)
+        staff = assigned_staff(booking.id)
+        verdict = rule(booking, actor, now, {s.id for s in staff})
+        if not verdict:
+            raise refusal(verdict)
+        note = _clean_note(note)
+        fee = _clean_fee(fee, actor)
+        before = {"status": booking.status, "version": booking.version}
+        booking = _change(booking, expected_version, status=status)
+        if fee:
+            settings = Settings.current()
+            add_fee(booking, Service.get_by_id(booking.service_id), settings, NO_SHOW_FEE,
+                    "No-show fee", fee)
+        audit.record("booking", booking.id, action, actor, channel, at=now, note=note,
+                     before=before, after={"status": status, "version": booking.version,
+                                           "fee": fee})
+    return booking
+
+
+def mark_no_show(ref, actor, *, channel, note="", expected_version=None, fee=None, now=None):
+    """Record that the customer did not turn up (FTA/DNA), optionally charging a no-show fee."""
+    return _close_visit(ref, actor, status=NO_SHOW, rule=policy.can_mark_no_show,
+                        action="no_show", channel=channel, note=note,
+                        expected_version=expected_version, fee=fee, now=now)
+
+
+def mark_completed(ref, actor, *, channel, note="", expected_version=None, now=None):
+    """Record that the visit took place."""
+    return _close_visit(ref, actor, status=COMPLETED, rule=policy.can_complete,
+                        action="completed", channel=channel, note=note,
+                        expected_version=expected_version, fee=None, now=now)

@@ -22,10 +22,10 @@ def link_url(purpose, booking):
                                                    booking))
 
 
-def queue_booking_cancelled(booking, customer, service, settings):
-    """The customer's cancellation notice, with a link to view the booking."""
+def queue_booking_cancelled(booking, customer, service, settings, fee=None):
+    """The customer's cancellation notice, with a link to view the booking (and any fee)."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
-                   tz=settings.timezone,
+                   tz=settings.timezone, fee=fee,
                    view_url=link_url("view", booking),
                    book_url=external_url("customer.schedule"))
     text, html = _render("booking_cancelled", **context)
@@ -57,3 +57,20 @@ def queue_booking_reminder(booking, customer, service, settings, now):
         subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+
+
+def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
+    """Each assigned, active fieldworker hears that their job is off, with a link to it."""
+    for member in staff:
+        if not member.active or member.role != "fieldworker":
+            continue
+        context = dict(booking=booking, customer=customer, service=service, staff=member,
+                       settings=settings, tz=settings.timezone,
+                       job_url=external_url("fieldworker.job", ref=booking.ref))
+        text, html = _render("staff_booking_cancelled", **context)
+        enqueue_email(
+            dedupe_key=f"staff_booking_cancelled:{booking.id}:v{booking.version}:{member.id}",
+            to=member.email,
+            subject=f"Job cancelled: {service.name} on "
+                    f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
+            text=text, html=html)

@@ -1,4 +1,9 @@
 """In-app notices for staff."""
+from peewee import JOIN
+
+from ..bookings.models import Booking
+from ..errors import NotFound
+from ..people import utcnow
 from .models import Notification
 
 
@@ -15,6 +20,34 @@ def unread_count(staff_id):
                                        & Notification.read_at.is_null()).count()
 
 
+def _listed(staff_id):
+    """A staff member's notices, each with `booking_ref` (None without a booking) from the
+    same query, so a list never loads bookings one by one."""
+    return (Notification.select(Notification, Booking.ref.alias("booking_ref"))
+            .join(Booking, JOIN.LEFT_OUTER, on=(Notification.booking == Booking.id))
+            .where(Notification.staff == staff_id).objects())
+
+
 def for_staff(staff_id, limit=50):
-    return (Notification.select().where(Notification.staff == staff_id)
+    return (_listed(staff_id)
             .order_by(Notification.created_at.desc(), Notification.id.desc()).limit(limit))
+
+
+def mark_read(staff_id, notification_id, now=None):
+    """Mark one of this staff member's notices read (again is fine); returns it as listed.
+
+    Someone else's notice is NotFound, not Forbidden: ids say nothing about other people.
+    """
+    Notification.update(read_at=now or utcnow()).where(
+        (Notification.id == notification_id) & (Notification.staff == staff_id)
+        & Notification.read_at.is_null()).execute()
+    notice = _listed(staff_id).where(Notification.id == notification_id).get_or_none()
+    if notice is None:
+        raise NotFound("We couldn't find that notification. It may not be yours.")
+    return notice
+
+
+def mark_all_read(staff_id, now=None):
+    """Mark every unread notice of this staff member read; returns how many changed."""
+    return Notification.update(read_at=now or utcnow()).where(
+        (Notification.staff == staff_id) & Notification.read_at.is_null()).execute()

@@ -4,12 +4,14 @@
 def register(app):
     from ..extensions import login
     from . import admin, auth, customer, errors, fieldworker, links, settings
+    from . import staff
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(customer.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(fieldworker.bp)
     app.register_blueprint(settings.bp)
+    app.register_blueprint(staff.bp)
     app.register_blueprint(links.bp)
     errors.register(app)
     login.unauthorized_handler(auth.unauthorized)

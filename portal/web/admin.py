@@ -1,19 +1,25 @@
 """The admin back office: bookings (with their history) and the email log."""
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..audit import AuditEvent
 from ..bookings import queries
+from ..bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
 from ..messaging import outbox
 from ..messaging.queries import email_log, email_message
-from . import cancel_flow
+from ..people import utcnow
+from .. import current_settings
+from ..billing.invoices import invoice_summary
+from . import cancel_flow, status_flow
 from .access import admin_required
+from .htmx import fragment_or_page
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
 AUDIENCE = cancel_flow.Audience(
     channel="admin", card="_staff_booking.html", page="admin/booking.html",
     booking_endpoint="admin.booking", cancel_endpoint="admin.cancel",
-    done="Booking cancelled. The customer is emailed and the fieldworkers are notified.")
+    done="Booking cancelled. The customer is emailed and the fieldworkers are notified.",
+    fees=True, status_endpoint="admin.status")
 
 
 def booking_context(ref):
@@ -22,13 +28,23 @@ def booking_context(ref):
         abort(404)
     verdict = cancel_flow.cancel_verdict(booking, staff)
     return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
+            "status_choices": status_flow.choices(booking, staff),
+            "invoice": invoice_summary(booking, current_settings()),
             "events": list(AuditEvent.for_subject("booking", booking.id))}
 
 
 @bp.get("/bookings")
 @admin_required
 def bookings():
-    return render_template("admin/bookings.html", bookings=list(queries.all_bookings()))
+    filters = BookingFilter.from_args(request.args, current_settings().timezone)
+    results = find_bookings(filters, utcnow())
+    response = fragment_or_page("admin/_bookings_table.html", "admin/bookings.html",
+                                filters=filters, results=results, options=filter_options(),
+                                views=VIEWS)
+    # The form sends every field, empty or not; the address bar gets the short canonical URL
+    # of what is shown (bad args dropped, a page past the end as the last page).
+    response.headers["HX-Push-Url"] = url_for(".bookings", **filters.to_args(page=results.page))
+    return response
 
 
 @bp.get("/bookings/<ref>")
@@ -41,6 +57,12 @@ def booking(ref):
 @admin_required
 def cancel(ref):
     return cancel_flow.run(AUDIENCE, ref, booking_context)
+
+
+@bp.route("/bookings/<ref>/status", methods=["GET", "POST"])
+@admin_required
+def status(ref):
+    return status_flow.run(AUDIENCE, ref, booking_context)
 
 
 @bp.get("/emails")

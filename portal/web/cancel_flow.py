@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import policy
+from ..billing.money import amount_text, parse_amount
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
 from ..people import utcnow
@@ -23,6 +24,8 @@ class Audience:
     booking_endpoint: str  # where a plain (no-JavaScript) POST returns to
     cancel_endpoint: str
     done: str              # what the person is told afterwards
+    fees: bool = False     # offer to add a fee to the invoice (admins)
+    status_endpoint: str = ""  # Edit booking > status; empty where staff can't change status
 
 
 def cancel_verdict(booking, staff, actor=None):
@@ -35,12 +38,21 @@ def confirm(audience, context, form, status, error=None):
     """The confirm step: a modal for htmx, a page without JavaScript."""
     ref = context["booking"].ref
     context = {**context, "audience": audience}
+    if audience.fees and not form.is_submitted():
+        form.fee.data = amount_text(current_settings().cancellation_fee)
     response = fragment_or_page(
         "_cancel_modal.html", "cancel.html", status=status, form=form, error=error,
         reasons=list(CancellationReason.listed()),
+        fee_offered=audience.fees and current_settings().cancellation_fee > 0,
         cancel_url=url_for(audience.cancel_endpoint, ref=ref),
         back_url=url_for(audience.booking_endpoint, ref=ref), **context)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
+
+
+def chosen_fee(form, what="The fee"):
+    """The fee the form asks for in minor units, None when its box is unticked. The service
+    decides who may charge one, so a forged field from a fieldworker is refused there."""
+    return parse_amount(form.fee.data, what) if form.add_fee.data else None
 
 
 def run(audience, ref, load):
@@ -57,7 +69,7 @@ def run(audience, ref, load):
     try:
         cancel_booking(ref, actor_for(current_user), channel=audience.channel,
                        reason_id=form.reason.data, note=form.note.data,
-                       expected_version=form.version.data)
+                       expected_version=form.version.data, fee=chosen_fee(form))
     except DomainError as exc:
         return confirm(audience, load(ref), form, exc.status, exc.message)
     if is_htmx():

@@ -22,6 +22,28 @@ class CancelForm(FlaskForm):
                                        message=f"Please keep the note to {NOTE_MAX} characters.")])
     reason = IntegerField("Reason", validators=[Optional()])
     version = IntegerField(validators=[Optional()])
+    # Admins only: add the default fee (prefilled, editable) to the invoice.
+    add_fee = BooleanField("Add a cancellation fee to the invoice")
+    fee = StringField("Fee amount", validators=[Length(max=40)])
+
+
+class StatusForm(FlaskForm):
+    """Edit booking > status: no-show or completed (cancelling has its own form)."""
+    status = StringField("Status", validators=[DataRequired("Choose a status.")])
+    note = TextAreaField(
+        "Note",
+        validators=[Optional(), Length(max=NOTE_MAX,
+                                       message=f"Please keep the note to {NOTE_MAX} characters.")])
+    version = IntegerField(validators=[Optional()])
+    add_fee = BooleanField("Add a no-show fee to the invoice")
+    fee = StringField("Fee amount", validators=[Length(max=40)])
+
+
+class FeeSettingsForm(FlaskForm):
+    """Settings > Financial Settings > Tax & Fees; amounts are read by billing.money."""
+    cancellation_fee = StringField("Default cancellation fee", validators=[Length(max=40)])
+    no_show_fee = StringField("Default no-show fee", validators=[Length(max=40)])
+    tax_rate = StringField("Tax rate on invoice lines (%)", validators=[Length(max=10)])
 
 
 class PortalSettingsForm(FlaskForm):
@@ -42,6 +64,10 @@ class PortalSettingsForm(FlaskForm):
     cancel_note_required = BooleanField("Customers must write a note when they cancel")
     real_time_availability = BooleanField(
         "Real-time availability: customers may only pick free times when rescheduling")
+    reminder_hours = IntegerField(
+        "Send reminder emails this many hours before the appointment",
+        validators=[InputRequired("Enter a number of hours."),
+                    NumberRange(1, 720, "Reminders go out between 1 and 720 hours before.")])
 
 
 class ReasonForm(FlaskForm):

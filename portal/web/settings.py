@@ -1,13 +1,15 @@
-"""Admin > Settings > Customer Portal > Flags & Permissions, and the cancellation reasons."""
+"""Admin > Settings: Customer Portal (flags, permissions, cancellation reasons) and
+Financial Settings > Tax & Fees."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from .. import current_settings, portal_settings
 from ..actors import actor_for
+from ..billing import money
 from ..errors import DomainError
 from ..settings import CancellationReason
 from .access import admin_required
-from .forms import PortalSettingsForm, ReasonForm
+from .forms import FeeSettingsForm, PortalSettingsForm, ReasonForm
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 
@@ -76,3 +78,39 @@ def _reason_action(form, run, done):
         return _page(settings_form, exc.status, exc.message, form)
     flash(done, "success")
     return redirect(url_for(".portal") + "#reasons")
+
+
+def _fees_form():
+    settings = current_settings()
+    return FeeSettingsForm(cancellation_fee=money.amount_text(settings.cancellation_fee),
+                           no_show_fee=money.amount_text(settings.no_show_fee),
+                           tax_rate=money.rate_text(settings.tax_rate_bp))
+
+
+def _read_fees(form):
+    """The form's text as stored values; a field's problem is reported on that field."""
+    values, readers = {}, {
+        "cancellation_fee": lambda t: money.parse_amount(t, "The cancellation fee"),
+        "no_show_fee": lambda t: money.parse_amount(t, "The no-show fee"),
+        "tax_rate": money.parse_rate}
+    for name, read in readers.items():
+        try:
+            values["tax_rate_bp" if name == "tax_rate" else name] = read(form[name].data)
+        except DomainError as exc:
+            form[name].errors = [*form[name].errors, exc.message]
+    return values
+
+
+@bp.route("/fees", methods=["GET", "POST"])
+@admin_required
+def fees():
+    form = _fees_form() if request.method == "GET" else FeeSettingsForm()
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else 200
+        return render_template("admin/fee_settings.html", form=form), status
+    values = _read_fees(form)
+    if form.errors:
+        return render_template("admin/fee_settings.html", form=form), 422
+    changed = portal_settings.update_fee_settings(values, actor_for(current_user))
+    flash("Tax & fees saved." if changed else "Nothing to change.", "success")
+    return redirect(url_for(".fees"))

@@ -1,0 +1,230 @@
+"""The admin's All bookings list: a filter read from the URL, one page of rows in fixed queries."""
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date, datetime, time, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+from peewee import fn
+
+from ..people import Customer, Staff
+from .models import CANCELLED, NO_SHOW, SCHEDULED, Assignment, Booking, Service
+
+VIEWS = {"upcoming": "Upcoming", "past": "Past", "cancelled": "Cancelled", "no_show": "No-show",
+         "all": "All"}
+# "All", newest first, is what this page always showed (and what links and tests expect of a
+# bare /admin/bookings: cancelled bookings stay listed); "Show" narrows it from there.
+DEFAULT_VIEW = "all"
+PAGE_SIZE = 25
+MAX_SEARCH = 100
+# Ids past a 32-bit integer would make PostgreSQL reject the query (and SQLite overflow).
+MAX_ID = 2**31 - 1
+
+
+def usual_order(view):
+    """Upcoming reads soonest first; every other list newest first."""
+    return "asc" if view == "upcoming" else "desc"
+
+
+def _shown(raw):
+    """User input quoted back in a message, cut short so a huge value cannot flood the page."""
+    return raw if len(raw) <= 40 else raw[:40] + "…"
+
+
+def _utc_midnight(day, tz):
+    """Midnight at the start of `day` in the business timezone, as naive UTC."""
+    local = datetime.combine(day, time.min, tzinfo=ZoneInfo(tz))
+    return local.astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _parse_date(raw, which, tz, notes):
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    try:
+        day = date.fromisoformat(raw)
+        _utc_midnight(day + timedelta(days=1), tz)  # years at the calendar's edges overflow
+        return day
+    except (ValueError, OverflowError):
+        notes.append(f"“{_shown(raw)}” is not a date; showing all dates {which}.")
+        return None
+
+
+def _parse_id(raw, label, notes):
+    raw = (raw or "").strip()
+    if not raw:
+        return None
+    if raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) <= MAX_ID:
+        return int(raw)
+    notes.append(f"“{_shown(raw)}” is not a {label}; showing every {label}.")
+    return None
+
+
+def _parse_page(raw, notes):
+    raw = (raw or "").strip()
+    if not raw:
+        return 1
+    if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
+        return int(raw)
+    notes.append(f"“{_shown(raw)}” is not a page number; showing page 1.")
+    return 1
+
+
+@dataclass(frozen=True)
+class BookingFilter:
+    view: str = DEFAULT_VIEW
+    date_from: date | None = None  # business-timezone dates, both days included
+    date_to: date | None = None
+    fieldworker: int | None = None
+    service: int | None = None
+    q: str = ""
+    sort: str | None = None  # "asc" / "desc" by start time; None: the view's usual order
+    page: int = 1
+    tz: str = "UTC"
+    notes: tuple = ()  # what was wrong with the URL, for the page to say
+
+    @classmethod
+    def from_args(cls, args, tz):
+        """The filter in these query args; unusable values become notes, never errors."""
+        notes = []
+        view = args.get("view", "")
+        if view and view not in VIEWS:
+            notes.append(f"“{_shown(view)}” is not a list of bookings; showing "
+                         f"{VIEWS[DEFAULT_VIEW]}.")
+        date_from = _parse_date(args.get("from"), "from the start", tz, notes)
+        date_to = _parse_date(args.get("to"), "to the end", tz, notes)
+        if date_from and date_to and date_from > date_to:
+            notes.append("The “from” date was after the “to” date, so they are swapped.")
+            date_from, date_to = date_to, date_from
+        q = (args.get("q") or "").strip()
+        if len(q) > MAX_SEARCH:
+            notes.append(f"Searches are limited to {MAX_SEARCH} characters; "
+                         f"searched for the first {MAX_SEARCH}.")
+            q = q[:MAX_SEARCH].strip()
+        sort = args.get("sort")
+        return cls(view=view if view in VIEWS else DEFAULT_VIEW,
+                   date_from=date_from, date_to=date_to,
+                   fieldworker=_parse_id(args.get("fieldworker"), "fieldworker", notes),
+                   service=_parse_id(args.get("service"), "service", notes),
+                   q=q, sort=sort if sort in ("asc", "desc") else None,
+                   page=_parse_page(args.get("page"), notes), tz=tz, notes=tuple(notes))
+
+    @property
+    def order(self):
+        return self.sort or usual_order(self.view)
+
+    @property
+    def is_narrowed(self):
+        """Anything beyond the default view, so the page can offer to clear it."""
+        return bool(self.to_args(page=1, sort=None))
+
+    def to_args(self, **changes):
+        """URL args for this filter (with changes), defaults left out so links stay short."""
+        f = replace(self, **changes) if changes else self
+        args = {"view": f.view if f.view != DEFAULT_VIEW else None,
+                "from": f.date_from.isoformat() if f.date_from else None,
+                "to": f.date_to.isoformat() if f.date_to else None,
+                "fieldworker": f.fieldworker, "service": f.service, "q": f.q or None,
+                "sort": f.sort if f.sort not in (None, usual_order(f.view)) else None,
+                "page": f.page if f.page > 1 else None}
+        return {key: value for key, value in args.items() if value is not None}
+
+    def conditions(self, now):
+        """The WHERE terms for this filter; search terms need Customer joined."""
+        terms = []
+        if self.view == "upcoming":
+            terms.append((Booking.status == SCHEDULED) & (Booking.starts_at > now))
+        elif self.view == "past":
+            terms.append((Booking.starts_at <= now) & (Booking.status != CANCELLED))
+        elif self.view in (CANCELLED, NO_SHOW):
+            terms.append(Booking.status == self.view)
+        if self.date_from:
+            terms.append(Booking.starts_at >= _utc_midnight(self.date_from, self.tz))
+        if self.date_to:
+            terms.append(Booking.starts_at < _utc_midnight(self.date_to + timedelta(days=1),
+                                                           self.tz))
+        if self.fieldworker:
+            # A subquery, not a join: a booking with two fieldworkers must stay one row. EXISTS
+            # lets SQLite walk bookings in time order and stop at the page (the unique
+            # (booking, staff) index answers each probe); IN sorted all of a worker's jobs.
+            terms.append(fn.EXISTS(Assignment.select(Assignment.id).where(
+                (Assignment.booking == Booking.id) & (Assignment.staff == self.fieldworker))))
+        if self.service:
+            terms.append(Booking.service == self.service)
+        if self.q:
+            # contains() is ILIKE (LIKE on SQLite, ASCII case-insensitive) and escapes % and _.
+            terms.append(Customer.name.contains(self.q) | Customer.email.contains(self.q)
+                         | Booking.ref.contains(self.q))
+        return terms
+
+
+@dataclass(frozen=True)
+class Page:
+    rows: list  # (booking with customer and service, [fieldworker names])
+    total: int
+    page: int
+    pages: int
+    notes: tuple = ()
+
+    @property
+    def has_prev(self):
+        return self.page > 1
+
+    @property
+    def has_next(self):
+        return self.page < self.pages
+
+    @property
+    def first(self):
+        return (self.page - 1) * PAGE_SIZE + 1 if self.total else 0
+
+    @property
+    def last(self):
+        return min(self.page * PAGE_SIZE, self.total)
+
+    def numbers(self, around=2):
+        """Page numbers to link: the ends and a window around this page, None for a gap."""
+        keep = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        shown, previous = [], 0
+        for number in sorted(n for n in keep if 1 <= n <= self.pages):
+            if number > previous + 1:
+                shown.append(None)
+            shown.append(number)
+            previous = number
+        return shown
+
+
+def find_bookings(flt, now):
+    """One page of matching bookings in three queries: the count, the rows (customer and
+    service joined), and the fieldworkers' names for just those rows."""
+    terms = flt.conditions(now)
+    counted = Booking.select(fn.COUNT(Booking.id))
+    if flt.q:  # only a search looks at the customer; other counts stay on booking's indexes
+        counted = counted.join(Customer)
+    total = (counted.where(*terms) if terms else counted).scalar() or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page, notes = flt.page, ()
+    if page > pages:
+        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
+        page = pages
+    ordered = (Booking.starts_at.asc(), Booking.id.asc()) if flt.order == "asc" else (
+        Booking.starts_at.desc(), Booking.id.desc())
+    # Only the columns the table shows: a customer row also carries their password hash.
+    query = (Booking.select(Booking, Customer.id, Customer.name, Customer.email, Service.id,
+                            Service.name).join(Customer).switch(Booking).join(Service))
+    rows = list((query.where(*terms) if terms else query).order_by(*ordered)
+                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    names = defaultdict(list)
+    for booking_id, name in (Assignment.select(Assignment.booking, Staff.name).join(Staff)
+                             .where(Assignment.booking.in_([b.id for b in rows]))
+                             .order_by(Staff.name).tuples()):
+        names[booking_id].append(name)
+    return Page([(b, names[b.id]) for b in rows], total, page, pages, notes)
+
+
+def filter_options():
+    """The choices for the filter selects: fieldworkers and services, each one query."""
+    fieldworkers = list(Staff.select(Staff.id, Staff.name, Staff.active)
+                        .where(Staff.role == Staff.FIELDWORKER).order_by(Staff.name).tuples())
+    services = list(Service.select(Service.id, Service.name, Service.active)
+                    .order_by(Service.name).tuples())
+    return {"fieldworkers": fieldworkers, "services": services}

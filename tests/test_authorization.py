@@ -1,0 +1,142 @@
+"""Every back-office endpoint against every role: anonymous, customer, fieldworker without and
+with "can edit booking status", admin. A refused request changes nothing.
+
+A new back-office route fails `test_every_back_office_route_is_in_the_matrix` until it has a row.
+"""
+import pytest
+
+from portal.audit import AuditEvent
+from portal.bookings.models import Booking
+from portal.messaging.models import Notification, OutboxMessage
+from portal.people import Staff
+from portal.settings import CancellationReason, Settings
+from tests.conftest import csrf_from, login
+
+ROLES = ("anonymous", "customer", "fw_without", "fw_with", "admin")
+OK = "ok"  # served: 2xx, or a redirect that is not to the login page
+
+ADMIN_ONLY = {"anonymous": 302, "customer": 403, "fw_without": 403, "fw_with": 403,
+              "admin": OK}
+STAFF = {"anonymous": 302, "customer": 403, "fw_without": OK, "fw_with": OK, "admin": OK}
+# Cancel / change status of a job both fieldworkers are assigned to; only one may.
+STAFF_WITH_PERMISSION = dict(STAFF, fw_without=403)
+
+# (method, url template, form data, expected per role)
+MATRIX = [
+    ("GET", "/admin/bookings", {}, ADMIN_ONLY),
+    ("GET", "/admin/bookings?view=cancelled&q=casey", {}, ADMIN_ONLY),
+    ("GET", "/admin/bookings/{upcoming}", {}, ADMIN_ONLY),
+    ("GET", "/admin/bookings/{upcoming}/cancel", {}, ADMIN_ONLY),
+    ("POST", "/admin/bookings/{upcoming}/cancel", {"version": "1"}, ADMIN_ONLY),
+    ("GET", "/admin/bookings/{past}/status?status=no_show", {}, ADMIN_ONLY),
+    ("POST", "/admin/bookings/{past}/status", {"status": "no_show", "version": "1"},
+     ADMIN_ONLY),
+    ("GET", "/admin/emails", {}, ADMIN_ONLY),
+    ("GET", "/admin/emails/{message}", {}, ADMIN_ONLY),
+    ("POST", "/admin/emails/{message}/resend", {}, ADMIN_ONLY),
+    ("GET", "/admin/settings/portal", {}, ADMIN_ONLY),
+    ("POST", "/admin/settings/portal", {"cancel_notice_hours": "12", "reminder_hours": "24"},
+     ADMIN_ONLY),
+    ("GET", "/admin/settings/fees", {}, ADMIN_ONLY),
+    ("POST", "/admin/settings/fees", {"cancellation_fee": "10", "no_show_fee": "0",
+                                      "tax_rate": "0"}, ADMIN_ONLY),
+    ("POST", "/admin/settings/reasons", {"label": "Moving house"}, ADMIN_ONLY),
+    ("POST", "/admin/settings/reasons/{reason}", {"action": "deactivate"}, ADMIN_ONLY),
+    ("GET", "/admin/staff", {}, ADMIN_ONLY),
+    ("POST", "/admin/staff", {"name": "New Worker", "email": "new@example.com",
+                              "password": "a-long-password"}, ADMIN_ONLY),
+    ("POST", "/admin/staff/{fw_without_id}/deactivate", {}, ADMIN_ONLY),
+    ("POST", "/admin/staff/{fw_without_id}/activate", {}, ADMIN_ONLY),
+    ("POST", "/admin/staff/{fw_without_id}/permission", {"allowed": "on"}, ADMIN_ONLY),
+    ("GET", "/fieldworker/jobs", {}, STAFF),
+    ("GET", "/fieldworker/jobs/{upcoming}", {}, STAFF),
+    ("GET", "/fieldworker/jobs/{upcoming}/cancel", {}, STAFF_WITH_PERMISSION),
+    ("POST", "/fieldworker/jobs/{upcoming}/cancel", {"version": "1"}, STAFF_WITH_PERMISSION),
+    ("GET", "/fieldworker/jobs/{both_past}/status?status=completed", {},
+     STAFF_WITH_PERMISSION),
+    ("POST", "/fieldworker/jobs/{both_past}/status", {"status": "completed", "version": "1"},
+     STAFF_WITH_PERMISSION),
+    ("GET", "/fieldworker/notifications", {}, STAFF),
+    ("GET", "/fieldworker/notifications/badge", {}, STAFF),
+    ("POST", "/fieldworker/notifications/read-all", {}, STAFF),
+    # A notification belongs to one person: to everyone else it does not exist.
+    ("POST", "/fieldworker/notifications/{notice}/read", {},
+     dict(STAFF, fw_without=404, admin=404)),
+]
+
+
+@pytest.fixture
+def ids(world):
+    from portal.bookings.models import Assignment
+    from tests.factories import booking
+    from datetime import timedelta
+    both_past = booking(world.customer, world.service, -timedelta(hours=3), world.fw)
+    Assignment.create(booking=both_past, staff=world.fw2)
+    message = OutboxMessage.create(dedupe_key="test:1", to_address="customer@example.com",
+                                   subject="Hello", body_text="Hi", status="dead", attempts=8)
+    notice = Notification.create(staff=world.fw, booking=world.upcoming, kind="test",
+                                 message="A test notice")
+    return {"upcoming": world.upcoming.ref, "past": world.past.ref,
+            "both_past": both_past.ref, "message": message.id,
+            "reason": CancellationReason.select().first().id, "fw_without_id": world.fw2.id,
+            "notice": notice.id}
+
+
+def snapshot():
+    """Everything a back-office request could change."""
+    return {
+        "bookings": sorted((b.id, b.status, b.version) for b in Booking.select()),
+        "audit": AuditEvent.select().count(),
+        "staff": sorted((s.id, s.active, s.can_edit_booking_status) for s in Staff.select()),
+        "settings": Settings.select().dicts().get(),
+        "outbox": sorted((m.id, m.status, m.attempts) for m in OutboxMessage.select()),
+        "read": sorted((n.id, n.read_at is None) for n in Notification.select()),
+        "reasons": sorted((r.id, r.label, r.active) for r in CancellationReason.select()),
+    }
+
+
+def act_as(client, world, role):
+    email = {"customer": world.customer.email, "fw_without": world.fw2.email,
+             "fw_with": world.fw.email, "admin": world.admin.email}.get(role)
+    if email:
+        login(client, email)
+    return csrf_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
+
+
+CASES = [(method, url, data, role, expected[role])
+         for method, url, data, expected in MATRIX for role in ROLES]
+
+
+@pytest.mark.parametrize("method,url,data,role,expected", CASES,
+                         ids=[f"{c[3]}-{c[0]}-{c[1]}" for c in CASES])
+def test_role_by_endpoint(client, world, ids, method, url, data, role, expected):
+    csrf = act_as(client, world, role)
+    before = snapshot()
+    url = url.format(**ids)
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post(url, data={"csrf_token": csrf, **data})
+    status, location = response.status_code, response.headers.get("Location", "")
+    assert status < 500, response.get_data(as_text=True)
+    if expected == OK:
+        assert status < 400 and "/login" not in location, (status, location)
+        return
+    assert status == expected, (status, response.get_data(as_text=True)[:300])
+    if status == 302:
+        assert "/login" in location
+    else:
+        assert "<html" in response.get_data(as_text=True)  # a page that says what happened
+    assert snapshot() == before, "a refused request changed something"
+
+
+def test_every_back_office_route_is_in_the_matrix(app):
+    dummy = {"upcoming": "BK-AAAAAA", "past": "BK-AAAAAA", "both_past": "BK-AAAAAA",
+             "message": 1, "reason": 1, "fw_without_id": 1, "notice": 1}
+    urls = app.url_map.bind("localhost")
+    covered = {(urls.match(url.format(**dummy).split("?")[0], method)[0], method)
+               for method, url, _, _ in MATRIX}
+    routes = {(rule.endpoint, method) for rule in app.url_map.iter_rules()
+              if rule.rule.startswith(("/admin", "/fieldworker"))
+              for method in rule.methods - {"HEAD", "OPTIONS"}}
+    assert routes - covered == set(), "back-office routes without an authorization row"
