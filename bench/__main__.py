@@ -10,6 +10,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench import availability
 from bench import delivery
 from bench import listing
 from portal import create_app
@@ -85,3 +86,4 @@ if __name__ == "__main__":
     main()
     delivery.main()
     listing.main()
+    availability.main()

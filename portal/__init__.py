@@ -6,7 +6,7 @@ from .db import database, open_database
 from .extensions import csrf, limiter, login, mail
 from .people import load_user
 from .settings import Settings
-from .timefmt import currency_symbol, money, when, when_range
+from .timefmt import currency_symbol, local_time, mixed_offsets, money, when, when_range
 
 
 def create_app(config=None):
@@ -38,6 +38,8 @@ def create_app(config=None):
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["currency_symbol"] = currency_symbol
+    app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.globals["mixed_offsets"] = mixed_offsets
     app.jinja_env.globals["when_range"] = when_range
 
     from .web import register

@@ -5,6 +5,7 @@ from zoneinfo import ZoneInfo
 from .audit import record
 from .actors import Actor
 from .billing.invoices import open_invoice
+from .bookings import claims
 from .bookings.models import CANCELLED, COMPLETED, Assignment, Booking, Service
 from .db import database
 from .people import Customer, Staff, utcnow
@@ -57,6 +58,8 @@ def load_demo(only_if_empty=True):
                                      ends_at=starts_at + timedelta(minutes=service.duration_minutes),
                                      address=customer.address, price=service.price, **extra)
             Assignment.create(booking=booking, staff=worker)
+            if booking.status == "scheduled" and booking.starts_at > utcnow():
+                claims.hold(booking.id, [worker.id], booking.starts_at, booking.ends_at)
             open_invoice(booking, service, settings)
             return booking
 

@@ -2,9 +2,11 @@
 from .audit import AuditEvent
 from .billing.models import Invoice, InvoiceLine
 from .bookings.models import Assignment, Booking, Service
+from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
 from .messaging.models import Notification, OutboxMessage
 from .people import Customer, Staff
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Service, Booking, Assignment, AuditEvent,
-              OutboxMessage, Notification, Invoice, InvoiceLine]
+              OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
+              ServiceStaff, SlotClaim]

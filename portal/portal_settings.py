@@ -24,7 +24,7 @@ def update_portal_settings(values, actor):
             raise InvalidInput(f"Notice must be between 0 and {MAX_NOTICE_HOURS} hours.")
     if not 1 <= values.get("reminder_hours", 24) <= MAX_REMINDER_HOURS:
         raise InvalidInput(f"Reminders go out between 1 and {MAX_REMINDER_HOURS} hours before.")
-    return _update(PORTAL_FIELDS, values, actor, "portal_settings_changed")
+    return save_settings(PORTAL_FIELDS, values, actor, "portal_settings_changed")
 
 
 def update_fee_settings(values, actor):
@@ -33,10 +33,10 @@ def update_fee_settings(values, actor):
     check_fee(values["no_show_fee"], "The no-show fee")
     if not 0 <= values["tax_rate_bp"] <= 10_000:
         raise InvalidInput("The tax rate must be between 0 and 100 %.")
-    return _update(FEE_FIELDS, values, actor, "fee_settings_changed")
+    return save_settings(FEE_FIELDS, values, actor, "fee_settings_changed")
 
 
-def _update(fields, values, actor, action):
+def save_settings(fields, values, actor, action):
     """Write the changed `fields` with one audit event; returns the changed names."""
     with write_transaction():
         settings = Settings.current()

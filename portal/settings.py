@@ -24,6 +24,11 @@ class Settings(BaseModel):
     tax_rate_bp = IntegerField(default=0)  # basis points on new invoice lines: 825 is 8.25 %
     # Reminder emails go out this many hours before the appointment (flask reminders send).
     reminder_hours = IntegerField(default=24)
+    # Booking and rescheduling: the start-time step offered, a cap on moves per booking
+    # (None: unlimited), and whether customers may book online at all.
+    slot_step_minutes = IntegerField(default=30)
+    max_reschedules = IntegerField(null=True)
+    online_booking = BooleanField(default=True)
 
     @classmethod
     def current(cls):

@@ -1,5 +1,5 @@
 """Times are stored as naive UTC and shown in the business timezone."""
-from datetime import timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
 
@@ -8,11 +8,23 @@ def to_local(dt, tz):
 
 
 def when(dt, tz):
-    """'Tue 24 Nov 2026, 9:00 AM EST'"""
-    if dt is None:
+    """'Tue 24 Nov 2026, 9:00 AM EST'; also takes the ISO text audit events store."""
+    if dt is None or dt == "":
         return ""
+    if isinstance(dt, str):
+        dt = datetime.fromisoformat(dt)
     local = to_local(dt, tz)
     return local.strftime("%a %-d %b %Y, %-I:%M %p %Z")
+
+
+def local_time(dt, tz, zone=False):
+    """'9:30 AM' in the business timezone ('1:30 AM EDT' with zone, for DST changeover days)."""
+    return to_local(dt, tz).strftime("%-I:%M %p %Z" if zone else "%-I:%M %p")
+
+
+def mixed_offsets(datetimes, tz):
+    """Do these times fall on both sides of a daylight-saving change (so '1:30 AM' repeats)?"""
+    return len({to_local(dt, tz).utcoffset() for dt in datetimes}) > 1
 
 
 def when_range(start, end, tz):

@@ -64,3 +64,46 @@ def cancel_when_released(index, database_url, email, ref, version, barrier, resu
         barrier.abort()
         results.put({"index": index, "status": "error", "body": traceback.format_exc(),
                      "phases": phases})
+
+
+def _app(database_url):
+    os.environ["SECRET_KEY"] = "race-secret"
+    from portal import create_app
+    return create_app({"TESTING": True, "DATABASE_URL": database_url,
+                       "SECRET_KEY": "race-secret", "BASE_URL": "http://localhost",
+                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,
+                       "MAIL_DEFAULT_SENDER": "Rebook <bookings@example.com>"})
+
+
+def command_when_released(index, database_url, command, args, barrier, results):
+    """Call one scheduling command (book / reschedule / cancel) straight after the barrier and
+    report "ok" or the domain error's code; the database decides who wins."""
+    try:
+        app = _app(database_url)
+        with app.app_context():
+            from portal.actors import Actor
+            from portal.bookings import scheduling, services
+            from portal.db import database
+            from portal.errors import DomainError
+            database.connect(reuse_if_open=True)
+            actor = Actor(*args["actor"])
+            run = {"book": lambda: scheduling.book_appointment(
+                       args["customer"], args["service"], args["starts_at"], actor,
+                       channel="portal"),
+                   "reschedule": lambda: scheduling.reschedule_booking(
+                       args["ref"], actor, channel="portal", starts_at=args["starts_at"]),
+                   "cancel": lambda: services.cancel_booking(args["ref"], actor,
+                                                             channel="portal")}[command]
+            barrier.wait(BARRIER_TIMEOUT)
+            released_at = time.time()
+            try:
+                run()
+                status, body = "ok", ""
+            except DomainError as exc:
+                status, body = exc.code, exc.message
+            database.close()
+        results.put({"index": index, "command": command, "status": status, "body": body,
+                     "released": released_at, "answered": time.time()})
+    except BaseException:
+        barrier.abort()
+        results.put({"index": index, "status": "error", "body": traceback.format_exc()})

@@ -62,6 +62,21 @@ MATRIX = [
     # A notification belongs to one person: to everyone else it does not exist.
     ("POST", "/fieldworker/notifications/{notice}/read", {},
      dict(STAFF, fw_without=404, admin=404)),
+    ("GET", "/admin/availability/hours", {}, ADMIN_ONLY),
+    ("POST", "/admin/availability/hours",
+     {"staff": "", "action": "save", "start-0-0": "08:00", "end-0-0": "17:00",
+      **{f"closed-{day}": "y" for day in range(1, 7)}}, ADMIN_ONLY),
+    ("POST", "/admin/availability/booking", {"slot_step_minutes": "15"}, ADMIN_ONLY),
+    ("GET", "/admin/availability/blocked", {}, ADMIN_ONLY),
+    ("POST", "/admin/availability/blocked", {"starts_at": "2031-12-24T09:00",
+                                             "ends_at": "2031-12-25T09:00",
+                                             "reason": "Holiday"}, ADMIN_ONLY),
+    # No block 1 exists: the admin is told so; everyone else is refused before the lookup.
+    ("POST", "/admin/availability/blocked/1/delete", {}, dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/bookings/{upcoming}/reschedule", {}, ADMIN_ONLY),
+    # An empty choice: the admin is asked to pick a time (422); everyone else is refused.
+    ("POST", "/admin/bookings/{upcoming}/reschedule", {"version": "1"},
+     dict(ADMIN_ONLY, admin=422)),
 ]
 
 

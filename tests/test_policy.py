@@ -206,3 +206,27 @@ def test_no_show_and_cancel_never_both_allowed_for_staff(minutes):
     cancel = policy.can_cancel(b, ADMIN, settings(), NOW)
     no_show = policy.can_mark_no_show(b, ADMIN, NOW)
     assert bool(cancel) != bool(no_show)
+
+
+@pytest.mark.parametrize("cap,moves,actor,expected", [
+    (None, 5, CUSTOMER, "ok"),        # unlimited
+    (2, 1, CUSTOMER, "ok"),
+    (2, 2, CUSTOMER, "reschedule_cap"),
+    (0, 0, CUSTOMER, "reschedule_cap"),
+    (2, 2, ADMIN, "ok"),              # staff are not capped
+])
+def test_the_reschedule_cap_is_a_customer_rule(cap, moves, actor, expected):
+    b = booking()
+    b.reschedule_count = moves
+    verdict = policy.can_reschedule(b, actor, settings(max_reschedules=cap), NOW)
+    assert verdict.code == expected
+    if expected == "reschedule_cap":
+        assert "the most allowed online" in verdict.message and "(555) 010-4477" in verdict.message
+
+
+@pytest.mark.parametrize("business,customer,expected", [
+    (True, True, "ok"), (False, True, "booking_off"), (True, False, "booking_off")])
+def test_online_booking_needs_the_business_and_the_customer(business, customer, expected):
+    verdict = policy.can_book(SimpleNamespace(may_book_online=customer),
+                              settings(online_booking=business))
+    assert verdict.code == expected

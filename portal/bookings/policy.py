@@ -94,10 +94,26 @@ def can_cancel(booking, actor, settings, now, assigned_ids=frozenset()):
 
 
 def can_reschedule(booking, actor, settings, now, assigned_ids=frozenset()):
-    """May `actor` move `booking` to another time at `now`?"""
-    return _decide(booking, actor, settings, now, assigned_ids, doing="rescheduled",
-                   flag=settings.customers_may_reschedule,
-                   notice_hours=settings.effective_reschedule_notice_hours)
+    """May `actor` move `booking` to another time at `now`? Customers also within the business's
+    cap on moves per booking; staff are not capped."""
+    verdict = _decide(booking, actor, settings, now, assigned_ids, doing="rescheduled",
+                      flag=settings.customers_may_reschedule,
+                      notice_hours=settings.effective_reschedule_notice_hours)
+    cap = getattr(settings, "max_reschedules", None)
+    if verdict and actor.is_customer and cap is not None and booking.reschedule_count >= cap:
+        times = "once" if cap == 1 else f"{cap} times"
+        return Verdict(False, "reschedule_cap",
+                       f"This booking has already been moved {times}, the most allowed online."
+                       + _contact(settings))
+    return verdict
+
+
+def can_book(customer, settings):
+    """May this customer book a new appointment online (business setting, then theirs)?"""
+    if not settings.online_booking or not customer.may_book_online:
+        return Verdict(False, "booking_off", "Online booking is not available." +
+                       _contact(settings))
+    return OK
 
 
 def _after_visit(booking, actor, now, assigned_ids, doing):

@@ -10,7 +10,7 @@ from ..messaging.notify import notify_staff
 from ..people import Customer, utcnow
 from ..settings import CancellationReason, Settings
 from ..timefmt import when
-from . import policy
+from . import claims, policy
 from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
 
@@ -50,7 +50,7 @@ def _clean_fee(fee, actor):
     return check_fee(fee)
 
 
-def _lock(ref):
+def lock_booking(ref):
     """The booking row, locked for the rest of the transaction."""
     booking = locked(Booking.select().where(Booking.ref == ref)).get_or_none()
     if booking is None:
@@ -79,7 +79,7 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
     """
     now = now or utcnow()
     with write_transaction():
-        booking = _lock(ref)
+        booking = lock_booking(ref)
         settings = Settings.current()
         staff = assigned_staff(booking.id)
         verdict = policy.can_cancel(booking, actor, settings, now, {s.id for s in staff})
@@ -93,6 +93,7 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
                           cancel_channel=channel, cancel_reason=reason,
                           cancel_reason_label=label, cancel_note=note or None)
+        claims.release(booking.id)  # the time is free for someone else at once
         service = Service.get_by_id(booking.service_id)
         if fee:
             add_fee(booking, service, settings, CANCELLATION_FEE, "Cancellation fee", fee)
@@ -115,7 +116,7 @@ def _close_visit(ref, actor, *, status, rule, action, channel, note, expected_ve
     """Give a visit whose time has come its final status: completed or no-show."""
     now = now or utcnow()
     with write_transaction():
-        booking = _lock(ref)
+        booking = lock_booking(ref)
         staff = assigned_staff(booking.id)
         verdict = rule(booking, actor, now, {s.id for s in staff})
         if not verdict:
@@ -124,6 +125,7 @@ def _close_visit(ref, actor, *, status, rule, action, channel, note, expected_ve
         fee = _clean_fee(fee, actor)
         before = {"status": booking.status, "version": booking.version}
         booking = _change(booking, expected_version, status=status)
+        claims.release(booking.id)
         if fee:
             settings = Settings.current()
             add_fee(booking, Service.get_by_id(booking.service_id), settings, NO_SHOW_FEE,

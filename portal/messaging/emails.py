@@ -43,6 +43,8 @@ def customer_actions(booking, settings, now):
     links = {"view_url": link_url("view", booking)}
     if policy.can_cancel(booking, actor, settings, now):
         links["cancel_url"] = link_url("cancel", booking)
+    if policy.can_reschedule(booking, actor, settings, now):
+        links["reschedule_url"] = link_url("reschedule", booking)
     return links
 
 
@@ -74,3 +76,79 @@ def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
             subject=f"Job cancelled: {service.name} on "
                     f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
             text=text, html=html)
+
+
+def _customer_context(booking, customer, service, settings, now, **extra):
+    return dict(booking=booking, customer=customer, service=service, settings=settings,
+                tz=settings.timezone, **customer_actions(booking, settings, now), **extra)
+
+
+def queue_booking_confirmed(booking, customer, service, settings, now):
+    """The confirmation of a new booking, with an invite and the links the policy allows."""
+    text, html = _render("booking_confirmed",
+                         **_customer_context(booking, customer, service, settings, now))
+    return enqueue_email(
+        dedupe_key=f"booking_confirmed:{booking.id}:v{booking.version}",
+        to=customer.email,
+        subject=f"Booking confirmed: {service.name} on "
+                f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
+        text=text, html=html,
+        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+
+
+def queue_booking_rescheduled(booking, customer, service, settings, old_starts_at, now):
+    """The customer's confirmation of a move: old and new time, and an updated invite (same
+    UID, the booking's new version as SEQUENCE) so calendar apps move the event."""
+    text, html = _render("booking_rescheduled", **_customer_context(
+        booking, customer, service, settings, now, old_starts_at=old_starts_at))
+    return enqueue_email(
+        dedupe_key=f"booking_rescheduled:{booking.id}:v{booking.version}",
+        to=customer.email,
+        subject=f"Your booking {booking.ref} is moved to "
+                f"{when(booking.starts_at, settings.timezone)}",
+        text=text, html=html,
+        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+
+
+_STAFF_SUBJECTS = {
+    "moved": "Job moved: {service} to {new} ({ref})",
+    "removed": "Job no longer yours: {service} on {old} ({ref})",
+    "added": "New job for you: {service} on {new} ({ref})",
+}
+
+
+def _fieldworkers(members):
+    return {m.id: m for m in members if m.active and m.role == "fieldworker"}
+
+
+def _staff_change(staff_id, before, after):
+    if staff_id not in after:
+        return "removed"
+    return "moved" if staff_id in before else "added"
+
+
+def queue_staff_booking_rescheduled(booking, customer, service, old_staff, new_staff, settings,
+                                    old_starts_at):
+    """Each active fieldworker on the job before or after a move hears what it means for them:
+    moved, no longer theirs, or new. Returns how many emails were queued."""
+    before, after = _fieldworkers(old_staff), _fieldworkers(new_staff)
+    times = dict(service=service.name, ref=booking.ref,
+                 old=when(old_starts_at, settings.timezone),
+                 new=when(booking.starts_at, settings.timezone))
+    queued = 0
+    for member in [*after.values(), *(m for i, m in before.items() if i not in after)]:
+        change = _staff_change(member.id, before, after)
+        if change == "moved" and old_starts_at == booking.starts_at:
+            continue  # same person, same time: nothing changed for them
+        # A fieldworker taken off the job can no longer open it, so they get their job list.
+        job_url = (external_url("fieldworker.jobs") if change == "removed"
+                   else external_url("fieldworker.job", ref=booking.ref))
+        text, html = _render("staff_booking_rescheduled", booking=booking, customer=customer,
+                             service=service, staff=member, settings=settings,
+                             tz=settings.timezone, change=change,
+                             old_starts_at=old_starts_at, job_url=job_url)
+        queued += enqueue_email(
+            dedupe_key=f"staff_booking_rescheduled:{booking.id}:v{booking.version}:{member.id}",
+            to=member.email, subject=_STAFF_SUBJECTS[change].format(**times),
+            text=text, html=html)
+    return queued

@@ -5,6 +5,7 @@ def register(app):
     from ..extensions import login
     from . import admin, auth, customer, errors, fieldworker, links, settings
     from . import staff
+    from . import availability_admin
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(customer.bp)
@@ -12,6 +13,7 @@ def register(app):
     app.register_blueprint(fieldworker.bp)
     app.register_blueprint(settings.bp)
     app.register_blueprint(staff.bp)
+    app.register_blueprint(availability_admin.bp)
     app.register_blueprint(links.bp)
     errors.register(app)
     login.unauthorized_handler(auth.unauthorized)

@@ -9,7 +9,7 @@ from ..messaging.queries import email_log, email_message
 from ..people import utcnow
 from .. import current_settings
 from ..billing.invoices import invoice_summary
-from . import cancel_flow, status_flow
+from . import cancel_flow, reschedule_flow, status_flow
 from .access import admin_required
 from .htmx import fragment_or_page
 
@@ -20,6 +20,11 @@ AUDIENCE = cancel_flow.Audience(
     booking_endpoint="admin.booking", cancel_endpoint="admin.cancel",
     done="Booking cancelled. The customer is emailed and the fieldworkers are notified.",
     fees=True, status_endpoint="admin.status")
+MOVER = reschedule_flow.Mover(
+    channel="admin", card="_staff_booking.html", page="admin/booking.html",
+    booking_url=lambda ref: url_for("admin.booking", ref=ref),
+    reschedule_url=lambda ref: url_for("admin.reschedule", ref=ref),
+    moved="Booking moved. The customer and the fieldworkers are told.", choose_staff=True)
 
 
 def booking_context(ref):
@@ -29,6 +34,8 @@ def booking_context(ref):
     verdict = cancel_flow.cancel_verdict(booking, staff)
     return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
             "status_choices": status_flow.choices(booking, staff),
+            "reschedule": reschedule_flow.reschedule_verdict(booking, staff),
+            "reschedule_endpoint": "admin.reschedule",
             "invoice": invoice_summary(booking, current_settings()),
             "events": list(AuditEvent.for_subject("booking", booking.id))}
 
@@ -57,6 +64,12 @@ def booking(ref):
 @admin_required
 def cancel(ref):
     return cancel_flow.run(AUDIENCE, ref, booking_context)
+
+
+@bp.route("/bookings/<ref>/reschedule", methods=["GET", "POST"])
+@admin_required
+def reschedule(ref):
+    return reschedule_flow.run(MOVER, ref, booking_context)
 
 
 @bp.route("/bookings/<ref>/status", methods=["GET", "POST"])

@@ -1,10 +1,10 @@
-"""The customer portal: my bookings, one booking, cancel it."""
+"""The customer portal: my bookings, one booking, cancel or reschedule it."""
 from flask import Blueprint, abort, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ..bookings import queries
 from ..people import utcnow
-from . import cancel_flow
+from . import book_flow, cancel_flow, reschedule_flow
 from .access import customer_required
 from .htmx import fragment_or_page
 
@@ -14,6 +14,11 @@ AUDIENCE = cancel_flow.Audience(
     channel="portal", card="customer/_booking.html", page="customer/booking.html",
     booking_endpoint="customer.booking", cancel_endpoint="customer.cancel",
     done="Your booking is cancelled. We've emailed you a confirmation.")
+MOVER = reschedule_flow.Mover(
+    channel="portal", card="customer/_booking.html", page="customer/booking.html",
+    booking_url=lambda ref: url_for("customer.booking", ref=ref),
+    reschedule_url=lambda ref: url_for("customer.reschedule", ref=ref),
+    moved="Your booking is moved. We've emailed you the new time.")
 
 
 def booking_context(ref):
@@ -21,8 +26,9 @@ def booking_context(ref):
     booking, staff = queries.booking_detail(ref, customer_id=current_user.id)
     if booking is None:
         abort(404)
-    verdict = cancel_flow.cancel_verdict(booking, staff)
-    return {"booking": booking, "staff": staff, "cancel": verdict}
+    return {"booking": booking, "staff": staff,
+            "cancel": cancel_flow.cancel_verdict(booking, staff),
+            "reschedule": reschedule_flow.reschedule_verdict(booking, staff)}
 
 
 @bp.get("/")
@@ -54,7 +60,13 @@ def cancel(ref):
     return cancel_flow.run(AUDIENCE, ref, booking_context)
 
 
-@bp.get("/book")
+@bp.route("/bookings/<ref>/reschedule", methods=["GET", "POST"])
+@customer_required
+def reschedule(ref):
+    return reschedule_flow.run(MOVER, ref, booking_context)
+
+
+@bp.route("/book", methods=["GET", "POST"])
 @customer_required
 def schedule():
-    return render_template("customer/schedule.html")
+    return book_flow.run()

@@ -27,6 +27,20 @@ class CancelForm(FlaskForm):
     fee = StringField("Fee amount", validators=[Length(max=40)])
 
 
+class RescheduleForm(FlaskForm):
+    """The chosen start (UTC ISO, from the radio buttons) and, for admins, the fieldworker."""
+    start = StringField("New time", validators=[DataRequired("Please pick one of the times."),
+                                                Length(max=40)])
+    version = IntegerField(validators=[Optional()])
+    fieldworker = IntegerField("Fieldworker", validators=[Optional()])
+
+
+class BookForm(FlaskForm):
+    service = IntegerField("Service", validators=[InputRequired("Choose a service.")])
+    start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
+                                            Length(max=40)])
+
+
 class StatusForm(FlaskForm):
     """Edit booking > status: no-show or completed (cancelling has its own form)."""
     status = StringField("Status", validators=[DataRequired("Choose a status.")])

@@ -1,14 +1,16 @@
 """Email action links: one booking, no password, no login; GET shows, only POST acts."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from .. import current_settings
 from ..actors import Actor
-from ..bookings import queries
+from ..bookings import policy, queries
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
 from ..extensions import limiter
 from ..links import LinkInvalid, make_token, read_token
 from ..people import utcnow
 from ..settings import CancellationReason
+from . import reschedule_flow
 from .cancel_flow import cancel_verdict
 from .forms import CancelForm
 
@@ -61,3 +63,27 @@ def confirm(context, form, status, error=None):
                            reasons=list(CancellationReason.listed()),
                            cancel_url=request.path,
                            back_url=context["view_url"], **context), status
+
+
+# Rescheduling by email link: the same picker as the portal, as a plain page, acting as the
+# link's customer (portal/web/reschedule_flow.py).
+
+def reschedule_context(token):
+    """A valid reschedule token's booking, plus the policy's answer to "may they move it?"."""
+    context = link_context("reschedule", token)
+    context["reschedule"] = policy.can_reschedule(
+        context["booking"], context["actor"], current_settings(), utcnow(),
+        {s.id for s in context["staff"]})
+    return context
+
+
+@bp.route("/<token>/reschedule", methods=["GET", "POST"])
+def reschedule(token):
+    context = reschedule_context(token)
+    mover = reschedule_flow.Mover(
+        channel="email_link", card="links/booking.html", page="links/booking.html",
+        booking_url=lambda ref: context["view_url"],
+        reschedule_url=lambda ref: url_for("links.reschedule", token=token),
+        moved="Your booking is moved. We've emailed you the new time.", plain=True)
+    return reschedule_flow.run(mover, context["booking"].ref,
+                               lambda ref: reschedule_context(token))
