@@ -65,3 +65,17 @@ def test_admin_all_bookings_uses_constant_queries(client, world):
     after = {url: queries_for(client, url) for url in urls}
     assert before == after
     assert max(after.values()) <= 8, after
+
+
+def test_reschedule_and_booking_pickers_use_constant_queries(customer_client, world):
+    """The pickers read availability in a fixed number of queries, however busy the day."""
+    day = (world.upcoming.starts_at + timedelta(days=2)).date().isoformat()
+    urls = [f"/bookings/{world.upcoming.ref}/reschedule?date={day}", f"/book?date={day}"]
+    before = {url: queries_for(customer_client, url) for url in urls}
+    for hour in range(30):
+        booking(world.other, world.service, timedelta(days=2, hours=hour), world.fw)
+        booking(world.other, world.service, timedelta(days=2, hours=hour, minutes=30),
+                world.fw2)
+    after = {url: queries_for(customer_client, url) for url in urls}
+    assert before == after
+    assert max(after.values()) <= 10, after

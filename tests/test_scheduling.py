@@ -296,3 +296,15 @@ def test_a_busy_fieldworker_is_swapped_for_a_free_one_or_the_move_is_refused(cus
                     world.upcoming, slot)
     assert response.status_code in (409, 422), text(response)
     assert state(world.upcoming) == before
+
+
+def test_times_on_the_fall_back_day_carry_their_zone():
+    """On 1 Nov 2026 New York's 1:30 AM happens twice: the picker must tell them apart."""
+    from datetime import datetime
+    from portal.timefmt import local_time, mixed_offsets
+    tz = "America/New_York"
+    first, second = datetime(2026, 11, 1, 5, 30), datetime(2026, 11, 1, 6, 30)  # UTC
+    assert mixed_offsets([first, second], tz)
+    assert (local_time(first, tz, True), local_time(second, tz, True)) == ("1:30 AM EDT",
+                                                                           "1:30 AM EST")
+    assert not mixed_offsets([datetime(2026, 11, 2, 14), datetime(2026, 11, 2, 15)], tz)
