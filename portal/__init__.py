@@ -4,6 +4,7 @@ from flask import Flask, has_request_context, request
 from . import config as config_module
 from .db import database, open_database
 from .extensions import csrf, limiter, login, mail
+from .billing.money import rate_text
 from .people import load_user
 from .settings import Settings
 from .timefmt import currency_symbol, local_time, mixed_offsets, money, when, when_range
@@ -39,6 +40,7 @@ def create_app(config=None):
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.globals["mixed_offsets"] = mixed_offsets
     app.jinja_env.globals["when_range"] = when_range
 

@@ -8,6 +8,7 @@ from .billing.invoices import open_invoice
 from .bookings import claims
 from .bookings.models import CANCELLED, COMPLETED, Assignment, Booking, Service
 from .db import database
+from .orders.demo import load_demo_orders
 from .people import Customer, Staff, utcnow
 from .settings import Settings
 
@@ -79,4 +80,5 @@ def load_demo(only_if_empty=True):
                note=cancelled.cancel_note)
         book(other, regular, _utc_at(3, 11, tz), fw)
         book(other, oven, _utc_at(6, 14, tz), sam)
+        load_demo_orders(casey)
     return True

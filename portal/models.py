@@ -1,12 +1,14 @@
 """Every model, in dependency order: what migrations and tests compare against."""
 from .audit import AuditEvent
-from .billing.models import Invoice, InvoiceLine
+from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
 from .messaging.models import Notification, OutboxMessage
+from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Service, Booking, Assignment, AuditEvent,
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
-              ServiceStaff, SlotClaim]
+              ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
+              Product, Order, OrderItem]

@@ -1,6 +1,7 @@
 """Changing the business's portal rules and cancellation reasons; each change is audited."""
 from . import audit
 from .billing.money import check_fee
+from .billing.models import FeeTier
 from .db import write_transaction
 from .errors import InvalidInput, NotFound
 from .settings import CancellationReason, Settings
@@ -124,3 +125,36 @@ def move_reason(reason_id, step, actor):
                 CancellationReason.id == r.id).execute()
         audit.record("reason", reason.id, "reason_moved", actor, "admin",
                      before={"position": i}, after={"position": j})
+
+
+def add_fee_tier(under_hours, kind, amount, actor):
+    """A late-cancellation tier: under `under_hours` notice, a flat amount (minor units) or a
+    percentage (basis points) of the price."""
+    if kind not in ("flat", "percent"):
+        raise InvalidInput("Choose a flat amount or a percentage.")
+    if not isinstance(under_hours, int) or not 1 <= under_hours <= MAX_NOTICE_HOURS:
+        raise InvalidInput(f"Notice must be between 1 and {MAX_NOTICE_HOURS} hours.")
+    if kind == "percent" and not 0 < amount <= 10_000:
+        raise InvalidInput("A percentage must be more than 0 and at most 100 %.")
+    if kind == "flat":
+        check_fee(amount, "The tier's fee")
+    with write_transaction():
+        if FeeTier.select().where(FeeTier.under_hours == under_hours).exists():
+            raise InvalidInput(f"There is already a tier for under {under_hours} hours.")
+        tier = FeeTier.create(under_hours=under_hours, kind=kind,
+                              flat_amount=amount if kind == "flat" else 0,
+                              percent_bp=amount if kind == "percent" else 0)
+        audit.record("settings", Settings.current().id, "fee_tier_added", actor, "admin",
+                     after={"under_hours": under_hours, "kind": kind, "amount": amount})
+    return tier
+
+
+def remove_fee_tier(tier_id, actor):
+    with write_transaction():
+        tier = FeeTier.get_or_none(FeeTier.id == tier_id)
+        if tier is None:
+            raise NotFound("That tier no longer exists. Reload the page.")
+        tier.delete_instance()
+        audit.record("settings", Settings.current().id, "fee_tier_removed", actor, "admin",
+                     before={"under_hours": tier.under_hours, "kind": tier.kind,
+                             "amount": tier.flat_amount or tier.percent_bp})

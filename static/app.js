@@ -73,6 +73,7 @@
   }
   document.addEventListener("bookingCancelled", settle);
   document.addEventListener("bookingChanged", settle);
+  document.addEventListener("orderCancelled", settle);
 
   document.addEventListener("input", function (event) {
     var field = event.target;

@@ -77,6 +77,30 @@ MATRIX = [
     # An empty choice: the admin is asked to pick a time (422); everyone else is refused.
     ("POST", "/admin/bookings/{upcoming}/reschedule", {"version": "1"},
      dict(ADMIN_ONLY, admin=422)),
+    # Payments and refunds: no invoice or refund 1 exists here, so the admin is told so (404);
+    # everyone else is refused before the lookup. tests/test_payments_refunds.py does the rest.
+    ("GET", "/admin/refunds", {}, ADMIN_ONLY),
+    ("GET", "/admin/refunds?status=all&q=casey&from=2020-01-01", {}, ADMIN_ONLY),
+    ("POST", "/admin/invoices/1/payments", {"amount": "10", "method": "cash"},
+     dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/invoices/1/refunds", {"amount": "1", "reason": "Goodwill"},
+     dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/refunds/1/approve", {"version": "1"}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/refunds/1/reject", {"version": "1", "note": "No"},
+     dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/refunds/1/process", {"version": "1", "reference": "r"},
+     dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/orders", {}, ADMIN_ONLY),
+    ("GET", "/admin/orders?view=cancelled&q=casey", {}, ADMIN_ONLY),
+    # The world has no orders: the admin is told OR-AAAAAA is not found; everyone else is
+    # refused before the lookup (tests/test_orders.py covers real ones).
+    ("GET", "/admin/orders/OR-AAAAAA", {}, dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/orders/OR-AAAAAA/cancel", {}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/orders/OR-AAAAAA/cancel", {"version": "1"}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/settings/fees/tiers", {"under_hours": "24", "kind": "percent",
+                                            "amount": "50"}, ADMIN_ONLY),
+    # No tier 1 exists: the admin is told so; everyone else is refused before the lookup.
+    ("POST", "/admin/settings/fees/tiers/1/delete", {}, dict(ADMIN_ONLY, admin=404)),
 ]
 
 

@@ -70,9 +70,10 @@ def test_admin_cancels_with_an_edited_fee(admin_client, world, fees):
                     headers=HX)
     html = text(response)
     assert response.status_code == 200 and "Cancelled" in html
-    # The service line (90.00 + 9.00 tax) and the fee (30.00 + 3.00 tax): total 132.00.
-    assert lines(world.upcoming) == [("service", 9000, 900), ("cancellation_fee", 3000, 300)]
-    assert "Cancellation fee" in html and "$132.00" in html
+    # The visit (90.00 + 9.00 tax) is credited back; the fee (30.00 + 3.00 tax) stays: 33.00.
+    assert lines(world.upcoming) == [("service", 9000, 900), ("service_cancelled", -9000, -900),
+                                     ("cancellation_fee", 3000, 300)]
+    assert "Cancellation fee" in html and "$33.00" in html
     event = AuditEvent.get(AuditEvent.action == "cancelled")
     assert (event.channel, event.after_data["fee"]) == ("admin", 3000)
     notice = OutboxMessage.get(OutboxMessage.to_address == world.customer.email)
@@ -84,7 +85,7 @@ def test_an_unticked_fee_box_adds_no_fee(admin_client, world, fees):
                     world.upcoming, fee="25.00")
     assert response.status_code == 302
     assert Booking.get_by_id(world.upcoming.id).status == "cancelled"
-    assert lines(world.upcoming) == []
+    assert lines(world.upcoming) == [("service", 9000, 0), ("service_cancelled", -9000, 0)]
     notice = OutboxMessage.get(OutboxMessage.to_address == world.customer.email)
     assert "cancellation fee" not in notice.body_text
 
@@ -251,4 +252,5 @@ def test_a_new_tax_rate_leaves_existing_lines_alone(admin_client, world, fees):
     post(admin_client, f"/admin/bookings/{world.upcoming.ref}/cancel", world.upcoming,
          add_fee="y", fee="25.00")
     save_fees(admin_client, cancellation_fee="25", no_show_fee="40", tax_rate="20")
-    assert lines(world.upcoming) == [("service", 9000, 0), ("cancellation_fee", 2500, 0)]
+    assert lines(world.upcoming) == [("service", 9000, 0), ("service_cancelled", -9000, 0),
+                                     ("cancellation_fee", 2500, 0)]

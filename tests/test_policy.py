@@ -230,3 +230,38 @@ def test_online_booking_needs_the_business_and_the_customer(business, customer, 
     verdict = policy.can_book(SimpleNamespace(may_book_online=customer),
                               settings(online_booking=business))
     assert verdict.code == expected
+
+
+TIERS = [(24, "percent", 0, 10_000), (48, "percent", 0, 5_000)]  # <24 h: 100 %, 24-48 h: 50 %
+
+
+@pytest.mark.parametrize("notice,price,tiers,expected", [
+    (timedelta(hours=60), 9000, TIERS, 0),              # more than 48 h: free
+    (timedelta(hours=48), 9000, TIERS, 0),              # exactly 48 h is not "under 48"
+    (timedelta(hours=47, minutes=59), 9000, TIERS, 4500),
+    (timedelta(hours=30), 9999, TIERS, 5000),           # 4999.5 rounds half up
+    (timedelta(hours=23), 9000, TIERS, 9000),
+    (timedelta(hours=23), 9000, [(24, "flat", 4000, 0)], 4000),
+    (timedelta(hours=23), 3000, [(24, "flat", 4000, 0)], 3000),  # capped at the price
+    (timedelta(hours=23), 9000, [], 0),
+])
+def test_late_fee_tiers(notice, price, tiers, expected):
+    b = SimpleNamespace(starts_at=NOW + notice, price=price)
+    assert policy.late_fee(b, tiers, NOW) == expected
+
+
+@given(st.integers(0, 10_000_000), st.integers(0, 10_000), st.integers(1, 400))
+def test_percentage_fees_are_exact_integers_within_half_a_cent(price, bp, hours):
+    b = SimpleNamespace(starts_at=NOW + timedelta(hours=hours - 1), price=price)
+    fee = policy.late_fee(b, [(hours, "percent", 0, bp)], NOW)
+    assert isinstance(fee, int) and 0 <= fee <= price
+    assert abs(fee * 10_000 - price * bp) <= 5_000  # off by at most half a minor unit
+
+
+@given(st.integers(0, 10**9), st.integers(0, 10**9), st.integers(0, 10**9),
+       st.integers(0, 10**9))
+def test_refund_due_is_never_negative_and_never_more_than_paid(total, paid, refunded,
+                                                               pending):
+    due = policy.refund_due(total, paid, refunded, pending)
+    assert 0 <= due <= paid
+    assert due + total + refunded + pending >= paid

@@ -1,8 +1,8 @@
 """A booking's invoice: opened with its service line, fee lines added in the caller's
-transaction, and a summary for pages (two queries)."""
+transaction, and a summary for pages (four queries: invoice, lines, payments, refunds)."""
 from dataclasses import dataclass, field
 
-from .models import SERVICE, Invoice, InvoiceLine
+from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
 from .money import tax_on
 
 
@@ -32,6 +32,9 @@ class InvoiceSummary:
     currency: str
     lines: list = field(default_factory=list)
     issued: bool = True  # False: no invoice row yet, the service line is what it will hold
+    invoice_id: int | None = None
+    payments: list = field(default_factory=list)  # oldest first
+    refunds: list = field(default_factory=list)  # every status, oldest first
 
     @property
     def subtotal(self):
@@ -45,6 +48,33 @@ class InvoiceSummary:
     def total(self):
         return self.subtotal + self.tax
 
+    def _refunds(self, *statuses):
+        return sum(r.amount for r in self.refunds if r.status in statuses)
+
+    @property
+    def paid(self):
+        return sum(p.amount for p in self.payments)
+
+    @property
+    def refunded(self):
+        """Paid back out (processed refunds)."""
+        return self._refunds(PROCESSED)
+
+    @property
+    def refund_pending(self):
+        """Asked for or approved, not yet paid out."""
+        return self._refunds(REQUESTED, APPROVED)
+
+    @property
+    def refundable(self):
+        """What may still be asked for back (see billing.refunds.refundable)."""
+        return self.paid - self.refunded - self.refund_pending
+
+    @property
+    def balance(self):
+        """Still owed; negative when the customer is in credit."""
+        return self.total - self.paid + self.refunded
+
 
 def invoice_summary(booking, settings):
     """What the booking's invoice says; a booking without one shows its service line."""
@@ -56,4 +86,9 @@ def invoice_summary(booking, settings):
         return InvoiceSummary(settings.currency, [line], issued=False)
     lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice.id)
                  .order_by(InvoiceLine.created_at, InvoiceLine.id))
-    return InvoiceSummary(invoice.currency, lines)
+    payments = list(Payment.select().where(Payment.invoice == invoice.id)
+                    .order_by(Payment.created_at, Payment.id))
+    refunds = list(Refund.select().where(Refund.invoice == invoice.id)
+                   .order_by(Refund.requested_at, Refund.id))
+    return InvoiceSummary(invoice.currency, lines, invoice_id=invoice.id, payments=payments,
+                          refunds=refunds)

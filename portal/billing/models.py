@@ -27,3 +27,49 @@ class InvoiceLine(BaseModel):
     tax_rate_bp = IntegerField(default=0)  # basis points: 825 is 8.25 %
     tax = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
+
+
+class Payment(BaseModel):
+    """Money received against an invoice (a deposit or the whole)."""
+    invoice = ForeignKeyField(Invoice, backref="payments", on_delete="CASCADE")
+    amount = IntegerField()  # minor units, > 0
+    method = CharField(max_length=20)  # card, cash, bank_transfer, other
+    reference = CharField(max_length=120, default="")
+    recorded_by_kind = CharField(max_length=20)
+    recorded_by_id = IntegerField(null=True)
+    recorded_by_label = CharField(max_length=160, default="")
+    created_at = DateTimeField(default=utcnow)
+
+
+REQUESTED, APPROVED, REJECTED, PROCESSED = "requested", "approved", "rejected", "processed"
+
+
+class Refund(BaseModel):
+    """A refund from request to decision to payout; every step is also an audit event."""
+    invoice = ForeignKeyField(Invoice, backref="refunds", on_delete="CASCADE")
+    amount = IntegerField()  # minor units, > 0
+    reason = CharField(max_length=255, default="")
+    status = CharField(max_length=20, default=REQUESTED, index=True)
+    requested_by_kind = CharField(max_length=20)
+    requested_by_id = IntegerField(null=True)
+    requested_by_label = CharField(max_length=160, default="")
+    requested_at = DateTimeField(default=utcnow)
+    decided_by_id = IntegerField(null=True)
+    decided_by_label = CharField(max_length=160, default="")
+    decided_at = DateTimeField(null=True)
+    decision_note = CharField(max_length=255, default="")
+    processed_reference = CharField(max_length=120, default="")
+    processed_at = DateTimeField(null=True)
+    version = IntegerField(default=1)
+
+
+class FeeTier(BaseModel):
+    """Late-cancellation fee by notice: cancelling with less than `under_hours` notice (and at
+    least the next tier's) costs a flat amount or a percentage of the booking's price."""
+    under_hours = IntegerField()  # the tier applies when notice < under_hours
+    kind = CharField(max_length=10)  # flat or percent
+    flat_amount = IntegerField(default=0)  # minor units, kind == flat
+    percent_bp = IntegerField(default=0)  # basis points of the price, kind == percent
+
+    class Meta:
+        indexes = ((("under_hours",), True),)

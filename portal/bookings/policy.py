@@ -147,3 +147,54 @@ def may_change_status(booking, actor, assigned_ids=frozenset()):
     if actor.is_customer:
         return Verdict(False, "no_permission", "Only staff can change a booking's status.")
     return _relationship_verdict(booking, actor, assigned_ids) or OK
+
+
+def late_fee(booking, tiers, now):
+    """The late-cancellation fee for cancelling `booking` at `now`, in minor units (0: none).
+
+    `tiers` are (under_hours, kind, flat_amount, percent_bp), shortest notice first: the first
+    tier whose `under_hours` is more than the notice given applies. Percentages round half up
+    to the minor unit, in integers (no float drift); a flat fee is capped at the price.
+    """
+    notice = booking.starts_at - now
+    for under_hours, kind, flat_amount, percent_bp in tiers:
+        if notice < timedelta(hours=under_hours):
+            if kind == "flat":  # a fee never costs more than the visit itself
+                return min(flat_amount, booking.price)
+            return (booking.price * percent_bp + 5_000) // 10_000
+    return 0
+
+
+def refund_due(total, paid, refunded, pending):
+    """What the customer should get back: paid beyond what the invoice now asks for, less what
+    was refunded or is already asked for. Never negative."""
+    return max(0, paid - total - refunded - pending)
+
+
+# Orders: the statuses are spelled out here so this module stays free of the orders package.
+_ORDER_CLOSED = {
+    "cancelled": ("already_cancelled", "This order is already cancelled."),
+    "completed": ("completed", "This order is completed, so it can't be cancelled."),
+    "shipped": ("shipped", "This order has already shipped, so it can't be cancelled."),
+}
+
+
+def can_cancel_order(order, actor, settings, now):
+    """May `actor` cancel `order` at `now`? Customers only their own and only while it is
+    placed; admins also while it is processing (they can stop it in the warehouse)."""
+    if actor.is_customer and order.customer_id != actor.id:
+        return Verdict(False, "not_yours", "This order was not found.")
+    if not actor.is_customer and actor.kind != "admin":
+        return Verdict(False, "no_permission", "Only an admin can cancel an order.")
+    if order.status in _ORDER_CLOSED:
+        code, text = _ORDER_CLOSED[order.status]
+        return Verdict(False, code, text + ("" if actor.kind == "admin" else _contact(settings)))
+    if order.status == "processing" and actor.is_customer:
+        return Verdict(False, "processing", "This order is already being processed, so it "
+                                            "can't be cancelled online." + _contact(settings))
+    if order.status not in ("placed", "processing"):
+        return Verdict(False, "unknown_status", "This order can't be cancelled.")
+    if actor.is_customer and not settings.customers_may_cancel:
+        return Verdict(False, "flag_off", "Online cancellation is not available." +
+                       _contact(settings))
+    return OK

@@ -1,7 +1,8 @@
 """What can be done to a booking: each command is one transaction."""
 from .. import audit
+from ..billing.fees import charge_cancellation, credit_service, fee_tiers
 from ..billing.invoices import add_fee
-from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE
+from ..billing.models import NO_SHOW_FEE
 from ..billing.money import check_fee
 from ..db import locked, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
@@ -74,8 +75,9 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                    fee=None, now=None):
     """Cancel the booking `ref` for `actor`; returns the updated Booking or raises a DomainError.
 
-    Status, fee line, audit event, customer email and fieldworker notices commit together.
-    `fee` (minor units) adds a cancellation fee line; only admins may charge one.
+    Status, invoice lines (the visit credited, any fee charged), audit event, customer email
+    and fieldworker notices commit together. `fee` (minor units) is an admin's chosen
+    cancellation fee; customers are charged the late-cancellation tier they fall in.
     """
     now = now or utcnow()
     with write_transaction():
@@ -87,6 +89,10 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
             raise refusal(verdict)
         reason, note = _clean_reason_and_note(reason_id, note, settings, actor)
         fee = _clean_fee(fee, actor)
+        late = False
+        if actor.is_customer:  # customers pay the late-cancellation tier they fall in, if any
+            fee = policy.late_fee(booking, fee_tiers(), now) or None
+            late = bool(fee)
         label = reason.label if reason else None
         before = {"status": booking.status, "version": booking.version}
         booking = _change(booking, expected_version, status=CANCELLED, cancelled_at=now,
@@ -95,11 +101,12 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
         service = Service.get_by_id(booking.service_id)
+        credit_service(booking, service, settings)
         if fee:
-            add_fee(booking, service, settings, CANCELLATION_FEE, "Cancellation fee", fee)
+            charge_cancellation(booking, service, settings, fee, late)
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
                      before=before, after={"status": CANCELLED, "version": booking.version,
-                                           "reason": label, "fee": fee})
+                                           "reason": label, "fee": fee, "late_fee": late})
         customer = Customer.get_by_id(booking.customer_id)
         emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
         message = (f"Booking {booking.ref} for {customer.name} on "

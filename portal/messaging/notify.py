@@ -8,8 +8,10 @@ from .models import Notification
 
 
 def notify_staff(staff_members, booking, kind, message):
-    """One Notification per staff member; call inside the change's transaction."""
-    rows = [{"staff": s.id, "booking": booking.id, "kind": kind, "message": message}
+    """One Notification per staff member (booking may be None, e.g. for an order); call inside
+    the change's transaction."""
+    rows = [{"staff": s.id, "booking": booking.id if booking else None, "kind": kind,
+             "message": message}
             for s in staff_members]
     if rows:
         Notification.insert_many(rows).execute()

@@ -2,7 +2,7 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 
 from ..audit import AuditEvent
-from ..bookings import queries
+from ..bookings import policy, queries
 from ..bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
 from ..messaging import outbox
 from ..messaging.queries import email_log, email_message
@@ -32,11 +32,15 @@ def booking_context(ref):
     if booking is None:
         abort(404)
     verdict = cancel_flow.cancel_verdict(booking, staff)
+    invoice = invoice_summary(booking, current_settings())
     return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
             "status_choices": status_flow.choices(booking, staff),
             "reschedule": reschedule_flow.reschedule_verdict(booking, staff),
             "reschedule_endpoint": "admin.reschedule",
-            "invoice": invoice_summary(booking, current_settings()),
+            "invoice": invoice,
+            "refund_due": policy.refund_due(invoice.total, invoice.paid, invoice.refunded,
+                                            invoice.refund_pending)
+            if booking.is_cancelled else 0,
             "events": list(AuditEvent.for_subject("booking", booking.id))}
 
 

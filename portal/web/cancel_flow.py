@@ -7,6 +7,7 @@ from flask_login import current_user
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import policy
+from ..billing.fees import fee_tiers
 from ..billing.money import amount_text, parse_amount
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
@@ -38,15 +39,23 @@ def confirm(audience, context, form, status, error=None):
     """The confirm step: a modal for htmx, a page without JavaScript."""
     ref = context["booking"].ref
     context = {**context, "audience": audience}
+    tier_fee = late_fee_now(context["booking"])
+    default_fee = tier_fee or current_settings().cancellation_fee
     if audience.fees and not form.is_submitted():
-        form.fee.data = amount_text(current_settings().cancellation_fee)
+        form.fee.data = amount_text(default_fee)
     response = fragment_or_page(
         "_cancel_modal.html", "cancel.html", status=status, form=form, error=error,
         reasons=list(CancellationReason.listed()),
-        fee_offered=audience.fees and current_settings().cancellation_fee > 0,
+        fee_offered=audience.fees and default_fee > 0,
+        late_fee=tier_fee if audience.channel == "portal" else 0,
         cancel_url=url_for(audience.cancel_endpoint, ref=ref),
         back_url=url_for(audience.booking_endpoint, ref=ref), **context)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
+
+
+def late_fee_now(booking):
+    """The late-cancellation tier's fee if the booking were cancelled now (0: none)."""
+    return policy.late_fee(booking, fee_tiers(), utcnow())
 
 
 def chosen_fee(form, what="The fee"):

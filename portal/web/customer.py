@@ -1,12 +1,16 @@
 """The customer portal: my bookings, one booking, cancel or reschedule it."""
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import current_settings
+from ..actors import actor_for
+from ..billing.booking_refunds import refund_view, request_booking_refund
 from ..bookings import queries
+from ..errors import DomainError
 from ..people import utcnow
 from . import book_flow, cancel_flow, reschedule_flow
 from .access import customer_required
-from .htmx import fragment_or_page
+from .htmx import fragment_or_page, is_htmx
 
 bp = Blueprint("customer", __name__)
 
@@ -26,9 +30,12 @@ def booking_context(ref):
     booking, staff = queries.booking_detail(ref, customer_id=current_user.id)
     if booking is None:
         abort(404)
-    return {"booking": booking, "staff": staff,
-            "cancel": cancel_flow.cancel_verdict(booking, staff),
-            "reschedule": reschedule_flow.reschedule_verdict(booking, staff)}
+    context = {"booking": booking, "staff": staff,
+               "cancel": cancel_flow.cancel_verdict(booking, staff),
+               "reschedule": reschedule_flow.reschedule_verdict(booking, staff)}
+    if booking.is_cancelled:
+        context["refund"] = refund_view(booking, current_settings())
+    return context
 
 
 @bp.get("/")
@@ -64,6 +71,26 @@ def cancel(ref):
 @customer_required
 def reschedule(ref):
     return reschedule_flow.run(MOVER, ref, booking_context)
+
+
+@bp.post("/bookings/<ref>/refund")
+@customer_required
+def refund(ref):
+    """Ask for the refund the policy says is due on a cancelled booking."""
+    booking_context(ref)  # 404 unless it is theirs
+    try:
+        request_booking_refund(ref, actor_for(current_user), current_settings(), channel="portal")
+        message, category = "Refund requested. We'll email you when it is decided.", "success"
+    except DomainError as exc:
+        if not is_htmx():
+            return render_template("customer/booking.html", error=exc.message,
+                                   **booking_context(ref)), exc.status
+        message, category = exc.message, "error"
+    if is_htmx():
+        return fragment_or_page("customer/_booking.html", "customer/booking.html",
+                                just_cancelled=message, **booking_context(ref))
+    flash(message, category)
+    return redirect(url_for(".booking", ref=ref))
 
 
 @bp.route("/book", methods=["GET", "POST"])

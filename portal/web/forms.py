@@ -60,6 +60,17 @@ class FeeSettingsForm(FlaskForm):
     tax_rate = StringField("Tax rate on invoice lines (%)", validators=[Length(max=10)])
 
 
+class FeeTierForm(FlaskForm):
+    """One late-cancellation tier: under N hours' notice, a flat amount or a percentage."""
+    under_hours = IntegerField("Cancelled with less than (hours' notice)", validators=[
+        InputRequired("Enter a number of hours."),
+        NumberRange(1, 8760, "Notice must be between 1 and 8760 hours.")])
+    kind = StringField("Fee", validators=[DataRequired("Choose flat or percentage."),
+                                          Length(max=10)])
+    amount = StringField("Amount or percentage", validators=[
+        DataRequired("Enter an amount or a percentage."), Length(max=40)])
+
+
 class PortalSettingsForm(FlaskForm):
     customers_may_cancel = BooleanField(
         "Allow customers to cancel bookings through customer portal and email links")

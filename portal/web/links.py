@@ -11,7 +11,7 @@ from ..links import LinkInvalid, make_token, read_token
 from ..people import utcnow
 from ..settings import CancellationReason
 from . import reschedule_flow
-from .cancel_flow import cancel_verdict
+from .cancel_flow import cancel_verdict, late_fee_now
 from .forms import CancelForm
 
 bp = Blueprint("links", __name__, url_prefix="/l")
@@ -61,6 +61,7 @@ def cancel(token):
 def confirm(context, form, status, error=None):
     return render_template("cancel.html", form=form, error=error, plain_form=True,
                            reasons=list(CancellationReason.listed()),
+                           late_fee=late_fee_now(context["booking"]),
                            cancel_url=request.path,
                            back_url=context["view_url"], **context), status
 

@@ -6,10 +6,11 @@ from flask_login import current_user
 from .. import current_settings, portal_settings
 from ..actors import actor_for
 from ..billing import money
-from ..errors import DomainError
+from ..billing.models import FeeTier
+from ..errors import DomainError, InvalidInput
 from ..settings import CancellationReason
 from .access import admin_required
-from .forms import FeeSettingsForm, PortalSettingsForm, ReasonForm
+from .forms import FeeSettingsForm, FeeTierForm, PortalSettingsForm, ReasonForm
 
 bp = Blueprint("settings", __name__, url_prefix="/admin/settings")
 
@@ -106,11 +107,44 @@ def _read_fees(form):
 def fees():
     form = _fees_form() if request.method == "GET" else FeeSettingsForm()
     if not form.validate_on_submit():
-        status = 422 if form.is_submitted() else 200
-        return render_template("admin/fee_settings.html", form=form), status
+        return _fees_page(form, 422 if form.is_submitted() else 200)
     values = _read_fees(form)
     if form.errors:
-        return render_template("admin/fee_settings.html", form=form), 422
+        return _fees_page(form, 422)
     changed = portal_settings.update_fee_settings(values, actor_for(current_user))
     flash("Tax & fees saved." if changed else "Nothing to change.", "success")
     return redirect(url_for(".fees"))
+
+
+def _fees_page(form, status=200, tier_form=None, tier_error=None):
+    return render_template("admin/fee_settings.html", form=form,
+                           tiers=list(FeeTier.select().order_by(FeeTier.under_hours)),
+                           tier_form=tier_form or FeeTierForm(formdata=None),
+                           tier_error=tier_error), status
+
+
+@bp.post("/fees/tiers")
+@admin_required
+def add_tier():
+    form = FeeTierForm()
+    try:
+        if not form.validate_on_submit():
+            raise InvalidInput(next(e for errs in form.errors.values() for e in errs))
+        read = money.parse_rate if form.kind.data == "percent" else money.parse_amount
+        portal_settings.add_fee_tier(form.under_hours.data, form.kind.data,
+                                     read(form.amount.data), actor_for(current_user))
+    except DomainError as exc:
+        return _fees_page(_fees_form(), exc.status, form, exc.message)
+    flash("Late-cancellation tier added.", "success")
+    return redirect(url_for(".fees") + "#tiers")
+
+
+@bp.post("/fees/tiers/<int:tier_id>/delete")
+@admin_required
+def remove_tier(tier_id):
+    try:
+        portal_settings.remove_fee_tier(tier_id, actor_for(current_user))
+    except DomainError as exc:
+        return _fees_page(_fees_form(), exc.status, tier_error=exc.message)
+    flash("Late-cancellation tier removed.", "success")
+    return redirect(url_for(".fees") + "#tiers")

@@ -1,0 +1,29 @@
+"""What a cancellation does to the invoice: the visit is credited back, and a fee (the late-
+cancellation tier's, or the one an admin chose) is charged. Call inside the cancel transaction."""
+from .invoices import add_fee, open_invoice
+from .models import CANCELLATION_FEE, SERVICE, FeeTier, InvoiceLine
+
+SERVICE_CANCELLED = "service_cancelled"
+
+
+def fee_tiers():
+    """The late-cancellation tiers, shortest notice first (what policy.late_fee expects)."""
+    return [(t.under_hours, t.kind, t.flat_amount, t.percent_bp)
+            for t in FeeTier.select().order_by(FeeTier.under_hours)]
+
+
+def credit_service(booking, service, settings):
+    """Cancel the visit's charge: a negative line mirroring each service line (same tax), so
+    the invoice then asks only for the fees."""
+    invoice = open_invoice(booking, service, settings)
+    for line in list(InvoiceLine.select().where((InvoiceLine.invoice == invoice.id)
+                                                & (InvoiceLine.kind == SERVICE))):
+        InvoiceLine.create(invoice=invoice, kind=SERVICE_CANCELLED,
+                           description=f"{line.description} (cancelled)", amount=-line.amount,
+                           tax_rate_bp=line.tax_rate_bp, tax=-line.tax)
+
+
+def charge_cancellation(booking, service, settings, fee, late):
+    """The cancellation fee line; `late` names it as the late-cancellation tier's."""
+    return add_fee(booking, service, settings, CANCELLATION_FEE,
+                   "Late-cancellation fee" if late else "Cancellation fee", fee)

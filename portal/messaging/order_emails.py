@@ -1,0 +1,22 @@
+"""What an order's events send the customer, rendered from templates/emails/ into the outbox."""
+from flask import render_template
+
+from ..urls import external_url
+from .outbox import enqueue_email
+
+
+def queue_order_cancelled(order, customer, items, settings, refund=None):
+    """The customer's notice that `order` is cancelled: items, total and any refund asked for.
+
+    `items` are the order's OrderItems with their products loaded; `refund` the Refund
+    requested in the same transaction, if something had been paid.
+    """
+    context = dict(order=order, customer=customer, items=items, settings=settings,
+                   tz=settings.timezone, refund=refund,
+                   order_url=external_url("orders.order", ref=order.ref))
+    enqueue_email(
+        dedupe_key=f"order_cancelled:{order.id}:v{order.version}",
+        to=customer.email,
+        subject=f"Your order {order.ref} is cancelled",
+        text=render_template("emails/order_cancelled.txt", **context),
+        html=render_template("emails/order_cancelled.html", **context))

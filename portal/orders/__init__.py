@@ -1,0 +1,1 @@
+"""Orders of products: placing (stock reserved), cancelling (stock released, refund asked)."""

@@ -1,0 +1,93 @@
+"""What the order pages show, each in a fixed number of queries."""
+from dataclasses import dataclass, replace
+
+from peewee import fn
+
+from ..audit import AuditEvent
+from ..bookings.listing import MAX_SEARCH, PAGE_SIZE, Page, _parse_page, _shown
+from ..people import Customer
+from .models import STATUS_LABELS, Order
+from .services import order_items
+
+VIEWS = {"all": "All", **STATUS_LABELS}
+
+
+def customer_orders(customer_id):
+    """A customer's orders, newest first (one query)."""
+    return list(Order.select().where(Order.customer == customer_id)
+                .order_by(Order.created_at.desc(), Order.id.desc()))
+
+
+def order_detail(ref, customer_id=None):
+    """The order (with its customer), items and history; None when missing or not theirs.
+    Three queries, however many items or events."""
+    query = (Order.select(Order, Customer.id, Customer.name, Customer.email, Customer.phone)
+             .join(Customer).where(Order.ref == ref))
+    if customer_id is not None:
+        query = query.where(Order.customer == customer_id)
+    order = query.get_or_none()
+    if order is None:
+        return None
+    return {"order": order, "items": order_items(order.id),
+            "events": list(AuditEvent.for_subject("order", order.id))}
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    view: str = "all"
+    q: str = ""
+    page: int = 1
+    notes: tuple = ()
+
+    @classmethod
+    def from_args(cls, args):
+        """The filter in these query args; unusable values become notes, never errors."""
+        notes = []
+        view = args.get("view", "")
+        if view and view not in VIEWS:
+            notes.append(f"“{_shown(view)}” is not a list of orders; showing All.")
+        q = (args.get("q") or "").strip()
+        if len(q) > MAX_SEARCH:
+            notes.append(f"Searches are limited to {MAX_SEARCH} characters; "
+                         f"searched for the first {MAX_SEARCH}.")
+            q = q[:MAX_SEARCH].strip()
+        return cls(view=view if view in VIEWS else "all", q=q,
+                   page=_parse_page(args.get("page"), notes), notes=tuple(notes))
+
+    @property
+    def is_narrowed(self):
+        return bool(self.to_args(page=1))
+
+    def to_args(self, **changes):
+        """URL args for this filter (with changes), defaults left out so links stay short."""
+        f = replace(self, **changes) if changes else self
+        args = {"view": f.view if f.view != "all" else None, "q": f.q or None,
+                "page": f.page if f.page > 1 else None}
+        return {key: value for key, value in args.items() if value is not None}
+
+    def conditions(self):
+        terms = []
+        if self.view != "all":
+            terms.append(Order.status == self.view)
+        if self.q:  # contains() is ILIKE (LIKE on SQLite) and escapes % and _
+            terms.append(Customer.name.contains(self.q) | Customer.email.contains(self.q)
+                         | Order.ref.contains(self.q))
+        return terms
+
+
+def find_orders(flt):
+    """One page of matching orders, newest first, in two queries: the count and the rows."""
+    terms = flt.conditions()
+    counted = Order.select(fn.COUNT(Order.id)).join(Customer)
+    total = (counted.where(*terms) if terms else counted).scalar() or 0
+    pages = max(1, -(-total // PAGE_SIZE))
+    page, notes = flt.page, ()
+    if page > pages:
+        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
+        page = pages
+    # Only the columns the table shows: a customer row also carries their password hash.
+    query = Order.select(Order, Customer.id, Customer.name, Customer.email).join(Customer)
+    rows = list((query.where(*terms) if terms else query)
+                .order_by(Order.created_at.desc(), Order.id.desc())
+                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
+    return Page(rows, total, page, pages, notes)
