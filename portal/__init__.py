@@ -5,6 +5,7 @@ from . import config as config_module
 from .db import database, open_database
 from .extensions import csrf, limiter, login, mail
 from .billing.money import rate_text
+from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
 from .settings import Settings
 from .timefmt import currency_symbol, local_time, mixed_offsets, money, when, when_range
@@ -42,6 +43,7 @@ def create_app(config=None):
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.globals["mixed_offsets"] = mixed_offsets
+    app.jinja_env.globals["payment_methods"] = PAYMENT_METHODS
     app.jinja_env.globals["when_range"] = when_range
 
     from .web import register

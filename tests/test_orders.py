@@ -303,3 +303,18 @@ def test_order_pages_use_constant_queries(client, world, shop):
     after = measure()
     assert before == after
     assert max(after.values()) <= 8, after
+
+
+def test_admin_filters_orders_by_the_day_placed(client, world, shop):
+    from datetime import timedelta as td
+    from portal.orders.models import Order
+    from portal.people import utcnow as now
+    Order.update(created_at=now() - td(days=10)).where(Order.id == shop.shipped.id).execute()
+    login(client, world.admin.email)
+    today = (now() - td(hours=5)).date()  # a business-timezone date safely inside "today"
+    recent = client.get(f"/admin/orders?from={today - td(days=2)}").get_data(as_text=True)
+    assert shop.placed.ref in recent and shop.shipped.ref not in recent
+    old = client.get(f"/admin/orders?to={today - td(days=5)}").get_data(as_text=True)
+    assert shop.shipped.ref in old and shop.placed.ref not in old
+    bad = client.get("/admin/orders?from=2026-02-31").get_data(as_text=True)
+    assert "is not a date" in bad and shop.placed.ref in bad

@@ -1,10 +1,12 @@
 """What the order pages show, each in a fixed number of queries."""
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
 from peewee import fn
 
 from ..audit import AuditEvent
-from ..bookings.listing import MAX_SEARCH, PAGE_SIZE, Page, _parse_page, _shown
+from ..bookings.listing import (MAX_SEARCH, PAGE_SIZE, Page, _parse_date, _parse_page, _shown,
+                                _utc_midnight)
 from ..people import Customer
 from .models import STATUS_LABELS, Order
 from .services import order_items
@@ -37,12 +39,20 @@ class OrderFilter:
     view: str = "all"
     q: str = ""
     page: int = 1
+    date_from: date | None = None  # the day placed, in the business timezone, both included
+    date_to: date | None = None
+    tz: str = "UTC"
     notes: tuple = ()
 
     @classmethod
-    def from_args(cls, args):
+    def from_args(cls, args, tz="UTC"):
         """The filter in these query args; unusable values become notes, never errors."""
         notes = []
+        date_from = _parse_date(args.get("from"), "from the start", tz, notes)
+        date_to = _parse_date(args.get("to"), "to the end", tz, notes)
+        if date_from and date_to and date_from > date_to:
+            notes.append("The “from” date was after the “to” date, so they are swapped.")
+            date_from, date_to = date_to, date_from
         view = args.get("view", "")
         if view and view not in VIEWS:
             notes.append(f"“{_shown(view)}” is not a list of orders; showing All.")
@@ -52,7 +62,8 @@ class OrderFilter:
                          f"searched for the first {MAX_SEARCH}.")
             q = q[:MAX_SEARCH].strip()
         return cls(view=view if view in VIEWS else "all", q=q,
-                   page=_parse_page(args.get("page"), notes), notes=tuple(notes))
+                   page=_parse_page(args.get("page"), notes), date_from=date_from,
+                   date_to=date_to, tz=tz, notes=tuple(notes))
 
     @property
     def is_narrowed(self):
@@ -62,6 +73,8 @@ class OrderFilter:
         """URL args for this filter (with changes), defaults left out so links stay short."""
         f = replace(self, **changes) if changes else self
         args = {"view": f.view if f.view != "all" else None, "q": f.q or None,
+                "from": f.date_from.isoformat() if f.date_from else None,
+                "to": f.date_to.isoformat() if f.date_to else None,
                 "page": f.page if f.page > 1 else None}
         return {key: value for key, value in args.items() if value is not None}
 
@@ -69,6 +82,11 @@ class OrderFilter:
         terms = []
         if self.view != "all":
             terms.append(Order.status == self.view)
+        if self.date_from:
+            terms.append(Order.created_at >= _utc_midnight(self.date_from, self.tz))
+        if self.date_to:
+            terms.append(Order.created_at < _utc_midnight(self.date_to + timedelta(days=1),
+                                                          self.tz))
         if self.q:  # contains() is ILIKE (LIKE on SQLite) and escapes % and _
             terms.append(Customer.name.contains(self.q) | Customer.email.contains(self.q)
                          | Order.ref.contains(self.q))

@@ -1,6 +1,7 @@
 """The back office's orders: the filtered list and one order with its history."""
 from flask import Blueprint, render_template, request, url_for
 
+from .. import current_settings
 from ..orders.queries import VIEWS, OrderFilter, find_orders
 from .access import admin_required
 from .htmx import fragment_or_page
@@ -21,7 +22,7 @@ def _load(ref):
 @bp.get("/orders")
 @admin_required
 def orders():
-    filters = OrderFilter.from_args(request.args)
+    filters = OrderFilter.from_args(request.args, current_settings().timezone)
     results = find_orders(filters)
     response = fragment_or_page("admin/_orders_table.html", "admin/orders.html",
                                 filters=filters, results=results, views=VIEWS)
