@@ -6,10 +6,14 @@ from .models import CANCELLATION_FEE, SERVICE, FeeTier, InvoiceLine
 SERVICE_CANCELLED = "service_cancelled"
 
 
+def listed_tiers():
+    """The late-cancellation tier rows, shortest notice first (for the settings page)."""
+    return list(FeeTier.select().order_by(FeeTier.under_hours))
+
+
 def fee_tiers():
-    """The late-cancellation tiers, shortest notice first (what policy.late_fee expects)."""
-    return [(t.under_hours, t.kind, t.flat_amount, t.percent_bp)
-            for t in FeeTier.select().order_by(FeeTier.under_hours)]
+    """The tiers as the plain tuples policy.late_fee expects."""
+    return [(t.under_hours, t.kind, t.flat_amount, t.percent_bp) for t in listed_tiers()]
 
 
 def credit_service(booking, service, settings):

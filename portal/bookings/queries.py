@@ -69,3 +69,8 @@ def staff_booking(ref, staff_id=None):
     if booking is None or (staff_id is not None and staff_id not in {s.id for s in staff}):
         return None, []
     return booking, staff
+
+
+def bookable_services():
+    """The services customers may book online, by name."""
+    return list(Service.select().where(Service.active).order_by(Service.name))

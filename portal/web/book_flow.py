@@ -6,11 +6,10 @@ from flask_login import current_user
 
 from .. import current_settings
 from ..actors import actor_for
-from ..bookings import availability, policy
-from ..bookings.models import Service
+from ..bookings import availability, policy, queries
 from ..bookings.scheduling import book_appointment
 from ..errors import DomainError, InvalidInput
-from ..people import Customer, utcnow
+from ..people import load_user, utcnow
 from ..timefmt import to_local
 from .forms import BookForm
 from .htmx import fragment_or_page
@@ -30,8 +29,8 @@ def _service(raw, services):
 def _page(form, status=200, error=None):
     settings, now = current_settings(), utcnow()
     today = to_local(now, settings.timezone).date()
-    verdict = policy.can_book(Customer.get_by_id(current_user.id), settings)  # fresh flags
-    services = list(Service.select().where(Service.active).order_by(Service.name))
+    verdict = policy.can_book(load_user(current_user.get_id()), settings)  # fresh flags
+    services = queries.bookable_services()
     service, day, slots = None, today, []
     try:
         service = _service(request.values.get("service"), services)

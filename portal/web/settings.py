@@ -6,7 +6,7 @@ from flask_login import current_user
 from .. import current_settings, portal_settings
 from ..actors import actor_for
 from ..billing import money
-from ..billing.models import FeeTier
+from ..billing.fees import listed_tiers
 from ..errors import DomainError, InvalidInput
 from ..settings import CancellationReason
 from .access import admin_required
@@ -118,7 +118,7 @@ def fees():
 
 def _fees_page(form, status=200, tier_form=None, tier_error=None):
     return render_template("admin/fee_settings.html", form=form,
-                           tiers=list(FeeTier.select().order_by(FeeTier.under_hours)),
+                           tiers=listed_tiers(),
                            tier_form=tier_form or FeeTierForm(formdata=None),
                            tier_error=tier_error), status
 
