@@ -1,11 +1,11 @@
 """The staff refund queue: a filter read from the URL, totals per status, one page of rows."""
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import JOIN, fn
 
-from ..bookings.listing import (MAX_SEARCH, PAGE_SIZE, Page, _parse_date, _parse_page, _shown,
-                                _utc_midnight)
+from ..bookings.listing import (PAGE_SIZE, Page, day_terms, parse_date_range, parse_page,
+                                parse_search, shown)
 from ..bookings.models import Booking
 from ..people import Customer
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
@@ -32,21 +32,13 @@ class RefundFilter:
         notes = []
         status = args.get("status", "")
         if status and status not in STATUSES:
-            notes.append(f"“{_shown(status)}” is not a refund status; showing "
+            notes.append(f"“{shown(status)}” is not a refund status; showing "
                          f"{STATUSES[DEFAULT_STATUS].lower()} refunds.")
-        date_from = _parse_date(args.get("from"), "from the start", tz, notes)
-        date_to = _parse_date(args.get("to"), "to the end", tz, notes)
-        if date_from and date_to and date_from > date_to:
-            notes.append("The “from” date was after the “to” date, so they are swapped.")
-            date_from, date_to = date_to, date_from
-        q = (args.get("q") or "").strip()
-        if len(q) > MAX_SEARCH:
-            notes.append(f"Searches are limited to {MAX_SEARCH} characters; "
-                         f"searched for the first {MAX_SEARCH}.")
-            q = q[:MAX_SEARCH].strip()
+        date_from, date_to = parse_date_range(args, tz, notes)
+        q = parse_search(args, notes)
         return cls(status=status if status in STATUSES else DEFAULT_STATUS,
                    date_from=date_from, date_to=date_to, q=q,
-                   page=_parse_page(args.get("page"), notes), tz=tz, notes=tuple(notes))
+                   page=parse_page(args.get("page"), notes), tz=tz, notes=tuple(notes))
 
     @property
     def is_narrowed(self):
@@ -66,11 +58,7 @@ class RefundFilter:
         terms = []
         if with_status and self.status != "all":
             terms.append(Refund.status == self.status)
-        if self.date_from:
-            terms.append(Refund.requested_at >= _utc_midnight(self.date_from, self.tz))
-        if self.date_to:
-            terms.append(Refund.requested_at < _utc_midnight(self.date_to + timedelta(days=1),
-                                                             self.tz))
+        terms += day_terms(Refund.requested_at, self.date_from, self.date_to, self.tz)
         if self.q:
             terms.append(Customer.name.contains(self.q) | Customer.email.contains(self.q)
                          | Booking.ref.contains(self.q))

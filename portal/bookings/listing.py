@@ -25,7 +25,7 @@ def usual_order(view):
     return "asc" if view == "upcoming" else "desc"
 
 
-def _shown(raw):
+def shown(raw):
     """User input quoted back in a message, cut short so a huge value cannot flood the page."""
     return raw if len(raw) <= 40 else raw[:40] + "…"
 
@@ -45,7 +45,7 @@ def _parse_date(raw, which, tz, notes):
         _utc_midnight(day + timedelta(days=1), tz)  # years at the calendar's edges overflow
         return day
     except (ValueError, OverflowError):
-        notes.append(f"“{_shown(raw)}” is not a date; showing all dates {which}.")
+        notes.append(f"“{shown(raw)}” is not a date; showing all dates {which}.")
         return None
 
 
@@ -55,18 +55,48 @@ def _parse_id(raw, label, notes):
         return None
     if raw.isascii() and raw.isdigit() and len(raw) <= 10 and 0 < int(raw) <= MAX_ID:
         return int(raw)
-    notes.append(f"“{_shown(raw)}” is not a {label}; showing every {label}.")
+    notes.append(f"“{shown(raw)}” is not a {label}; showing every {label}.")
     return None
 
 
-def _parse_page(raw, notes):
+def parse_page(raw, notes):
     raw = (raw or "").strip()
     if not raw:
         return 1
     if raw.isascii() and raw.isdigit() and len(raw) <= 9 and int(raw) >= 1:
         return int(raw)
-    notes.append(f"“{_shown(raw)}” is not a page number; showing page 1.")
+    notes.append(f"“{shown(raw)}” is not a page number; showing page 1.")
     return 1
+
+
+def parse_date_range(args, tz, notes):
+    """The `from`/`to` days of a list's URL (business timezone), swapped when reversed."""
+    date_from = _parse_date(args.get("from"), "from the start", tz, notes)
+    date_to = _parse_date(args.get("to"), "to the end", tz, notes)
+    if date_from and date_to and date_from > date_to:
+        notes.append("The “from” date was after the “to” date, so they are swapped.")
+        date_from, date_to = date_to, date_from
+    return date_from, date_to
+
+
+def parse_search(args, notes):
+    """The `q` of a list's URL, trimmed and cut to MAX_SEARCH characters."""
+    q = (args.get("q") or "").strip()
+    if len(q) > MAX_SEARCH:
+        notes.append(f"Searches are limited to {MAX_SEARCH} characters; "
+                     f"searched for the first {MAX_SEARCH}.")
+        q = q[:MAX_SEARCH].strip()
+    return q
+
+
+def day_terms(column, date_from, date_to, tz):
+    """WHERE terms keeping `column` (naive UTC) within those business-timezone days."""
+    terms = []
+    if date_from:
+        terms.append(column >= _utc_midnight(date_from, tz))
+    if date_to:
+        terms.append(column < _utc_midnight(date_to + timedelta(days=1), tz))
+    return terms
 
 
 @dataclass(frozen=True)
@@ -88,25 +118,17 @@ class BookingFilter:
         notes = []
         view = args.get("view", "")
         if view and view not in VIEWS:
-            notes.append(f"“{_shown(view)}” is not a list of bookings; showing "
+            notes.append(f"“{shown(view)}” is not a list of bookings; showing "
                          f"{VIEWS[DEFAULT_VIEW]}.")
-        date_from = _parse_date(args.get("from"), "from the start", tz, notes)
-        date_to = _parse_date(args.get("to"), "to the end", tz, notes)
-        if date_from and date_to and date_from > date_to:
-            notes.append("The “from” date was after the “to” date, so they are swapped.")
-            date_from, date_to = date_to, date_from
-        q = (args.get("q") or "").strip()
-        if len(q) > MAX_SEARCH:
-            notes.append(f"Searches are limited to {MAX_SEARCH} characters; "
-                         f"searched for the first {MAX_SEARCH}.")
-            q = q[:MAX_SEARCH].strip()
+        date_from, date_to = parse_date_range(args, tz, notes)
+        q = parse_search(args, notes)
         sort = args.get("sort")
         return cls(view=view if view in VIEWS else DEFAULT_VIEW,
                    date_from=date_from, date_to=date_to,
                    fieldworker=_parse_id(args.get("fieldworker"), "fieldworker", notes),
                    service=_parse_id(args.get("service"), "service", notes),
                    q=q, sort=sort if sort in ("asc", "desc") else None,
-                   page=_parse_page(args.get("page"), notes), tz=tz, notes=tuple(notes))
+                   page=parse_page(args.get("page"), notes), tz=tz, notes=tuple(notes))
 
     @property
     def order(self):
@@ -137,11 +159,7 @@ class BookingFilter:
             terms.append((Booking.starts_at <= now) & (Booking.status != CANCELLED))
         elif self.view in (CANCELLED, NO_SHOW):
             terms.append(Booking.status == self.view)
-        if self.date_from:
-            terms.append(Booking.starts_at >= _utc_midnight(self.date_from, self.tz))
-        if self.date_to:
-            terms.append(Booking.starts_at < _utc_midnight(self.date_to + timedelta(days=1),
-                                                           self.tz))
+        terms += day_terms(Booking.starts_at, self.date_from, self.date_to, self.tz)
         if self.fieldworker:
             # A subquery, not a join: a booking with two fieldworkers must stay one row. EXISTS
             # lets SQLite walk bookings in time order and stop at the page (the unique

@@ -1,12 +1,12 @@
 """What the order pages show, each in a fixed number of queries."""
 from dataclasses import dataclass, replace
-from datetime import date, timedelta
+from datetime import date
 
 from peewee import fn
 
 from ..audit import AuditEvent
-from ..bookings.listing import (MAX_SEARCH, PAGE_SIZE, Page, _parse_date, _parse_page, _shown,
-                                _utc_midnight)
+from ..bookings.listing import (PAGE_SIZE, Page, day_terms, parse_date_range, parse_page,
+                                parse_search, shown)
 from ..people import Customer
 from .models import STATUS_LABELS, Order
 from .services import order_items
@@ -48,21 +48,13 @@ class OrderFilter:
     def from_args(cls, args, tz="UTC"):
         """The filter in these query args; unusable values become notes, never errors."""
         notes = []
-        date_from = _parse_date(args.get("from"), "from the start", tz, notes)
-        date_to = _parse_date(args.get("to"), "to the end", tz, notes)
-        if date_from and date_to and date_from > date_to:
-            notes.append("The “from” date was after the “to” date, so they are swapped.")
-            date_from, date_to = date_to, date_from
+        date_from, date_to = parse_date_range(args, tz, notes)
         view = args.get("view", "")
         if view and view not in VIEWS:
-            notes.append(f"“{_shown(view)}” is not a list of orders; showing All.")
-        q = (args.get("q") or "").strip()
-        if len(q) > MAX_SEARCH:
-            notes.append(f"Searches are limited to {MAX_SEARCH} characters; "
-                         f"searched for the first {MAX_SEARCH}.")
-            q = q[:MAX_SEARCH].strip()
+            notes.append(f"“{shown(view)}” is not a list of orders; showing All.")
+        q = parse_search(args, notes)
         return cls(view=view if view in VIEWS else "all", q=q,
-                   page=_parse_page(args.get("page"), notes), date_from=date_from,
+                   page=parse_page(args.get("page"), notes), date_from=date_from,
                    date_to=date_to, tz=tz, notes=tuple(notes))
 
     @property
@@ -82,11 +74,7 @@ class OrderFilter:
         terms = []
         if self.view != "all":
             terms.append(Order.status == self.view)
-        if self.date_from:
-            terms.append(Order.created_at >= _utc_midnight(self.date_from, self.tz))
-        if self.date_to:
-            terms.append(Order.created_at < _utc_midnight(self.date_to + timedelta(days=1),
-                                                          self.tz))
+        terms += day_terms(Order.created_at, self.date_from, self.date_to, self.tz)
         if self.q:  # contains() is ILIKE (LIKE on SQLite) and escapes % and _
             terms.append(Customer.name.contains(self.q) | Customer.email.contains(self.q)
                          | Order.ref.contains(self.q))
