@@ -3,12 +3,14 @@ from .audit import AuditEvent
 from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
+from .integrations.models import ApiToken, Integration
 from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
 from .settings import CancellationReason, Settings
 
-ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Service, Booking, Assignment, AuditEvent,
+ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
+              Booking, Assignment, AuditEvent,
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem]

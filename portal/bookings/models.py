@@ -4,6 +4,7 @@ import secrets
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..db import BaseModel
+from ..integrations.models import Integration
 from ..people import Customer, Staff, utcnow
 from ..settings import CancellationReason
 
@@ -44,10 +45,14 @@ class Booking(BaseModel):
     reschedule_count = IntegerField(default=0)
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow)
+    # Set when an outside system made or owns the booking: its id for it there.
+    integration = ForeignKeyField(Integration, null=True, backref="bookings", on_delete="SET NULL")
+    external_ref = CharField(max_length=120, null=True)
 
     class Meta:
         # The admin list filters by status and pages by time (Upcoming, Cancelled, No-show).
-        indexes = ((("status", "starts_at"), False),)
+        indexes = ((("status", "starts_at"), False),
+                   (("integration", "external_ref"), True))
 
     @property
     def status_label(self):

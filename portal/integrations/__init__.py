@@ -1,0 +1,1 @@
+"""Outside systems (practice-management, calendars): outgoing webhooks and the incoming API."""
