@@ -3,6 +3,7 @@
 - booking page and My bookings with 10,000 bookings in the database (SQLite)
 - cancellations per second through cancel_booking (SQLite, one process)
 - outbox delivery rate to a local SMTP sink (bench/delivery.py)
+- the cancellations report with 100,000 bookings (bench/reports.py)
 """
 import statistics
 import tempfile
@@ -13,6 +14,7 @@ from pathlib import Path
 from bench import availability
 from bench import delivery
 from bench import listing
+from bench import reports
 from portal import create_app
 from portal.actors import Actor
 from portal.bookings.models import Assignment, Booking, Service
@@ -87,3 +89,4 @@ if __name__ == "__main__":
     delivery.main()
     listing.main()
     availability.main()
+    reports.main()

@@ -8,7 +8,8 @@ from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
 from .settings import Settings
-from .timefmt import currency_symbol, local_time, mixed_offsets, money, when, when_range
+from .timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
+                      when_range)
 
 
 def create_app(config=None):
@@ -42,6 +43,7 @@ def create_app(config=None):
     app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["rate"] = rate_text
+    app.jinja_env.filters["percent"] = percent
     app.jinja_env.globals["mixed_offsets"] = mixed_offsets
     app.jinja_env.globals["payment_methods"] = PAYMENT_METHODS
     app.jinja_env.globals["when_range"] = when_range

@@ -26,23 +26,28 @@ def register_cli(app):
 
     @app.cli.group("outbox")
     def outbox_group():
-        """Deliver queued email."""
+        """Deliver queued email and webhooks."""
 
     @outbox_group.command("work")
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
     @click.option("--batch", default=50, show_default=True)
     @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
     def outbox_work(once, batch, interval):
-        """Send pending email through SMTP, retrying failures with backoff."""
+        """Send pending email through SMTP and webhooks over HTTP, retrying with backoff."""
+        from .integrations.delivery import work_once as deliver_webhooks
         from .messaging.outbox import work_once
         while True:
             with database.connection_context():
                 sent, failed = work_once(batch)
+                delivered, undelivered = deliver_webhooks(batch)
             if sent or failed:
                 click.echo(f"outbox: sent {sent}, failed {failed}")
-            if once and not (sent or failed) or once and sent + failed < batch:
+            if delivered or undelivered:
+                click.echo(f"webhooks: delivered {delivered}, failed {undelivered}")
+            full = sent + failed >= batch or delivered + undelivered >= batch
+            if once and not full:
                 break
-            if not (sent or failed):
+            if not (sent or failed or delivered or undelivered):
                 time.sleep(interval)
 
     @app.cli.group("reminders")

@@ -23,6 +23,12 @@ def _flag(name, default=False):
     return default if value is None else value.lower() in ("1", "true", "yes", "on")
 
 
+OPTIONAL = {"INVITE_LINK_HOURS": int, "RESET_LINK_HOURS": int,
+            "LOGIN_LIMIT_PER_ACCOUNT": str, "LOGIN_LIMIT_PER_ADDRESS": str,
+            "RESET_REQUESTS_PER_ADDRESS": str, "RESET_EMAILS_PER_ACCOUNT": str,
+            "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float}
+
+
 def from_environment():
     """Build the config mapping create_app() starts from."""
     return {
@@ -45,4 +51,6 @@ def from_environment():
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": _flag("SESSION_COOKIE_SECURE"),
+        # Read only when set: each default lives beside the code that uses it.
+        **{name: cast(os.environ[name]) for name, cast in OPTIONAL.items() if name in os.environ},
     }

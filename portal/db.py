@@ -1,7 +1,7 @@
 """The database: chosen by URL, reached through one proxy, written in locked transactions."""
 from contextlib import contextmanager
 
-from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase
+from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, fn
 from playhouse.db_url import connect
 
 database = DatabaseProxy()
@@ -58,3 +58,14 @@ def locked(query, skip_locked=False):
     if is_postgres():
         return query.for_update(skip_locked=skip_locked or None)
     return query
+
+
+def hours_between(start, end):
+    """SQL for the hours from `start` to `end` (two naive-UTC datetime columns or expressions).
+
+    The engines disagree on date arithmetic: SQLite counts in Julian days, PostgreSQL in
+    intervals, so the expression is built for the database in use.
+    """
+    if is_postgres():
+        return fn.date_part("epoch", end - start) / 3600.0
+    return (fn.julianday(end) - fn.julianday(start)) * 24.0

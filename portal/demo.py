@@ -8,8 +8,10 @@ from .billing.invoices import open_invoice
 from .bookings import claims
 from .bookings.models import CANCELLED, COMPLETED, Assignment, Booking, Service
 from .db import database
+from .integrations.demo import load_demo_integrations
 from .orders.demo import load_demo_orders
 from .people import Customer, Staff, utcnow
+from .reports.demo import load_demo_history
 from .settings import Settings
 
 PASSWORD = "demo"
@@ -40,8 +42,8 @@ def load_demo(only_if_empty=True):
         settings.cancellation_fee, settings.no_show_fee = 2500, 4000  # $25 and $40
         settings.save()
         tz = settings.timezone
-        _person(Staff, name="Alex Admin", email="admin@example.com", role=Staff.ADMIN,
-                can_edit_booking_status=True)
+        admin = _person(Staff, name="Alex Admin", email="admin@example.com", role=Staff.ADMIN,
+                        can_edit_booking_status=True)
         fw = _person(Staff, name="Fran Fieldworker", email="fieldworker@example.com",
                      role=Staff.FIELDWORKER, can_edit_booking_status=True)
         sam = _person(Staff, name="Sam Rivera", email="sam@example.com", role=Staff.FIELDWORKER)
@@ -78,7 +80,10 @@ def load_demo(only_if_empty=True):
         record("booking", cancelled.id, "cancelled", Actor("customer", casey.id, casey.name),
                "portal", before={"status": "scheduled"}, after={"status": CANCELLED},
                note=cancelled.cancel_note)
-        book(other, regular, _utc_at(3, 11, tz), fw)
-        book(other, oven, _utc_at(6, 14, tz), sam)
+        olive_regular = book(other, regular, _utc_at(3, 11, tz), fw)
+        olive_oven = book(other, oven, _utc_at(6, 14, tz), sam)
         load_demo_orders(casey)
+        load_demo_integrations(manual_booking=olive_regular, automatic_booking=olive_oven)
+        load_demo_history([regular, deep, oven, windows], [fw, sam], admin, utcnow(), tz,
+                          casey.password_hash)
     return True

@@ -1,9 +1,12 @@
 """Every model, in dependency order: what migrations and tests compare against."""
+from .accounts.models import AccountToken
 from .audit import AuditEvent
 from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
 from .integrations.models import ApiToken, Integration
+from .integrations.idempotency import ApiIdempotencyKey
+from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
 from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
@@ -13,4 +16,5 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               Booking, Assignment, AuditEvent,
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
-              Product, Order, OrderItem]
+              Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
+              AccountToken, ApiIdempotencyKey]

@@ -47,3 +47,10 @@ def money(minor, currency="USD"):
     sign = "-" if minor < 0 else ""
     value = f"{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
     return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"
+
+
+def percent(value):
+    """0.4 -> '40%', 0.333 -> '33.3%'; None (nothing to divide by) -> '–'."""
+    if value is None:
+        return "–"
+    return f"{value * 100:.1f}".removesuffix(".0") + "%"

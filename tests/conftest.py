@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
+from portal.audit import SQLITE_TRIGGERS
 from portal.db import database, is_postgres
 from portal.extensions import limiter
 from portal.migrate import upgrade
@@ -93,8 +94,17 @@ def clean_db(request):
             f'"{t}"' for t in tables))
     else:
         with database.atomic():
+            # Audit events are append-only (migration 0009): lift the triggers that refuse
+            # DELETE while the tables are emptied; they are back before the transaction ends.
+            triggers = [name for (name,) in database.execute_sql(
+                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s)"
+                % ", ".join("?" * len(SQLITE_TRIGGERS)), list(SQLITE_TRIGGERS))]
+            for name in triggers:
+                database.execute_sql(f'DROP TRIGGER "{name}"')
             for table in tables:
                 database.execute_sql(f'DELETE FROM "{table}"')
+            for name in triggers:
+                database.execute_sql(SQLITE_TRIGGERS[name])
     yield
     if not database.is_closed():
         database.close()

@@ -6,9 +6,9 @@ A new back-office route fails `test_every_back_office_route_is_in_the_matrix` un
 import pytest
 
 from portal.audit import AuditEvent
-from portal.bookings.models import Booking
+from portal.bookings.models import Booking, Service
 from portal.messaging.models import Notification, OutboxMessage
-from portal.people import Staff
+from portal.people import Customer, Staff
 from portal.settings import CancellationReason, Settings
 from tests.conftest import csrf_from, login
 
@@ -32,6 +32,9 @@ MATRIX = [
     ("POST", "/admin/bookings/{past}/status", {"status": "no_show", "version": "1"},
      ADMIN_ONLY),
     ("GET", "/admin/emails", {}, ADMIN_ONLY),
+    ("GET", "/admin/reports/", {}, ADMIN_ONLY),
+    ("GET", "/admin/reports/cancellations?preset=90d&channel=portal", {}, ADMIN_ONLY),
+    ("GET", "/admin/reports/cancellations.csv?preset=7d", {}, ADMIN_ONLY),
     ("GET", "/admin/emails/{message}", {}, ADMIN_ONLY),
     ("POST", "/admin/emails/{message}/resend", {}, ADMIN_ONLY),
     ("GET", "/admin/settings/portal", {}, ADMIN_ONLY),
@@ -90,6 +93,9 @@ MATRIX = [
      dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/refunds/1/process", {"version": "1", "reference": "r"},
      dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/activity", {}, ADMIN_ONLY),
+    ("GET", "/admin/activity?q={upcoming}&actor=customers&action=cancelled&from=2020-01-01",
+     {}, ADMIN_ONLY),
     ("GET", "/admin/orders", {}, ADMIN_ONLY),
     ("GET", "/admin/orders?view=cancelled&q=casey", {}, ADMIN_ONLY),
     # The world has no orders: the admin is told OR-AAAAAA is not found; everyone else is
@@ -101,6 +107,57 @@ MATRIX = [
                                             "amount": "50"}, ADMIN_ONLY),
     # No tier 1 exists: the admin is told so; everyone else is refused before the lookup.
     ("POST", "/admin/settings/fees/tiers/1/delete", {}, dict(ADMIN_ONLY, admin=404)),
+    # Services, customers, new booking, booking details, business profile (issue 10).
+    ("GET", "/admin/services", {}, ADMIN_ONLY),
+    ("POST", "/admin/services", {"name": "Oven clean", "duration_minutes": "90",
+                                 "price": "75", "active": "y"}, ADMIN_ONLY),
+    ("GET", "/admin/services/{service_id}", {}, ADMIN_ONLY),
+    ("POST", "/admin/services/{service_id}", {"name": "Regular clean (new)",
+                                              "duration_minutes": "120", "price": "95",
+                                              "active": "y"}, ADMIN_ONLY),
+    ("GET", "/admin/customers", {}, ADMIN_ONLY),
+    ("GET", "/admin/customers?q=casey&page=2", {}, ADMIN_ONLY),
+    ("GET", "/admin/customers/new", {}, ADMIN_ONLY),
+    ("POST", "/admin/customers/new", {"name": "Nora New", "email": "nora@example.com"},
+     ADMIN_ONLY),
+    ("GET", "/admin/customers/{customer_id}", {}, ADMIN_ONLY),
+    ("GET", "/admin/customers/{customer_id}/edit", {}, ADMIN_ONLY),
+    ("POST", "/admin/customers/{customer_id}/edit", {"name": "Casey C. Customer",
+                                                     "email": "customer@example.com"},
+     ADMIN_ONLY),
+    # Casey already has a password: the admin is told to point them to "Forgot password".
+    ("POST", "/admin/customers/{customer_id}/invite", {}, dict(ADMIN_ONLY, admin=409)),
+    ("GET", "/admin/bookings/new", {}, ADMIN_ONLY),
+    ("GET", "/admin/bookings/new?customer={customer_id}&q=casey&date=2031-01-06", {},
+     ADMIN_ONLY),
+    # No time chosen: the admin is asked to pick one (422); everyone else is refused.
+    ("POST", "/admin/bookings/new", {"service": "1"}, dict(ADMIN_ONLY, admin=422)),
+    ("GET", "/admin/bookings/{upcoming}/details", {}, ADMIN_ONLY),
+    ("POST", "/admin/bookings/{upcoming}/details", {"version": "1", "notes": "Gate 4"},
+     dict(ADMIN_ONLY, admin=422)),  # no fieldworker ticked: the admin is asked for one
+    ("GET", "/admin/settings/business", {}, ADMIN_ONLY),
+    ("POST", "/admin/settings/business", {"business_name": "Sparkle", "timezone": "UTC",
+                                          "contact_phone": "(555) 010-4477",
+                                          "currency": "EUR"}, ADMIN_ONLY),
+    # Integrations: no integration or delivery 1 exists here, so the admin is told so (404);
+    # everyone else is refused before the lookup. tests/test_integrations_admin.py does the rest.
+    ("GET", "/admin/integrations", {}, ADMIN_ONLY),
+    ("POST", "/admin/integrations", {"name": "CalSync", "kind": "calendar",
+                                     "endpoint_url": "https://cal.example.com/hook",
+                                     "events": "booking.created", "cancellations": "manual"},
+     ADMIN_ONLY),
+    ("GET", "/admin/integrations/1", {}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/1", {"name": "CalSync", "kind": "calendar",
+                                       "cancellations": "manual"}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/1/rotate", {}, dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/integrations/1/deliveries/1", {}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/1/deliveries/1/resend", {}, dict(ADMIN_ONLY, admin=404)),
+    # API tokens: integration 999999 doesn't exist, so the admin is told so (404); everyone
+    # else is refused before the lookup. tests/test_api_tokens_admin.py does the rest.
+    ("GET", "/admin/integrations/999999/tokens", {}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/999999/tokens", {"scopes": "bookings:read"},
+     dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/999999/tokens/1/revoke", {}, dict(ADMIN_ONLY, admin=404)),
 ]
 
 
@@ -118,7 +175,8 @@ def ids(world):
     return {"upcoming": world.upcoming.ref, "past": world.past.ref,
             "both_past": both_past.ref, "message": message.id,
             "reason": CancellationReason.select().first().id, "fw_without_id": world.fw2.id,
-            "notice": notice.id}
+            "notice": notice.id, "customer_id": world.customer.id,
+            "service_id": world.service.id}
 
 
 def snapshot():
@@ -127,6 +185,9 @@ def snapshot():
         "bookings": sorted((b.id, b.status, b.version) for b in Booking.select()),
         "audit": AuditEvent.select().count(),
         "staff": sorted((s.id, s.active, s.can_edit_booking_status) for s in Staff.select()),
+        "customers": sorted(Customer.select(Customer.id, Customer.name, Customer.email,
+                                            Customer.phone, Customer.address).tuples()),
+        "services": sorted(Service.select().tuples()),
         "settings": Settings.select().dicts().get(),
         "outbox": sorted((m.id, m.status, m.attempts) for m in OutboxMessage.select()),
         "read": sorted((n.id, n.read_at is None) for n in Notification.select()),
@@ -171,7 +232,8 @@ def test_role_by_endpoint(client, world, ids, method, url, data, role, expected)
 
 def test_every_back_office_route_is_in_the_matrix(app):
     dummy = {"upcoming": "BK-AAAAAA", "past": "BK-AAAAAA", "both_past": "BK-AAAAAA",
-             "message": 1, "reason": 1, "fw_without_id": 1, "notice": 1}
+             "message": 1, "reason": 1, "fw_without_id": 1, "notice": 1, "customer_id": 1,
+             "service_id": 1}
     urls = app.url_map.bind("localhost")
     covered = {(urls.match(url.format(**dummy).split("?")[0], method)[0], method)
                for method, url, _, _ in MATRIX}

@@ -74,7 +74,8 @@ def test_window_uses_the_business_message_when_set():
                                 settings(cancel_notice_hours=24,
                                          blocked_message="Too late to cancel online: call us."),
                                 NOW)
-    assert verdict.message == "Too late to cancel online: call us."
+    assert verdict.message == ("Too late to cancel online: call us. "
+                               "Please contact us on (555) 010-4477.")
 
 
 def test_default_window_message_names_hours_and_contact():

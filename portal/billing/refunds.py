@@ -5,6 +5,7 @@ from peewee import fn
 from .. import audit
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..integrations import events
 from ..people import utcnow
 from ..timefmt import money
 from ..bookings.models import Booking
@@ -112,6 +113,7 @@ def _decide(refund_id, actor, step, expected_version, note="", reference=None):
                      after={"status": becomes, "version": refund.version + 1,
                             "amount": refund.amount, "invoice_id": refund.invoice_id,
                             **({"reference": reference} if reference else {})})
+        events.refund_event(f"refund.{step}", refund.id, actor, now=now)
     return Refund.get_by_id(refund_id)
 
 

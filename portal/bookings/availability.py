@@ -85,6 +85,16 @@ def check_slot(service, starts_at, *, settings, now, fieldworker=None, ignore_bo
     return Slot(starts_at, end, staff)
 
 
+def free_staff(service, starts_at, ends_at, *, settings, now, ignore_booking=None):
+    """Ids of the fieldworkers qualified for `service` who work and are free for the whole of
+    [starts_at, ends_at) (an existing visit's own times, whatever the grid or the service's
+    length say now), best first. For giving a booking to someone else."""
+    day = to_local(starts_at, settings.timezone).date()
+    plan = _Plan(service, [day], settings, None, ignore_booking, True, now)
+    _, _, table = plan.day(day)
+    return [person.id for person, _, free in table if hours.covers(free, starts_at, ends_at)]
+
+
 def _stamp(value):
     """A DATETIME column's raw value (SQLite hands back text) as a naive datetime."""
     return value if isinstance(value, datetime) else datetime.fromisoformat(value)

@@ -49,7 +49,7 @@ def _parse_date(raw, which, tz, notes):
         return None
 
 
-def _parse_id(raw, label, notes):
+def parse_id(raw, label, notes):
     raw = (raw or "").strip()
     if not raw:
         return None
@@ -125,8 +125,8 @@ class BookingFilter:
         sort = args.get("sort")
         return cls(view=view if view in VIEWS else DEFAULT_VIEW,
                    date_from=date_from, date_to=date_to,
-                   fieldworker=_parse_id(args.get("fieldworker"), "fieldworker", notes),
-                   service=_parse_id(args.get("service"), "service", notes),
+                   fieldworker=parse_id(args.get("fieldworker"), "fieldworker", notes),
+                   service=parse_id(args.get("service"), "service", notes),
                    q=q, sort=sort if sort in ("asc", "desc") else None,
                    page=parse_page(args.get("page"), notes), tz=tz, notes=tuple(notes))
 

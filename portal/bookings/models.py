@@ -33,6 +33,7 @@ class Booking(BaseModel):
     starts_at = DateTimeField(index=True)  # UTC
     ends_at = DateTimeField()
     address = TextField(default="")
+    notes = TextField(default="")  # for the fieldworker: gate code, pets, parking
     price = IntegerField()  # minor units, copied from the service when booked
     status = CharField(max_length=20, default=SCHEDULED, index=True)
     cancelled_at = DateTimeField(null=True)
@@ -52,7 +53,10 @@ class Booking(BaseModel):
     class Meta:
         # The admin list filters by status and pages by time (Upcoming, Cancelled, No-show).
         indexes = ((("status", "starts_at"), False),
-                   (("integration", "external_ref"), True))
+                   (("integration", "external_ref"), True),
+                   # Reports count every booking in a period by status, service and moves:
+                   # this index answers those scans without reading the rows.
+                   (("starts_at", "status", "service", "reschedule_count"), False))
 
     @property
     def status_label(self):

@@ -3,6 +3,7 @@
 Pure functions: the booking, the actor, the settings and `now` come in; a Verdict goes out.
 Nothing here reads the clock, the request or the database.
 """
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -39,7 +40,7 @@ def _relationship_verdict(booking, actor, assigned_ids):
         if booking.customer_id != actor.id:
             return Verdict(False, "not_yours", "This booking was not found.")
         return None
-    if actor.kind == "admin":
+    if actor.kind in ("admin", "integration"):  # an integration is the business's own system
         return None
     if actor.kind == "fieldworker":
         if actor.id not in assigned_ids:
@@ -56,9 +57,14 @@ def _contact(settings):
         " Please contact us."
 
 
+# An email address, or a phone number (seven or more digits, however punctuated).
+_GIVES_CONTACT = re.compile(r"@|(?:\d[\s().+-]*){7,}")
+
+
 def _window_message(settings, hours, doing):
-    if settings.blocked_message.strip():
-        return settings.blocked_message.strip()
+    custom = settings.blocked_message.strip()
+    if custom:  # the business's words, then how to reach it unless they already say so
+        return custom if _GIVES_CONTACT.search(custom) else custom + _contact(settings)
     return f"{doing.capitalize()} online closes {hours} hours before the appointment." + \
         _contact(settings)
 
@@ -71,7 +77,7 @@ def _decide(booking, actor, settings, now, assigned_ids, *, doing, flag, notice_
     if booking.status in _CLOSED_STATUS:
         return _status_verdict(booking, doing)
     if booking.starts_at <= now:
-        if actor.is_staff:
+        if actor.acts_for_business:
             return Verdict(False, "time_passed", f"The appointment time has passed, so it can't "
                                                  f"be {doing}. Mark it as a no-show instead.")
         return Verdict(False, "time_passed",
@@ -106,6 +112,20 @@ def can_reschedule(booking, actor, settings, now, assigned_ids=frozenset()):
                        f"This booking has already been moved {times}, the most allowed online."
                        + _contact(settings))
     return verdict
+
+
+def can_edit_details(booking, actor, now, changing_staff=False):
+    """May `actor` change the address, notes or fieldworkers of `booking`? Admins, while it is
+    scheduled; a new fieldworker only before the visit starts."""
+    if actor.kind != "admin":
+        return Verdict(False, "no_permission", "Only an admin can edit booking details.")
+    if booking.status in _CLOSED_STATUS:
+        code, text = _CLOSED_STATUS[booking.status]
+        return Verdict(False, code, f"{text} Its details can't be edited.")
+    if changing_staff and booking.starts_at <= now:
+        return Verdict(False, "time_passed", "The appointment time has passed, so its "
+                                             "fieldworkers can't change.")
+    return OK
 
 
 def can_book(customer, settings):
@@ -163,6 +183,16 @@ def late_fee(booking, tiers, now):
                 return min(flat_amount, booking.price)
             return (booking.price * percent_bp + 5_000) // 10_000
     return 0
+
+
+LATE_HOURS_FALLBACK = 24
+
+
+def late_cancellation_hours(cancel_notice_hours, tier_hours):
+    """How little notice makes a cancellation "late" in reports: the longest fee tier, else
+    the customers' minimum notice, else a day. Fees and rules already say what late costs;
+    the report counts by the same line."""
+    return max(tier_hours, default=0) or cancel_notice_hours or LATE_HOURS_FALLBACK
 
 
 def refund_due(total, paid, refunded, pending):

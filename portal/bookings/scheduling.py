@@ -5,6 +5,7 @@ from .. import audit
 from ..billing.invoices import open_invoice
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
+from ..integrations import events
 from ..messaging import emails
 from ..messaging.notify import notify_staff
 from ..people import Customer, Staff, utcnow
@@ -58,7 +59,7 @@ def _set_assignments(booking_id, staff_ids):
 
 
 def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fieldworker=None,
-                     address=None, now=None):
+                     address=None, notes="", now=None):
     """Create a scheduled booking at `starts_at` (naive UTC); returns it or raises."""
     now = now or utcnow()
     with write_transaction():
@@ -79,13 +80,15 @@ def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fiel
         staff_ids = _pick_staff(slot, [], fieldworker)
         booking = Booking.create(customer=customer, service=service, starts_at=slot.starts_at,
                                  ends_at=slot.ends_at, price=service.price,
-                                 address=(address or customer.address or "").strip()[:NOTES_MAX])
+                                 address=(address or customer.address or "").strip()[:NOTES_MAX],
+                                 notes=(notes or "").strip())
         _set_assignments(booking.id, staff_ids)
         _hold(booking, staff_ids, real_time)
         open_invoice(booking, service, settings)
         audit.record("booking", booking.id, "created", actor, channel, at=now,
                      after={"status": booking.status, "starts_at": booking.starts_at,
                             "staff": staff_ids})
+        events.booking_event("booking.created", booking, actor, channel, now)
         emails.queue_booking_confirmed(booking, customer, service, settings, now)
         staff = list(Staff.select().where(Staff.id.in_(staff_ids)))
         notify_staff(staff, booking, "booking_created",
@@ -109,7 +112,7 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
             raise Conflict(STALE, "stale")
         if starts_at == booking.starts_at:
             raise InvalidInput("That is the time it already has. Pick a different time.")
-        if fieldworker is not None and not actor.is_staff:
+        if fieldworker is not None and not actor.acts_for_business:
             raise Forbidden("Only staff can choose the fieldworker.")
         service = Service.get_by_id(booking.service_id)
         real_time = _real_time(actor, settings)
@@ -134,6 +137,8 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                      after={"starts_at": booking.starts_at,
                             "staff": [s.name for s in new_staff],
                             "version": booking.version})
+        events.booking_event("booking.rescheduled", booking, actor, channel, now,
+                             previous={"starts_at": events.iso(old_starts_at)})
         customer = Customer.get_by_id(booking.customer_id)
         emails.queue_booking_rescheduled(booking, customer, service, settings, old_starts_at,
                                          now)

@@ -6,6 +6,7 @@ from ..billing.models import NO_SHOW_FEE
 from ..billing.money import check_fee
 from ..db import locked, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
+from ..integrations import events, sync
 from ..messaging import emails
 from ..messaging.notify import notify_staff
 from ..people import Customer, utcnow
@@ -107,6 +108,7 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
                      before=before, after={"status": CANCELLED, "version": booking.version,
                                            "reason": label, "fee": fee, "late_fee": late})
+        sync.booking_cancelled(booking, actor, channel, now)  # webhooks; manual-update notice
         customer = Customer.get_by_id(booking.customer_id)
         emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
         message = (f"Booking {booking.ref} for {customer.name} on "
@@ -140,6 +142,8 @@ def _close_visit(ref, actor, *, status, rule, action, channel, note, expected_ve
         audit.record("booking", booking.id, action, actor, channel, at=now, note=note,
                      before=before, after={"status": status, "version": booking.version,
                                            "fee": fee})
+        events.booking_event(f"booking.{action}", booking, actor, channel, now,
+                             note=note or None)
     return booking
 
 

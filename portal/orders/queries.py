@@ -4,7 +4,7 @@ from datetime import date
 
 from peewee import fn
 
-from ..audit import AuditEvent
+from ..activity import timeline
 from ..bookings.listing import (PAGE_SIZE, Page, day_terms, parse_date_range, parse_page,
                                 parse_search, shown)
 from ..people import Customer
@@ -30,8 +30,9 @@ def order_detail(ref, customer_id=None):
     order = query.get_or_none()
     if order is None:
         return None
+    # Staff also see the money: the order's invoice, payments and refunds.
     return {"order": order, "items": order_items(order.id),
-            "events": list(AuditEvent.for_subject("order", order.id))}
+            "timeline": timeline("order", order.id, with_money=customer_id is None)}
 
 
 @dataclass(frozen=True)

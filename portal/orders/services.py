@@ -8,6 +8,7 @@ from ..bookings import policy
 from ..bookings.services import _clean_reason_and_note  # the same reason and note rules
 from ..db import locked, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
+from ..integrations import events
 from ..messaging.notify import notify_staff
 from ..messaging.order_emails import queue_order_cancelled
 from ..people import Customer, Staff, utcnow
@@ -63,6 +64,7 @@ def place_order(customer_id, items, actor, *, channel="portal", now=None):
                                for product_id, quantity in wanted.items()]).execute()
         audit.record("order", order.id, "placed", actor, channel, at=now,
                      after={"status": order.status, "total": total, "version": order.version})
+        events.order_event("order.placed", order, actor, channel, now)
     return order
 
 
@@ -146,6 +148,7 @@ def cancel_order(ref, actor, *, channel, reason_id=None, note="", expected_versi
                      before=before, after={"status": CANCELLED, "version": order.version,
                                            "reason": label,
                                            "refund": refund.amount if refund else None})
+        events.order_event("order.cancelled", order, actor, channel, now)
         customer = Customer.get_by_id(order.customer_id)
         queue_order_cancelled(order, customer, items, settings, refund)
         _notify_admins(order, customer, label, note)

@@ -8,6 +8,12 @@ def register(app):
     from . import availability_admin
     from . import admin_orders, orders
     from . import refunds_admin
+    from . import activity
+    from . import reports
+    from . import integrations_admin
+    from . import account
+    from . import api_tokens_admin
+    from .. import api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(customer.bp)
@@ -17,8 +23,19 @@ def register(app):
     app.register_blueprint(staff.bp)
     app.register_blueprint(availability_admin.bp)
     app.register_blueprint(refunds_admin.bp)
+    app.register_blueprint(activity.bp)
+    app.register_blueprint(reports.bp)
+    app.register_blueprint(integrations_admin.bp)
+    app.register_blueprint(account.bp)
+    app.register_blueprint(api_tokens_admin.bp)
+    api.register(app)
     app.register_blueprint(links.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(admin_orders.bp)
+    from . import booking_details, business_settings, customers_admin, new_booking
+    from . import services_admin
+    for blueprint in (new_booking, booking_details, customers_admin, services_admin,
+                      business_settings):
+        app.register_blueprint(blueprint.bp)
     errors.register(app)
     login.unauthorized_handler(auth.unauthorized)

@@ -1,7 +1,9 @@
 """The admin back office: bookings (with their history) and the email log."""
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 
-from ..audit import AuditEvent
+from ..activity import timeline
+from ..actors import actor_for
 from ..bookings import policy, queries
 from ..bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
 from ..messaging import outbox
@@ -37,11 +39,12 @@ def booking_context(ref):
             "status_choices": status_flow.choices(booking, staff),
             "reschedule": reschedule_flow.reschedule_verdict(booking, staff),
             "reschedule_endpoint": "admin.reschedule",
+            "details": policy.can_edit_details(booking, actor_for(current_user), utcnow()),
             "invoice": invoice,
             "refund_due": policy.refund_due(invoice.total, invoice.paid, invoice.refunded,
                                             invoice.refund_pending)
             if booking.is_cancelled else 0,
-            "events": list(AuditEvent.for_subject("booking", booking.id))}
+            "timeline": timeline("booking", booking.id)}
 
 
 @bp.get("/bookings")

@@ -1,10 +1,11 @@
 """Logging in and out."""
 from urllib.parse import urlsplit
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user, login_user, logout_user
 
-from ..people import authenticate
+from ..accounts.passwords import log_in
+from ..accounts.throttle import TooManyAttempts
 from .forms import LoginForm
 
 bp = Blueprint("auth", __name__)
@@ -31,13 +32,22 @@ def login():
         return redirect(home_url(current_user))
     form = LoginForm(next=request.args.get("next", ""))
     if form.validate_on_submit():
-        person = authenticate(form.email.data, form.password.data)
+        try:
+            person = log_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as exc:
+            return _limited(form, exc)
         if person is not None:
             login_user(person)
             return redirect(_safe_next(form.next.data) or home_url(person))
         form.password.errors.append("That email and password don't match an account.")
     status = 422 if form.errors else 200
     return render_template("auth/login.html", form=form), status
+
+
+def _limited(form, exc):
+    """429 with the login form, the reason, and when to try again (also as Retry-After)."""
+    return render_template("auth/login.html", form=form, limited=exc.message), 429, {
+        "Retry-After": str(exc.retry_after)}
 
 
 @bp.post("/logout")
@@ -49,8 +59,6 @@ def logout():
 
 def unauthorized():
     """Not logged in: to the login page, coming back here after; htmx follows via HX-Redirect."""
-    from flask import make_response
-
     from .htmx import is_htmx
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
     if is_htmx():

@@ -11,6 +11,7 @@ from ..billing.fees import fee_tiers
 from ..billing.money import amount_text, parse_amount
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
+from ..integrations.sync import manual_update_notice
 from ..people import utcnow
 from ..settings import CancellationReason
 from .forms import CancelForm
@@ -47,6 +48,7 @@ def confirm(audience, context, form, status, error=None):
         "_cancel_modal.html", "cancel.html", status=status, form=form, error=error,
         reasons=list(CancellationReason.listed()),
         fee_offered=audience.fees and default_fee > 0,
+        manual_update=manual_update_notice(context["booking"], actor_for(current_user)),
         late_fee=tier_fee if audience.channel == "portal" else 0,
         cancel_url=url_for(audience.cancel_endpoint, ref=ref),
         back_url=url_for(audience.booking_endpoint, ref=ref), **context)

@@ -1,0 +1,163 @@
+"""Reports › Cancellations with 100,000 bookings and 15,000 cancellations (SQLite).
+
+Whole requests through the Flask test client, logged in as an admin, for the presets, a
+two-year custom range (every booking), and filters; then the CSV of a 90-day period.
+Prints the median and worst time and the number of queries each page ran.
+"""
+import logging
+import random
+import statistics
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from werkzeug.security import generate_password_hash
+
+from portal import create_app
+from portal.billing.models import Invoice, InvoiceLine, Refund
+from portal.bookings.models import Assignment, Booking, Service
+from portal.db import database
+from portal.migrate import upgrade
+from portal.people import Customer, Staff, utcnow
+from portal.settings import CancellationReason, ensure_default_reasons
+
+TOTAL = 100_000
+CANCELLED = 15_000
+DAYS = 730
+RUNS = 15
+
+
+def _insert(model, rows):
+    for start in range(0, len(rows), 500):
+        model.insert_many(rows[start:start + 500]).execute()
+
+
+def _seed():
+    """An admin, 8 fieldworkers, 6 services, 2,000 customers; TOTAL bookings over DAYS days up
+    to a week ahead, CANCELLED of them cancelled (reasons, channels, notice from an hour to
+    two weeks), 3 % no-shows, fees on late ones and no-shows, refunds on one in ten."""
+    rng = random.Random(8)
+    pw = generate_password_hash("demo")
+    ensure_default_reasons()
+    reasons = [(r.id, r.label) for r in CancellationReason.select()]
+    Staff.create(name="Ada Admin", email="admin@example.com", role="admin", password_hash=pw)
+    workers = [Staff.create(name=f"Worker {i}", email=f"w{i}@example.com",
+                            password_hash=pw).id for i in range(8)]
+    services = [Service.create(name=f"Service {i}", duration_minutes=60, price=5000 + 1000 * i)
+                for i in range(6)]
+    now = utcnow().replace(microsecond=0)
+    _insert(Customer, [{"name": f"Customer {i}", "email": f"c{i}@example.com",
+                        "password_hash": pw, "created_at": now} for i in range(2000)])
+    customers = [c.id for c in Customer.select(Customer.id)]
+    cancelled = set(rng.sample(range(TOTAL), CANCELLED))
+    channels = ["portal", "portal", "email_link", "admin", "fieldworker", "integration"]
+    rows = []
+    for i in range(TOTAL):
+        start = now - timedelta(days=DAYS - 7) + timedelta(minutes=i * (DAYS * 1440 // TOTAL))
+        service = services[i % 6]
+        row = {"ref": f"BK-{i:07d}", "customer": customers[i % 2000], "service": service.id,
+               "starts_at": start, "ends_at": start + timedelta(hours=1), "price": service.price,
+               "address": "", "status": "completed" if start < now else "scheduled",
+               "version": 1, "reschedule_count": 1 if i % 9 == 0 else 0, "created_at": start,
+               "cancelled_at": None, "cancelled_by_kind": None, "cancel_channel": None,
+               "cancel_reason": None, "cancel_reason_label": None, "cancel_note": None}
+        if i in cancelled:
+            reason = rng.choice(reasons)
+            channel = rng.choice(channels)
+            row.update(status="cancelled", cancel_channel=channel,
+                       cancelled_at=start - timedelta(hours=rng.choice([1, 12, 30, 60, 200, 340])),
+                       cancelled_by_kind="customer" if channel in ("portal", "email_link")
+                       else channel, cancel_reason=reason[0], cancel_reason_label=reason[1],
+                       cancel_note="Something came up" if reason[1] == "Other" else None)
+        elif start < now and i % 33 == 0:
+            row["status"] = "no_show"
+        rows.append(row)
+    with database.atomic():
+        _insert(Booking, rows)
+        ids = [(b.id, b.status, b.customer_id, b.starts_at, b.cancelled_at)
+               for b in Booking.select(Booking.id, Booking.status, Booking.customer,
+                                       Booking.starts_at, Booking.cancelled_at)]
+        _insert(Assignment, [{"booking": b[0], "staff": workers[n % 8]}
+                             for n, b in enumerate(ids)]
+                + [{"booking": b[0], "staff": workers[(n + 1) % 8]}
+                   for n, b in enumerate(ids) if n % 10 == 0])
+        charged = [b for b in ids if b[1] == "no_show" or (
+            b[1] == "cancelled" and b[3] - b[4] < timedelta(hours=24))]
+        refunded = [b for n, b in enumerate(ids) if b[1] == "cancelled" and n % 10 == 0]
+        with_invoice = {b[0]: b for b in charged + refunded}
+        _insert(Invoice, [{"booking": b[0], "customer": b[2], "currency": "USD",
+                           "created_at": now} for b in with_invoice.values()])
+        invoices = dict(Invoice.select(Invoice.booking, Invoice.id).tuples())
+        _insert(InvoiceLine, [{"invoice": invoices[b[0]], "amount": 2500, "tax": 0,
+                               "tax_rate_bp": 0, "created_at": now, "description": "Fee",
+                               "kind": "no_show_fee" if b[1] == "no_show" else
+                               "cancellation_fee"} for b in charged])
+        _insert(Refund, [{"invoice": invoices[b[0]], "amount": 2000,
+                          "status": ("requested", "approved", "processed")[n % 3],
+                          "requested_by_kind": "customer", "requested_at": now, "version": 1}
+                         for n, b in enumerate(refunded)])
+    return services[2].id, workers[3]
+
+
+class _Counter(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.DEBUG)
+        self.count = 0
+
+    def emit(self, record):
+        self.count += 1
+
+
+def _measure(client, url):
+    client.get(url)  # warm-up: template compilation is not what we measure
+    samples = []
+    for _ in range(RUNS):
+        start = time.perf_counter()
+        response = client.get(url)
+        response.get_data()
+        samples.append((time.perf_counter() - start) * 1000)
+        assert response.status_code == 200, response.status_code
+    logger, counter = logging.getLogger("peewee"), _Counter()
+    logger.addHandler(counter)
+    logger.setLevel(logging.DEBUG)
+    client.get(url).get_data()
+    logger.removeHandler(counter)
+    logger.setLevel(logging.WARNING)
+    return statistics.median(samples), max(samples), counter.count
+
+
+def main():
+    tmp = Path(tempfile.mkdtemp())
+    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SECRET_KEY": "bench",
+                      "WTF_CSRF_ENABLED": False})
+    with app.app_context(), database.connection_context():
+        upgrade()
+        service, worker = _seed()
+        database.execute_sql("ANALYZE")
+    client = app.test_client()
+    client.post("/login", data={"email": "admin@example.com", "password": "demo"})
+    start = (utcnow() - timedelta(days=DAYS)).date().isoformat()
+    end = (utcnow() + timedelta(days=7)).date().isoformat()
+    base = "/admin/reports/cancellations"
+    print(f"Reports › Cancellations, {TOTAL:,} bookings, {CANCELLED:,} cancelled (SQLite):")
+    for label, url in [
+        ("last 30 days", f"{base}"),
+        ("last 90 days", f"{base}?preset=90d"),
+        ("this month", f"{base}?preset=month"),
+        ("every booking (2-year custom range)", f"{base}?preset=custom&from={start}&to={end}"),
+        ("every booking, one service", f"{base}?preset=custom&from={start}&to={end}"
+                                       f"&service={service}"),
+        ("every booking, one fieldworker", f"{base}?preset=custom&from={start}&to={end}"
+                                           f"&fieldworker={worker}"),
+        ("90 days, customers via the portal", f"{base}?preset=90d&channel=portal"
+                                              f"&initiator=customer"),
+        ("CSV, every cancellation (15,000 rows)", f"{base}.csv?preset=custom&from={start}"
+                                                  f"&to={end}"),
+    ]:
+        median, worst, queries = _measure(client, url)
+        print(f"  {label:<40} median {median:6.1f} ms, max {worst:6.1f} ms, {queries} queries")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,1 @@
+"""Customer accounts: invitations, password resets and changes, own details, login limits."""

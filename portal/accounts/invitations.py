@@ -1,0 +1,49 @@
+"""The emails that carry account links: the invitation and the password reset."""
+from flask import render_template
+
+from ..messaging.outbox import enqueue_email
+from ..people import utcnow
+from ..settings import Settings
+from ..urls import external_url
+from . import tokens
+from .models import INVITE, RESET
+
+SUBJECTS = {INVITE: "Set your password for {business}",
+            RESET: "Reset your password for {business}"}
+ENDPOINTS = {INVITE: "account.invite", RESET: "account.reset"}
+
+
+def _render(purpose, customer, url, expires_at, settings):
+    context = dict(customer=customer, url=url, expires_at=expires_at, settings=settings,
+                   tz=settings.timezone, lifetime=tokens.lifetime(purpose))
+    return (render_template(f"emails/account_{purpose}.txt", **context),
+            render_template(f"emails/account_{purpose}.html", **context))
+
+
+def _queue(customer, purpose, now):
+    token, row = tokens.issue(customer, purpose, now)
+    url = external_url(ENDPOINTS[purpose], token=token)
+    settings = Settings.current()
+    text, html = _render(purpose, customer, url, row.expires_at, settings)
+    enqueue_email(dedupe_key=f"account_{purpose}:{row.id}", to=customer.email,
+                  subject=SUBJECTS[purpose].format(business=settings.business_name),
+                  text=text, html=html)
+    return url
+
+
+def queue_invitation(customer, now=None):
+    """Queue the invitation to set a password, in the caller's transaction; returns its link."""
+    return _queue(customer, INVITE, now or utcnow())
+
+
+def queue_reset(customer, now=None):
+    """Queue a password-reset email, in the caller's transaction; returns its link."""
+    return _queue(customer, RESET, now or utcnow())
+
+
+def render_decoy(now=None):
+    """Do the work of queue_reset() for an address with no account, and send nothing, so the
+    forgot-password answer takes about as long either way."""
+    settings = Settings.current()
+    url = external_url(ENDPOINTS[RESET], token=tokens.decoy(RESET))
+    _render(RESET, {"name": "", "email": ""}, url, now or utcnow(), settings)

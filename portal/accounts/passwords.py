@@ -1,0 +1,105 @@
+"""Passwords: logging in under the limits, setting one by emailed link, changing, resetting.
+
+Every new password bumps the customer's session_epoch, which ends every session made before
+(people.load_user refuses a stale epoch); the caller logs the current one in again.
+"""
+import time
+
+from flask import current_app
+from peewee import fn
+from werkzeug.security import generate_password_hash
+
+from .. import audit
+from ..actors import Actor
+from ..contact_details import EMAIL_MAX
+from ..db import database, locked, write_transaction
+from ..errors import InvalidInput, NotFound
+from ..people import Customer, authenticate, utcnow
+from . import throttle, tokens
+from .invitations import queue_reset, render_decoy
+from .models import INVITE, RESET
+from .password_rules import check_new_password
+
+ACTIONS = {INVITE: "password_set_by_invitation", RESET: "password_reset"}
+
+
+def log_in(email, password, address):
+    """The person with these credentials, None for a miss (counted), or TooManyAttempts."""
+    throttle.check_login(email, address)
+    person = authenticate(email, password)
+    if person is None:
+        throttle.record_failure(email, address)
+    return person
+
+
+def _actor(customer):
+    return Actor("customer", customer.id, customer.name)
+
+
+def _store(customer, password_hash, now):
+    """The new hash and epoch, and no older link left that could set another one."""
+    (Customer.update(password_hash=password_hash, session_epoch=Customer.session_epoch + 1)
+     .where(Customer.id == customer.id).execute())
+    tokens.void_open(customer.id, now)
+    return Customer.get_by_id(customer.id)
+
+
+def set_password_with_link(purpose, token, password, confirm, now=None):
+    """Redeem an invitation or reset link: the new password, the link used; returns the
+    customer (with the new epoch). TokenInvalid / TokenGone / InvalidInput change nothing."""
+    now = now or utcnow()
+    customer = tokens.read(purpose, token, now).customer
+    check_new_password(password, confirm, customer.email)
+    # Hashing is deliberately slow: do it before taking the write lock.
+    password_hash = generate_password_hash(password)
+    with write_transaction():
+        row = tokens.redeem(purpose, token, now)
+        customer = _store(row.customer, password_hash, now)  # marks this link used, too
+        audit.record("customer", customer.id, ACTIONS[purpose], _actor(customer), "email_link",
+                     at=now)
+    throttle.clear_account(customer.email)
+    return customer
+
+
+def change_password(customer_id, current, password, confirm, address, now=None):
+    """A logged-in customer's new password; wrong current passwords count as failed logins."""
+    now = now or utcnow()
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise NotFound("We couldn't find your account. Log in again.")
+    throttle.check_login(customer.email, address)
+    if not customer.check_password(current or ""):
+        throttle.record_failure(customer.email, address)
+        raise InvalidInput("That isn't your current password.", "current_password")
+    check_new_password(password, confirm, customer.email)
+    if customer.check_password(password):
+        raise InvalidInput("That is your current password. Choose a new one.", "password")
+    password_hash = generate_password_hash(password)
+    with write_transaction():
+        locked(Customer.select().where(Customer.id == customer_id)).get()
+        customer = _store(customer, password_hash, now)
+        audit.record("customer", customer.id, "password_changed", _actor(customer), "portal",
+                     at=now)
+    return customer
+
+
+def request_reset(email, address, now=None):
+    """Queue a reset link if `email` is a customer's login; the same work (and no sign of
+    which it was) either way. Returns nothing on purpose; TooManyAttempts per address."""
+    started, now = time.monotonic(), now or utcnow()
+    throttle.count_reset_request(address)
+    email = (email or "").strip().lower()[:EMAIL_MAX]
+    with write_transaction():
+        customer = Customer.get_or_none(fn.LOWER(Customer.email) == email)
+        if customer is not None and throttle.may_send_reset(email):
+            queue_reset(customer, now)
+        else:
+            render_decoy(now)
+    # Only the known address writes (a token and an email), which costs a few milliseconds
+    # more; answering no sooner than a fixed time hides that. SQLite also checkpoints its
+    # write-ahead log when the last connection closes after a write: close now, inside the
+    # floor, not at the end of the request (the page reconnects if it needs to).
+    if not database.in_transaction():
+        database.close()
+    floor = float(current_app.config.get("FORGOT_PASSWORD_MIN_SECONDS", 0.25))
+    time.sleep(max(0.0, started + floor - time.monotonic()))

@@ -1,0 +1,48 @@
+"""What the API answers with: bookings and free starts as JSON-ready dicts (times in UTC, "Z")."""
+from flask import jsonify
+
+from .. import current_settings
+
+
+def moment(value):
+    return value.isoformat() + "Z" if value is not None else None
+
+
+def booking_json(record):
+    """A BookingRecord as the Booking schema in openapi.py describes it."""
+    b = record.booking
+    cancellation = None
+    if b.is_cancelled:
+        cancellation = {"at": moment(b.cancelled_at), "by": b.cancelled_by_kind,
+                        "channel": b.cancel_channel, "reason": b.cancel_reason_label,
+                        "note": b.cancel_note}
+    return {
+        "ref": b.ref, "status": b.status,
+        "service": {"id": b.service.id, "name": b.service.name,
+                    "duration_minutes": b.service.duration_minutes},
+        "customer": {"name": b.customer.name, "email": b.customer.email,
+                     "phone": b.customer.phone},
+        "starts_at": moment(b.starts_at), "ends_at": moment(b.ends_at), "address": b.address,
+        "price": b.price, "currency": current_settings().currency,
+        "fieldworkers": [{"id": s.id, "name": s.name} for s in record.staff],
+        "reschedule_count": b.reschedule_count, "version": b.version,
+        "created_at": moment(b.created_at), "updated_at": moment(record.updated_at),
+        "cancellation": cancellation,
+        "integration": {"id": b.integration.id, "name": b.integration.name}
+        if b.integration_id is not None else None,
+        "external_ref": b.external_ref,
+    }
+
+
+def slots_json(service_id, day, timezone, slots):
+    return {"service_id": service_id, "date": day.isoformat(), "timezone": timezone,
+            "slots": [{"starts_at": moment(s.starts_at), "ends_at": moment(s.ends_at),
+                       "fieldworker_ids": list(s.staff_ids)} for s in slots]}
+
+
+def reply(status, payload, headers=None):
+    response = jsonify(payload)
+    response.status_code = status
+    response.headers["Cache-Control"] = "no-store"
+    response.headers.update(headers or {})
+    return response

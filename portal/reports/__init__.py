@@ -1,0 +1,1 @@
+"""Reports for the business owner, aggregated in SQL."""
