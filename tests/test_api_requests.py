@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from portal.api.openapi import DOCUMENT
+from portal.web.api.openapi import DOCUMENT
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.integrations.idempotency import ApiIdempotencyKey

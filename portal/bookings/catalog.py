@@ -126,7 +126,7 @@ def create(fields, actor):
     return service
 
 
-def update(service_id, fields, actor):
+def edit(service_id, fields, actor):
     """Save an edit of the form's `fields`; returns the changed field names (maybe none).
 
     Bookings already made keep their price and times: the invoice said what it said.

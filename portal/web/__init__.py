@@ -13,7 +13,7 @@ def register(app):
     from . import integrations_admin
     from . import account
     from . import api_tokens_admin
-    from .. import api
+    from . import api
 
     app.register_blueprint(auth.bp)
     app.register_blueprint(customer.bp)

@@ -62,7 +62,7 @@ def edit(service_id):
     if not form.validate_on_submit():
         return _edit_page(service, form, 422)
     try:
-        changed = catalog.update(service.id, _fields(form), actor_for(current_user))
+        changed = catalog.edit(service.id, _fields(form), actor_for(current_user))
     except DomainError as exc:
         return _edit_page(service, form, exc.status,
                           None if field_error(form, exc) else exc.message)

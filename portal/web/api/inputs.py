@@ -8,10 +8,10 @@ from datetime import date, datetime, timezone
 
 from flask import request
 
-from ..bookings.listing import MAX_ID
-from ..bookings.models import STATUS_LABELS
-from ..integrations.api_reads import PAGE_MAX, BookingQuery
-from ..integrations.linking import REF_MAX
+from ...bookings.listing import MAX_ID
+from ...bookings.models import STATUS_LABELS
+from ...integrations.api_reads import PAGE_MAX, BookingQuery
+from ...integrations.linking import REF_MAX
 from .problems import Problem
 
 MISSING = object()

@@ -1,8 +1,8 @@
 """/api/v1/bookings: read, cancel, reschedule, and link to the caller's own id for a booking."""
 from flask import request
 
-from ...integrations import api_actions, api_reads
-from ...integrations.tokens import READ, WRITE
+from ....integrations import api_actions, api_reads
+from ....integrations.tokens import READ, WRITE
 from .. import bp
 from ..auth import caller, integration, require
 from ..idempotency import once

@@ -1,9 +1,9 @@
 """/api/v1/services/{id}/availability: the free starts, so an outside system offers valid times."""
 from flask import request
 
-from ...integrations.api_reads import free_starts
-from ...integrations.tokens import READ
-from ...people import utcnow
+from ....integrations.api_reads import free_starts
+from ....integrations.tokens import READ
+from ....people import utcnow
 from .. import bp
 from ..auth import require
 from ..inputs import availability_query

@@ -1,11 +1,11 @@
 """The OpenAPI 3.1 document for /api/v1/, built here beside the routes so the two cannot drift:
 tests/test_api.py compares its paths with the registered routes, and schemathesis checks
 every answer against it."""
-from ..bookings.listing import MAX_ID
-from ..bookings.models import STATUS_LABELS
-from ..integrations.api_reads import PAGE_MAX
-from ..integrations.linking import REF_MAX
-from ..integrations.tokens import READ, SCOPES, WRITE
+from ...bookings.listing import MAX_ID
+from ...bookings.models import STATUS_LABELS
+from ...integrations.api_reads import PAGE_MAX
+from ...integrations.linking import REF_MAX
+from ...integrations.tokens import READ, SCOPES, WRITE
 from . import PREFIX, REF_PATTERN, bp
 from .problems import BODY_LIMIT, MEDIA_TYPE
 from .serialize import reply

@@ -5,7 +5,7 @@ import json
 
 from flask import g, request
 
-from ..integrations.idempotency import run_once
+from ...integrations.idempotency import run_once
 from .inputs import idempotency_key
 from .serialize import reply
 

@@ -16,7 +16,7 @@ class BookingRefConverter(BaseConverter):
 
 def register(app):
     """Add the API to the app: token auth instead of CSRF and sessions."""
-    from ..extensions import csrf
+    from ...extensions import csrf
     from . import auth, openapi, problems  # noqa: F401  (routes, limits and handlers)
     from .views import availability, bookings  # noqa: F401
 

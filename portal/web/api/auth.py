@@ -3,9 +3,9 @@ from functools import wraps
 
 from flask import current_app, g, request
 
-from ..actors import integration_actor
-from ..extensions import limiter
-from ..integrations import tokens
+from ...actors import integration_actor
+from ...extensions import limiter
+from ...integrations import tokens
 from . import bp
 from .problems import Problem
 
