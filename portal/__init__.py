@@ -4,6 +4,7 @@ from flask import Flask, has_request_context, request
 from . import config as config_module
 from .db import database, open_database
 from .extensions import csrf, limiter, login, mail
+from .audit import channel_label
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
@@ -44,6 +45,7 @@ def create_app(config=None):
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.filters["percent"] = percent
+    app.jinja_env.filters["channel"] = channel_label
     app.jinja_env.globals["mixed_offsets"] = mixed_offsets
     app.jinja_env.globals["payment_methods"] = PAYMENT_METHODS
     app.jinja_env.globals["when_range"] = when_range

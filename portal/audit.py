@@ -11,6 +11,11 @@ APPEND_ONLY = "audit events are append-only"
 CHANNELS = {"portal": "Customer portal", "email_link": "Email link", "admin": "Admin",
             "fieldworker": "Fieldworker", "integration": "Integration", "system": "System"}
 
+
+def channel_label(key):
+    """A channel as people read it ("email_link" -> "Email link")."""
+    return CHANNELS.get(key, (key or "").replace("_", " "))
+
 # The database refuses to change or remove an event, whatever code runs. migrations/0009 installs
 # these and keeps its own copy of the text (migrations never import portal); a test checks that
 # the two agree. SQLite has no statement to switch a trigger off, so tests/conftest.py drops and

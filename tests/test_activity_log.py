@@ -85,26 +85,26 @@ def test_lists_every_event_newest_first_with_who_how_what_and_links(admin_client
     assert "Showing 1–13 of 13 events" in words(response)
     order, later, refund = history.order.ref, world.later.ref, history.refund.id
     assert shown == [
-        f"Clinic PMS integration integration Cancelled {world.soon.ref} scheduled → cancelled",
-        f"Rebook system system Completed {world.past.ref} scheduled → completed",
-        "Ada Admin admin admin Late-fee tier added Late-fee tiers amount: $15.00 · kind: flat "
+        f"Clinic PMS integration Integration Cancelled {world.soon.ref} scheduled → cancelled",
+        f"Rebook system System Completed {world.past.ref} scheduled → completed",
+        "Ada Admin admin Admin Late-fee tier added Late-fee tiers amount: $15.00 · kind: flat "
         "· under hours: 24",
-        "Ada Admin admin admin Reason added Moving house label: Moving house",
-        "Ada Admin admin admin Status permission changed Gina Helper may change status: no → yes",
-        f"Casey Customer customer portal Refund requested Refund #{refund + 1} of {order} "
+        "Ada Admin admin Admin Reason added Moving house label: Moving house",
+        "Ada Admin admin Admin Status permission changed Gina Helper may change status: no → yes",
+        f"Casey Customer customer Customer portal Refund requested Refund #{refund + 1} of {order} "
         f"requested · amount: $17.00 “Cancelled order {order}”",
-        f"Casey Customer customer portal Cancelled {order} placed → cancelled · refund "
+        f"Casey Customer customer Customer portal Cancelled {order} placed → cancelled · refund "
         "requested: $17.00 “Changed my mind”",
-        f"Ada Admin admin admin Payment recorded Invoice of {order} amount: $17.00 · balance: "
+        f"Ada Admin admin Admin Payment recorded Invoice of {order} amount: $17.00 · balance: "
         "$0.00 · method: cash · paid: $17.00",
-        f"Casey Customer customer portal Order placed {order} placed · total: $17.00",
-        f"Ada Admin admin admin Refund approved Refund #{refund} of {later} requested → approved"
+        f"Casey Customer customer Customer portal Order placed {order} placed · total: $17.00",
+        f"Ada Admin admin Admin Refund approved Refund #{refund} of {later} requested → approved"
         " · amount: $45.00 “Fine by me”",
-        f"Ada Admin admin admin Refund requested Refund #{refund} of {later} requested · amount:"
+        f"Ada Admin admin Admin Refund requested Refund #{refund} of {later} requested · amount:"
         " $45.00 “Goodwill”",
-        f"Ada Admin admin admin Payment recorded Invoice of {later} amount: $90.00 · balance: "
+        f"Ada Admin admin Admin Payment recorded Invoice of {later} amount: $90.00 · balance: "
         "$0.00 · method: card · paid: $90.00 · reference: ch_1",
-        f"Ada Admin admin admin Cancelled {world.upcoming.ref} scheduled → cancelled "
+        f"Ada Admin admin Admin Cancelled {world.upcoming.ref} scheduled → cancelled "
         "“Customer phoned”",
     ]
     body = response.get_data(as_text=True)
@@ -142,7 +142,7 @@ def test_a_booking_reference_shows_its_events_and_its_invoice_and_refund_events(
         admin_client, world, history):
     for typed in (world.later.ref, f"  {world.later.ref.lower()} "):
         shown = rows(admin_client.get("/admin/activity", query_string={"q": typed}))
-        assert [r.split(" admin admin ")[1].split(" of ")[0] for r in shown] == [
+        assert [r.split(" admin Admin ")[1].split(" of ")[0] for r in shown] == [
             "Refund approved Refund #%d" % history.refund.id,
             "Refund requested Refund #%d" % history.refund.id, "Payment recorded Invoice"]
     shown = rows(admin_client.get(f"/admin/activity?q={world.upcoming.ref}"))

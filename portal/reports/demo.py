@@ -83,9 +83,13 @@ def load_demo_history(services, workers, admin, now, tz, password_hash):
                 .order_by(Booking.starts_at))
     _insert(Assignment, [{"booking": b.id, "staff": worker} for b, worker in zip(made, plan)])
     _money(made, now, rng)
+    names = {("customer", c.id): c.name for c in customers}
+    names.update({("admin", admin.id): admin.name,
+                  ("fieldworker", workers[0].id): workers[0].name})
     _insert(AuditEvent, [{
         "subject_type": "booking", "subject_id": b.id, "action": "cancelled",
-        "actor_kind": b.cancelled_by_kind, "actor_id": b.cancelled_by_id, "actor_label": "",
+        "actor_kind": b.cancelled_by_kind, "actor_id": b.cancelled_by_id,
+        "actor_label": names.get((b.cancelled_by_kind, b.cancelled_by_id), ""),
         "channel": b.cancel_channel, "before": json.dumps({"status": "scheduled"}),
         "after": json.dumps({"status": CANCELLED}), "note": b.cancel_note or "",
         "created_at": b.cancelled_at} for b in made if b.status == CANCELLED])
