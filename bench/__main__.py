@@ -4,6 +4,7 @@
 - cancellations per second through cancel_booking (SQLite, one process)
 - outbox delivery rate to a local SMTP sink (bench/delivery.py)
 - the cancellations report with 100,000 bookings (bench/reports.py)
+- the activity log with 100,000 audit events (bench/activity.py)
 """
 import statistics
 import tempfile
@@ -11,6 +12,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
+from bench import activity
 from bench import availability
 from bench import delivery
 from bench import listing
@@ -90,3 +92,4 @@ if __name__ == "__main__":
     listing.main()
     availability.main()
     reports.main()
+    activity.main()
