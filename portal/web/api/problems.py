@@ -56,7 +56,8 @@ def problem_response(status, code, detail, errors=None, headers=None):
     response.status_code = status
     response.mimetype = MEDIA_TYPE
     response.headers["Cache-Control"] = "no-store"
-    response.headers.update(headers or {})
+    for name, value in (headers or {}).items():  # each replaces any default of that name
+        response.headers[name] = value
     return response
 
 

@@ -44,5 +44,6 @@ def reply(status, payload, headers=None):
     response = jsonify(payload)
     response.status_code = status
     response.headers["Cache-Control"] = "no-store"
-    response.headers.update(headers or {})
+    for name, value in (headers or {}).items():  # each replaces any default of that name
+        response.headers[name] = value
     return response
