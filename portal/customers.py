@@ -1,7 +1,7 @@
 """Customers in the back office: adding one (with the invitation to set a password), editing
 their details, sending the invitation again. Each change is one write transaction with its
 audit event; the pages' reads are in portal/customer_queries.py."""
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
 from . import audit
 from .accounts import tokens
@@ -9,7 +9,7 @@ from .accounts.invitations import queue_invitation
 from .contact_details import clean_address, clean_email, clean_name, clean_phone
 from .db import locked, write_transaction
 from .errors import Conflict, InvalidInput, NotFound
-from .people import Customer, Staff, utcnow
+from .people import Customer, email_in_use, utcnow
 
 FIELDS = ("name", "email", "phone", "address", "may_book_online")
 
@@ -26,11 +26,8 @@ def clean(fields, *, prefix=""):
 
 
 def _taken(email, field, keep_id=None):
-    """Staff and customers log in through one form, so an address may belong to only one."""
-    customers = Customer.select(Customer.id).where(fn.LOWER(Customer.email) == email)
-    if keep_id is not None:
-        customers = customers.where(Customer.id != keep_id)
-    if customers.exists() or Staff.select().where(fn.LOWER(Staff.email) == email).exists():
+    """The error for an address another account logs in with, else None."""
+    if email_in_use(email, except_customer=keep_id):
         return InvalidInput(f"{email} already belongs to an account. Search for that customer "
                             "instead, or use another address.", field)
     return None

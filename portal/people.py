@@ -2,7 +2,7 @@
 from datetime import datetime, timezone
 
 from flask_login import UserMixin
-from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField
+from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField, fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import BaseModel
@@ -78,6 +78,17 @@ def load_user(user_id):
     if model is None or not raw.isdigit() or not epoch.isdigit():
         return None
     return model.get_or_none((model.id == int(raw)) & (model.session_epoch == int(epoch)))
+
+
+def email_in_use(email, except_customer=None):
+    """Does an account other than `except_customer` log in with this address (any case)?
+    Staff and customers share one login form, so an address may belong to one account only."""
+    email = email.lower()
+    customers = Customer.select(Customer.id).where(fn.LOWER(Customer.email) == email)
+    if except_customer is not None:
+        customers = customers.where(Customer.id != except_customer)
+    return (customers.exists()
+            or Staff.select(Staff.id).where(fn.LOWER(Staff.email) == email).exists())
 
 
 def authenticate(email, password):

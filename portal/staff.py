@@ -5,12 +5,12 @@ account can't log in, but its bookings, notices and history stay.
 """
 import re
 
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
 from . import audit
 from .db import locked, write_transaction
 from .errors import Conflict, InvalidInput, NotFound
-from .people import Customer, Staff
+from .people import Staff, email_in_use
 
 NAME_MAX = 120
 EMAIL_MAX = 254
@@ -40,12 +40,6 @@ def _locked(staff_id):
     return person
 
 
-def _email_taken(email):
-    """Staff and customers log in through one form, so an address may belong to only one."""
-    return any(model.select().where(fn.LOWER(model.email) == email).exists()
-               for model in (Staff, Customer))
-
-
 def _clean(name, email, password):
     """Raise InvalidInput (its code names the field) or return (name, email)."""
     name = " ".join((name or "").split())
@@ -68,7 +62,7 @@ def add_fieldworker(name, email, password, can_edit_booking_status, actor):
     taken = InvalidInput(f"{email} already belongs to an account. Use another address.", "email")
     try:
         with write_transaction():
-            if _email_taken(email):
+            if email_in_use(email):
                 raise taken
             person = Staff(name=name, email=email, role=Staff.FIELDWORKER,
                            can_edit_booking_status=bool(can_edit_booking_status), active=True)

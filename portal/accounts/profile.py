@@ -1,23 +1,15 @@
 """A customer's own contact details, as they edit them in the portal."""
-from peewee import IntegrityError, fn
+from peewee import IntegrityError
 
 from .. import audit
 from ..actors import Actor
 from ..contact_details import clean_address, clean_email, clean_name, clean_phone
 from ..db import locked, write_transaction
 from ..errors import InvalidInput, NotFound
-from ..people import Customer, Staff, utcnow
+from ..people import Customer, email_in_use, utcnow
 from . import tokens
 
 FIELDS = ("name", "email", "phone", "address")
-
-
-def _email_taken(email, customer_id):
-    """Someone else's login? Staff and customers share one login form, so an address may
-    belong to one account only."""
-    return (Customer.select().where((fn.LOWER(Customer.email) == email)
-                                    & (Customer.id != customer_id)).exists()
-            or Staff.select().where(fn.LOWER(Staff.email) == email).exists())
 
 
 def _taken(email):
@@ -44,7 +36,7 @@ def update_details(customer_id, name, email, phone, address, current_password=""
             changed = {f: v for f, v in wanted.items() if before[f] != v}
             if not changed:
                 return customer
-            if "email" in changed and _email_taken(changed["email"], customer.id):
+            if "email" in changed and email_in_use(changed["email"], except_customer=customer.id):
                 raise _taken(changed["email"])
             Customer.update(**changed).where(Customer.id == customer.id).execute()
             if "email" in changed:
