@@ -6,7 +6,6 @@
 - the cancellations report with 100,000 bookings (bench/reports.py)
 - the activity log with 100,000 audit events (bench/activity.py)
 """
-import statistics
 import tempfile
 import time
 from datetime import timedelta
@@ -17,6 +16,7 @@ from bench import availability
 from bench import delivery
 from bench import listing
 from bench import reports
+from bench.common import timed
 from portal import create_app
 from portal.actors import Actor
 from portal.bookings.models import Assignment, Booking, Service
@@ -50,15 +50,6 @@ def _seed(total=10_000):
     return customers[0]
 
 
-def _time(fn, repeat=50):
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), max(samples)
-
-
 def main():
     tmp = Path(tempfile.mkdtemp())
     app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SECRET_KEY": "bench",
@@ -71,7 +62,7 @@ def main():
     client = app.test_client()
     client.post("/login", data={"email": "c0@example.com", "password": "demo"})
     for url in ("/bookings", "/bookings?show=all", f"/bookings/{ref}"):
-        median, worst = _time(lambda: client.get(url))
+        median, worst = timed(lambda: client.get(url), 50, warm_up=False)
         print(f"GET {url:<22} with 10,000 bookings: median {median:.1f} ms, max {worst:.1f} ms")
 
     with app.app_context(), database.connection_context():

@@ -7,12 +7,12 @@ count, the page of events with their subjects named, the select options and the 
 import json
 import statistics
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from bench.common import insert_chunks, timed
 from portal import create_app
 from portal.audit import AuditEvent
 from portal.billing.models import Invoice, Refund
@@ -24,11 +24,6 @@ from portal.people import Customer, Staff, utcnow
 EVENTS = 100_000
 BOOKINGS = 10_000
 RUNS = 20
-
-
-def _insert(model, rows):
-    for start in range(0, len(rows), 500):
-        model.insert_many(rows[start:start + 500]).execute()
 
 
 def _seed():
@@ -45,16 +40,17 @@ def _seed():
     customer = Customer.create(name="Casey", email="c@example.com", password_hash=pw)
     now = utcnow().replace(microsecond=0)
     with database.atomic():
-        _insert(Booking, [{"ref": f"BK-{i:06d}", "customer": customer.id, "service": service.id,
-                           "starts_at": now, "ends_at": now, "price": 9000, "address": "",
-                           "status": "scheduled", "version": 1, "reschedule_count": 0,
-                           "created_at": now} for i in range(BOOKINGS)])
+        insert_chunks(Booking, [
+            {"ref": f"BK-{i:06d}", "customer": customer.id, "service": service.id,
+             "starts_at": now, "ends_at": now, "price": 9000, "address": "",
+             "status": "scheduled", "version": 1, "reschedule_count": 0, "created_at": now}
+            for i in range(BOOKINGS)])
         bookings = [b for (b,) in Booking.select(Booking.id).order_by(Booking.id).tuples()]
-        _insert(Invoice, [{"booking": b, "customer": customer.id, "currency": "USD",
-                           "created_at": now} for b in bookings])
+        insert_chunks(Invoice, [{"booking": b, "customer": customer.id, "currency": "USD",
+                                  "created_at": now} for b in bookings])
         invoices = [i for (i,) in Invoice.select(Invoice.id).order_by(Invoice.id).tuples()]
-        _insert(Refund, [{"invoice": i, "amount": 1000, "requested_by_kind": "customer",
-                          "requested_at": now} for i in invoices[::10]])
+        insert_chunks(Refund, [{"invoice": i, "amount": 1000, "requested_by_kind": "customer",
+                                 "requested_at": now} for i in invoices[::10]])
         refunds = [r for (r,) in Refund.select(Refund.id).order_by(Refund.id).tuples()]
         kinds = [("booking", "created", "customer", customer.id, bookings),
                  ("booking", "cancelled", "admin", admin.id, bookings),
@@ -74,18 +70,8 @@ def _seed():
                          "before": json.dumps({"status": "scheduled"}),
                          "after": json.dumps({"status": "cancelled", "amount": 4500}),
                          "note": "", "created_at": first + timedelta(minutes=n)})
-        _insert(AuditEvent, rows)
+        insert_chunks(AuditEvent, rows)
     return f"BK-{3:06d}", workers[1]
-
-
-def _time(fn, repeat=RUNS):
-    fn()  # warm-up: template compilation is not what we measure
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), max(samples)
 
 
 def main():
@@ -115,7 +101,7 @@ def main():
         headers = {"HX-Request": "true"} if label.startswith("htmx") else {}
         url = f"/admin/activity{query}"
         assert client.get(url, headers=headers).status_code == 200, url
-        median, slowest = _time(lambda: client.get(url, headers=headers))
+        median, slowest = timed(lambda: client.get(url, headers=headers), RUNS)
         medians.append(median)
         print(f"Activity, {label:<38} {EVENTS:,} events: median {median:.1f} ms, "
               f"max {slowest:.1f} ms")

@@ -11,6 +11,7 @@ import time
 from datetime import datetime, timedelta
 from pathlib import Path
 
+from bench.common import insert_chunks
 from portal import create_app
 from portal.bookings.availability import check_slot, free_slots
 from portal.bookings.models import Assignment, Booking, Service
@@ -25,13 +26,7 @@ DAYS = 14
 RUNS = 30
 YEARS_OF_DAYS = 5 * 365
 NOW = datetime(2027, 3, 1, 12)  # naive UTC; the window is the fortnight after it
-CHUNK = 500
 CASES = ((100_000, 770), (10_000, 770), (100_000, 3_080))  # (bookings, inside the window)
-
-
-def _insert(model, rows):
-    for start in range(0, len(rows), CHUNK):
-        model.insert_many(rows[start:start + CHUNK]).execute()
 
 
 def _starts(total, inside):
@@ -55,8 +50,8 @@ def _seed(total, inside):
     customer = Customer.create(name="Casey", email="casey@example.com")
     service = Service.create(name="Regular clean", duration_minutes=120, price=9000)
     Service.create(name="Deep clean", duration_minutes=240, price=20000)
-    _insert(Staff, [{"name": f"Worker {n:02d}", "email": f"w{n}@example.com",
-                     "role": "fieldworker", "created_at": NOW} for n in range(WORKERS)])
+    insert_chunks(Staff, [{"name": f"Worker {n:02d}", "email": f"w{n}@example.com",
+                            "role": "fieldworker", "created_at": NOW} for n in range(WORKERS)])
     workers = [s.id for s in Staff.select(Staff.id).order_by(Staff.id)]
     hours = [{"staff": None, "weekday": d, "start_minute": 8 * 60, "end_minute": 18 * 60}
              for d in range(6)]
@@ -67,11 +62,11 @@ def _seed(total, inside):
              "status": "scheduled", "created_at": NOW}
             for n, start in enumerate(_starts(total, inside))]
     with database.atomic():
-        _insert(WorkingHours, hours)
-        _insert(Booking, rows)
+        insert_chunks(WorkingHours, hours)
+        insert_chunks(Booking, rows)
         ids = [b.id for b in Booking.select(Booking.id).order_by(Booking.id)]
-        _insert(Assignment, [{"booking": b, "staff": workers[n % WORKERS]}
-                             for n, b in enumerate(ids)])
+        insert_chunks(Assignment, [{"booking": b, "staff": workers[n % WORKERS]}
+                                    for n, b in enumerate(ids)])
     return service
 
 

@@ -5,12 +5,12 @@ the filter's count and page queries, the fieldworkers' names, the select options
 """
 import statistics
 import tempfile
-import time
 from datetime import timedelta
 from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from bench.common import insert_chunks, timed
 from portal import create_app
 from portal.bookings.models import Assignment, Booking, Service
 from portal.db import database
@@ -19,11 +19,6 @@ from portal.people import Customer, Staff, utcnow
 
 TOTAL = 10_000
 RUNS = 30
-
-
-def _insert(model, rows):
-    for start in range(0, len(rows), 500):
-        model.insert_many(rows[start:start + 500]).execute()
 
 
 def _seed():
@@ -37,8 +32,8 @@ def _seed():
     services = [Service.create(name=name, duration_minutes=120, price=9000).id
                 for name in ("Regular clean", "Deep clean", "Windows")]
     now = utcnow().replace(microsecond=0)
-    _insert(Customer, [{"name": f"Customer {i}", "email": f"c{i}@example.com",
-                        "password_hash": pw, "created_at": now} for i in range(200)])
+    insert_chunks(Customer, [{"name": f"Customer {i}", "email": f"c{i}@example.com",
+                               "password_hash": pw, "created_at": now} for i in range(200)])
     customers = [c.id for c in Customer.select(Customer.id).order_by(Customer.id)]
     rows = []
     for i in range(TOTAL):
@@ -52,22 +47,13 @@ def _seed():
                      "cancelled_at": now if status == "cancelled" else None,
                      "cancel_channel": "portal" if status == "cancelled" else None})
     with database.atomic():
-        _insert(Booking, rows)
+        insert_chunks(Booking, rows)
         ids = [b.id for b in Booking.select(Booking.id).order_by(Booking.id)]
-        _insert(Assignment, [{"booking": b, "staff": workers[n % 4]} for n, b in enumerate(ids)]
-                + [{"booking": b, "staff": workers[(n + 1) % 4]}
-                   for n, b in enumerate(ids) if n % 5 == 0])
+        insert_chunks(Assignment,
+                      [{"booking": b, "staff": workers[n % 4]} for n, b in enumerate(ids)]
+                      + [{"booking": b, "staff": workers[(n + 1) % 4]}
+                         for n, b in enumerate(ids) if n % 5 == 0])
     return workers[1], services[1]
-
-
-def _time(fn, repeat=RUNS):
-    fn()  # warm-up: template compilation is not what we measure
-    samples = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        samples.append((time.perf_counter() - start) * 1000)
-    return statistics.median(samples), max(samples)
 
 
 def main():
@@ -97,7 +83,7 @@ def main():
         headers = {"HX-Request": "true"} if label.startswith("htmx") else {}
         url = f"/admin/bookings{query}"
         assert client.get(url, headers=headers).status_code == 200, url
-        median, slowest = _time(lambda: client.get(url, headers=headers))
+        median, slowest = timed(lambda: client.get(url, headers=headers), RUNS)
         medians.append(median)
         worst = max(worst, slowest)
         print(f"All bookings, {label:<30} {TOTAL:,} bookings: median {median:.1f} ms, "

@@ -14,6 +14,7 @@ from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
+from bench.common import insert_chunks
 from portal import create_app
 from portal.billing.models import Invoice, InvoiceLine, Refund
 from portal.bookings.models import Assignment, Booking, Service
@@ -26,11 +27,6 @@ TOTAL = 100_000
 CANCELLED = 15_000
 DAYS = 730
 RUNS = 15
-
-
-def _insert(model, rows):
-    for start in range(0, len(rows), 500):
-        model.insert_many(rows[start:start + 500]).execute()
 
 
 def _seed():
@@ -47,8 +43,8 @@ def _seed():
     services = [Service.create(name=f"Service {i}", duration_minutes=60, price=5000 + 1000 * i)
                 for i in range(6)]
     now = utcnow().replace(microsecond=0)
-    _insert(Customer, [{"name": f"Customer {i}", "email": f"c{i}@example.com",
-                        "password_hash": pw, "created_at": now} for i in range(2000)])
+    insert_chunks(Customer, [{"name": f"Customer {i}", "email": f"c{i}@example.com",
+                               "password_hash": pw, "created_at": now} for i in range(2000)])
     customers = [c.id for c in Customer.select(Customer.id)]
     cancelled = set(rng.sample(range(TOTAL), CANCELLED))
     channels = ["portal", "portal", "email_link", "admin", "fieldworker", "integration"]
@@ -74,29 +70,29 @@ def _seed():
             row["status"] = "no_show"
         rows.append(row)
     with database.atomic():
-        _insert(Booking, rows)
+        insert_chunks(Booking, rows)
         ids = [(b.id, b.status, b.customer_id, b.starts_at, b.cancelled_at)
                for b in Booking.select(Booking.id, Booking.status, Booking.customer,
                                        Booking.starts_at, Booking.cancelled_at)]
-        _insert(Assignment, [{"booking": b[0], "staff": workers[n % 8]}
-                             for n, b in enumerate(ids)]
-                + [{"booking": b[0], "staff": workers[(n + 1) % 8]}
-                   for n, b in enumerate(ids) if n % 10 == 0])
+        insert_chunks(Assignment, [{"booking": b[0], "staff": workers[n % 8]}
+                                    for n, b in enumerate(ids)]
+                       + [{"booking": b[0], "staff": workers[(n + 1) % 8]}
+                          for n, b in enumerate(ids) if n % 10 == 0])
         charged = [b for b in ids if b[1] == "no_show" or (
             b[1] == "cancelled" and b[3] - b[4] < timedelta(hours=24))]
         refunded = [b for n, b in enumerate(ids) if b[1] == "cancelled" and n % 10 == 0]
         with_invoice = {b[0]: b for b in charged + refunded}
-        _insert(Invoice, [{"booking": b[0], "customer": b[2], "currency": "USD",
-                           "created_at": now} for b in with_invoice.values()])
+        insert_chunks(Invoice, [{"booking": b[0], "customer": b[2], "currency": "USD",
+                                  "created_at": now} for b in with_invoice.values()])
         invoices = dict(Invoice.select(Invoice.booking, Invoice.id).tuples())
-        _insert(InvoiceLine, [{"invoice": invoices[b[0]], "amount": 2500, "tax": 0,
-                               "tax_rate_bp": 0, "created_at": now, "description": "Fee",
-                               "kind": "no_show_fee" if b[1] == "no_show" else
-                               "cancellation_fee"} for b in charged])
-        _insert(Refund, [{"invoice": invoices[b[0]], "amount": 2000,
-                          "status": ("requested", "approved", "processed")[n % 3],
-                          "requested_by_kind": "customer", "requested_at": now, "version": 1}
-                         for n, b in enumerate(refunded)])
+        insert_chunks(InvoiceLine, [{"invoice": invoices[b[0]], "amount": 2500, "tax": 0,
+                                      "tax_rate_bp": 0, "created_at": now, "description": "Fee",
+                                      "kind": "no_show_fee" if b[1] == "no_show" else
+                                      "cancellation_fee"} for b in charged])
+        insert_chunks(Refund, [{"invoice": invoices[b[0]], "amount": 2000,
+                                 "status": ("requested", "approved", "processed")[n % 3],
+                                 "requested_by_kind": "customer", "requested_at": now, "version": 1}
+                                for n, b in enumerate(refunded)])
     return services[2].id, workers[3]
 
 
