@@ -13,11 +13,13 @@ from datetime import datetime, timedelta
 
 import pytest
 import requests
+from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
 from portal import ratelimit
 from portal.links import make_token
 from portal.messaging.models import OutboxMessage
 from portal.ratelimit import Rate, RateLimitHit
+from portal.web.errors import database_unreachable
 from tests.account_helpers import _push_request_context, browser, log_in  # noqa: F401
 from tests.api_support import integration, token_for
 from tests.conftest import csrf_from
@@ -222,3 +224,21 @@ def test_with_the_database_unreachable_logins_are_a_503_and_nobody_is_let_in(
     assert "_user_id" not in session
     assert page.status_code == 503 and "We can&#39;t reach our records right now" in page.text
     assert api.status_code == 503 and api.json()["code"] == "unavailable"
+
+
+def _error_from(action):
+    try:
+        action()
+    except (OperationalError, InterfaceError) as exc:
+        return exc
+    raise AssertionError("no database error")
+
+
+def test_only_a_database_out_of_reach_is_a_503_a_wrong_query_stays_a_500(tmp_path):
+    dead_pg = PostgresqlDatabase("rebook", host="127.0.0.1", port=free_port(), user="rebook")
+    no_file = SqliteDatabase(str(tmp_path / "missing" / "rebook.db"))
+    fine = SqliteDatabase(str(tmp_path / "here.db"))
+    assert database_unreachable(_error_from(dead_pg.connect))
+    assert database_unreachable(_error_from(lambda: no_file.execute_sql("SELECT 1")))
+    assert not database_unreachable(_error_from(lambda: fine.execute_sql("SELECT * FROM nope")))
+    fine.close()

@@ -7,10 +7,9 @@ from peewee import InterfaceError, OperationalError
 from ...actors import integration_actor
 from ...integrations import tokens
 from ...ratelimit import hit, wait_text
-from . import bp
 from ..errors import database_unreachable
-from .problems import Problem, problem_response
-from . import problems
+from . import bp
+from .problems import HTTP_PROBLEMS, Problem, problem_response
 
 REALM = 'Bearer realm="rebook-api"'
 
@@ -83,7 +82,8 @@ def _database(exc):
     """The database (and with it the limit store) is out of reach: 503, never a 500 and never
     a call let through uncounted."""
     if not database_unreachable(exc):
-        return problems._unexpected(exc)
+        current_app.logger.exception("unhandled API error")
+        return problem_response(500, *HTTP_PROBLEMS[500])
     return problem_response(503, "unavailable", "We can't reach our records right now; "
                             "nothing was changed. Try again in a minute.",
                             headers={"Retry-After": "60"})
