@@ -53,7 +53,7 @@ def app_server(env, workers, tmp_path, name="web"):
     log = open(log_path, "wb")
     proc = subprocess.Popen(
         [sys.executable, "-m", "gunicorn", "--workers", str(workers), "--bind", "127.0.0.1:0",
-         "--graceful-timeout", "5", "wsgi:app"],
+         "--graceful-timeout", "5", "--timeout", "120", "wsgi:app"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
     try:
         deadline, port = time.monotonic() + 60, None
@@ -68,8 +68,8 @@ def app_server(env, workers, tmp_path, name="web"):
         yield url
     finally:
         _stop(proc, log)
-        server_log = log_path.read_text(errors="replace")
-        assert "Traceback" not in server_log, f"{name} logged an error:\n{server_log}"
+    server_log = log_path.read_text(errors="replace")  # only when the test itself passed
+    assert "Traceback" not in server_log, f"{name} logged an error:\n{server_log}"
 
 
 @contextmanager
@@ -87,6 +87,9 @@ def outbox_workers(env, count, tmp_path):
     finally:
         for proc, log in procs:
             _stop(proc, log)
+    for i in range(count):
+        output = (tmp_path / f"worker{i}.log").read_text(errors="replace")
+        assert "Traceback" not in output, f"outbox worker {i} failed:\n{output}"
 
 
 class Sink:
