@@ -3,12 +3,13 @@ from flask import Flask, has_request_context, request
 
 from . import config as config_module
 from .db import database, open_database
-from .extensions import csrf, limiter, login, mail
+from .extensions import csrf, login, mail
 from .audit import channel_label
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
 from .settings import Settings
+from .web.limits import trust_proxies
 from .timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                       when_range)
 
@@ -20,9 +21,9 @@ def create_app(config=None):
     app.config.update(config or {})
 
     open_database(app.config["DATABASE_URL"])
+    trust_proxies(app)
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
     login.init_app(app)
     login.user_loader(load_user)
 

@@ -10,6 +10,7 @@ from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
 from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
+from .ratelimit import RateLimitHit
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
@@ -17,4 +18,4 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
-              AccountToken, ApiIdempotencyKey]
+              AccountToken, ApiIdempotencyKey, RateLimitHit]

@@ -14,7 +14,6 @@ import pytest
 from portal import create_app
 from portal.audit import SQLITE_TRIGGERS
 from portal.db import database, is_postgres
-from portal.extensions import limiter
 from portal.migrate import upgrade
 from portal.models import ALL_MODELS
 
@@ -86,7 +85,6 @@ def clean_db(request):
         yield
         return
     request.getfixturevalue("app")
-    limiter.reset()
     database.connect(reuse_if_open=True)
     tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
     if is_postgres():
