@@ -122,6 +122,8 @@ def test_a_new_email_applies_only_once_the_link_to_it_is_opened(app, world):
     event = AuditEvent.get(AuditEvent.action == "details_changed")
     assert (event.channel, event.before_data, event.after_data) == (
         "email_link", {"email": "customer@example.com"}, {"email": "casey.new@example.com"})
+    [notice] = [m for m in mail_to("customer@example.com") if "has changed" in m.subject]
+    assert "is now casey.new@example.com" in notice.body_text
     # A reset link mailed to the old address no longer reaches the account; the link is used.
     assert browser(app).get(old_link).status_code == 410
     assert elsewhere.get(path).status_code == 410

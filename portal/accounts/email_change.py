@@ -105,6 +105,16 @@ def read(token: str, now: datetime):
     return row.customer, new_email
 
 
+def _tell_old_address(customer, new_email, row_id):
+    """The old address hears of the change: if it wasn't them, they know whom to call."""
+    settings = Settings.current()
+    context = dict(customer=customer, new_email=new_email, settings=settings)
+    enqueue_email(dedupe_key=f"account_email_changed:{row_id}", to=customer.email,
+                  subject=f"Your login email for {settings.business_name} has changed",
+                  text=render_template("emails/account_email_changed.txt", **context),
+                  html=render_template("emails/account_email_changed.html", **context))
+
+
 def _taken(email):
     return Conflict(f"{email} now belongs to another account, so it can't be yours too. "
                     "Keep your current address or choose another under Account.", "email_taken")
@@ -126,6 +136,7 @@ def confirm(token: str, now: datetime | None = None):
             audit.record("customer", customer.id, "details_changed",
                          Actor("customer", customer.id, customer.name), "email_link",
                          before={"email": customer.email}, after={"email": new_email}, at=now)
+            _tell_old_address(customer, new_email, row.id)
     except IntegrityError:  # the address was taken between our check and the update
         raise _taken(new_email) from None
     return Customer.get_by_id(customer.id)
