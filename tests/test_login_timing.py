@@ -8,7 +8,7 @@ from tests.account_helpers import _push_request_context, browser, page  # noqa: 
 from tests.conftest import csrf_from
 from tests.factories import DEMO_HASH
 
-ROUNDS = 9
+ROUNDS = 13  # a shared, busy machine: the median of many interleaved rounds
 
 
 def test_a_miss_costs_the_same_for_known_and_unknown_emails(app, world, monkeypatch):
