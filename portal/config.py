@@ -26,7 +26,9 @@ def _flag(name, default=False):
 OPTIONAL = {"INVITE_LINK_HOURS": int, "RESET_LINK_HOURS": int,
             "LOGIN_LIMIT_PER_ACCOUNT": str, "LOGIN_LIMIT_PER_ADDRESS": str,
             "RESET_REQUESTS_PER_ADDRESS": str, "RESET_EMAILS_PER_ACCOUNT": str,
-            "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float, "TRUSTED_PROXIES": int}
+            "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float, "TRUSTED_PROXIES": int,
+            "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float,
+            "EMAIL_CHANGE_LINK_HOURS": float}
 
 
 def from_environment():
