@@ -53,6 +53,8 @@ def create_app(config=None):
 
     from .web import register
     register(app)
+    from .web.security_headers import init_app as security_headers
+    security_headers(app)
 
     from .cli import register_cli
     register_cli(app)
