@@ -26,7 +26,8 @@ def _flag(name, default=False):
 OPTIONAL = {"INVITE_LINK_HOURS": int, "RESET_LINK_HOURS": int,
             "LOGIN_LIMIT_PER_ACCOUNT": str, "LOGIN_LIMIT_PER_ADDRESS": str,
             "RESET_REQUESTS_PER_ADDRESS": str, "RESET_EMAILS_PER_ACCOUNT": str,
-            "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float}
+            "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float,
+            "WEBHOOK_ALLOWED_HOSTS": str}  # an operator's list, never set from the browser
 
 
 def from_environment():
