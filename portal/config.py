@@ -28,7 +28,8 @@ OPTIONAL = {"INVITE_LINK_HOURS": int, "RESET_LINK_HOURS": int,
             "RESET_REQUESTS_PER_ADDRESS": str, "RESET_EMAILS_PER_ACCOUNT": str,
             "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float, "TRUSTED_PROXIES": int,
             "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float,
-            "EMAIL_CHANGE_LINK_HOURS": float}
+            "EMAIL_CHANGE_LINK_HOURS": float,
+            "WEBHOOK_ALLOWED_HOSTS": str}  # an operator's list, never set from the browser
 
 
 def from_environment():
