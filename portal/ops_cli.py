@@ -15,6 +15,11 @@ from .db import database, is_postgres
 from .errors import DomainError
 
 PASSWORD_ENV = "REBOOK_ADMIN_PASSWORD"
+PROMPTS = {"business_name": "Business name",
+           "timezone": "Timezone (e.g. Europe/London, America/New_York)",
+           "currency": "Currency (three letters, e.g. USD, EUR, GBP)",
+           "admin_name": "Your name (the first admin)",
+           "admin_email": "Your email (you log in with it)"}
 
 
 def fail(message):
@@ -34,21 +39,25 @@ def admin_password():
 
 def register(app):
     @app.cli.command("setup")
-    @click.option("--business-name", prompt="Business name")
-    @click.option("--timezone", prompt="Timezone (e.g. Europe/London, America/New_York)")
-    @click.option("--currency", prompt="Currency (three letters, e.g. USD, EUR, GBP)")
-    @click.option("--admin-name", prompt="Your name (the first admin)")
-    @click.option("--admin-email", prompt="Your email (you log in with it)")
-    def setup(business_name, timezone, currency, admin_name, admin_email):
+    @click.option("--business-name")
+    @click.option("--timezone", help="An IANA zone such as Europe/London.")
+    @click.option("--currency", help="A three-letter ISO 4217 code such as USD.")
+    @click.option("--admin-name")
+    @click.option("--admin-email")
+    def setup(**given):
         """First-run setup: name the business and make the first admin (only while there are
-        no staff). The password comes from REBOOK_ADMIN_PASSWORD or a prompt."""
+        no staff). Asks for what the options leave out; the password comes from
+        REBOOK_ADMIN_PASSWORD or a hidden prompt."""
         from . import first_run
         with database.connection_context():
-            if not first_run.needs_setup():
+            if not first_run.needs_setup():  # before asking anything
                 fail(first_run.AlreadySetUp().message)
+            answers = {option: given[option] or click.prompt(question)
+                       for option, question in PROMPTS.items()}
             password, confirm = admin_password()
-            fields = {"business_name": business_name, "timezone": timezone,
-                      "currency": currency, "name": admin_name, "email": admin_email,
+            fields = {"business_name": answers["business_name"],
+                      "timezone": answers["timezone"], "currency": answers["currency"],
+                      "name": answers["admin_name"], "email": answers["admin_email"],
                       "password": password, "confirm": confirm}
             try:
                 admin = first_run.run_setup(fields, first_run.COMMAND_LINE)
@@ -57,7 +66,8 @@ def register(app):
                     f"  {_option(name)}: {message}" for name, message in exc.errors.items()))
             except DomainError as exc:
                 fail(exc.message)
-        click.echo(f"Rebook is set up for {business_name.strip()}. Log in as {admin.email}.")
+        click.echo(f"Rebook is set up for {fields['business_name'].strip()}. "
+                   f"Log in as {admin.email}.")
 
     @app.cli.command("backup")
     @click.option("--to", "to", default=lambda: str(_instance() / "backups"),

@@ -3,6 +3,7 @@
 The SQLite round trip uses its own SQLite databases whatever REBOOK_TEST_DB says (backup is a
 SQLite feature); the last test checks what the command says on the database under test.
 """
+import hashlib
 import json
 import sqlite3
 import subprocess
@@ -129,7 +130,6 @@ def test_restore_refuses_to_replace_a_database_or_use_a_damaged_backup(live_site
 
     # The checksum made to match the damage: SQLite's own integrity check still refuses it.
     manifest = json.loads((damaged / "manifest.json").read_text())
-    import hashlib
     manifest["files"]["rebook.db"] = hashlib.sha256(
         (damaged / "rebook.db").read_bytes()).hexdigest()
     (damaged / "manifest.json").write_text(json.dumps(manifest))

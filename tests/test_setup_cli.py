@@ -90,3 +90,9 @@ def test_create_admin_refuses_an_address_in_use(cli, world, email):
     assert f"{email.lower()} already belongs to an account" in result.output
     assert (Staff.select().count(), Customer.select().count()) == before
     assert not AuditEvent.select().exists()
+
+
+def test_setup_says_it_is_done_before_asking_anything(cli, world):
+    result = cli.invoke(args=["setup"], input="")
+    assert result.exit_code == 1
+    assert "Rebook is already set up" in result.output and "Business name" not in result.output
