@@ -19,6 +19,7 @@ def create_app(config=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
+    config_module.check(app.config)
 
     open_database(app.config["DATABASE_URL"])
     trust_proxies(app)

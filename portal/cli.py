@@ -1,8 +1,11 @@
 """Command line: flask init-db / demo / outbox work / create-admin."""
+import sys
 import time
 
 import click
+from flask import current_app
 
+from .config import PRODUCTION
 from .db import database
 
 
@@ -20,6 +23,12 @@ def register_cli(app):
     def demo(if_empty):
         """Load the demo business, staff, customers and bookings."""
         from .demo import load_demo
+        if current_app.config["REBOOK_MODE"] == PRODUCTION:
+            # Demo accounts all have the password "demo": never on a real business's database.
+            message = ("Production mode (REBOOK_MODE=production) loads no demo data. Run "
+                       "`flask --app wsgi setup` to name the business and make the first admin.")
+            click.echo(message, err=not if_empty)
+            sys.exit(0 if if_empty else 1)
         with database.connection_context():
             loaded = load_demo(only_if_empty=if_empty)
         click.echo("demo data loaded" if loaded else "demo data already present; kept it")
@@ -65,13 +74,20 @@ def register_cli(app):
     @app.cli.command("create-admin")
     @click.option("--email", required=True)
     @click.option("--name", default="Admin")
-    @click.password_option()
+    @click.password_option(envvar="REBOOK_ADMIN_PASSWORD")
     def create_admin(email, name, password):
-        """Add an admin account."""
-        from .people import Staff
+        """Add an admin account (password from the prompt or REBOOK_ADMIN_PASSWORD)."""
+        from .actors import Actor
+        from .errors import DomainError
+        from .staff import add_admin
         with database.connection_context():
-            staff = Staff(name=name, email=email.strip().lower(), role=Staff.ADMIN,
-                          can_edit_booking_status=True)
-            staff.set_password(password)
-            staff.save()
-        click.echo(f"admin {email} created")
+            try:
+                admin = add_admin(name, email, password, password,
+                                  Actor("system", None, "Command line (flask create-admin)"))
+            except DomainError as exc:
+                click.echo(f"No admin was created: {exc.message}", err=True)
+                sys.exit(1)
+        click.echo(f"admin {admin.email} created")
+
+    from .ops_cli import register as register_ops
+    register_ops(app)

@@ -37,5 +37,7 @@ def register(app):
     for blueprint in (new_booking, booking_details, customers_admin, services_admin,
                       business_settings):
         app.register_blueprint(blueprint.bp)
+    from . import setup
+    setup.init_app(app)
     errors.register(app)
     login.unauthorized_handler(auth.unauthorized)
