@@ -66,6 +66,9 @@ class RequestIdFilter(logging.Filter):
 def configure_logging(level="INFO"):
     """One stderr handler on the root logger, in logfmt, at `level` (LOG_LEVEL). Idempotent;
     left alone when something else (pytest, an embedding server) configured the root already."""
+    # Never peewee's DEBUG lines, whatever LOG_LEVEL says: they carry every query's parameters,
+    # and those include outbox email bodies (signed links in clear) and password hashes.
+    logging.getLogger("peewee").setLevel(logging.INFO)
     root = logging.getLogger()
     ours = [h for h in root.handlers if h.get_name() == HANDLER_NAME]
     if not ours and root.handlers:
