@@ -36,10 +36,11 @@ def register_cli(app):
                   help="Seconds between reminder runs (0: never; not with --once).")
     def outbox_work(once, batch, interval, reminders_every):
         """Send pending email through SMTP and webhooks over HTTP, retrying with backoff, and
-        queue due reminders once a minute. Safe to run on several machines at once."""
+        queue due reminders once a minute. Safe to run on several machines at once. Without
+        MAIL_SERVER in the environment (or .env) email stays queued, except with --once."""
         from .worker import run
         run(click.echo, batch=batch, interval=interval, once=once,
-            reminders_every=reminders_every)
+            reminders_every=reminders_every, email=once or bool(os.environ.get("MAIL_SERVER")))
 
     @app.cli.group("reminders")
     def reminders_group():

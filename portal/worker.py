@@ -33,12 +33,12 @@ class _Stop:
             time.sleep(min(0.2, end - time.monotonic()))
 
 
-def deliver_once(batch):
+def deliver_once(batch, email=True):
     """One pass over email and webhooks: ((sent, failed), (delivered, undelivered))."""
     from .integrations.delivery import work_once as deliver_webhooks
     from .messaging.outbox import work_once
     with database.connection_context():
-        return work_once(batch), deliver_webhooks(batch)
+        return work_once(batch) if email else (0, 0), deliver_webhooks(batch)
 
 
 def queue_reminders():
@@ -47,14 +47,18 @@ def queue_reminders():
         return send_due_reminders()
 
 
-def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0):
-    """Deliver until stopped (or, with `once`, until nothing more is due)."""
+def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0, email=True):
+    """Deliver until stopped (or, with `once`, until nothing more is due). With email off
+    (no SMTP server configured) email stays queued and webhooks and reminders go on."""
     stop = _Stop()
     if not once:
         signal.signal(signal.SIGTERM, stop)
         signal.signal(signal.SIGINT, stop)
         echo(f"worker: delivering every {interval:g}s"
              + (f", reminders every {reminders_every:g}s" if reminders_every else ""))
+        if not email:
+            echo("worker: MAIL_SERVER is not set, so email waits in the outbox (admin › "
+                 "Emails); webhooks and reminders go on")
     next_reminders = 0.0
     while not stop.requested:
         if not once and reminders_every and time.monotonic() >= next_reminders:
@@ -62,7 +66,7 @@ def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0):
             queued = queue_reminders()
             if queued:
                 echo(f"reminders: queued {queued}")
-        (sent, failed), (delivered, undelivered) = deliver_once(batch)
+        (sent, failed), (delivered, undelivered) = deliver_once(batch, email)
         if sent or failed:
             echo(f"outbox: sent {sent}, failed {failed}")
         if delivered or undelivered:

@@ -69,6 +69,9 @@ def configure_logging(level="INFO"):
     # Never peewee's DEBUG lines, whatever LOG_LEVEL says: they carry every query's parameters,
     # and those include outbox email bodies (signed links in clear) and password hashes.
     logging.getLogger("peewee").setLevel(logging.INFO)
+    if not isinstance(logging.getLevelName(str(level).upper()), int):
+        raise ValueError(f"LOG_LEVEL must be DEBUG, INFO, WARNING, ERROR or CRITICAL, "
+                         f"not {level!r}")
     root = logging.getLogger()
     ours = [h for h in root.handlers if h.get_name() == HANDLER_NAME]
     if not ours and root.handlers:
@@ -79,7 +82,7 @@ def configure_logging(level="INFO"):
         handler.setFormatter(LogfmtFormatter())
         handler.addFilter(RequestIdFilter())
         root.addHandler(handler)
-    root.setLevel(level)
+    root.setLevel(str(level).upper())
 
 
 def request_id_from(header):
