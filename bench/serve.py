@@ -5,10 +5,12 @@ app under the same gunicorn and config, as the floor.
 
 Load: CLIENTS processes on loopback, each sending one request at a time on a new connection
 (gunicorn's sync workers close after each response) for SECONDS after a warm-up. Reported:
-requests per second, median latency, and CPU milliseconds per request of the gunicorn worker
-processes (utime + stime from /proc/<pid>/stat, read before and after the measured window;
-workers are not recycled during a run). The client processes share the machine's cores with
-the server, as they would not in production: the figures are a floor.
+the median time of one request alone (50 in a row), requests per second and median latency
+under load, and CPU milliseconds per request of the gunicorn worker processes and of the
+PostgreSQL backends (utime + stime from /proc/<pid>/stat, read before and after the measured
+window; workers are not recycled during a run). The client processes share the machine's
+cores with the server, as they would not in production: requests per second is a floor, and
+on a shared machine it follows the CPU share the server gets; CPU per request does not.
 """
 import http.client
 import multiprocessing
@@ -22,7 +24,7 @@ import time
 from datetime import timedelta
 from pathlib import Path
 
-from bench.common import insert_chunks
+from bench.common import insert_chunks, timed
 
 ROOT = Path(__file__).resolve().parent.parent
 GUNICORN = [sys.executable, "-m", "gunicorn", "-c", str(ROOT / "deploy" / "gunicorn.conf.py"),
@@ -141,6 +143,7 @@ def _measure(label, argv, env, cwd, path, data_dir, login_as=None, workers=1):
         _wait_up(port, path if login_as is None else "/login")
         cookie = _log_in(port, login_as) if login_as else ""
         assert _request(port, path, headers={"Cookie": cookie})[0] == 200
+        alone, _ = timed(lambda: _request(port, path, headers={"Cookie": cookie}), 50)
         while len(_worker_pids(server.pid)) < workers:
             time.sleep(0.1)
         ctx = multiprocessing.get_context("fork")
@@ -165,8 +168,8 @@ def _measure(label, argv, env, cwd, path, data_dir, login_as=None, workers=1):
     latencies = [x for lat, _ in outcomes for x in lat]
     errors = sum(e for _, e in outcomes)
     done = len(latencies)
-    print(f"{label:<40} {done / SECONDS:6.0f} req/s  median "
-          f"{statistics.median(latencies) * 1000:6.1f} ms  CPU per request: app "
+    print(f"{label:<40} one at a time {alone:5.1f} ms; {CLIENTS} at once {done / SECONDS:5.0f} "
+          f"req/s, median {statistics.median(latencies) * 1000:5.1f} ms; CPU per request: app "
           f"{_spent_ms(before, after) / done:5.2f} ms, PostgreSQL "
           f"{_spent_ms(db_before, db_after) / done:5.2f} ms  ({done} requests, {errors} errors)")
 
