@@ -91,7 +91,7 @@ def test_nginx_proxies_to_the_example_port_and_serves_this_static_folder():
     for header in ("Host $host", "X-Forwarded-For $proxy_add_x_forwarded_for",
                    "X-Forwarded-Proto $scheme"):
         assert f"proxy_set_header {header};" in conf
-    assert "ssl_certificate " in conf and "listen 443 ssl;" in conf
+    assert "ssl_certificate " in conf and "listen 443 ssl http2;" in conf
 
 
 @pytest.mark.parametrize("path, logged", [
