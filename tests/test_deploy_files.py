@@ -1,11 +1,12 @@
 """deploy/ holds real files: the systemd units start commands that exist and work, the example
 environment names only settings something reads, and nginx proxies to the port it sets."""
 import re
+import socket
 import subprocess
 
 import pytest
 
-from tests.serving import ROOT, app_env, free_port
+from tests.serving import ROOT, app_env, free_port, gunicorn_argv, running
 
 DEPLOY = ROOT / "deploy"
 SRV = "/srv/rebook"  # where the README installs the project
@@ -65,6 +66,19 @@ def test_the_web_units_gunicorn_command_loads_the_app_with_the_shipped_config(
                             env=app_env(database_url, free_port()), capture_output=True,
                             text=True, timeout=60)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.slow
+def test_gunicorn_tells_systemd_it_is_ready_as_type_notify_expects(app, database_url,
+                                                                    tmp_path):
+    assert unit_settings("rebook-web.service")["Type"] == "notify"
+    with socket.socket(socket.AF_UNIX, socket.SOCK_DGRAM) as notify:
+        notify.bind(str(tmp_path / "notify"))
+        notify.settimeout(60)
+        port = free_port()
+        env = app_env(database_url, port, NOTIFY_SOCKET=tmp_path / "notify")
+        with running(gunicorn_argv(), env, tmp_path / "web.log", port, up_path=None):
+            assert notify.recv(1024).startswith(b"READY=1")
 
 
 def test_the_worker_units_command_exists(app, database_url):
