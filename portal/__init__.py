@@ -21,7 +21,8 @@ def create_app(config=None):
     app.config.update(config or {})
     config_module.check(app.config)
 
-    open_database(app.config["DATABASE_URL"])
+    open_database(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE"),
+                  app.config.get("DATABASE_POOL_STALE_SECONDS"))
     trust_proxies(app)
     csrf.init_app(app)
     mail.init_app(app)
@@ -30,7 +31,8 @@ def create_app(config=None):
 
     @app.before_request
     def _connect():
-        database.connect(reuse_if_open=True)
+        if request.blueprint != "health":  # health checks open their own (portal/web/health.py)
+            database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):

@@ -4,6 +4,8 @@ import secrets
 import tempfile
 from pathlib import Path
 
+from dotenv import load_dotenv
+
 ROOT = Path(__file__).resolve().parent.parent
 INSTANCE = ROOT / "instance"
 
@@ -81,11 +83,20 @@ OPTIONAL = {"INVITE_LINK_HOURS": int, "RESET_LINK_HOURS": int,
             "API_RATE_LIMIT": str, "WEBHOOK_TIMEOUT": float, "TRUSTED_PROXIES": int,
             "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float,
             "EMAIL_CHANGE_LINK_HOURS": float,
-            "WEBHOOK_ALLOWED_HOSTS": str}  # an operator's list, never set from the browser
+            "WEBHOOK_ALLOWED_HOSTS": str,  # an operator's list, never set from the browser
+            "DATABASE_POOL_SIZE": int, "DATABASE_POOL_STALE_SECONDS": int}
+
+
+def load_env_file(path=None):
+    """Read KEY=value lines from the project's `.env` into the environment. Variables already
+    set win: the real environment (systemd's EnvironmentFile, a shell export) overrides the
+    file, never the other way round. Returns True when a file was read."""
+    return load_dotenv(path or ROOT / ".env", override=False)
 
 
 def from_environment():
     """Build the config mapping create_app() starts from."""
+    load_env_file()
     return {
         "REBOOK_MODE": mode(),
         "SECRET_KEY": _secret_key(),
@@ -103,6 +114,7 @@ def from_environment():
         "MAIL_TIMEOUT": int(os.environ.get("MAIL_TIMEOUT", "10")),
         "LINK_RATE_LIMIT": os.environ.get("LINK_RATE_LIMIT", "30 per minute"),
         "NOTIFICATION_POLL_SECONDS": int(os.environ.get("NOTIFICATION_POLL_SECONDS", "10")),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         # A confirm modal may stay open a long time; the token lives as long as the session.
         "WTF_CSRF_TIME_LIMIT": None,
         "SESSION_COOKIE_HTTPONLY": True,
