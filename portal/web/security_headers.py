@@ -45,7 +45,7 @@ def init_app(app):
     def _security_headers(response):
         headers = response.headers
         headers["X-Content-Type-Options"] = "nosniff"
-        if request.path.startswith(static_prefix) or request.endpoint == "static":
+        if request.path.startswith(static_prefix) or request.endpoint in ("static", "favicon"):
             return response  # files: their caching belongs to whoever serves them
         headers.setdefault("Content-Security-Policy", CSP)
         headers.setdefault("X-Frame-Options", "DENY")
