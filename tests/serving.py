@@ -26,7 +26,8 @@ def app_env(database_url, port, **extra):
     """The environment a server process gets: the test database, loopback only, no real SMTP."""
     env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret",
                BASE_URL="http://localhost", MAIL_SERVER="127.0.0.1", MAIL_PORT="1",
-               PORT=str(port), PYTHONUNBUFFERED="1")
+               PORT=str(port), PYTHONUNBUFFERED="1",
+               WEBHOOK_ALLOWED_HOSTS="127.0.0.1")  # test receivers listen on loopback
     env.update({k: str(v) for k, v in extra.items()})
     return env
 
