@@ -13,7 +13,8 @@ def count_queries():
 
     class Counter(logging.Handler):
         def emit(self, record):
-            seen.append(record.getMessage())
+            if record.name == "peewee":  # not peewee.pool's "Returning ... to pool"
+                seen.append(record.getMessage())
 
     logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
     old_level = logger.level
