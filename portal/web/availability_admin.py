@@ -6,6 +6,7 @@ with htmx when JavaScript is there.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from ..input_limits import is_id
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import hours, hours_admin
@@ -39,7 +40,7 @@ def _hours_page(staff_id, status=200, days=None, error=None, booking_form=None):
 @admin_required
 def hours_page():
     raw = request.args.get("staff", "")
-    if raw and not raw.isdigit():
+    if raw and not is_id(raw):
         raise InvalidInput(hours_admin.UNKNOWN_STAFF)
     return _hours_page(int(raw) if raw else None)
 

@@ -1,10 +1,109 @@
-"""Flask-WTF forms: every form carries a CSRF token."""
+"""Flask-WTF forms: every form carries a CSRF token. IdField and IdListField are the shared
+types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
-                     StringField, TextAreaField)
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..input_limits import is_id
+
 NOTE_MAX = 255
+
+
+class IdField(IntegerField):
+    """A row's id or version (hidden or chosen from a list): ASCII digits, 1..MAX_ID. Anything
+    else leaves data None and says `message`, as the list it came from can't have offered it."""
+
+    def __init__(self, label=None, validators=None, message="Reload the page and try again.",
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        if not is_id(valuelist[0]):
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(valuelist[0])
+
+
+class IdListField(SelectMultipleField):
+    """Several ids (fieldworkers ticked in a list); only well-formed ones are kept in data, so a
+    page shown again with the error never queries a forged one."""
+
+    def __init__(self, label=None, validators=None, message="Choose from the list.", **kwargs):
+        super().__init__(label, validators, choices=[], validate_choice=False, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        self.data = [value for value in valuelist if is_id(value)]
+        if len(self.data) != len(valuelist):
+            raise ValueError(self.message)
+
+
+def form_error(form):
+    """The first problem of a submitted form, to show above it: a hidden field (a reason's or
+    version's id) has nowhere else to say it; None for a form shown the first time."""
+    if not form.is_submitted():
+        return None
+    return next((e for errors in form.errors.values() for e in errors), None)
+
+
+NOTE_MAX = 255
+
+
+class IdField(IntegerField):
+    """A row's id or version (hidden or chosen from a list): ASCII digits, 1..MAX_ID. Anything
+    else leaves data None and says `message`, as the list it came from can't have offered it."""
+
+    def __init__(self, label=None, validators=None, message="Reload the page and try again.",
+                 **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        if not is_id(valuelist[0]):
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(valuelist[0])
+
+
+class IdListField(SelectMultipleField):
+    """Several ids (fieldworkers ticked in a list); only well-formed ones are kept in data, so a
+    page shown again with the error never queries a forged one."""
+
+    def __init__(self, label=None, validators=None, message="Choose from the list.", **kwargs):
+        super().__init__(label, validators, choices=[], validate_choice=False, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        self.data = [value for value in valuelist if is_id(value)]
+        if len(self.data) != len(valuelist):
+            raise ValueError(self.message)
+
+
+def form_error(form):
+    """The first problem of a submitted form, to show above it: a hidden field (a reason's or
+    version's id) has nowhere else to say it; None for a form shown the first time."""
+    if not form.is_submitted():
+        return None
+    return next((e for errors in form.errors.values() for e in errors), None)
+
+
+class YearsInRange:
+    """A date or datetime field's value within MIN_YEAR..MAX_YEAR: beyond, timezone and
+    timedelta arithmetic overflow."""
+
+    def __call__(self, form, field):
+        if not year_ok(field.data):
+            raise ValueError(YEARS_MESSAGE)
+
+
 
 
 class LoginForm(FlaskForm):
@@ -20,8 +119,8 @@ class CancelForm(FlaskForm):
         "Cancellation note",
         validators=[Optional(), Length(max=NOTE_MAX,
                                        message=f"Please keep the note to {NOTE_MAX} characters.")])
-    reason = IntegerField("Reason", validators=[Optional()])
-    version = IntegerField(validators=[Optional()])
+    reason = IdField("Reason", validators=[Optional()], message="Choose a reason from the list.")
+    version = IdField(validators=[Optional()])
     # Admins only: add the default fee (prefilled, editable) to the invoice.
     add_fee = BooleanField("Add a cancellation fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
@@ -31,12 +130,14 @@ class RescheduleForm(FlaskForm):
     """The chosen start (UTC ISO, from the radio buttons) and, for admins, the fieldworker."""
     start = StringField("New time", validators=[DataRequired("Please pick one of the times."),
                                                 Length(max=40)])
-    version = IntegerField(validators=[Optional()])
-    fieldworker = IntegerField("Fieldworker", validators=[Optional()])
+    version = IdField(validators=[Optional()])
+    fieldworker = IdField("Fieldworker", validators=[Optional()],
+                          message="Choose a fieldworker from the list.")
 
 
 class BookForm(FlaskForm):
-    service = IntegerField("Service", validators=[InputRequired("Choose a service.")])
+    service = IdField("Service", validators=[InputRequired("Choose a service.")],
+                      message="Choose a service from the list.")
     start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
                                             Length(max=40)])
 
@@ -48,7 +149,7 @@ class StatusForm(FlaskForm):
         "Note",
         validators=[Optional(), Length(max=NOTE_MAX,
                                        message=f"Please keep the note to {NOTE_MAX} characters.")])
-    version = IntegerField(validators=[Optional()])
+    version = IdField(validators=[Optional()])
     add_fee = BooleanField("Add a no-show fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
 

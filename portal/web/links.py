@@ -12,7 +12,7 @@ from ..people import utcnow
 from ..settings import CancellationReason
 from . import reschedule_flow
 from .cancel_flow import cancel_verdict, late_fee_now
-from .forms import CancelForm
+from .forms import CancelForm, form_error
 
 bp = Blueprint("links", __name__, url_prefix="/l")
 limiter.limit(lambda: current_app.config["LINK_RATE_LIMIT"])(bp)
@@ -47,7 +47,7 @@ def cancel(token):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else (
             200 if context["cancel"] else refusal(context["cancel"]).status)
-        return confirm(context, form, status)
+        return confirm(context, form, status, form_error(form))
     try:
         cancel_booking(context["booking"].ref, context["actor"], channel="email_link",
                        reason_id=form.reason.data, note=form.note.data,

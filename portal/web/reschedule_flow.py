@@ -7,6 +7,7 @@ from typing import Callable
 from flask import flash, redirect, request
 from flask_login import current_user
 
+from ..input_limits import year_ok
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import availability, policy
@@ -60,7 +61,7 @@ def parse_start(raw):
         start = datetime.fromisoformat((raw or "").strip()[:25])
     except ValueError:
         raise InvalidInput("Please pick one of the times shown.") from None
-    if start.tzinfo is not None:
+    if start.tzinfo is not None or not year_ok(start):  # far years overflow when shown
         raise InvalidInput("Please pick one of the times shown.")
     return start
 
