@@ -96,7 +96,8 @@ def check_request():
 def init_app(app):
     """Register the converters (before any route is added) and the guard (before CSRF and
     the database connection, so refused input costs no query)."""
-    app.config.setdefault("MAX_CONTENT_LENGTH", BODY_MAX)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
+        app.config["MAX_CONTENT_LENGTH"] = BODY_MAX
     app.url_map.converters.update(int=IdConverter, default=SegmentConverter,
                                   string=SegmentConverter)
     app.before_request(check_request)
