@@ -45,7 +45,7 @@ def _parse_date(raw, which, tz, notes):
         notes.append(f"“{shown(raw)}” is not a date; showing all dates {which}.")
         return None
     if not year_ok(day):  # years at the calendar's edges overflow in timezone arithmetic
-        notes.append(f"“{shown(raw)}” is outside the years {MIN_YEAR} to {MAX_YEAR}; "
+        notes.append(f"“{shown(raw)}” is not a date in the years {MIN_YEAR} to {MAX_YEAR}; "
                      f"showing all dates {which}.")
         return None
     return day

@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..contact_details import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
 from ..errors import InvalidInput
-from .forms import IdField, IdListField
+from .forms import IdField, IdListField, VersionField
 
 NOTES_MAX = 2000
 
@@ -74,7 +74,7 @@ class NewBookingForm(FlaskForm):
 
 
 class BookingDetailsForm(FlaskForm):
-    version = IdField(validators=[InputRequired("Reload the page and try again.")])
+    version = VersionField([InputRequired("Reload the page and try again.")])
     address = TextAreaField("Address of the visit", validators=[_max(ADDRESS_MAX,
                                                                      "the address")])
     notes = TextAreaField("Notes for the fieldworker", validators=[_max(NOTES_MAX, "the notes")])

@@ -6,7 +6,7 @@ from wtforms.validators import Length, Optional
 
 from ..billing.payments import REFERENCE_MAX
 from ..billing.refunds import NOTE_MAX, REASON_MAX
-from .forms import IdField
+from .forms import VersionField
 
 AMOUNT_MAX = 40
 
@@ -30,7 +30,7 @@ class DecisionForm(FlaskForm):
     """Approve, reject (the note is then required) or mark processed (with a reference)."""
     note = TextAreaField("Note", validators=[_length(NOTE_MAX, "note")])
     reference = StringField("Reference", validators=[_length(REFERENCE_MAX, "reference")])
-    version = IdField(validators=[Optional()])
+    version = VersionField()
 
 
 def first_error(form):

@@ -77,10 +77,10 @@ def _pairs(multidict):
 def check_request():
     """before_request: refuse bad input with the error page (or the htmx modal); None to go on.
     Nothing has been read from or written to the database yet."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return None  # its converters and inputs.py refuse the same, as problem+json
     if CONTROL.search(request.path):
         return error_response(404)
-    if request.path == "/api" or request.path.startswith("/api/"):
-        return None
     message = problem(_pairs(request.args))
     if message:
         return error_response(400, message + " Nothing was changed.")
