@@ -6,12 +6,12 @@ with htmx when JavaScript is there.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ..input_limits import is_id
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import hours, hours_admin
 from ..bookings.availability import STEPS
 from ..errors import DomainError, InvalidInput
+from ..input_limits import is_id
 from ..people import utcnow
 from .access import admin_required
 from .availability_forms import (BlockForm, BookingSettingsForm, HoursForm, RowActionForm,

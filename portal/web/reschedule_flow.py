@@ -7,12 +7,12 @@ from typing import Callable
 from flask import flash, redirect, request
 from flask_login import current_user
 
-from ..input_limits import year_ok
 from .. import current_settings
 from ..actors import actor_for
 from ..bookings import availability, policy
 from ..bookings.scheduling import reschedule_booking
 from ..errors import DomainError, InvalidInput, refusal
+from ..input_limits import year_ok
 from ..people import utcnow
 from ..timefmt import to_local
 from .forms import RescheduleForm
