@@ -43,6 +43,22 @@ def test_an_id_past_what_the_database_holds_in_a_url_is_not_found(admin, value):
     assert snapshot() == before
 
 
+def test_every_address_with_an_id_refuses_one_past_the_database(app, admin):
+    """Every <int:...> route, every method: 2**63 is no such address (404), never a query."""
+    before = snapshot()
+    rules = [rule for rule in app.url_map.iter_rules()
+             if any(type(c).__name__ == "IdConverter" for c in rule._converters.values())]
+    assert len(rules) > 20
+    for rule in rules:
+        path = rule.rule
+        for name in rule.arguments:
+            path = path.replace(f"<int:{name}>", str(2**63))
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = admin.open(path, method=method)
+            assert response.status_code == 404, (method, path)
+    assert snapshot() == before
+
+
 def test_the_largest_id_is_a_plain_miss(admin):
     assert admin.get(f"/admin/customers/{MAX_ID}").status_code == 404
 
@@ -68,14 +84,15 @@ def test_a_huge_id_in_a_form_field_is_a_form_error(admin, world, value):
     assert snapshot() == before
 
 
+@pytest.mark.parametrize("kind", ["application/x-www-form-urlencoded", "multipart/form-data"])
 @pytest.mark.parametrize("field", ["note", "csrf_token\x00", "fee"])
-def test_a_nul_in_a_text_field_is_refused_before_the_database(admin, world, field):
+def test_a_nul_in_a_text_field_is_refused_before_the_database(admin, world, field, kind):
     """On PostgreSQL a NUL in text made the statement fail (500); now it never gets there."""
     url, token = cancel_page(admin, world)
     before = snapshot()
     data = {"csrf_token": token, "note": "fine"}
     data[field] = "Away\x00that week"
-    response = admin.post(url, data=data)
+    response = admin.post(url, data=data, content_type=kind)
     assert response.status_code == 422
     assert ("field name that can't be used" if "\x00" in field else
             "control character (such as a NUL byte)") in text(response)
