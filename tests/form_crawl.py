@@ -120,12 +120,13 @@ def crawl(app, client, start, per_endpoint=8, limit=400):
         if counts.get(name, 0) >= per_endpoint:
             continue
         response = client.get(path)
+        body = response.get_data(as_text=True)  # a streamed CSV is read through, and closed
         visited.append((path, response.status_code))
         if response.status_code != 200 or response.mimetype != "text/html":
             continue
         counts[name] = counts.get(name, 0) + 1  # pages that showed something
         page = _Page()
-        page.feed(response.get_data(as_text=True))
+        page.feed(body)
         for link in page.links:
             target = local(link, path)
             if target:
