@@ -3,8 +3,8 @@
 What is refused here breaks the machinery rather than a rule, so no form needs to know about
 it: a NUL (PostgreSQL refuses it in text) or another control character, a value longer than
 any field takes, a body past MAX_CONTENT_LENGTH, an id past what the database holds. The JSON
-API (/api/) reads its own input and answers in problem+json (portal/web/api/inputs.py), so only
-the address and the body size are checked for it here.
+API (/api/) reads its own input and answers in problem+json (portal/web/api/inputs.py), so it
+is left to that; the int converter and the body limit (the API sets a smaller one) apply to it too.
 """
 import re
 
@@ -84,8 +84,8 @@ def check_request():
     message = problem(_pairs(request.args))
     if message:
         return error_response(400, message + " Nothing was changed.")
-    # Reading the form enforces MAX_CONTENT_LENGTH (413 past it); uploads are refused by name
-    # only: no form here takes a file, and none is ever read.
+    # Reading the form enforces MAX_CONTENT_LENGTH (413 past it). A file part's field name is
+    # checked like any other; no form here takes a file, and none is ever read.
     message = problem(_pairs(request.form)) or problem(
         (name, "") for name in request.files.keys())
     if message:
