@@ -1,7 +1,10 @@
 # Rebook: two commands for a newcomer, `make run` and `make test`.
 # Everything else here is what those two need; each step is skipped when already done.
 
-PYTHON ?= python3.11
+# The newest supported Python that runs here (3.13, 3.12, 3.11; a pyenv shim may exist without
+# its version being active); `make PYTHON=/path/to/python run` picks another.
+PYTHON ?= $(or $(shell for p in python3.13 python3.12 python3.11; do \
+            $$p -c '' >/dev/null 2>&1 && { echo $$p; break; }; done),python3)
 VENV   := .venv
 BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
@@ -12,13 +15,8 @@ PORT   ?= 5000
 run: install assets
 	$(FLASK) init-db
 	$(FLASK) demo --if-empty
-	@echo "Rebook on http://127.0.0.1:$(PORT)  (demo logins in README.md)"
-	@if [ -n "$$MAIL_SERVER" ]; then \
-	  $(FLASK) outbox work & worker=$$!; trap "kill $$worker 2>/dev/null" EXIT INT TERM; \
-	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
-	else \
-	  $(FLASK) run --host 127.0.0.1 --port $(PORT); \
-	fi
+	@echo "Rebook on http://127.0.0.1:$(PORT)  (demo logins in README.md; Ctrl-C stops it)"
+	$(FLASK) serve --port $(PORT)
 
 test: install-test assets browser
 	$(MAKE) test-sqlite

@@ -5,6 +5,7 @@
 - outbox delivery rate to a local SMTP sink (bench/delivery.py)
 - the cancellations report with 100,000 bookings (bench/reports.py)
 - the activity log with 100,000 audit events (bench/activity.py)
+- the booking page through gunicorn, 1 and 2 processes, PostgreSQL (bench/serve.py)
 """
 import tempfile
 import time
@@ -16,6 +17,7 @@ from bench import availability
 from bench import delivery
 from bench import listing
 from bench import reports
+from bench import serve
 from bench.common import timed
 from portal import create_app
 from portal.actors import Actor
@@ -84,3 +86,4 @@ if __name__ == "__main__":
     availability.main()
     reports.main()
     activity.main()
+    serve.main()

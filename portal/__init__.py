@@ -3,13 +3,14 @@ from flask import Flask, has_request_context, request
 
 from . import config as config_module
 from .db import database, open_database
-from .extensions import csrf, limiter, login, mail
+from .extensions import csrf, login, mail
 from .audit import channel_label
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
 from .settings import Settings
 from .web import input_guard
+from .web.limits import trust_proxies
 from .timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                       when_range)
 
@@ -19,18 +20,21 @@ def create_app(config=None):
     app = Flask(__name__, template_folder="../templates", static_folder="../static")
     app.config.update(config_module.from_environment())
     app.config.update(config or {})
+    config_module.check(app.config)
 
-    open_database(app.config["DATABASE_URL"])
+    open_database(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE"),
+                  app.config.get("DATABASE_POOL_STALE_SECONDS"))
+    trust_proxies(app)
     input_guard.init_app(app)  # converters before any route; the guard before CSRF
     csrf.init_app(app)
     mail.init_app(app)
-    limiter.init_app(app)
     login.init_app(app)
     login.user_loader(load_user)
 
     @app.before_request
     def _connect():
-        database.connect(reuse_if_open=True)
+        if request.blueprint != "health":  # health checks open their own (portal/web/health.py)
+            database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
     def _close(exc):
@@ -54,6 +58,8 @@ def create_app(config=None):
 
     from .web import register
     register(app)
+    from .web.security_headers import init_app as security_headers
+    security_headers(app)
 
     from .cli import register_cli
     register_cli(app)

@@ -1,8 +1,12 @@
-"""Command line: flask init-db / demo / outbox work / create-admin."""
+"""Command line: flask init-db / demo / outbox work / serve / create-admin."""
+import os
+import sys
 import time
 
 import click
+from flask import current_app
 
+from .config import PRODUCTION
 from .db import database
 
 
@@ -20,6 +24,12 @@ def register_cli(app):
     def demo(if_empty):
         """Load the demo business, staff, customers and bookings."""
         from .demo import load_demo
+        if current_app.config["REBOOK_MODE"] == PRODUCTION:
+            # Demo accounts all have the password "demo": never on a real business's database.
+            message = ("Production mode (REBOOK_MODE=production) loads no demo data. Run "
+                       "`flask --app wsgi setup` to name the business and make the first admin.")
+            click.echo(message, err=not if_empty)
+            sys.exit(0 if if_empty else 1)
         with database.connection_context():
             loaded = load_demo(only_if_empty=if_empty)
         click.echo("demo data loaded" if loaded else "demo data already present; kept it")
@@ -32,23 +42,15 @@ def register_cli(app):
     @click.option("--once", is_flag=True, help="Deliver what is due now, then exit.")
     @click.option("--batch", default=50, show_default=True)
     @click.option("--interval", default=2.0, show_default=True, help="Seconds between polls.")
-    def outbox_work(once, batch, interval):
-        """Send pending email through SMTP and webhooks over HTTP, retrying with backoff."""
-        from .integrations.delivery import work_once as deliver_webhooks
-        from .messaging.outbox import work_once
-        while True:
-            with database.connection_context():
-                sent, failed = work_once(batch)
-                delivered, undelivered = deliver_webhooks(batch)
-            if sent or failed:
-                click.echo(f"outbox: sent {sent}, failed {failed}")
-            if delivered or undelivered:
-                click.echo(f"webhooks: delivered {delivered}, failed {undelivered}")
-            full = sent + failed >= batch or delivered + undelivered >= batch
-            if once and not full:
-                break
-            if not (sent or failed or delivered or undelivered):
-                time.sleep(interval)
+    @click.option("--reminders-every", default=60.0, show_default=True,
+                  help="Seconds between reminder runs (0: never; not with --once).")
+    def outbox_work(once, batch, interval, reminders_every):
+        """Send pending email through SMTP and webhooks over HTTP, retrying with backoff, and
+        queue due reminders once a minute. Safe to run on several machines at once. Without
+        MAIL_SERVER in the environment (or .env) email stays queued, except with --once."""
+        from .worker import run
+        run(click.echo, batch=batch, interval=interval, once=once,
+            reminders_every=reminders_every, email=once or bool(os.environ.get("MAIL_SERVER")))
 
     @app.cli.group("reminders")
     def reminders_group():
@@ -62,16 +64,32 @@ def register_cli(app):
             queued = send_due_reminders()
         click.echo(f"reminders: queued {queued}")
 
+    @app.cli.command("serve")
+    @click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "5000")),
+                  show_default="$PORT or 5000")
+    @click.option("--workers", type=int, default=None, help="Web processes ($WEB_CONCURRENCY).")
+    def serve(port, workers):
+        """Serve through gunicorn with the outbox/reminders worker beside it; Ctrl-C stops both."""
+        from .serve import serve as run_serve
+        raise SystemExit(run_serve(port, workers, click.echo))
+
     @app.cli.command("create-admin")
     @click.option("--email", required=True)
     @click.option("--name", default="Admin")
-    @click.password_option()
+    @click.password_option(envvar="REBOOK_ADMIN_PASSWORD")
     def create_admin(email, name, password):
-        """Add an admin account."""
-        from .people import Staff
+        """Add an admin account (password from the prompt or REBOOK_ADMIN_PASSWORD)."""
+        from .actors import Actor
+        from .errors import DomainError
+        from .staff import add_admin
         with database.connection_context():
-            staff = Staff(name=name, email=email.strip().lower(), role=Staff.ADMIN,
-                          can_edit_booking_status=True)
-            staff.set_password(password)
-            staff.save()
-        click.echo(f"admin {email} created")
+            try:
+                admin = add_admin(name, email, password, password,
+                                  Actor("system", None, "Command line (flask create-admin)"))
+            except DomainError as exc:
+                click.echo(f"No admin was created: {exc.message}", err=True)
+                sys.exit(1)
+        click.echo(f"admin {admin.email} created")
+
+    from .ops_cli import register as register_ops
+    register_ops(app)

@@ -20,13 +20,24 @@ class BaseModel(Model):
         legacy_table_names = False
 
 
-def open_database(url):
+# PostgreSQL connections are pooled per process: a request checks one out in before_request and
+# teardown's close() hands it back instead of ending it (a new connection costs a few ms and a
+# server process). Defaults suit gunicorn's one-request-at-a-time workers with room for threads.
+POOL_SIZE = 10
+POOL_STALE_SECONDS = 300  # recycle idle connections so a proxy or firewall never cuts them
+POOL_WAIT_SECONDS = 10  # a request waits this long for a free connection, then errors
+
+
+def open_database(url, pool_size=None, stale_seconds=None):
     """Make a database from `sqlite:///path` or `postgresql://...` and bind the proxy to it."""
     if url.startswith("sqlite"):
         # timeout: Python's sqlite3 waits this long for a lock before "database is locked".
         db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
     elif url.startswith(("postgres://", "postgresql://")):
-        db = connect(url)
+        scheme, rest = url.split("://", 1)
+        db = connect(f"{scheme}+pool://{rest}", max_connections=pool_size or POOL_SIZE,
+                     stale_timeout=stale_seconds or POOL_STALE_SECONDS,
+                     timeout=POOL_WAIT_SECONDS)
     else:
         raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
     database.initialize(db)

@@ -1,6 +1,4 @@
 """Flask extensions, made without an app and bound in create_app()."""
-from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
 from flask_mail import Mail
 from flask_wtf.csrf import CSRFProtect
@@ -12,5 +10,4 @@ login.login_message_category = "info"
 
 csrf = CSRFProtect()
 mail = Mail()
-# Limits are set where they apply (the email-link endpoints); memory storage suits one server.
-limiter = Limiter(get_remote_address, storage_uri="memory://")
+# Rate limits are not an extension: they are counted in the database (portal/ratelimit.py).

@@ -1,5 +1,6 @@
 """Every model, in dependency order: what migrations and tests compare against."""
 from .accounts.models import AccountToken
+from .accounts.sessions import LoginSession
 from .audit import AuditEvent
 from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
@@ -10,6 +11,7 @@ from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
 from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
+from .ratelimit import RateLimitHit
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
@@ -17,4 +19,4 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
-              AccountToken, ApiIdempotencyKey]
+              AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession]

@@ -1,11 +1,20 @@
 """Customers and staff: who can log in, their roles and permissions."""
+import secrets
 from datetime import datetime, timezone
+from functools import cache
 
 from flask_login import UserMixin
 from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField, fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .db import BaseModel
+
+
+@cache
+def _dummy_hash():
+    """A hash made the way real ones are (werkzeug's default, scrypt), of a password nobody
+    knows: checked when there is no account, so a miss costs what a hit costs."""
+    return generate_password_hash(secrets.token_urlsafe(16))
 
 
 def utcnow():
@@ -16,9 +25,25 @@ def utcnow():
 class PasswordMixin:
     """Passwords, and the session epoch: bumping it ends every session made before."""
 
+    # '<kind>:<secret>' of the login session this object was loaded for or logged in with
+    # (portal/accounts/sessions.py); Flask-Login keeps it in the signed cookie.
+    session_key = None
+
     def get_id(self):
-        # Flask-Login stores this in the session; load_user refuses a stale epoch.
-        return f"{self.kind_key}:{self.id}:{self.session_epoch}"
+        if self.session_key is None:
+            raise RuntimeError("Start a session first: portal.accounts.sessions.start()")
+        return self.session_key
+
+    # Flask-Login's UserMixin compares get_id(), which is now per session: compare rows.
+    def __eq__(self, other):
+        return (isinstance(other, PasswordMixin) and self.kind_key == other.kind_key
+                and self.id is not None and self.id == other.id)
+
+    def __ne__(self, other):
+        return not self == other
+
+    def __hash__(self):
+        return hash((self.kind_key, self.id))
 
     def set_password(self, password):
         self.password_hash = generate_password_hash(password)
@@ -70,14 +95,10 @@ class Staff(PasswordMixin, UserMixin, BaseModel):
 
 
 def load_user(user_id):
-    """Flask-Login's loader: ids are 'customer:N:EPOCH' or 'staff:N:EPOCH'; a session from an
-    older epoch (before a deactivation or password change) is no longer valid."""
-    kind, _, rest = (user_id or "").partition(":")
-    raw, _, epoch = rest.partition(":")
-    model = {"customer": Customer, "staff": Staff}.get(kind)
-    if model is None or not raw.isdigit() or not epoch.isdigit():
-        return None
-    return model.get_or_none((model.id == int(raw)) & (model.session_epoch == int(epoch)))
+    """Flask-Login's loader: the person whose login session this key names, while that session
+    lives (not logged out, not idle or too old, epoch unchanged); else None."""
+    from .accounts.sessions import resume  # sessions build on this module's models
+    return resume(user_id)
 
 
 def email_in_use(email, except_customer=None):
@@ -94,8 +115,13 @@ def email_in_use(email, except_customer=None):
 def authenticate(email, password):
     """Return the staff member or customer with these credentials, or None."""
     email = (email or "").strip().lower()
-    for model in (Staff, Customer):
-        person = model.get_or_none(model.email == email)
-        if person is not None:
-            return person if person.check_password(password) and person.is_active else None
-    return None
+    person = Staff.get_or_none(Staff.email == email)
+    if person is None:
+        person = Customer.get_or_none(Customer.email == email)
+    # Hash the password whether or not there is an account (or a password yet) to check it
+    # against: the time a login takes must not tell which addresses have accounts.
+    stored = person.password_hash if person is not None and person.password_hash else None
+    matches = check_password_hash(stored or _dummy_hash(), password or "")
+    if stored is None or not matches or not person.is_active:
+        return None
+    return person

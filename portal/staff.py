@@ -4,10 +4,13 @@ Every change is one write transaction with its audit event. Nobody is deleted: a
 account can't log in, but its bookings, notices and history stay.
 """
 import re
+import unicodedata
 
 from peewee import IntegrityError
 
 from . import audit
+from .accounts.password_rules import check_new_password
+from .contact_details import clean_email, clean_name
 from .db import locked, write_transaction
 from .errors import Conflict, InvalidInput, NotFound
 from .people import Staff, email_in_use
@@ -118,4 +121,39 @@ def set_can_edit_booking_status(staff_id, allowed, actor):
                      before={"can_edit_booking_status": person.can_edit_booking_status},
                      after={"can_edit_booking_status": allowed})
         person.can_edit_booking_status = allowed
+    return person
+
+
+def check_printable(value, field):
+    """Refuse control characters (NUL, escape codes) that tidying spaces leaves behind: they
+    can't be typed, show as nothing, and PostgreSQL refuses NUL outright."""
+    if any(unicodedata.category(ch) == "Cc" for ch in value):
+        raise InvalidInput("This can't contain control characters (invisible codes such as NUL "
+                           "or escape). Retype it by hand.", field)
+    return value
+
+
+def add_admin(name, email, password, confirm, actor, channel="system") -> Staff:
+    """Create an active admin (first-run setup, `flask create-admin`); returns the Staff row.
+
+    The password follows the customers' rules (portal/accounts/password_rules.py), so no admin
+    ever logs in with a short or demo password. Joins the caller's transaction when there is one
+    (setup creates the admin and the business in one)."""
+    name = check_printable(clean_name(name, "name", "your name"), "name")
+    email = check_printable(clean_email(email, "email"), "email")
+    check_new_password(password, confirm, email)
+    taken = InvalidInput(f"{email} already belongs to an account. Use another address.", "email")
+    try:
+        with write_transaction():
+            if email_in_use(email):
+                raise taken
+            person = Staff(name=name, email=email, role=Staff.ADMIN, can_edit_booking_status=True,
+                           active=True)
+            person.set_password(password)
+            person.save()
+            audit.record("staff", person.id, "staff_added", actor, channel, after={
+                "name": name, "email": email, "role": person.role,
+                "can_edit_booking_status": True})
+    except IntegrityError:  # the same address was added a moment ago
+        raise taken from None
     return person

@@ -1,13 +1,20 @@
-"""A customer's own account: contact details (audited, validated, nothing saved on error) and
-changing the password, which ends every other session but this one."""
+"""A customer's own account: contact details (audited, validated, nothing saved on error), a
+new email confirmed from the new address (the answer never says whether another account has
+it), and changing the password, which ends every other session but this one. Wrong current
+passwords count as failed logins."""
+import re
+
 import pytest
 
 from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
+from portal.messaging.models import OutboxMessage
 from portal.people import Customer, authenticate
 from tests.account_helpers import (NEW_PASSWORD, _push_request_context, browser,  # noqa: F401
                                    log_in, page, reset_path)
 from tests.conftest import csrf_from
+
+EMAIL_LINK_RE = re.compile(r"http://localhost(/account/email/[A-Za-z0-9_.\-]+)")
 
 
 def customer_browser(app, world, address="127.0.0.1"):
@@ -68,12 +75,6 @@ def test_saving_details_is_audited(app, world):
     ({"name": "n" * 121}, "Please keep your name to 120 characters."),
     ({"address": "a" * 501}, "Please keep the address to 500 characters."),
     ({"email": "not-an-email"}, "Enter an email address like name@example.com."),
-    ({"email": "other@example.com", "current_password": "demo"},
-     "other@example.com already belongs to an account."),
-    ({"email": "OTHER@Example.com", "current_password": "demo"},
-     "other@example.com already belongs to an account."),
-    ({"email": "fw@example.com", "current_password": "demo"},
-     "fw@example.com already belongs to an account."),
     ({"email": "new@example.com"}, "To change your email address, enter your current password."),
     ({"email": "new@example.com", "current_password": "wrong"},
      "To change your email address, enter your current password."),
@@ -87,17 +88,115 @@ def test_bad_details_save_nothing(app, world, changes, field_message):
     assert stored(world.customer) == before
 
 
-def test_changing_the_email_needs_the_password_and_moves_the_login(app, world):
+def mail_to(address):
+    return [m for m in OutboxMessage.select().order_by(OutboxMessage.id) if m.to_address == address]
+
+
+def confirm(client, path):
+    return client.post(path, data={"csrf_token": csrf_from(page(client, path).get_data(
+        as_text=True))})
+
+
+def test_a_new_email_applies_only_once_the_link_to_it_is_opened(app, world):
     client = customer_browser(app, world)
     old_link = reset_path(world.customer)
     response = save(client, email="Casey.New@Example.com", current_password="demo")
     assert response.status_code == 302
+    shown = page(client, "/account").get_data(as_text=True)
+    assert "We sent a link to casey.new@example.com." in shown
+    assert "log in with customer@example.com" in shown
+    assert stored(world.customer)[1] == "customer@example.com"  # not yet
+    assert authenticate("customer@example.com", "demo").id == world.customer.id
+    [message] = mail_to("casey.new@example.com")
+    path = EMAIL_LINK_RE.search(message.body_text).group(1)
+    # Opening the link (a mail scanner does) shows what it would do and changes nothing.
+    elsewhere = browser(app, "10.2.2.2")
+    opened = elsewhere.get(path)
+    assert opened.status_code == 200 and "casey.new@example.com" in opened.get_data(as_text=True)
+    assert stored(world.customer)[1] == "customer@example.com"
+    # Confirming works from any browser: the link proves the mailbox, the password the person.
+    assert confirm(elsewhere, path).headers["Location"] == "/login"
     assert stored(world.customer)[1] == "casey.new@example.com"
     assert authenticate("casey.new@example.com", "demo").id == world.customer.id
     assert authenticate("customer@example.com", "demo") is None
-    # A reset link mailed to the old address no longer reaches the account.
+    event = AuditEvent.get(AuditEvent.action == "details_changed")
+    assert (event.channel, event.before_data, event.after_data) == (
+        "email_link", {"email": "customer@example.com"}, {"email": "casey.new@example.com"})
+    [notice] = [m for m in mail_to("customer@example.com") if "has changed" in m.subject]
+    assert "is now casey.new@example.com" in notice.body_text
+    # A reset link mailed to the old address no longer reaches the account; the link is used.
     assert browser(app).get(old_link).status_code == 410
-    assert AccountToken.get().used_at is not None
+    assert elsewhere.get(path).status_code == 410
+    assert client.get("/bookings").status_code == 200  # still logged in here
+
+
+def ask_for(app, email):
+    """What a customer sees after asking to move their login to `email`."""
+    client = browser(app)
+    assert log_in(client, "customer@example.com").status_code == 302
+    response = save(client, email=email, current_password="demo")
+    shown = page(client, "/account").get_data(as_text=True)
+    # The whole page, but for the address typed and this browser's CSRF token.
+    shown = shown.replace(csrf_from(shown), "T")
+    return (response.status_code, response.headers.get("Location"),
+            shown.replace(email.lower(), "X"))
+
+
+@pytest.mark.parametrize("taken", ["other@example.com", "OTHER@Example.com", "fw@example.com"])
+def test_the_answer_is_the_same_for_a_free_and_a_taken_address(app, world, taken):
+    before = stored(world.customer)
+    free_answer = ask_for(app, "nobody.yet@example.com")
+    taken_answer = ask_for(app, taken)
+    assert free_answer == taken_answer
+    assert free_answer[:2] == (302, "/account")
+    # The free address gets a link; the taken one a note to its owner, and no link at all.
+    assert EMAIL_LINK_RE.search(mail_to("nobody.yet@example.com")[0].body_text)
+    [note] = mail_to(taken.lower())
+    assert "already has its own account" in note.body_text
+    assert not EMAIL_LINK_RE.search(note.body_text + note.body_html)
+    assert stored(world.customer)[1] == before[1] == "customer@example.com"
+    # The same work either way: one link row per request (the newest voids the older).
+    assert AccountToken.select().where(AccountToken.purpose == "email").count() == 2
+    assert AccountToken.select().where(AccountToken.used_at.is_null()).count() == 1
+
+
+def test_an_address_taken_before_the_link_is_opened_is_refused(app, world):
+    client = customer_browser(app, world)
+    assert save(client, email="shared@example.com", current_password="demo").status_code == 302
+    path = EMAIL_LINK_RE.search(mail_to("shared@example.com")[0].body_text).group(1)
+    Customer.update(email="shared@example.com").where(Customer.id == world.other.id).execute()
+    response = confirm(client, path)
+    assert response.status_code == 409
+    assert "now belongs to another account" in response.get_data(as_text=True)
+    assert stored(world.customer)[1] == "customer@example.com"
+
+
+def test_only_the_newest_email_link_works_and_a_forged_one_never(app, world):
+    client = customer_browser(app, world)
+    save(client, email="first@example.com", current_password="demo")
+    save(client, email="second@example.com", current_password="demo")
+    first = EMAIL_LINK_RE.search(mail_to("first@example.com")[0].body_text).group(1)
+    second = EMAIL_LINK_RE.search(mail_to("second@example.com")[0].body_text).group(1)
+    assert client.get(first).status_code == 410
+    assert confirm(client, first).status_code == 410
+    assert client.get(second[:-3] + "abc").status_code == 404  # tampered signature
+    assert stored(world.customer)[1] == "customer@example.com"
+    assert confirm(client, second).headers["Location"] == "/account"
+    assert stored(world.customer)[1] == "second@example.com"
+
+
+def test_guessing_the_password_on_the_details_page_counts_as_failed_logins(app, world):
+    client = customer_browser(app, world)
+    for _ in range(5):
+        assert save(client, email="new@example.com", current_password="guess").status_code == 422
+    response = save(client, email="new@example.com", current_password="demo")  # too late
+    assert response.status_code == 429 and int(response.headers["Retry-After"]) > 0
+    assert "Too many failed login attempts for this account." in response.get_data(as_text=True)
+    assert not mail_to("new@example.com") and stored(world.customer)[1] == "customer@example.com"
+    # The same count as the login form: the right password there is refused too.
+    assert log_in(browser(app, "10.3.3.3"), world.customer.email).status_code == 429
+    # Details that need no password still save.
+    assert save(client, phone="555 010 7777").status_code == 302
 
 
 def test_details_without_csrf_save_nothing(app, world):

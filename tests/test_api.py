@@ -14,6 +14,7 @@ from portal.people import utcnow
 from portal.settings import CancellationReason
 from portal.timefmt import to_local
 from tests.api_support import assert_problem, headers, integration, post, snapshot, token_for
+from tests.support.days import working_day
 
 
 @pytest.fixture
@@ -153,7 +154,7 @@ def test_unknown_reason_and_long_note_are_field_errors(client, world, token):
 
 
 def _free_start(client, token, service, days_ahead):
-    day = to_local(utcnow(), "America/New_York").date() + timedelta(days=days_ahead)
+    day = working_day(to_local(utcnow(), "America/New_York").date(), days_ahead)
     response = client.get(f"/api/v1/services/{service.id}/availability?date={day.isoformat()}",
                           headers=headers(token))
     assert response.status_code == 200, response.get_json()

@@ -36,6 +36,7 @@ MATRIX = [
     ("GET", "/admin/reports/cancellations?preset=90d&channel=portal", {}, ADMIN_ONLY),
     ("GET", "/admin/reports/cancellations.csv?preset=7d", {}, ADMIN_ONLY),
     ("GET", "/admin/emails/{message}", {}, ADMIN_ONLY),
+    ("GET", "/admin/emails/{message}/html", {}, ADMIN_ONLY),
     ("POST", "/admin/emails/{message}/resend", {}, ADMIN_ONLY),
     ("GET", "/admin/settings/portal", {}, ADMIN_ONLY),
     ("POST", "/admin/settings/portal", {"cancel_notice_hours": "12", "reminder_hours": "24"},

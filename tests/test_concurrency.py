@@ -6,6 +6,7 @@ PostgreSQL. Exactly one cancellation may happen, with exactly one set of effects
 else is told the truth: the booking is already cancelled (not "your page is stale", not a 500).
 """
 import html
+import multiprocessing
 import re
 from collections import Counter
 
@@ -26,10 +27,11 @@ ALREADY = "This booking is already cancelled."
 
 def race(database_url, world):
     """Start the racers, collect one result from each, and leave no process behind."""
+    login_lock = multiprocessing.get_context("spawn").Lock()
     return run_together(
         race_worker.cancel_when_released, RACERS, DEADLINE,
         args_for=lambda i: (i, database_url, world.customer.email, world.upcoming.ref,
-                            world.upcoming.version))
+                            world.upcoming.version, login_lock))
 
 
 @pytest.mark.slow

@@ -98,6 +98,10 @@ BAD = [
     ("endpoint_url", "https://cal example.com/hook", "starting with https://"),
     ("endpoint_url", "https://me:secret@cal.example.com/hook", "Leave the user name"),
     ("endpoint_url", "https://cal.example.com/" + "a" * 480, "at most 500"),
+    ("endpoint_url", "http://10.0.0.5:8080/in", "This address points inside your network "
+     "(10.0.0.5, a private network address). Rebook only sends webhooks to public addresses; "
+     "your server operator can allow it with WEBHOOK_ALLOWED_HOSTS."),
+    ("endpoint_url", "http://169.254.169.254/latest/meta-data/", "the cloud metadata service"),
     ("name", "N" * 81, "keep the name to 80"),
     ("name", "   ", "Enter a name"),
     ("kind", "spaceship", "Choose what kind"),
@@ -136,18 +140,18 @@ def test_a_name_in_use_is_refused_whatever_its_case(admin_client, clinic, calsyn
 def test_editing_saves_and_records_before_and_after(admin_client, calsync):
     url = f"/admin/integrations/{calsync.id}"
     response = submit(admin_client, url, form_page=url, name="CalSync 2",
-                      endpoint_url="http://10.0.0.5:8080/in", events=["order.placed"],
+                      endpoint_url="http://cal.example.com:8080/in", events=["order.placed"],
                       cancellations="manual", active=None)
     assert response.status_code == 302
     saved = Integration.get_by_id(calsync.id)
     assert (saved.name, saved.endpoint_url, saved.events, saved.applies_cancellations,
-            saved.active, saved.secret) == ("CalSync 2", "http://10.0.0.5:8080/in",
+            saved.active, saved.secret) == ("CalSync 2", "http://cal.example.com:8080/in",
                                             "order.placed", False, False, calsync.secret)
     [changed] = AuditEvent.select().where(AuditEvent.action == "integration_changed")
     assert changed.before_data["name"] == "CalSync" and changed.after_data["active"] is False
     # Saving it again unchanged writes no second history entry.
     assert submit(admin_client, url, form_page=url, name="CalSync 2",
-                  endpoint_url="http://10.0.0.5:8080/in", events=["order.placed"],
+                  endpoint_url="http://cal.example.com:8080/in", events=["order.placed"],
                   cancellations="manual", active=None).status_code == 302
     assert AuditEvent.select().where(AuditEvent.action == "integration_changed").count() == 1
 
@@ -248,14 +252,14 @@ def test_the_pages_use_constant_queries(admin_client, admin, calsync):
     before = {url: queries_for(admin_client, url) for url in urls}
     for n in range(5):
         add_integration(admin, name=f"System {n}", kind="other",
-                        endpoint_url="https://x.example.com/", events=["booking.cancelled"])
+                        endpoint_url="https://cal.example.com/", events=["booking.cancelled"])
     for _ in range(3):
         with write_transaction():
             emit("booking.cancelled", lambda: {"n": 1})
     for delivery in WebhookDelivery.select():
         for number in (1, 2):
             WebhookAttempt.get_or_create(delivery=delivery, number=number,
-                                         defaults={"url": "https://x.example.com/"})
+                                         defaults={"url": "https://cal.example.com/"})
     after = {url: queries_for(admin_client, url) for url in urls}
     assert before == after
     assert max(after.values()) <= 8, after

@@ -69,7 +69,8 @@ class Receiver:
             return status, b'{"ok":true}' if status < 300 else b"receiver fell over"
 
 
-def start(receiver):
+def start(receiver, tls=None):
+    """Serve on 127.0.0.1 (HTTPS when `tls`, an SSLContext with the server's certificate)."""
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self):
             body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
@@ -87,6 +88,8 @@ def start(receiver):
             pass
 
     receiver.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    if tls is not None:
+        receiver.server.socket = tls.wrap_socket(receiver.server.socket, server_side=True)
     thread = threading.Thread(target=receiver.server.serve_forever,
                               kwargs={"poll_interval": 0.05}, daemon=True)
     thread.start()

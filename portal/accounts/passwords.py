@@ -1,7 +1,9 @@
 """Passwords: logging in under the limits, setting one by emailed link, changing, resetting.
 
-Every new password bumps the customer's session_epoch, which ends every session made before
-(people.load_user refuses a stale epoch); the caller logs the current one in again.
+Every new password bumps the customer's session_epoch and deletes their login sessions, which
+ends every session made before; the caller starts a new one for the browser that set it.
+A miss costs the same time whether or not the address has an account (people.authenticate
+checks a dummy hash when there is none).
 """
 import time
 
@@ -15,7 +17,7 @@ from ..contact_details import EMAIL_MAX
 from ..db import database, locked, write_transaction
 from ..errors import InvalidInput, NotFound
 from ..people import Customer, authenticate, utcnow
-from . import throttle, tokens
+from . import sessions, throttle, tokens
 from .invitations import queue_reset, render_decoy
 from .models import INVITE, RESET
 from .password_rules import check_new_password
@@ -37,9 +39,11 @@ def _actor(customer):
 
 
 def _store(customer, password_hash, now):
-    """The new hash and epoch, and no older link left that could set another one."""
+    """The new hash and epoch, no session left from before, and no older link left that could
+    set another one."""
     (Customer.update(password_hash=password_hash, session_epoch=Customer.session_epoch + 1)
      .where(Customer.id == customer.id).execute())
+    sessions.end_all(customer)
     tokens.void_open(customer.id, now)
     return Customer.get_by_id(customer.id)
 

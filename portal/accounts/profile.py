@@ -1,50 +1,59 @@
-"""A customer's own contact details, as they edit them in the portal."""
-from peewee import IntegrityError
+"""A customer's own contact details, as they edit them in the portal.
+
+Name, phone and address save at once. A new email needs the current password (checked under
+the login limits, so /account can't be used to guess it) and applies only when the link mailed
+to the new address is opened (email_change.py); the answer is the same whether or not another
+account uses that address.
+"""
+from datetime import datetime
 
 from .. import audit
 from ..actors import Actor
 from ..contact_details import clean_address, clean_email, clean_name, clean_phone
 from ..db import locked, write_transaction
 from ..errors import InvalidInput, NotFound
-from ..people import Customer, email_in_use, utcnow
-from . import tokens
+from ..people import Customer, utcnow
+from . import email_change, throttle
 
-FIELDS = ("name", "email", "phone", "address")
-
-
-def _taken(email):
-    return InvalidInput(f"{email} already belongs to an account. Use another address.", "email")
+FIELDS = ("name", "phone", "address")
 
 
-def update_details(customer_id, name, email, phone, address, current_password="", now=None):
-    """Save what changed (with an audit event); a new email needs the current password.
-    Returns the customer as now stored; InvalidInput saves nothing."""
+def _check_current_password(customer, current_password, address):
+    """A wrong password here is a failed login: counted, and refused (429) once the account
+    or address has used its tries."""
+    throttle.check_login(customer.email, address)
+    if not customer.check_password(current_password or ""):
+        throttle.record_failure(customer.email, address)
+        raise InvalidInput("To change your email address, enter your current password.",
+                           "current_password")
+
+
+def update_details(customer_id: int, name: str, email: str, phone: str, address: str,
+                   current_password: str = "", client_address: str | None = None,
+                   now: datetime | None = None):
+    """Save what changed (with an audit event) and, for a new email, send its confirmation link.
+    Returns (customer as now stored, the new email waiting for confirmation or None).
+    InvalidInput and TooManyAttempts save nothing."""
     now = now or utcnow()
-    wanted = {"name": clean_name(name, what="your name"), "email": clean_email(email),
-              "phone": clean_phone(phone), "address": clean_address(address)}
+    wanted = {"name": clean_name(name, what="your name"), "phone": clean_phone(phone),
+              "address": clean_address(address)}
+    new_email = clean_email(email)
     customer = Customer.get_or_none(Customer.id == customer_id)
     if customer is None:
         raise NotFound("We couldn't find your account. Log in again.")
-    if wanted["email"] != customer.email.lower() and not customer.check_password(
-            current_password or ""):
-        raise InvalidInput("To change your email address, enter your current password.",
-                           "current_password")
-    try:
-        with write_transaction():
-            customer = locked(Customer.select().where(Customer.id == customer_id)).get()
-            before = {f: getattr(customer, f) for f in FIELDS}
-            changed = {f: v for f, v in wanted.items() if before[f] != v}
-            if not changed:
-                return customer
-            if "email" in changed and email_in_use(changed["email"], except_customer=customer.id):
-                raise _taken(changed["email"])
+    if new_email == customer.email.lower():
+        new_email = None
+    else:
+        _check_current_password(customer, current_password, client_address)
+    with write_transaction():
+        customer = locked(Customer.select().where(Customer.id == customer_id)).get()
+        before = {f: getattr(customer, f) for f in FIELDS}
+        changed = {f: v for f, v in wanted.items() if before[f] != v}
+        if changed:
             Customer.update(**changed).where(Customer.id == customer.id).execute()
-            if "email" in changed:
-                # A link mailed to the old address must not reach the account any more.
-                tokens.void_open(customer.id, now)
             audit.record("customer", customer.id, "details_changed",
                          Actor("customer", customer.id, wanted["name"]), "portal",
                          before={f: before[f] for f in changed}, after=changed, at=now)
-    except IntegrityError:  # someone took the address between our check and the update
-        raise _taken(wanted["email"]) from None
-    return Customer.get_by_id(customer_id)
+        if new_email is not None:
+            email_change.request_change(customer, new_email, now)
+    return Customer.get_by_id(customer_id), new_email

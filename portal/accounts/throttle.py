@@ -1,25 +1,30 @@
-"""Counting failed logins, per account and per client address, in the limiter's storage.
+"""Counting failed logins, per account and per client address, in the shared limit store.
 
 Moving windows: a person locked out after five misses can try again when the oldest of them is
 15 minutes old, not at a clock boundary. Only failures are counted; while either count is
-full, even the right password is refused, so guessing gains nothing. The storage is the app's
-limiter storage (memory: one server process; set the limiter's storage URI to share counts
-between processes), which tests empty with limiter.reset().
+full, even the right password is refused, so guessing gains nothing. The counts live in the
+database (portal/ratelimit.py), so they hold across every server process and machine.
+
+Exact under concurrency: in a request, check_login takes the try (a slot in both counts, in one
+locked transaction) before the password is checked, so eight guesses sent at once to several
+servers check at most five passwords. record_failure keeps the slot; if the request ends
+without a failure (the password was right), the slot is given back.
 """
-import math
-import time
+import logging
 
-from flask import current_app
-from limits import parse
-from limits.strategies import MovingWindowRateLimiter
+from flask import after_this_request, current_app, has_request_context, request
+from peewee import InterfaceError, OperationalError
 
+from .. import ratelimit
 from ..errors import DomainError
-from ..extensions import limiter
+from ..ratelimit import wait_text  # noqa: F401  (callers import it from here)
 
 DEFAULTS = {"LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
             "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",
             "RESET_REQUESTS_PER_ADDRESS": "5 per 15 minutes",
             "RESET_EMAILS_PER_ACCOUNT": "3 per hour"}
+
+log = logging.getLogger(__name__)
 
 
 class TooManyAttempts(DomainError):
@@ -31,64 +36,93 @@ class TooManyAttempts(DomainError):
         self.retry_after = retry_after
 
 
-def _limit(key):
-    return parse(current_app.config.get(key, DEFAULTS[key]))
+def _rate(name):
+    return current_app.config.get(name, DEFAULTS[name])
 
 
-def _window():
-    return MovingWindowRateLimiter(limiter.storage)
+def _account(email):
+    return (email or "").strip().lower()
 
 
 def _counters(email, address):
-    return [(_limit("LOGIN_LIMIT_PER_ACCOUNT"), "login-account", (email or "").strip().lower()),
-            (_limit("LOGIN_LIMIT_PER_ADDRESS"), "login-address", address or "unknown")]
+    return [("login-account", _account(email), _rate("LOGIN_LIMIT_PER_ACCOUNT")),
+            ("login-address", address or "unknown", _rate("LOGIN_LIMIT_PER_ADDRESS"))]
 
 
-def wait_text(seconds):
-    """'1 minute', '14 minutes': how long to wait, rounded up."""
-    minutes = max(1, math.ceil(seconds / 60))
-    return "1 minute" if minutes == 1 else f"{minutes} minutes"
+def _locked_out(scope, wait):
+    whom = "this account" if scope == "login-account" else "your network address"
+    return TooManyAttempts(
+        f"Too many failed login attempts for {whom}. Try again in {wait_text(wait)}, "
+        "or reset your password with “Forgot password”.", wait)
 
 
-def _seconds_left(window, item, scope, key):
-    return max(1, int(window.get_window_stats(item, scope, key).reset_time - time.time()))
+class _Try:
+    """A login try taken by check_login and not yet known to have failed."""
+
+    def __init__(self, email, address, hit_ids):
+        self.who, self.hit_ids, self.failed = (_account(email), address), hit_ids, False
+
+    def settle(self, response):
+        if not self.failed:
+            try:
+                ratelimit.release(self.hit_ids)
+            except (OperationalError, InterfaceError):
+                # The store went away mid-request: the try stays counted (errs on the safe side).
+                log.warning("could not give back a login try; it counts until it expires")
+        return response
+
+
+_TRIES = "rebook_login_tries"
+
+
+def _open_tries():
+    return request.environ.setdefault(_TRIES, [])
 
 
 def check_login(email, address):
-    """Raise TooManyAttempts when this account or address has no tries left."""
-    window = _window()
-    for item, scope, key in _counters(email, address):
-        if not window.test(item, scope, key):
-            wait = _seconds_left(window, item, scope, key)
-            whom = "this account" if scope == "login-account" else "your network address"
-            raise TooManyAttempts(
-                f"Too many failed login attempts for {whom}. Try again in {wait_text(wait)}, "
-                "or reset your password with “Forgot password”.", wait)
+    """Raise TooManyAttempts when this account or address has no tries left; in a request,
+    take the try (see the module's docstring)."""
+    counters = _counters(email, address)
+    if not has_request_context():
+        for scope, key, rate in counters:
+            wait = ratelimit.wait(scope, key, rate)
+            if wait:
+                raise _locked_out(scope, wait)
+        return
+    verdict = ratelimit.hit_all(counters)
+    if not verdict.allowed:
+        raise _locked_out(verdict.refused, verdict.retry_after)
+    attempt = _Try(email, address, verdict.hit_ids)
+    _open_tries().append(attempt)
+    after_this_request(attempt.settle)
 
 
 def record_failure(email, address):
-    window = _window()
-    for item, scope, key in _counters(email, address):
-        window.hit(item, scope, key)
+    """Count a wrong password: keep the try check_login took, or take one now."""
+    if has_request_context():
+        for attempt in _open_tries():
+            if attempt.who == (_account(email), address) and not attempt.failed:
+                attempt.failed = True
+                return
+    ratelimit.hit_all(_counters(email, address))
 
 
 def clear_account(email):
     """A password set through an emailed link proves who they are: lift the account's lock."""
-    item, scope, key = _counters(email, None)[0]
-    _window().clear(item, scope, key)
+    ratelimit.clear("login-account", _account(email))
 
 
 def count_reset_request(address):
     """Count one forgot-password request from this address, or raise TooManyAttempts."""
-    window, item = _window(), _limit("RESET_REQUESTS_PER_ADDRESS")
-    if not window.hit(item, "reset-address", address or "unknown"):
-        wait = _seconds_left(window, item, "reset-address", address or "unknown")
+    verdict = ratelimit.hit("reset-address", address or "unknown",
+                            _rate("RESET_REQUESTS_PER_ADDRESS"))
+    if not verdict.allowed:
         raise TooManyAttempts("Too many reset requests from your network address. "
-                              f"Try again in {wait_text(wait)}.", wait)
+                              f"Try again in {wait_text(verdict.retry_after)}.",
+                              verdict.retry_after)
 
 
 def may_send_reset(email):
     """Count one reset email for this account; False once the account has had its share
     (the forgot-password answer stays the same; nothing more is sent)."""
-    return _window().hit(_limit("RESET_EMAILS_PER_ACCOUNT"), "reset-email",
-                         (email or "").strip().lower())
+    return ratelimit.hit("reset-email", _account(email), _rate("RESET_EMAILS_PER_ACCOUNT")).allowed

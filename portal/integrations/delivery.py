@@ -10,8 +10,6 @@ import http.client
 import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
 from datetime import timedelta
 
 from flask import current_app, has_app_context
@@ -19,12 +17,13 @@ from peewee import fn
 
 from .. import audit
 from ..db import locked, write_transaction
-from ..errors import Conflict, NotFound
+from ..errors import Conflict, DomainError, NotFound
 from ..messaging.outbox import backoff
 from ..people import utcnow
-from . import signing
+from . import signing, targets
 from .models import Integration
-from .webhook_models import DEAD, DELIVERED, PENDING, SENDING, WebhookAttempt, WebhookDelivery
+from .webhook_models import (DEAD, DELIVERED, NOT_SENT, PENDING, REFUSED, SENDING,
+                             WebhookAttempt, WebhookDelivery)
 
 log = logging.getLogger(__name__)
 
@@ -34,17 +33,6 @@ DEFAULT_TIMEOUT = 10  # seconds; WEBHOOK_TIMEOUT in the config
 SNIPPET_CHARS = 500
 READ_LIMIT = 4096  # bytes of an answer worth reading: we keep a snippet, not the page
 USER_AGENT = "Rebook-Webhooks/1"
-
-
-class _NoRedirects(urllib.request.HTTPRedirectHandler):
-    """A 3xx is the receiver's answer, not a hop: following it could re-POST the signed body
-    to a place the admin never configured."""
-
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-_opener = urllib.request.build_opener(_NoRedirects)
 
 
 def claim_batch(limit=20, now=None):
@@ -79,33 +67,34 @@ def _timeout():
     return current_app.config.get("WEBHOOK_TIMEOUT", DEFAULT_TIMEOUT)
 
 
-def post(url, secret, delivery, timeout):
-    """POST the signed body once: (HTTP status or None, error text, answer snippet, ms)."""
+def post(target, secret, delivery, timeout):
+    """POST the signed body once to a vetted target: (HTTP status or None, error text, answer
+    snippet, ms). A 3xx is the receiver's answer, not a hop: following it could re-POST the
+    signed body to a place the admin never configured (and no one checked)."""
     body = delivery.body.encode()
-    request = urllib.request.Request(url, data=body, method="POST", headers={
-        "Content-Type": "application/json", "User-Agent": USER_AGENT,
-        signing.HEADER: signing.sign(secret, body),
-        "Rebook-Event-Id": delivery.event_id, "Rebook-Event-Type": delivery.event_type})
+    headers = {"Content-Type": "application/json", "User-Agent": USER_AGENT,
+               signing.HEADER: signing.sign(secret, body),
+               "Rebook-Event-Id": delivery.event_id, "Rebook-Event-Type": delivery.event_type}
     started = time.monotonic()
     status, error, answer = None, "", b""
+    connection = targets.connection(target, timeout)
     try:
-        with _opener.open(request, timeout=timeout) as response:
-            status, answer = response.status, response.read(READ_LIMIT)
-    except urllib.error.HTTPError as exc:  # an HTTP answer, just not a 2xx
-        status, error = exc.code, f"HTTP {exc.code} {exc.reason}"
-        try:
-            answer = exc.read(READ_LIMIT) if exc.fp else b""
-        except (OSError, http.client.HTTPException):
-            answer = b""
+        connection.request("POST", target.path, body=body, headers=headers)
+        response = connection.getresponse()
+        status, answer = response.status, response.read(READ_LIMIT)
+        if not 200 <= status < 300:
+            error = f"HTTP {status} {response.reason}".strip()
     except (OSError, http.client.HTTPException, ValueError) as exc:  # no usable answer
-        error = str(getattr(exc, "reason", None) or exc) or type(exc).__name__
+        error = str(exc) or type(exc).__name__
+    finally:
+        connection.close()
     elapsed = int((time.monotonic() - started) * 1000)
     return status, error, answer.decode("utf-8", "replace")[:SNIPPET_CHARS], elapsed
 
 
 def deliver(delivery):
-    """Send one claimed delivery. Returns True (delivered), False (failed) or None (skipped:
-    another worker owns it now)."""
+    """Send one claimed delivery. Returns True (delivered), False (failed or refused) or None
+    (skipped: another worker owns it now)."""
     if not _ours(delivery):
         return None
     integration = Integration.get_or_none(Integration.id == delivery.integration_id)
@@ -114,7 +103,26 @@ def deliver(delivery):
                            "Resend once it is set up again.")
         return False
     url = integration.endpoint_url
-    status, error, snippet, elapsed = post(url, integration.secret, delivery, _timeout())
+    try:  # checked again now: DNS may point the name somewhere else than when it was saved
+        target = targets.vet(url)
+    except targets.UnresolvedTarget as exc:  # DNS trouble: worth trying again later
+        outcome = (None, exc.message, "", 0)
+    except DomainError as exc:  # refused: no request is made, so no internal answer is shown
+        _record(delivery, url, (None, NOT_SENT + exc.message, "", 0), refused=True)
+        log.warning("webhook %s to %s refused: %s", delivery.event_id, url, exc.message)
+        return False
+    else:
+        outcome = post(target, integration.secret, delivery, _timeout())
+    ok = _record(delivery, url, outcome)
+    if not ok:
+        log.warning("webhook %s to %s failed (attempt %s): %s", delivery.event_id, url,
+                    delivery.attempts + 1, outcome[1] or outcome[0])
+    return ok
+
+
+def _record(delivery, url, outcome, refused=False):
+    """Log the attempt and move the delivery on; True when the receiver took it."""
+    status, error, snippet, elapsed = outcome
     ok = status is not None and 200 <= status < 300
     with write_transaction():
         number = (WebhookAttempt.select(fn.COALESCE(fn.MAX(WebhookAttempt.number), 0))
@@ -127,6 +135,8 @@ def deliver(delivery):
                   "claim_token": None}
         if ok:
             fields.update(status=DELIVERED, delivered_at=utcnow(), last_error="")
+        elif refused:  # retrying changes nothing until the URL or the operator's list does
+            fields.update(status=REFUSED, last_error=error[:2000])
         else:
             fields.update(status=DEAD if attempts >= MAX_ATTEMPTS else PENDING,
                           last_error=error[:2000] or f"HTTP {status}",
@@ -134,9 +144,6 @@ def deliver(delivery):
         (WebhookDelivery.update(**fields)
          .where((WebhookDelivery.id == delivery.id)
                 & (WebhookDelivery.claim_token == delivery.claim_token)).execute())
-    if not ok:
-        log.warning("webhook %s to %s failed (attempt %s): %s", delivery.event_id, url,
-                    delivery.attempts + 1, error or status)
     return ok
 
 
@@ -159,7 +166,7 @@ def work_once(limit=20):
 
 
 def resend(integration_id, delivery_id, actor):
-    """Queue a delivered or dead delivery again, with the same event id and body (an admin's
+    """Queue a delivered, dead or refused delivery again, with the same event id and body (an admin's
     resend: the receiver's dedupe by id makes it safe). Returns the delivery."""
     with write_transaction():
         delivery = locked(WebhookDelivery.select().where(
@@ -167,7 +174,7 @@ def resend(integration_id, delivery_id, actor):
             & (WebhookDelivery.integration == integration_id))).get_or_none()
         if delivery is None:
             raise NotFound("We couldn't find that delivery. Reload the delivery log.")
-        if delivery.status not in (DELIVERED, DEAD):
+        if delivery.status not in (DELIVERED, DEAD, REFUSED):
             raise Conflict("This delivery is already queued to be sent; there is nothing to "
                            "resend yet. Reload the delivery log to see where it stands.",
                            "already_queued")

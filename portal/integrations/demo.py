@@ -4,7 +4,9 @@ from .events import EVENTS
 from .models import Integration
 from .signing import new_secret
 
-# The discard port on this machine: nothing listens, so deliveries fail and retry visibly.
+# The discard port on this machine: webhooks never go inside the network unless the operator
+# allows it (WEBHOOK_ALLOWED_HOSTS), so its deliveries show as refused, with the reason. The
+# loader writes the row directly: the form would refuse this address.
 NOWHERE = "http://127.0.0.1:9/rebook-webhooks"
 
 

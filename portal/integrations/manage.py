@@ -13,6 +13,7 @@ from ..errors import InvalidInput, NotFound
 from .events import EVENTS
 from .models import KINDS, Integration
 from .signing import new_secret
+from .targets import vet
 
 NAME_MAX = 80
 URL_MAX = 500
@@ -20,7 +21,8 @@ NOT_FOUND = "We couldn't find that integration. It may have been removed; reload
 
 
 def clean_url(url):
-    """An http(s) URL with a host, or "" for none; InvalidInput (code endpoint_url) otherwise."""
+    """An http(s) URL whose host webhooks may go to (portal/integrations/targets.py), or ""
+    for none; InvalidInput (code endpoint_url) otherwise."""
     url = (url or "").strip()
     if not url:
         return ""
@@ -41,6 +43,7 @@ def clean_url(url):
     if parts.username or parts.password:
         raise InvalidInput("Leave the user name and password out of the URL: every request "
                            "is signed with the integration's secret instead.", "endpoint_url")
+    vet(url, look_up_allowed=False)  # looked up again before each delivery: DNS can change
     return url
 
 

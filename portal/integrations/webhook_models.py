@@ -8,7 +8,10 @@ from ..people import utcnow
 from .models import Integration
 
 PENDING, SENDING, DELIVERED, DEAD = "pending", "sending", "delivered", "dead"
-STATUS_LABELS = {PENDING: "Pending", SENDING: "Sending", DELIVERED: "Delivered", DEAD: "Dead"}
+REFUSED = "refused"  # not sent: the endpoint's address is not one webhooks may go to
+STATUS_LABELS = {PENDING: "Pending", SENDING: "Sending", DELIVERED: "Delivered", DEAD: "Dead",
+                 REFUSED: "Refused"}
+NOT_SENT = "Not sent: "  # how an attempt that made no request starts its error
 
 
 class WebhookDelivery(BaseModel):
@@ -56,6 +59,10 @@ class WebhookAttempt(BaseModel):
 
     class Meta:
         indexes = ((("delivery", "number"), True),)
+
+    @property
+    def refused(self):
+        return self.response_status is None and self.error.startswith(NOT_SENT)
 
     @property
     def ok(self):

@@ -48,13 +48,18 @@ def customer_actions(booking, settings, now):
     return links
 
 
+def reminder_key(booking):
+    """One reminder per booking and start time (a moved booking gets another)."""
+    return f"booking_reminder:{booking.id}:{booking.starts_at.isoformat()}"
+
+
 def queue_booking_reminder(booking, customer, service, settings, now):
     """The reminder before an appointment; once per booking and start time."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
                    tz=settings.timezone, **customer_actions(booking, settings, now))
     text, html = _render("booking_reminder", **context)
     return enqueue_email(
-        dedupe_key=f"booking_reminder:{booking.id}:{booking.starts_at.isoformat()}",
+        dedupe_key=reminder_key(booking),
         to=customer.email,
         subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
         text=text, html=html,

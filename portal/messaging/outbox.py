@@ -21,17 +21,20 @@ CLAIM_LEASE = timedelta(minutes=5)
 def enqueue_email(*, dedupe_key, to, subject, text, html="", ics="", ics_method=""):
     """Queue one email; a second call with the same dedupe key queues nothing.
 
-    Returns True when this call queued it.
+    Returns True when this call queued it. Two processes racing with one key (two reminder
+    runs on two machines) both pass the exists() check; the unique key lets one insert win and
+    the rowcount tells the other it queued nothing.
     """
     if OutboxMessage.select().where(OutboxMessage.dedupe_key == dedupe_key).exists():
         return False
-    (OutboxMessage
-     .insert(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
-             body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
-             next_attempt_at=utcnow(), created_at=utcnow())
-     .on_conflict_ignore()
-     .execute())
-    return True
+    inserted = (OutboxMessage
+                .insert(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
+                        body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
+                        next_attempt_at=utcnow(), created_at=utcnow())
+                .on_conflict_ignore()
+                .as_rowcount()
+                .execute())
+    return inserted == 1
 
 
 def backoff(attempts, rng=random.random):

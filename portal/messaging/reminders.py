@@ -1,10 +1,17 @@
-"""Reminder emails, queued by `flask reminders send` (safe to run every minute)."""
+"""Reminder emails, queued by the worker once a minute (`flask outbox work`) or by `flask
+reminders send`: safe to run every minute, from any number of processes and machines at once.
+
+Each reminder's outbox row has a unique dedupe key (booking and start time): of two runs that
+race for one booking, one insert wins and the other queues nothing (and counts nothing).
+Bookings whose reminder is already queued are skipped before their email is rendered, so a
+run every minute costs one query when there is nothing new to send."""
 from datetime import timedelta
 
 from ..bookings.models import SCHEDULED, Booking, Service
 from ..people import Customer, utcnow
 from ..settings import Settings
-from .emails import queue_booking_reminder
+from .emails import queue_booking_reminder, reminder_key
+from .models import OutboxMessage
 
 
 def due_bookings(now, hours):
@@ -20,5 +27,8 @@ def send_due_reminders(now=None):
     not had one for its current start time. Returns how many were queued."""
     now = now or utcnow()
     settings = Settings.current()
+    due = {reminder_key(b): b for b in due_bookings(now, settings.reminder_hours)}
+    queued = {key for (key,) in OutboxMessage.select(OutboxMessage.dedupe_key)
+              .where(OutboxMessage.dedupe_key.in_(list(due))).tuples()} if due else set()
     return sum(queue_booking_reminder(b, b.customer, b.service, settings, now)
-               for b in due_bookings(now, settings.reminder_hours))
+               for key, b in due.items() if key not in queued)

@@ -37,5 +37,10 @@ def register(app):
     for blueprint in (new_booking, booking_details, customers_admin, services_admin,
                       business_settings):
         app.register_blueprint(blueprint.bp)
+    from . import health, request_log, setup, static_files
+    app.register_blueprint(health.bp)
+    setup.init_app(app)
+    static_files.init_app(app)
+    request_log.init_app(app)
     errors.register(app)
     login.unauthorized_handler(auth.unauthorized)

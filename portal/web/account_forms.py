@@ -22,3 +22,7 @@ class DetailsForm(FlaskForm):
     phone = StringField("Phone")
     address = TextAreaField("Address")
     current_password = PasswordField("Current password (only to change your email)")
+
+
+class ConfirmEmailForm(FlaskForm):
+    """Only the CSRF token: opening the link (as mail scanners do) changes nothing."""

@@ -1,5 +1,6 @@
 """The admin back office: bookings (with their history) and the email log."""
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (Blueprint, abort, flash, make_response, redirect, render_template, request,
+                   url_for)
 from flask_login import current_user
 
 from ..activity import timeline
@@ -14,6 +15,7 @@ from ..billing.invoices import invoice_summary
 from . import cancel_flow, reschedule_flow, status_flow
 from .access import admin_required
 from .htmx import fragment_or_page
+from .security_headers import email_preview
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -98,6 +100,17 @@ def email(message_id):
     if message is None:
         abort(404)
     return render_template("admin/email.html", message=message)
+
+
+@bp.get("/emails/<int:message_id>/html")
+@admin_required
+def email_html(message_id):
+    """The email's HTML as sent, for the frame on its page: a document of its own, so its
+    inline styles apply under a policy of its own (security_headers.EMAIL_PREVIEW_CSP)."""
+    message = email_message(message_id)
+    if message is None:
+        abort(404)
+    return email_preview(make_response(message.body_html))
 
 
 @bp.post("/emails/<int:message_id>/resend")

@@ -1,6 +1,7 @@
 """Error pages and fragments: say what happened and what to do next."""
-from flask import make_response, render_template
+from flask import current_app, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
+from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
 from ..errors import DomainError
@@ -33,7 +34,56 @@ def error_response(status, message=None):
     return render_template("error.html", title=title, message=message or default), status
 
 
+# The database is out of reach (down, restarting, unreachable, or SQLite's lock wait ran out).
+# Nothing was changed: a failed connection or statement commits nothing.
+UNAVAILABLE = {
+    "auth.login": ("We can't check sign-ins right now",
+                   "We can't check sign-ins right now; nothing was changed. Please try again "
+                   "in a minute."),
+    None: ("We can't reach our records right now",
+           "We can't reach our records right now; nothing was changed. Please try again in a "
+           "minute."),
+}
+# SQLSTATE classes of a lost or refused connection: 08 connection exception, 57P0x shutdown.
+UNREACHABLE_CODES = ("08", "57P01", "57P02", "57P03")
+SQLITE_UNREACHABLE = ("unable to open database", "database is locked", "disk i/o error")
+
+
+def database_unreachable(exc):
+    """True when a peewee error means the database could not be reached or used right now,
+    not that a query was wrong (that stays a 500, to be fixed)."""
+    if isinstance(exc, InterfaceError):
+        return True
+    cause = exc.__cause__ or exc.__context__ or exc  # peewee raises its own over the driver's
+    code = getattr(cause, "pgcode", None)
+    if type(cause).__module__.startswith("psycopg2"):
+        # A connection that failed or broke has no SQLSTATE (the client library raised it).
+        return code is None or code.startswith(UNREACHABLE_CODES)
+    return str(cause).lower().startswith(SQLITE_UNREACHABLE)
+
+
+def unavailable_answer(message=None):
+    """503 without touching the database: the page's template needs neither the settings row
+    nor the logged-in user (each a query), so it renders while the database is down."""
+    title, default = UNAVAILABLE.get(request.endpoint, UNAVAILABLE[None])
+    template = "_error_modal.html" if is_htmx() else "unavailable.html"
+    html = current_app.jinja_env.get_template(template).render(
+        title=title, message=message or default)
+    response = make_response(html, 503)
+    response.headers["Retry-After"] = "60"
+    response.headers["Cache-Control"] = "no-store"
+    return into_modal(response) if is_htmx() else response
+
+
 def register(app):
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database(exc):
+        if not database_unreachable(exc):
+            return _unexpected(exc)
+        app.logger.warning("database unreachable: %s", exc)
+        return unavailable_answer()
+
     @app.errorhandler(CSRFError)
     def _csrf(exc):
         return error_response(400, "Your form expired or was sent without its security token. "

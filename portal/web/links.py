@@ -6,16 +6,24 @@ from ..actors import Actor
 from ..bookings import policy, queries
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
-from ..extensions import limiter
 from ..links import LinkInvalid, make_token, read_token
 from ..people import utcnow
+from ..ratelimit import hit
 from ..settings import CancellationReason
 from . import reschedule_flow
 from .cancel_flow import cancel_verdict, late_fee_now
 from .forms import CancelForm, form_error
+from .limits import client_address, too_many_tries
 
 bp = Blueprint("links", __name__, url_prefix="/l")
-limiter.limit(lambda: current_app.config["LINK_RATE_LIMIT"])(bp)
+
+
+@bp.before_request
+def _limit():
+    """LINK_RATE_LIMIT per client address over every link page: tokens are not guessable, but
+    each try costs a signature check and a query."""
+    verdict = hit("link", client_address(), current_app.config["LINK_RATE_LIMIT"])
+    return None if verdict.allowed else too_many_tries(verdict.retry_after)
 
 
 def link_context(purpose, token):

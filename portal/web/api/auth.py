@@ -2,12 +2,14 @@
 from functools import wraps
 
 from flask import current_app, g, request
+from peewee import InterfaceError, OperationalError
 
 from ...actors import integration_actor
-from ...extensions import limiter
 from ...integrations import tokens
+from ...ratelimit import hit, wait_text
+from ..errors import database_unreachable
 from . import bp
-from .problems import Problem
+from .problems import HTTP_PROBLEMS, Problem, problem_response
 
 REALM = 'Bearer realm="rebook-api"'
 
@@ -60,8 +62,28 @@ def caller():
 def rate_key():
     """Limit per token (a hash of it, never the token), else per address."""
     raw = _bearer()
-    return "api:" + (tokens.hash_token(raw)[:16] if raw else request.remote_addr or "-")
+    return "token:" + tokens.hash_token(raw)[:16] if raw else "address:" + (
+        request.remote_addr or "-")
 
 
-limiter.limit(lambda: current_app.config.get("API_RATE_LIMIT", "300 per minute"),
-              key_func=rate_key)(bp)
+@bp.before_request
+def _limit():
+    """API_RATE_LIMIT per token over every API call, counted by all servers together."""
+    verdict = hit("api", rate_key(), current_app.config.get("API_RATE_LIMIT", "300 per minute"))
+    if not verdict.allowed:
+        raise Problem(429, "rate_limited", "Too many requests with this token. Wait "
+                      f"{wait_text(verdict.retry_after)}, then try again.",
+                      headers={"Retry-After": str(verdict.retry_after)})
+
+
+@bp.errorhandler(OperationalError)
+@bp.errorhandler(InterfaceError)
+def _database(exc):
+    """The database (and with it the limit store) is out of reach: 503, never a 500 and never
+    a call let through uncounted."""
+    if not database_unreachable(exc):
+        current_app.logger.exception("unhandled API error")
+        return problem_response(500, *HTTP_PROBLEMS[500])
+    return problem_response(503, "unavailable", "We can't reach our records right now; "
+                            "nothing was changed. Try again in a minute.",
+                            headers={"Retry-After": "60"})

@@ -1,0 +1,134 @@
+"""Server-side login sessions: logging out ends a session wherever its cookie was copied.
+
+Logging in makes a LoginSession row and puts a random key, `<kind>:<secret>`, in Flask's
+signed cookie session; only the secret's SHA-256 is stored, so a copy of this table can't be
+replayed as a cookie. Every request reads the row and its person in one query (people.load_user)
+and accepts it only while the row exists, the person's session epoch is still the one it was
+made with (a password change or a deactivation bumps the epoch), the last request was less than
+SESSION_IDLE_MINUTES ago, and the row is younger than SESSION_MAX_HOURS. Logging out deletes the
+row. last_seen_at is written at most once a minute, not on every request.
+"""
+import hashlib
+import secrets
+from datetime import datetime, timedelta
+
+from flask import current_app
+from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
+
+from ..db import BaseModel, write_transaction
+from ..people import Customer, Staff, utcnow
+
+DEFAULT_IDLE_MINUTES = 60
+DEFAULT_MAX_HOURS = 12
+TOUCH_EVERY = timedelta(minutes=1)
+AGENT_MAX = 200
+
+
+class LoginSession(BaseModel):
+    """One logged-in browser. Exactly one of customer / staff is set."""
+    token_hash = CharField(max_length=64, unique=True)
+    customer = ForeignKeyField(Customer, null=True, backref="login_sessions", on_delete="CASCADE")
+    staff = ForeignKeyField(Staff, null=True, backref="login_sessions", on_delete="CASCADE")
+    # The person's session_epoch when the session began: a later bump ends it.
+    epoch = IntegerField()
+    created_at = DateTimeField(default=utcnow)
+    last_seen_at = DateTimeField(default=utcnow)
+    user_agent = CharField(max_length=AGENT_MAX, default="")
+
+
+MODELS = {"customer": (Customer, LoginSession.customer), "staff": (Staff, LoginSession.staff)}
+
+
+def idle_limit() -> timedelta:
+    return timedelta(minutes=float(current_app.config.get("SESSION_IDLE_MINUTES",
+                                                          DEFAULT_IDLE_MINUTES)))
+
+
+def max_age() -> timedelta:
+    return timedelta(hours=float(current_app.config.get("SESSION_MAX_HOURS", DEFAULT_MAX_HOURS)))
+
+
+def _digest(secret: str) -> str:
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+def _split(key):
+    """(model, owner field, secret hash) from a '<kind>:<secret>' key, or None."""
+    kind, _, secret = (key or "").partition(":")
+    if kind not in MODELS or not 20 <= len(secret) <= 64 or ":" in secret:
+        return None  # also the 'kind:id:epoch' ids of sessions from before server-side rows
+    return (*MODELS[kind], _digest(secret))
+
+
+def start(person, user_agent: str = "", now: datetime | None = None):
+    """A new session for `person` (just authenticated); returns the person carrying its key
+    (get_id() gives it to Flask-Login). Expired rows of anyone are pruned on the way."""
+    now = now or utcnow()
+    secret = secrets.token_urlsafe(32)
+    owner = {"customer": None, "staff": None, person.kind_key: person.id}
+    with write_transaction():
+        prune(now)
+        row = LoginSession.create(token_hash=_digest(secret), epoch=person.session_epoch,
+                                  created_at=now, last_seen_at=now,
+                                  user_agent=(user_agent or "")[:AGENT_MAX], **owner)
+    person.session_key = f"{person.kind_key}:{secret}"
+    person.login_session = row
+    return person
+
+
+def _expired(row, now) -> bool:
+    return now - row.last_seen_at >= idle_limit() or now - row.created_at >= max_age()
+
+
+def resume(key: str, now: datetime | None = None):
+    """The person a session key belongs to, with .login_session, or None when the session was
+    ended, has expired, or its person's epoch moved on. One query (a second only to delete an
+    expired row)."""
+    parts = _split(key)
+    if parts is None:
+        return None
+    model, owner, digest = parts
+    person = (model.select(model, LoginSession)
+              .join(LoginSession, on=(owner == model.id), attr="login_session")
+              .where((LoginSession.token_hash == digest)
+                     & (LoginSession.epoch == model.session_epoch))
+              .get_or_none())
+    if person is None:
+        return None
+    if _expired(person.login_session, now or utcnow()):
+        LoginSession.delete().where(LoginSession.id == person.login_session.id).execute()
+        return None
+    person.session_key = key
+    return person
+
+
+def touch(row, now: datetime | None = None) -> bool:
+    """Note activity on a session, writing at most once a minute; True when it wrote."""
+    now = now or utcnow()
+    if now - row.last_seen_at < TOUCH_EVERY:
+        return False
+    LoginSession.update(last_seen_at=now).where(LoginSession.id == row.id).execute()
+    row.last_seen_at = now
+    return True
+
+
+def end(key: str) -> None:
+    """Log out: the row goes, so the same cookie anywhere else stops working at once."""
+    parts = _split(key)
+    if parts is not None:
+        LoginSession.delete().where(LoginSession.token_hash == parts[2]).execute()
+
+
+def end_all(person) -> int:
+    """End every session of this person (a new password); returns how many ended."""
+    owner = MODELS[person.kind_key][1]
+    return LoginSession.delete().where(owner == person.id).execute()
+
+
+def prune(now: datetime | None = None) -> int:
+    """Delete rows past the idle timeout or the absolute lifetime (cheap: run on each login)."""
+    now = now or utcnow()
+    return (LoginSession.delete()
+            .where((LoginSession.last_seen_at <= now - idle_limit())
+                   | (LoginSession.created_at <= now - max_age()))
+            .execute())

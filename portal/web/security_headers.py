@@ -1,0 +1,77 @@
+"""Security headers on every answer: a strict Content-Security-Policy, no framing, no sniffing,
+a referrer that never carries a token away, and no-store wherever a page is personal or holds a
+secret.
+
+One after_request hook decides, so a new page is covered without doing anything. A view that
+needs another policy (the sandboxed email preview) sets its own header first; the hook keeps it.
+"""
+from flask import request, session
+
+# Our pages load only our own files: every script and style lives in static/ (no inline code,
+# no eval: htmx's eval features are off in base.html's htmx-config). data: images are Pico's
+# inline SVG icons (select arrows, checkboxes).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+       "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
+
+# An email as sent, shown inside the admin's email page: its inline styles are what mail
+# clients need, so they may apply, but nothing else may run or load, the document gets an
+# opaque origin (sandbox), and only our own page may frame it.
+EMAIL_PREVIEW_CSP = ("default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+                     "base-uri 'none'; form-action 'none'; sandbox; frame-ancestors 'self'")
+
+# Features Rebook never uses, switched off for us and for anything that could be framed in.
+PERMISSIONS = "camera=(), microphone=(), geolocation=(), payment=(), usb=()"
+
+HSTS = "max-age=31536000; includeSubDomains"
+
+# Pages whose URL holds a token (signed email links, invitations, resets) and the pages where a
+# password is typed. Their Referer keeps only our origin ("https://host/"): the path never
+# leaves the browser, not even into our own access logs through the requests for static
+# files. no-referrer would be stricter still, but Flask-WTF refuses a form POST over HTTPS that
+# has no Referer (WTF_CSRF_SSL_STRICT), so these pages' own forms would stop working.
+TOKEN_PATHS = ("/l/", "/account", "/login", "/forgot-password")
+# Elsewhere the full Referer goes only to our own origin and nothing to other sites.
+REFERRER_ELSEWHERE = "same-origin"
+REFERRER_TOKEN_PAGES = "strict-origin"
+
+# Answers a shared or browser cache must never keep, whoever asks.
+NO_STORE_PATHS = ("/l/", "/account/", "/api/")
+
+
+def init_app(app):
+    static_prefix = (app.static_url_path or "/static").rstrip("/") + "/"
+
+    @app.after_request
+    def _security_headers(response):
+        headers = response.headers
+        headers["X-Content-Type-Options"] = "nosniff"
+        if request.path.startswith(static_prefix) or request.endpoint in ("static", "favicon"):
+            return response  # files: their caching belongs to whoever serves them
+        headers.setdefault("Content-Security-Policy", CSP)
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers["Referrer-Policy"] = (REFERRER_TOKEN_PAGES if request.path.startswith(TOKEN_PATHS)
+                                      else REFERRER_ELSEWHERE)
+        headers["Cross-Origin-Opener-Policy"] = "same-origin"
+        headers["Permissions-Policy"] = PERMISSIONS
+        if app.config.get("SESSION_COOKIE_SECURE"):
+            headers["Strict-Transport-Security"] = HSTS
+        if _personal():
+            headers["Cache-Control"] = "no-store"
+        # Pages differ by who is logged in (and by the CSRF token in their forms).
+        response.vary.add("Cookie")
+        return response
+
+
+def _personal():
+    """A logged-in user's answer, or one whose URL carries a token: never kept in a cache.
+
+    Read from the session (Flask-Login's user id), not current_user, so an answer made while
+    the database is down still gets its headers without another query."""
+    return "_user_id" in session or request.path.startswith(NO_STORE_PATHS)
+
+
+def email_preview(response):
+    """Mark an email's HTML as the sandboxed, frame-only-by-us document it is."""
+    response.headers["Content-Security-Policy"] = EMAIL_PREVIEW_CSP
+    response.headers["X-Frame-Options"] = "SAMEORIGIN"
+    return response

@@ -1,0 +1,44 @@
+"""A failed login takes as long whether or not the email has an account, for customers and
+staff: through the real login form, against the real (scrypt) password hashes."""
+import statistics
+import time
+
+from portal.people import Customer, Staff
+from tests.account_helpers import _push_request_context, browser, page  # noqa: F401
+from tests.conftest import csrf_from
+from tests.factories import DEMO_HASH
+
+ROUNDS = 13  # a shared, busy machine: the median of many interleaved rounds
+
+
+def test_a_miss_costs_the_same_for_known_and_unknown_emails(app, world, monkeypatch):
+    # Hundreds of misses here: the login limits are not what is measured.
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ACCOUNT", "1000 per minute")
+    monkeypatch.setitem(app.config, "LOGIN_LIMIT_PER_ADDRESS", "1000 per minute")
+    assert DEMO_HASH.startswith("scrypt:")  # the accounts carry werkzeug's default hash
+    Staff.create(name="Olga Old", email="gone@example.com", password_hash=DEMO_HASH,
+                 role="fieldworker", active=False)
+    Customer.create(name="Ivy Invited", email="invited@example.com")  # no password yet
+    emails = {"customer": world.customer.email, "admin": world.admin.email,
+              "inactive staff": "gone@example.com", "invited customer": "invited@example.com",
+              "unknown": "nobody@example.com"}
+    client = browser(app)
+    token = csrf_from(page(client, "/login").get_data(as_text=True))
+    timings = {who: [] for who in emails}
+    for round_ in range(ROUNDS + 1):
+        for who, email in emails.items():  # interleaved, so load on the machine hits all alike
+            form = {"email": email, "password": "not the password", "csrf_token": token}
+            started = time.perf_counter()
+            response = client.post("/login", data=form)
+            took = time.perf_counter() - started
+            assert response.status_code == 422
+            assert "That email and password don&#39;t match an account." in response.get_data(
+                as_text=True)
+            if round_:  # the first round warms up (the dummy hash is made once per process)
+                timings[who].append(took)
+    medians = {who: statistics.median(t) for who, t in timings.items()}
+    print({who: f"{m * 1000:.0f} ms" for who, m in medians.items()})
+    unknown = medians.pop("unknown")
+    assert unknown > 0.02, medians  # a hash was checked: scrypt takes tens of milliseconds
+    for who, median in medians.items():
+        assert abs(median - unknown) <= 0.2 * unknown, (who, median, unknown)
