@@ -13,7 +13,6 @@ from portal.billing.refunds import approve_refund, request_refund
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import BlockedTime
 from portal.db import database, is_postgres, write_transaction
-from portal.extensions import limiter
 from portal.integrations.demo import load_demo_integrations
 from portal.integrations.tokens import create_token
 from portal.integrations.webhook_models import DEAD, WebhookDelivery
@@ -55,7 +54,6 @@ def build(app):
     with app.test_request_context():
         database.connect(reuse_if_open=True)
         empty_tables()
-        limiter.reset()
         world = build_world()
         ensure_default_reasons()
         # Under way now: on the fieldworker's list, and may be marked completed or no-show.
