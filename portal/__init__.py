@@ -9,6 +9,7 @@ from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
 from .settings import Settings
+from .web import input_guard
 from .web.limits import trust_proxies
 from .timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                       when_range)
@@ -24,6 +25,7 @@ def create_app(config=None):
     open_database(app.config["DATABASE_URL"], app.config.get("DATABASE_POOL_SIZE"),
                   app.config.get("DATABASE_POOL_STALE_SECONDS"))
     trust_proxies(app)
+    input_guard.init_app(app)  # converters before any route; the guard before CSRF
     csrf.init_app(app)
     mail.init_app(app)
     login.init_app(app)

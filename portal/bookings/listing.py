@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import fn
 
+from ..input_limits import MAX_ID, MAX_YEAR, MIN_YEAR, year_ok
 from ..people import Customer, Staff
 from .models import CANCELLED, NO_SHOW, SCHEDULED, Assignment, Booking, Service
 
@@ -16,8 +17,6 @@ VIEWS = {"upcoming": "Upcoming", "past": "Past", "cancelled": "Cancelled", "no_s
 DEFAULT_VIEW = "all"
 PAGE_SIZE = 25
 MAX_SEARCH = 100
-# Ids past a 32-bit integer would make PostgreSQL reject the query (and SQLite overflow).
-MAX_ID = 2**31 - 1
 
 
 def usual_order(view):
@@ -42,11 +41,14 @@ def _parse_date(raw, which, tz, notes):
         return None
     try:
         day = date.fromisoformat(raw)
-        _utc_midnight(day + timedelta(days=1), tz)  # years at the calendar's edges overflow
-        return day
-    except (ValueError, OverflowError):
+    except ValueError:
         notes.append(f"“{shown(raw)}” is not a date; showing all dates {which}.")
         return None
+    if not year_ok(day):  # years at the calendar's edges overflow in timezone arithmetic
+        notes.append(f"“{shown(raw)}” is not a date in the years {MIN_YEAR} to {MAX_YEAR}; "
+                     f"showing all dates {which}.")
+        return None
+    return day
 
 
 def parse_id(raw, label, notes):

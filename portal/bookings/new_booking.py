@@ -12,6 +12,7 @@ from .. import customer_queries, customers
 from ..contact_details import clean_address
 from ..db import write_transaction
 from ..errors import InvalidInput, NotFound
+from ..input_limits import MAX_ID
 from ..people import Customer, utcnow
 from ..timefmt import to_local
 from . import availability, queries
@@ -20,7 +21,6 @@ from .scheduling import book_appointment
 
 NOTES_MAX = 2000
 PICKER_DAYS = 180  # how far ahead the date picker goes
-MAX_ID = 2**31 - 1
 
 
 def clean_notes(raw, field="notes"):

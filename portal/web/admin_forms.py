@@ -2,12 +2,12 @@
 profile (Flask-WTF: each carries a CSRF token). Length limits here put the message next to
 the field; the domain modules have the final say on every value."""
 from flask_wtf import FlaskForm
-from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, SelectMultipleField,
-                     StringField, TextAreaField)
+from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ..contact_details import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
 from ..errors import InvalidInput
+from .forms import IdField, IdListField, VersionField
 
 NOTES_MAX = 2000
 
@@ -43,7 +43,7 @@ class ServiceForm(FlaskForm):
                                              Length(max=40)])
     active = BooleanField("Active: offered in the booking pickers")
     # Checked server-side (portal.bookings.catalog): ids of fieldworkers.
-    staff = SelectMultipleField("Fieldworkers who do it", choices=[], validate_choice=False)
+    staff = IdListField("Fieldworkers who do it", message="Choose fieldworkers from the list.")
 
 
 class CustomerForm(FlaskForm):
@@ -58,12 +58,13 @@ class CustomerForm(FlaskForm):
 
 class NewBookingForm(FlaskForm):
     """The POST half of New booking: who (a chosen customer, or a new one), what and when."""
-    customer = IntegerField(validators=[Optional()])
+    customer = IdField(validators=[Optional()], message="Choose a customer from the list.")
     new_name = StringField("Name", validators=[_max(NAME_MAX, "the name")])
     new_email = EmailField("Email", validators=[_max(EMAIL_MAX, "the email address")])
     new_phone = StringField("Phone", validators=[_max(PHONE_MAX, "the phone number")])
-    service = IntegerField(validators=[InputRequired("Choose a service.")])
-    fieldworker = IntegerField(validators=[Optional()])
+    service = IdField(validators=[InputRequired("Choose a service.")],
+                      message="Choose a service from the list.")
+    fieldworker = IdField(validators=[Optional()], message="Choose a fieldworker from the list.")
     date = HiddenField(validators=[Length(max=10)])
     start = StringField("Time", validators=[DataRequired("Pick one of the free times."),
                                             Length(max=40)])
@@ -73,11 +74,11 @@ class NewBookingForm(FlaskForm):
 
 
 class BookingDetailsForm(FlaskForm):
-    version = IntegerField(validators=[InputRequired("Reload the page and try again.")])
+    version = VersionField([InputRequired("Reload the page and try again.")])
     address = TextAreaField("Address of the visit", validators=[_max(ADDRESS_MAX,
                                                                      "the address")])
     notes = TextAreaField("Notes for the fieldworker", validators=[_max(NOTES_MAX, "the notes")])
-    fieldworkers = SelectMultipleField("Fieldworkers", choices=[], validate_choice=False)
+    fieldworkers = IdListField("Fieldworkers", message="Choose fieldworkers from the list.")
 
 
 class BusinessProfileForm(FlaskForm):

@@ -11,6 +11,7 @@ from ..actors import actor_for
 from ..bookings import hours, hours_admin
 from ..bookings.availability import STEPS
 from ..errors import DomainError, InvalidInput
+from ..input_limits import is_id
 from ..people import utcnow
 from .access import admin_required
 from .availability_forms import (BlockForm, BookingSettingsForm, HoursForm, RowActionForm,
@@ -39,7 +40,7 @@ def _hours_page(staff_id, status=200, days=None, error=None, booking_form=None):
 @admin_required
 def hours_page():
     raw = request.args.get("staff", "")
-    if raw and not raw.isdigit():
+    if raw and not is_id(raw):
         raise InvalidInput(hours_admin.UNKNOWN_STAFF)
     return _hours_page(int(raw) if raw else None)
 

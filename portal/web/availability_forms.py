@@ -6,6 +6,7 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ..bookings import hours
+from ..input_limits import YEARS_MESSAGE, year_ok
 from ..bookings.availability import STEPS
 from ..bookings.hours_admin import MAX_RESCHEDULES, REASON_MAX, UNKNOWN_STAFF
 
@@ -20,6 +21,9 @@ class FriendlyDateTimeField(DateTimeLocalField):
             super().process_formdata(valuelist)
         except ValueError:
             raise ValueError("Enter a date and time, like 2026-12-24 09:00.") from None
+        if not year_ok(self.data):  # the calendar's edges overflow in timezone arithmetic
+            self.data = None
+            raise ValueError(YEARS_MESSAGE)
 
 
 class WholeNumberField(IntegerField):

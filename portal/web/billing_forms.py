@@ -1,11 +1,12 @@
 """Payment and refund forms (Flask-WTF, each with its CSRF token). Amounts stay text here:
 billing.money reads them and the billing services have the final say on every rule."""
 from flask_wtf import FlaskForm
-from wtforms import IntegerField, StringField, TextAreaField
+from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..billing.payments import REFERENCE_MAX
 from ..billing.refunds import NOTE_MAX, REASON_MAX
+from .forms import VersionField
 
 AMOUNT_MAX = 40
 
@@ -29,7 +30,7 @@ class DecisionForm(FlaskForm):
     """Approve, reject (the note is then required) or mark processed (with a reference)."""
     note = TextAreaField("Note", validators=[_length(NOTE_MAX, "note")])
     reference = StringField("Reference", validators=[_length(REFERENCE_MAX, "reference")])
-    version = IntegerField(validators=[Optional()])
+    version = VersionField()
 
 
 def first_error(form):

@@ -14,7 +14,7 @@ from ..errors import DomainError, refusal
 from ..integrations.sync import manual_update_notice
 from ..people import utcnow
 from ..settings import CancellationReason
-from .forms import CancelForm
+from .forms import CancelForm, form_error
 from .htmx import fragment_or_page, into_modal, is_htmx, trigger
 
 
@@ -76,7 +76,7 @@ def run(audience, ref, load):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else (
             200 if context["cancel"] else refusal(context["cancel"]).status)
-        return confirm(audience, context, form, status)
+        return confirm(audience, context, form, status, form_error(form))
     try:
         cancel_booking(ref, actor_for(current_user), channel=audience.channel,
                        reason_id=form.reason.data, note=form.note.data,

@@ -1,10 +1,62 @@
-"""Flask-WTF forms: every form carries a CSRF token."""
+"""Flask-WTF forms: every form carries a CSRF token. IdField and IdListField are the shared
+types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
-                     StringField, TextAreaField)
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..input_limits import is_id
+
 NOTE_MAX = 255
+
+
+class IdField(IntegerField):
+    """A row's id (hidden or chosen from a list): ASCII digits, 1..MAX_ID. Anything else
+    leaves data None and says `message`, as the list it came from can't have offered it.
+    `minimum=0` for a version: 0 is merely stale (409 from the service), not malformed."""
+
+    def __init__(self, label=None, validators=None, message="Reload the page and try again.",
+                 minimum=1, **kwargs):
+        super().__init__(label, validators, **kwargs)
+        self.message, self.minimum = message, minimum
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        raw = valuelist[0].strip()
+        if not (is_id(raw) or (self.minimum == 0 and raw.isascii() and raw.isdigit()
+                               and int(raw) == 0)):
+            self.data = None
+            raise ValueError(self.message)
+        self.data = int(raw)
+
+
+def VersionField(validators=None, **kwargs):  # noqa: N802 (a field type, named like one)
+    """The version a page was loaded with (optimistic locking)."""
+    return IdField(validators=validators or [Optional()], minimum=0, **kwargs)
+
+
+class IdListField(SelectMultipleField):
+    """Several ids (fieldworkers ticked in a list); only well-formed ones are kept in data, so a
+    page shown again with the error never queries a forged one."""
+
+    def __init__(self, label=None, validators=None, message="Choose from the list.", **kwargs):
+        super().__init__(label, validators, choices=[], validate_choice=False, **kwargs)
+        self.message = message
+
+    def process_formdata(self, valuelist):
+        self.data = [value for value in valuelist if is_id(value)]
+        if len(self.data) != len(valuelist):
+            raise ValueError(self.message)
+
+
+def form_error(form):
+    """The first problem of a submitted form, to show above it: a hidden field (a reason's or
+    version's id) has nowhere else to say it; None for a form shown the first time."""
+    if not form.is_submitted():
+        return None
+    return next((e for errors in form.errors.values() for e in errors), None)
 
 
 class LoginForm(FlaskForm):
@@ -20,8 +72,8 @@ class CancelForm(FlaskForm):
         "Cancellation note",
         validators=[Optional(), Length(max=NOTE_MAX,
                                        message=f"Please keep the note to {NOTE_MAX} characters.")])
-    reason = IntegerField("Reason", validators=[Optional()])
-    version = IntegerField(validators=[Optional()])
+    reason = IdField("Reason", validators=[Optional()], message="Choose a reason from the list.")
+    version = VersionField()
     # Admins only: add the default fee (prefilled, editable) to the invoice.
     add_fee = BooleanField("Add a cancellation fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
@@ -31,12 +83,14 @@ class RescheduleForm(FlaskForm):
     """The chosen start (UTC ISO, from the radio buttons) and, for admins, the fieldworker."""
     start = StringField("New time", validators=[DataRequired("Please pick one of the times."),
                                                 Length(max=40)])
-    version = IntegerField(validators=[Optional()])
-    fieldworker = IntegerField("Fieldworker", validators=[Optional()])
+    version = VersionField()
+    fieldworker = IdField("Fieldworker", validators=[Optional()],
+                          message="Choose a fieldworker from the list.")
 
 
 class BookForm(FlaskForm):
-    service = IntegerField("Service", validators=[InputRequired("Choose a service.")])
+    service = IdField("Service", validators=[InputRequired("Choose a service.")],
+                      message="Choose a service from the list.")
     start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
                                             Length(max=40)])
 
@@ -48,7 +102,7 @@ class StatusForm(FlaskForm):
         "Note",
         validators=[Optional(), Length(max=NOTE_MAX,
                                        message=f"Please keep the note to {NOTE_MAX} characters.")])
-    version = IntegerField(validators=[Optional()])
+    version = VersionField()
     add_fee = BooleanField("Add a no-show fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
 

@@ -12,7 +12,7 @@ from ..ratelimit import hit
 from ..settings import CancellationReason
 from . import reschedule_flow
 from .cancel_flow import cancel_verdict, late_fee_now
-from .forms import CancelForm
+from .forms import CancelForm, form_error
 from .limits import client_address, too_many_tries
 
 bp = Blueprint("links", __name__, url_prefix="/l")
@@ -55,7 +55,7 @@ def cancel(token):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else (
             200 if context["cancel"] else refusal(context["cancel"]).status)
-        return confirm(context, form, status)
+        return confirm(context, form, status, form_error(form))
     try:
         cancel_booking(context["booking"].ref, context["actor"], channel="email_link",
                        reason_id=form.reason.data, note=form.note.data,

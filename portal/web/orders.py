@@ -16,7 +16,7 @@ from ..orders.services import cancel_order
 from ..people import utcnow
 from ..settings import CancellationReason
 from .access import customer_required
-from .forms import CancelForm
+from .forms import CancelForm, form_error
 from .htmx import fragment_or_page, into_modal, is_htmx, trigger
 
 bp = Blueprint("orders", __name__)
@@ -69,7 +69,7 @@ def run_cancel(audience, ref, load):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else (
             200 if context["cancel"] else refusal(context["cancel"]).status)
-        return _confirm(audience, context, form, status)
+        return _confirm(audience, context, form, status, form_error(form))
     try:
         cancel_order(ref, actor_for(current_user), channel=audience.channel,
                      reason_id=form.reason.data, note=form.note.data,

@@ -12,6 +12,7 @@ from ..actors import actor_for
 from ..bookings import availability, policy
 from ..bookings.scheduling import reschedule_booking
 from ..errors import DomainError, InvalidInput, refusal
+from ..input_limits import year_ok
 from ..people import utcnow
 from ..timefmt import to_local
 from .forms import RescheduleForm
@@ -60,7 +61,7 @@ def parse_start(raw):
         start = datetime.fromisoformat((raw or "").strip()[:25])
     except ValueError:
         raise InvalidInput("Please pick one of the times shown.") from None
-    if start.tzinfo is not None:
+    if start.tzinfo is not None or not year_ok(start):  # far years overflow when shown
         raise InvalidInput("Please pick one of the times shown.")
     return start
 

@@ -14,7 +14,7 @@ from ..bookings.services import mark_completed, mark_no_show
 from ..errors import DomainError, InvalidInput, refusal
 from ..people import utcnow
 from . import cancel_flow
-from .forms import CancelForm, StatusForm
+from .forms import CancelForm, StatusForm, form_error
 from .htmx import fragment_or_page, into_modal, is_htmx, trigger
 
 
@@ -71,7 +71,7 @@ def run(audience, ref, load):
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else (
             200 if choice.verdict else refusal(choice.verdict).status)
-        return _confirm(audience, context, choice, form, status)
+        return _confirm(audience, context, choice, form, status, form_error(form))
     command = mark_no_show if wanted == NO_SHOW else mark_completed
     try:
         extra = {"fee": cancel_flow.chosen_fee(form)} if wanted == NO_SHOW else {}

@@ -8,8 +8,8 @@ from datetime import date, datetime, timezone
 
 from flask import request
 
-from ...bookings.listing import MAX_ID
 from ...bookings.models import STATUS_LABELS
+from ...input_limits import MAX_ID, MAX_YEAR, MIN_YEAR
 from ...integrations.api_reads import PAGE_MAX, BookingQuery
 from ...integrations.linking import REF_MAX
 from .problems import Problem
@@ -48,9 +48,6 @@ def clean_text(value):
     """Text without control characters (openapi.TEXT says the same): PostgreSQL refuses NUL,
     a lone surrogate can't be stored as UTF-8, and no field here needs the others."""
     return isinstance(value, str) and not CONTROL.search(value)
-
-
-MIN_YEAR, MAX_YEAR = 1900, 9000
 
 
 def parse_moment(raw):
