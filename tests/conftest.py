@@ -136,6 +136,26 @@ def logout(client):
 
 
 @pytest.fixture
+def notifications_fail(app):
+    """Make the database itself refuse notification rows (the last write of a cancellation):
+    a real failure inside a transaction, on either database."""
+    if is_postgres():
+        database.execute_sql("""
+            CREATE FUNCTION refuse_notice() RETURNS trigger AS $$
+            BEGIN RAISE EXCEPTION 'notifications are down'; END $$ LANGUAGE plpgsql""")
+        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
+                                FOR EACH ROW EXECUTE FUNCTION refuse_notice()""")
+        yield
+        database.execute_sql("DROP TRIGGER refuse_notice ON notification")
+        database.execute_sql("DROP FUNCTION refuse_notice()")
+    else:
+        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
+                                BEGIN SELECT RAISE(ABORT, 'notifications are down'); END""")
+        yield
+        database.execute_sql("DROP TRIGGER refuse_notice")
+
+
+@pytest.fixture
 def world(app):
     """A small business: see tests/factories.py."""
     from tests.factories import build_world

@@ -5,27 +5,7 @@ from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.bookings.services import cancel_booking
-from portal.db import database, is_postgres
 from portal.messaging.models import Notification, OutboxMessage
-
-
-@pytest.fixture
-def notifications_fail(app):
-    """Make the database itself refuse notification rows (the last write of a cancellation)."""
-    if is_postgres():
-        database.execute_sql("""
-            CREATE FUNCTION refuse_notice() RETURNS trigger AS $$
-            BEGIN RAISE EXCEPTION 'notifications are down'; END $$ LANGUAGE plpgsql""")
-        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
-                                FOR EACH ROW EXECUTE FUNCTION refuse_notice()""")
-        yield
-        database.execute_sql("DROP TRIGGER refuse_notice ON notification")
-        database.execute_sql("DROP FUNCTION refuse_notice()")
-    else:
-        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
-                                BEGIN SELECT RAISE(ABORT, 'notifications are down'); END""")
-        yield
-        database.execute_sql("DROP TRIGGER refuse_notice")
 
 
 def test_a_failure_late_in_the_cancel_rolls_everything_back(world, notifications_fail):

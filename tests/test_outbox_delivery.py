@@ -22,6 +22,7 @@ from portal.messaging.models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 from portal.messaging.outbox import MAX_ATTEMPTS, enqueue_email, requeue, work_once
 from portal.people import utcnow
 from tests.conftest import csrf_from, login
+from tests.support.servers import free_port
 
 MAIL_KEYS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_SUPPRESS_SEND")
 _MISSING = object()
@@ -48,12 +49,6 @@ class Collector:
     def parsed(self):
         return [email.message_from_bytes(e.original_content or e.content,
                                          policy=email.policy.default) for e in self.envelopes]
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 @contextmanager

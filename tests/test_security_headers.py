@@ -11,7 +11,6 @@ import pytest
 from portal.accounts.models import INVITE
 from portal.accounts.tokens import issue
 from portal.actors import SYSTEM
-from portal.db import database, is_postgres
 from portal.integrations import manage, tokens
 from portal.links import make_token
 from portal.people import utcnow
@@ -20,25 +19,6 @@ from tests.conftest import csrf_from, login
 
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
               "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
-
-
-@pytest.fixture
-def failing_notifications(app):
-    """The database refuses notification rows, so a customer's cancel ends in a real 500."""
-    if is_postgres():
-        database.execute_sql("""CREATE FUNCTION refuse_notice() RETURNS trigger AS $$
-                                BEGIN RAISE EXCEPTION 'notifications are down'; END $$
-                                LANGUAGE plpgsql""")
-        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
-                                FOR EACH ROW EXECUTE FUNCTION refuse_notice()""")
-        yield
-        database.execute_sql("DROP TRIGGER refuse_notice ON notification")
-        database.execute_sql("DROP FUNCTION refuse_notice()")
-    else:
-        database.execute_sql("""CREATE TRIGGER refuse_notice BEFORE INSERT ON notification
-                                BEGIN SELECT RAISE(ABORT, 'notifications are down'); END""")
-        yield
-        database.execute_sql("DROP TRIGGER refuse_notice")
 
 
 def _as(client, email, url):
@@ -60,7 +40,7 @@ def _too_many(client, app, world, monkeypatch):
 
 
 def _server_error(client, app, world, monkeypatch, request):
-    request.getfixturevalue("failing_notifications")
+    request.getfixturevalue("notifications_fail")
     booking_page = _as(client, world.customer.email, f"/bookings/{world.upcoming.ref}")
     return client.post(f"/bookings/{world.upcoming.ref}/cancel",
                        data={"csrf_token": csrf_from(booking_page.get_data(as_text=True)),

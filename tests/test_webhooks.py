@@ -25,7 +25,6 @@ from portal.orders.services import cancel_order, place_order
 from portal.people import utcnow
 from tests import webhook_receiver
 from tests.factories import booking as make_booking
-from tests.test_cancel_atomic import notifications_fail  # noqa: F401 (a fixture)
 from tests.test_customer_cancel import post_cancel
 from tests.test_scheduling import free
 from tests.webhook_receiver import admin, fresh, integration, link, receiver  # noqa: F401
