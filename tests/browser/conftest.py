@@ -41,12 +41,21 @@ def demo(app, live_url):
     return live_url
 
 
+def _browser_env():
+    """Chromium's environment: ours, less a faked clock. The suite is run under faketime to
+    prove the server does not depend on the day; Chromium stalls with libfaketime preloaded,
+    and the browser's clock is the visitor's own anyway."""
+    return {k: v for k, v in os.environ.items()
+            if k != "LD_PRELOAD" and not k.startswith("FAKETIME")}
+
+
 @pytest.fixture(scope="session")
 def browser():
     assert os.path.exists(CHROMIUM), f"{CHROMIUM} is missing: run 'make browser' (as root)"
     from playwright.sync_api import sync_playwright
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS,
+                                             env=_browser_env())
         yield browser
         browser.close()
 
