@@ -49,7 +49,7 @@ def start_pages(app, role, tokens):
                 f"/l/{tokens['link-reschedule']}/reschedule"]
     if role == "visitor":
         return ["/login", "/forgot-password", f"/account/invite/{tokens['invite']}",
-                f"/account/reset/{tokens['reset']}"]
+                f"/account/reset/{tokens['reset']}", f"/account/email/{tokens['email']}"]
     return sorted(plain)
 
 
@@ -148,6 +148,8 @@ def test_the_walk_reaches_every_form_route(app):
     for role in ROLES:
         session = Session(app, role)
         reached |= {endpoint(app, f.action, "POST") for f in session.forms if f.method == "post"}
+    # /setup exists only on an empty production database: tests/test_setup.py sends it bad
+    # input of every kind.
     wanted = {rule.endpoint for rule in app.url_map.iter_rules()
-              if "POST" in rule.methods and not rule.rule.startswith("/api/")}
+              if "POST" in rule.methods and not rule.rule.startswith("/api/")} - {"setup.page"}
     assert not wanted - reached, sorted(wanted - reached)
