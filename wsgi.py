@@ -1,4 +1,11 @@
 """Entry point for `flask --app wsgi` and WSGI servers."""
-from portal import create_app
+import sys
 
-app = create_app()
+from portal import create_app
+from portal.config import ConfigurationError
+
+try:
+    app = create_app()
+except ConfigurationError as exc:
+    # The first thing an operator sees: which variable to set and how, not a traceback.
+    sys.exit(f"Rebook can't start: {exc}")

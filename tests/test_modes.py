@@ -33,7 +33,8 @@ def test_production_without_a_secret_key_refuses_to_start(tmp_path, command):
     result = run_flask(*command, REBOOK_MODE="production", SECRET_KEY_FILE=key_file,
                        DATABASE_URL=f"sqlite:///{tmp_path / 'rebook.db'}")
     assert result.returncode != 0
-    assert "SECRET_KEY is not set" in result.stderr
+    assert "Rebook can't start: SECRET_KEY is not set" in result.stderr
+    assert "Traceback" not in result.stderr  # a message an operator can act on, not a trace
     assert "python -c 'import secrets; print(secrets.token_hex(32))'" in result.stderr
     assert not key_file.exists()  # production never invents a key
     assert not (tmp_path / "rebook.db").exists()  # nor touches the database
