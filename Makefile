@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test test-sqlite test-postgres install install-test assets browser bench clean
+.PHONY: run test test-sqlite test-postgres test-on-day install install-test assets browser bench clean
 
 run: install assets
 	$(FLASK) init-db
@@ -27,6 +27,15 @@ test-sqlite:
 
 test-postgres:
 	REBOOK_TEST_DB=postgres $(BIN)/pytest -q -p no:cacheprovider
+
+# The whole suite on another day, under Debian's faketime (no test may depend on the day):
+#   make test-on-day DAY="2026-12-05 14:00:00" [DB=postgres]
+# The clock starts at DAY and runs on; Chromium keeps the real clock (tests/browser/conftest.py).
+test-on-day: install-test assets browser
+	@command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq faketime >/dev/null; } \
+	  || { echo "faketime is missing: run 'sudo apt-get install faketime' once."; exit 1; }
+	FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=$(CURDIR)/tests/support/faketime \
+	  REBOOK_TEST_DB=$(or $(DB),sqlite) faketime -f "@$(DAY)" $(BIN)/pytest -q -p no:cacheprovider
 
 # Python: a virtual environment with the pinned dependencies from pyproject.toml.
 $(VENV)/.installed: pyproject.toml
