@@ -30,12 +30,16 @@ test-postgres:
 
 # The whole suite on another day, under Debian's faketime (no test may depend on the day):
 #   make test-on-day DAY="2026-12-05 14:00:00" [DB=postgres]
-# The clock starts at DAY and runs on; Chromium keeps the real clock (tests/browser/conftest.py).
+# The clock starts at DAY and runs on, as one offset from the real clock, so every process the
+# tests start (servers, workers) agrees on the time; Chromium keeps the real clock
+# (tests/browser/conftest.py).
 test-on-day: install-test assets browser
 	@command -v faketime >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq faketime >/dev/null; } \
 	  || { echo "faketime is missing: run 'sudo apt-get install faketime' once."; exit 1; }
+	offset=$$(( $$(date -u -d "$(DAY)" +%s) - $$(date -u +%s) )); \
 	FAKETIME_DONT_FAKE_MONOTONIC=1 PYTHONPATH=$(CURDIR)/tests/support/faketime \
-	  REBOOK_TEST_DB=$(or $(DB),sqlite) faketime -f "@$(DAY)" $(BIN)/pytest -q -p no:cacheprovider
+	  REBOOK_TEST_DB=$(or $(DB),sqlite) faketime -f "$$( [ $$offset -ge 0 ] && echo +)$$offset" \
+	  $(BIN)/pytest -q -p no:cacheprovider
 
 # Python: a virtual environment with the pinned dependencies from pyproject.toml.
 $(VENV)/.installed: pyproject.toml
