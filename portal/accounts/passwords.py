@@ -27,10 +27,14 @@ ACTIONS = {INVITE: "password_set_by_invitation", RESET: "password_reset"}
 
 def log_in(email, password, address):
     """The person with these credentials, None for a miss (counted), or TooManyAttempts."""
-    throttle.check_login(email, address)
-    person = authenticate(email, password)
-    if person is None:
-        throttle.record_failure(email, address)
+    person = None
+
+    def right():
+        nonlocal person
+        person = authenticate(email, password)
+        return person is not None
+
+    throttle.password_try(email, address, right)
     return person
 
 
@@ -71,9 +75,8 @@ def change_password(customer_id, current, password, confirm, address, now=None):
     customer = Customer.get_or_none(Customer.id == customer_id)
     if customer is None:
         raise NotFound("We couldn't find your account. Log in again.")
-    throttle.check_login(customer.email, address)
-    if not customer.check_password(current or ""):
-        throttle.record_failure(customer.email, address)
+    if not throttle.password_try(customer.email, address,
+                                 lambda: customer.check_password(current or "")):
         raise InvalidInput("That isn't your current password.", "current_password")
     check_new_password(password, confirm, customer.email)
     if customer.check_password(password):

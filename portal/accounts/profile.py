@@ -21,9 +21,8 @@ FIELDS = ("name", "phone", "address")
 def _check_current_password(customer, current_password, address):
     """A wrong password here is a failed login: counted, and refused (429) once the account
     or address has used its tries."""
-    throttle.check_login(customer.email, address)
-    if not customer.check_password(current_password or ""):
-        throttle.record_failure(customer.email, address)
+    if not throttle.password_try(customer.email, address,
+                                 lambda: customer.check_password(current_password or "")):
         raise InvalidInput("To change your email address, enter your current password.",
                            "current_password")
 

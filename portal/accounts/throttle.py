@@ -5,14 +5,15 @@ Moving windows: a person locked out after five misses can try again when the old
 full, even the right password is refused, so guessing gains nothing. The counts live in the
 database (portal/ratelimit.py), so they hold across every server process and machine.
 
-Exact under concurrency: in a request, check_login takes the try (a slot in both counts, in one
-locked transaction) before the password is checked, so eight guesses sent at once to several
-servers check at most five passwords. record_failure keeps the slot; if the request ends
-without a failure (the password was right), the slot is given back.
+Exact under concurrency: password_try takes the try (a slot in both counts, in one locked
+transaction) before the password is checked, so eight guesses sent at once to several servers
+check at most five passwords; a right password gives its slot back. The price: more logins to
+one account at the same instant than its limit are refused until one of them is answered.
 """
 import logging
+from typing import Callable
 
-from flask import after_this_request, current_app, has_request_context, request
+from flask import current_app
 from peewee import InterfaceError, OperationalError
 
 from .. import ratelimit
@@ -56,55 +57,28 @@ def _locked_out(scope, wait):
         "or reset your password with “Forgot password”.", wait)
 
 
-class _Try:
-    """A login try taken by check_login and not yet known to have failed."""
-
-    def __init__(self, email, address, hit_ids):
-        self.who, self.hit_ids, self.failed = (_account(email), address), hit_ids, False
-
-    def settle(self, response):
-        if not self.failed:
-            try:
-                ratelimit.release(self.hit_ids)
-            except (OperationalError, InterfaceError):
-                # The store went away mid-request: the try stays counted (errs on the safe side).
-                log.warning("could not give back a login try; it counts until it expires")
-        return response
-
-
-_TRIES = "rebook_login_tries"
-
-
-def _open_tries():
-    return request.environ.setdefault(_TRIES, [])
-
-
-def check_login(email, address):
-    """Raise TooManyAttempts when this account or address has no tries left; in a request,
-    take the try (see the module's docstring)."""
-    counters = _counters(email, address)
-    if not has_request_context():
-        for scope, key, rate in counters:
-            wait = ratelimit.wait(scope, key, rate)
-            if wait:
-                raise _locked_out(scope, wait)
-        return
-    verdict = ratelimit.hit_all(counters)
+def password_try(email: str, address: str | None, check: Callable[[], bool]) -> bool:
+    """Check a password as one counted try: take the try (raise TooManyAttempts when the
+    account or the address has none left), run `check`, and give the try back only when it
+    returned True. A wrong password, or a check that raised, keeps it counted."""
+    verdict = ratelimit.hit_all(_counters(email, address))
     if not verdict.allowed:
         raise _locked_out(verdict.refused, verdict.retry_after)
-    attempt = _Try(email, address, verdict.hit_ids)
-    _open_tries().append(attempt)
-    after_this_request(attempt.settle)
+    right = False
+    try:
+        right = bool(check())
+    finally:
+        if right:
+            _give_back(verdict.hit_ids)
+    return right
 
 
-def record_failure(email, address):
-    """Count a wrong password: keep the try check_login took, or take one now."""
-    if has_request_context():
-        for attempt in _open_tries():
-            if attempt.who == (_account(email), address) and not attempt.failed:
-                attempt.failed = True
-                return
-    ratelimit.hit_all(_counters(email, address))
+def _give_back(hit_ids):
+    try:
+        ratelimit.release(hit_ids)
+    except (OperationalError, InterfaceError):
+        # The store went away mid-request: the try stays counted (errs on the safe side).
+        log.warning("could not give back a login try; it counts until it expires")
 
 
 def clear_account(email):

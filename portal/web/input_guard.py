@@ -98,6 +98,7 @@ def init_app(app):
     the database connection, so refused input costs no query)."""
     if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
         app.config["MAX_CONTENT_LENGTH"] = BODY_MAX
-    app.url_map.converters.update(int=IdConverter, default=SegmentConverter,
-                                  string=SegmentConverter)
+    converters = app.url_map.converters
+    converters["int"] = IdConverter
+    converters["default"] = converters["string"] = SegmentConverter
     app.before_request(check_request)

@@ -109,5 +109,5 @@ def init_app(app):
         return response
 
     # First before and last after every other hook, so the time covers all of them.
-    app.before_request_funcs.setdefault(None, []).insert(0, start)
-    app.after_request_funcs.setdefault(None, []).insert(0, finish)
+    app.before_request_funcs[None] = [start, *app.before_request_funcs.get(None, [])]
+    app.after_request_funcs[None] = [finish, *app.after_request_funcs.get(None, [])]
