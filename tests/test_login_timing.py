@@ -8,7 +8,7 @@ from tests.account_helpers import _push_request_context, browser, page  # noqa: 
 from tests.conftest import csrf_from
 from tests.factories import DEMO_HASH
 
-ROUNDS = 13  # a shared, busy machine: the median of many interleaved rounds
+ROUNDS = 13  # a shared, busy machine: the quickest of many interleaved rounds
 
 
 def test_a_miss_costs_the_same_for_known_and_unknown_emails(app, world, monkeypatch):
@@ -36,9 +36,12 @@ def test_a_miss_costs_the_same_for_known_and_unknown_emails(app, world, monkeypa
                 as_text=True)
             if round_:  # the first round warms up (the dummy hash is made once per process)
                 timings[who].append(took)
-    medians = {who: statistics.median(t) for who, t in timings.items()}
-    print({who: f"{m * 1000:.0f} ms" for who, m in medians.items()})
-    unknown = medians.pop("unknown")
-    assert unknown > 0.02, medians  # a hash was checked: scrypt takes tens of milliseconds
-    for who, median in medians.items():
-        assert abs(median - unknown) <= 0.2 * unknown, (who, median, unknown)
+    # Load on a shared machine only ever adds time, so each kind's quickest round is its own
+    # cost; a median still moved 25 % with a burst of load on a CI machine.
+    quickest = {who: min(t) for who, t in timings.items()}
+    print({who: f"{statistics.median(t) * 1000:.0f} ms median, {quickest[who] * 1000:.0f} ms "
+           "quickest" for who, t in timings.items()})
+    unknown = quickest.pop("unknown")
+    assert unknown > 0.02, quickest  # a hash was checked: scrypt takes tens of milliseconds
+    for who, took in quickest.items():
+        assert abs(took - unknown) <= 0.2 * unknown, (who, took, unknown)
