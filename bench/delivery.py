@@ -1,9 +1,16 @@
-"""Outbox delivery rate: work_once (batch 50) draining 2,000 queued messages (SQLite) into a
-local aiosmtpd sink; each message has text, HTML and an .ics part, like a cancellation notice.
-The sink runs as its own process (`python -m aiosmtpd`), as a real SMTP server would, so it
-does not share this process's interpreter lock with the worker.
+"""Outbox delivery rate against its limit, side by side in one run.
+
+The worker: work_once (batch 50) over one kept-open connection, as `flask outbox work` runs it,
+draining 2,000 queued messages (SQLite) into a local aiosmtpd sink; each message has text, HTML
+and an .ics part, like a cancellation notice. The limit: a plain smtplib loop sending the same
+messages, built beforehand, over one connection to the same sink. Rounds alternate (limit,
+worker, limit, worker...) so a busy machine slows both alike; the ratio is the worker's rate
+over the limit's, per round and overall. The sink runs as its own process (`python -m
+aiosmtpd`), as a real SMTP server would, so it does not share this process's interpreter lock.
 """
+import smtplib
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -13,11 +20,14 @@ from pathlib import Path
 from portal import create_app
 from portal.db import database
 from portal.messaging.models import SENT, OutboxMessage
+from portal.messaging.mime import build
 from portal.messaging.outbox import enqueue_email, work_once
+from portal.messaging.smtp import Mailer
 from portal.migrate import upgrade
 
 MESSAGES = 2_000
 BATCH = 50
+ROUNDS = 3
 # Shaped like a real cancellation notice: ~370 characters of text, ~1,200 of HTML, and the
 # .ics CANCEL part (measured from cancel_booking's email on 2026-11-23).
 # Short lines, as the templates render: Flask-Mail sends text and HTML unwrapped (7bit/8bit),
@@ -53,6 +63,43 @@ def _start_sink(port, timeout=15):
     raise RuntimeError(f"the aiosmtpd sink did not answer on port {port}")
 
 
+def _queue(round_):
+    with database.atomic():
+        for i in range(MESSAGES):
+            enqueue_email(dedupe_key=f"bench:{round_}:{i}", to=f"person{i}@example.com",
+                          subject=f"Your booking BK-{i:06d} is cancelled",
+                          text=TEXT, html=HTML, ics=ICS.format(i=i), ics_method="CANCEL")
+
+
+def _worker_round(round_):
+    """Seconds for the worker to drain MESSAGES queued messages."""
+    _queue(round_)
+    sent = failed = 0
+    start = time.perf_counter()
+    with Mailer.for_app() as mailer:
+        while True:
+            s, f = work_once(BATCH, mailer)
+            if not (s or f):
+                break
+            sent, failed = sent + s, failed + f
+    elapsed = time.perf_counter() - start
+    delivered = (OutboxMessage.select()
+                 .where(OutboxMessage.status == SENT,
+                        OutboxMessage.dedupe_key.startswith(f"bench:{round_}:")).count())
+    if failed or delivered != MESSAGES:
+        raise RuntimeError(f"outbox bench: {delivered} of {MESSAGES} sent, {failed} failures")
+    return elapsed
+
+
+def _limit_round(port, prebuilt):
+    """Seconds for a plain smtplib loop to send the same messages, already built."""
+    start = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", port, timeout=10) as smtp:
+        for to, data in prebuilt:
+            smtp.sendmail("bookings@example.com", [to], data)
+    return time.perf_counter() - start
+
+
 def main():
     tmp = Path(tempfile.mkdtemp())
     port = _free_port()
@@ -60,30 +107,30 @@ def main():
                       "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": port,
                       "MAIL_SUPPRESS_SEND": False})
     sink = _start_sink(port)
+    limits, workers = [], []
     try:
         with app.app_context(), database.connection_context():
             upgrade()
-            with database.atomic():
-                for i in range(MESSAGES):
-                    enqueue_email(dedupe_key=f"bench:{i}", to=f"person{i}@example.com",
-                                  subject=f"Your booking BK-{i:06d} is cancelled",
-                                  text=TEXT, html=HTML, ics=ICS.format(i=i), ics_method="CANCEL")
-            sent = failed = 0
-            start = time.perf_counter()
-            while True:
-                s, f = work_once(BATCH)
-                if not (s or f):
-                    break
-                sent, failed = sent + s, failed + f
-            elapsed = time.perf_counter() - start
-            delivered = OutboxMessage.select().where(OutboxMessage.status == SENT).count()
+            _queue("prebuilt")
+            mailer = Mailer.for_app()
+            prebuilt = [(m.to_address, build(m, mailer.from_header, mailer.domain))
+                        for m in OutboxMessage.select()]
+            OutboxMessage.delete().execute()
+            for round_ in range(ROUNDS):
+                limits.append(_limit_round(port, prebuilt))
+                workers.append(_worker_round(round_))
     finally:
         sink.terminate()
         sink.wait(10)
-    if failed or delivered != MESSAGES:
-        raise RuntimeError(f"outbox bench: {delivered} of {MESSAGES} sent, {failed} failures")
-    print(f"outbox delivery: {sent / elapsed:.0f} messages/s ({sent:,} messages, batch {BATCH}, "
-          f"{elapsed / sent * 1000:.2f} ms each, SQLite, aiosmtpd sink on loopback)")
+    print(f"outbox delivery, {MESSAGES:,} messages a round, batch {BATCH}, SQLite, aiosmtpd sink "
+          "on loopback:")
+    for i, (limit, worker) in enumerate(zip(limits, workers), 1):
+        print(f"  round {i}: worker {MESSAGES / worker:5.0f} messages/s, plain smtplib loop "
+              f"{MESSAGES / limit:5.0f}/s, ratio {limit / worker:.2f}")
+    limit, worker = statistics.median(limits), statistics.median(workers)
+    print(f"  median: worker {MESSAGES / worker:.0f} messages/s ({worker / MESSAGES * 1000:.2f} ms "
+          f"each), limit {MESSAGES / limit:.0f}/s; the worker runs at {limit / worker:.2f} of the "
+          "limit's rate")
 
 
 if __name__ == "__main__":

@@ -33,12 +33,13 @@ class _Stop:
             time.sleep(min(0.2, end - time.monotonic()))
 
 
-def deliver_once(batch, email=True):
-    """One pass over email and webhooks: ((sent, failed), (delivered, undelivered))."""
+def deliver_once(batch, email=True, mailer=None):
+    """One pass over email and webhooks: ((sent, failed), (delivered, undelivered)).
+    `mailer` keeps one SMTP connection open from pass to pass."""
     from .integrations.delivery import work_once as deliver_webhooks
     from .messaging.outbox import work_once
     with database.connection_context():
-        return work_once(batch) if email else (0, 0), deliver_webhooks(batch)
+        return work_once(batch, mailer) if email else (0, 0), deliver_webhooks(batch)
 
 
 def queue_reminders():
@@ -59,6 +60,14 @@ def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0, email=Tr
         if not email:
             echo("worker: MAIL_SERVER is not set, so email waits in the outbox (admin › "
                  "Emails); webhooks and reminders go on")
+    from .messaging.smtp import Mailer
+    with Mailer.for_app() as mailer:
+        _loop(echo, stop, mailer, batch, interval, once, reminders_every, email)
+    if stop.requested:
+        echo("worker: stopped")
+
+
+def _loop(echo, stop, mailer, batch, interval, once, reminders_every, email):
     next_reminders = 0.0
     while not stop.requested:
         if not once and reminders_every and time.monotonic() >= next_reminders:
@@ -66,7 +75,7 @@ def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0, email=Tr
             queued = queue_reminders()
             if queued:
                 echo(f"reminders: queued {queued}")
-        (sent, failed), (delivered, undelivered) = deliver_once(batch, email)
+        (sent, failed), (delivered, undelivered) = deliver_once(batch, email, mailer)
         if sent or failed:
             echo(f"outbox: sent {sent}, failed {failed}")
         if delivered or undelivered:
@@ -76,5 +85,3 @@ def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0, email=Tr
             break
         if not (sent or failed or delivered or undelivered):
             stop.sleep(interval)
-    if stop.requested:
-        echo("worker: stopped")

@@ -1,15 +1,16 @@
 """The outbox: messages are queued in the caller's transaction and delivered after commit."""
+import email
+import email.policy
 import logging
 import random
-import smtplib
 from datetime import timedelta
-
-from flask import current_app
-from flask_mail import Connection, Message
+from email.utils import formatdate
 
 from ..db import locked, write_transaction
 from ..people import utcnow
+from .mime import build
 from .models import DEAD, PENDING, SENDING, SENT, OutboxMessage
+from .smtp import Mailer, ServerDown
 
 log = logging.getLogger(__name__)
 
@@ -57,10 +58,12 @@ def claim_batch(limit=50, now=None):
     return batch
 
 
-def _mark_sent(message):
-    (OutboxMessage.update(status=SENT, sent_at=utcnow(), attempts=OutboxMessage.attempts + 1,
-                          last_error="")
-     .where(OutboxMessage.id == message.id).execute())
+def _mark_sent(ids):
+    """One UPDATE for every message the server took in a batch."""
+    if ids:
+        (OutboxMessage.update(status=SENT, sent_at=utcnow(),
+                              attempts=OutboxMessage.attempts + 1, last_error="")
+         .where(OutboxMessage.id.in_(ids)).execute())
 
 
 def _mark_failed(message, error):
@@ -74,70 +77,50 @@ def _mark_failed(message, error):
 
 
 def _as_mail(message):
-    msg = Message(subject=message.subject, recipients=[message.to_address],
-                  body=message.body_text, html=message.body_html or None)
-    msg.extra_headers = {"X-Rebook-Message": message.dedupe_key}
-    if message.ics:
-        msg.attach("invite.ics", f"text/calendar; charset=utf-8; method={message.ics_method}",
-                   message.ics.encode())
-    return msg
+    """The message as the server receives it (an email.message.Message, for reading)."""
+    mailer = Mailer.for_app()
+    return email.message_from_bytes(build(message, mailer.from_header, mailer.domain),
+                                     policy=email.policy.compat32)
 
 
-class _TimedConnection(Connection):
-    """Flask-Mail's connection, opened with MAIL_TIMEOUT.
+def deliver_batch(batch, mailer=None):
+    """Send a claimed batch, over `mailer`'s kept-open connection or, without one, a connection
+    of its own. Returns (sent, failed).
 
-    Flask-Mail 0.10 has no timeout setting: it opens smtplib.SMTP(server, port) with none, so a
-    server that accepts the connection and then stays silent would block the worker forever
-    (and its claimed batch would sit in "sending" until the claim lease ran out).
+    The "sent" marks are written after the batch, in one transaction with the failures: a
+    worker killed mid-batch repeats at most its batch (the one duplicate a crash can make was
+    always possible for the message in flight), and the claim lease brings the batch back.
     """
-
-    def __init__(self, state, timeout):
-        super().__init__(state)
-        self.timeout = timeout
-
-    def configure_host(self):
-        smtp = smtplib.SMTP_SSL if self.mail.use_ssl else smtplib.SMTP
-        host = smtp(self.mail.server, self.mail.port, timeout=self.timeout)
-        host.set_debuglevel(int(self.mail.debug))
-        if self.mail.use_tls:
-            host.starttls()
-        if self.mail.username and self.mail.password:
-            host.login(self.mail.username, self.mail.password)
-        return host
-
-
-def _connect():
-    """An SMTP connection for the current app's mail settings, with its MAIL_TIMEOUT."""
-    return _TimedConnection(current_app.extensions["mail"],
-                            current_app.config.get("MAIL_TIMEOUT", 10))
-
-
-def deliver_batch(batch):
-    """Send a claimed batch over one SMTP connection. Returns (sent, failed)."""
-    sent = failed = 0
+    sent, failed = [], []
     if not batch:
-        return sent, failed
+        return 0, 0
+    own = mailer is None
+    mailer = mailer or Mailer.for_app()
+    date = formatdate(localtime=True)  # one Date for the batch: they leave together
     try:
-        with _connect() as conn:
-            for message in batch:
-                try:
-                    conn.send(_as_mail(message))
-                except Exception as exc:  # one bad address must not stop the batch
-                    _mark_failed(message, exc)
-                    failed += 1
-                else:
-                    _mark_sent(message)
-                    sent += 1
-    except Exception as exc:  # the server is down: the whole batch waits for a retry
-        for message in batch[sent + failed:]:
-            _mark_failed(message, exc)
-            failed += 1
-    return sent, failed
+        for message in batch:
+            try:
+                mailer.send(message, date)
+            except ServerDown as down:  # the rest of the batch waits for a retry
+                failed += [(m, down.cause) for m in batch[len(sent) + len(failed):]]
+                break
+            except Exception as exc:  # one bad address must not stop the batch
+                failed.append((message, exc))
+            else:
+                sent.append(message.id)
+    finally:
+        if own:
+            mailer.close()
+        with write_transaction():
+            _mark_sent(sent)
+            for message, error in failed:
+                _mark_failed(message, error)
+    return len(sent), len(failed)
 
 
-def work_once(limit=50):
+def work_once(limit=50, mailer=None):
     """Claim and deliver one batch."""
-    return deliver_batch(claim_batch(limit))
+    return deliver_batch(claim_batch(limit), mailer)
 
 
 def requeue(message_id):
