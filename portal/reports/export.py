@@ -1,14 +1,14 @@
 """The report's cancellations as CSV: one row each, streamed in chunks of a fixed size."""
 import csv
 import io
-from collections import defaultdict
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, fn
+from peewee import JOIN, Cast, fn
 
 from ..billing.models import CANCELLATION_FEE, REJECTED, Invoice, InvoiceLine, Refund
 from ..bookings.models import Assignment, Booking, Service
+from ..db import is_postgres
 from ..integrations.models import Integration
 from ..people import Customer, Staff
 from .cancellations import STAFF_KINDS, Terms
@@ -41,24 +41,51 @@ def _local(moment, zone):
     return moment.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
-def _chunks(flt):
-    """Cancelled bookings in (start time, id) order, CHUNK at a time, seeking past the last."""
+# Between the values a chunk's query folds into one cell (a fieldworker's name, a refund); a
+# control character no name or status holds.
+_SEP = "\x1f"
+
+
+def _folded(expr):
+    """Every value of `expr` in the subquery's rows as one text."""
+    if is_postgres():
+        return fn.string_agg(Cast(expr, "text"), _SEP)
+    return fn.group_concat(expr, _SEP)
+
+
+def _query(flt):
+    """The cancellations with everything a row shows, in (start time, id) order: one statement;
+    fieldworkers, fees and refunds come in subqueries on the booking's id (indexed), not in a
+    query of their own per chunk."""
     terms = Terms(flt)
     staff, integration = Staff.alias(), Integration.alias()
-    # .objects(): every selected column lands on the booking itself, under these names.
-    query = (Booking.select(Booking, Customer.name.alias("customer_name"),
-                            Customer.email.alias("customer_email"),
-                            Service.name.alias("service_name"), staff.name.alias("staff_name"),
-                            integration.name.alias("integration_name"))
-             .join(Customer).switch(Booking).join(Service).switch(Booking)
-             .join(staff, on=((staff.id == Booking.cancelled_by_id)
-                              & Booking.cancelled_by_kind.in_(STAFF_KINDS)),
-                   join_type=JOIN.LEFT_OUTER).switch(Booking)
-             .join(integration, on=((integration.id == Booking.cancelled_by_id)
-                                    & (Booking.cancelled_by_kind == "integration")),
-                   join_type=JOIN.LEFT_OUTER)
-             .where(terms.cancelled(), *terms.current())
-             .order_by(Booking.starts_at, Booking.id).objects())
+    workers = (Assignment.select(_folded(Staff.name)).join(Staff)
+               .where(Assignment.booking == Booking.id))
+    fees = (InvoiceLine.select(fn.SUM(InvoiceLine.amount)).join(Invoice)
+            .where(Invoice.booking == Booking.id, InvoiceLine.kind == CANCELLATION_FEE))
+    refund = Cast(Refund.id, "text").concat(":").concat(Refund.status).concat(":").concat(
+        Cast(Refund.amount, "text"))
+    refunds = Refund.select(_folded(refund)).join(Invoice).where(Invoice.booking == Booking.id)
+    return (Booking.select(Booking.id, Booking.ref, Booking.starts_at, Booking.cancelled_at,
+                           Customer.name, Customer.email, Service.name,
+                           Booking.cancel_reason_label, Booking.cancel_note,
+                           Booking.cancel_channel, Booking.cancelled_by_kind, staff.name,
+                           integration.name, workers, fees, refunds)
+            .join(Customer).switch(Booking).join(Service).switch(Booking)
+            .join(staff, on=((staff.id == Booking.cancelled_by_id)
+                             & Booking.cancelled_by_kind.in_(STAFF_KINDS)),
+                  join_type=JOIN.LEFT_OUTER).switch(Booking)
+            .join(integration, on=((integration.id == Booking.cancelled_by_id)
+                                   & (Booking.cancelled_by_kind == "integration")),
+                  join_type=JOIN.LEFT_OUTER)
+            .where(terms.cancelled(), *terms.current())
+            .order_by(Booking.starts_at, Booking.id).tuples())
+
+
+def _chunks(flt):
+    """Cancelled bookings, CHUNK at a time, each chunk one query seeking past the last row's
+    (start time, id)."""
+    query = _query(flt)
     after = None
     while True:
         page = query
@@ -71,37 +98,27 @@ def _chunks(flt):
         yield rows
         if len(rows) < CHUNK:
             return
-        after = (rows[-1].starts_at, rows[-1].id)
+        after = (rows[-1][2], rows[-1][0])
 
 
-def _extras(ids):
-    """Fieldworkers, fees and refunds for one chunk of bookings: three queries."""
-    workers = defaultdict(list)
-    for booking_id, name in (Assignment.select(Assignment.booking, Staff.name).join(Staff)
-                             .where(Assignment.booking.in_(ids)).order_by(Staff.name).tuples()):
-        workers[booking_id].append(name)
-    fees = dict(InvoiceLine.select(Invoice.booking, fn.SUM(InvoiceLine.amount)).join(Invoice)
-                .where(Invoice.booking.in_(ids), InvoiceLine.kind == CANCELLATION_FEE)
-                .group_by(Invoice.booking).tuples())
-    refunds = defaultdict(lambda: [0, []])
-    for booking_id, status, amount in (Refund.select(Invoice.booking, Refund.status,
-                                                     Refund.amount).join(Invoice)
-                                       .where(Invoice.booking.in_(ids))
-                                       .order_by(Refund.id).tuples()):
-        if status != REJECTED:
-            refunds[booking_id][0] += amount
-        refunds[booking_id][1].append(status)
-    return workers, fees, refunds
+def _refunds(folded):
+    """(refunded minor units, statuses in the order requested) from "id:status:amount"s."""
+    if not folded:
+        return 0, []
+    refunds = sorted((int(i), status, int(amount)) for i, status, amount in
+                     (item.split(":") for item in folded.split(_SEP)))
+    return (sum(amount for _, status, amount in refunds if status != REJECTED),
+            [status for _, status, _ in refunds])
 
 
-def _who(booking):
-    kind = booking.cancelled_by_kind or ""
+def _who(kind, customer, staff, integration):
+    kind = kind or ""
     if kind == "customer":
-        return booking.customer_name
+        return customer
     if kind in STAFF_KINDS:
-        return booking.staff_name or ""
+        return staff or ""
     if kind == "integration":
-        return booking.integration_name or ""
+        return integration or ""
     return "Rebook" if kind == "system" else ""
 
 
@@ -110,18 +127,18 @@ def rows(flt, currency):
     zone = ZoneInfo(flt.tz)
     yield header(flt.tz)
     for chunk in _chunks(flt):
-        workers, fees, refunds = _extras([b.id for b in chunk])
-        for b in chunk:
-            notice = ((b.starts_at - b.cancelled_at).total_seconds() / 3600
-                      if b.cancelled_at else None)
-            refund, statuses = refunds.get(b.id, (0, []))
-            yield [b.ref, _local(b.starts_at, zone), _local(b.cancelled_at, zone),
-                   "" if notice is None else f"{notice:.1f}", _text(b.customer_name),
-                   _text(b.customer_email), _text(b.service_name),
-                   _text("; ".join(workers.get(b.id, []))), _text(b.cancel_reason_label),
-                   _text(b.cancel_note), b.cancel_channel or "", b.cancelled_by_kind or "",
-                   _text(_who(b)), _amount(int(fees.get(b.id) or 0)), _amount(refund),
-                   "; ".join(statuses), currency]
+        for (_, ref, starts_at, cancelled_at, customer, email, service, reason, note, channel,
+             kind, staff, integration, workers, fee, refunds) in chunk:
+            notice = ((starts_at - cancelled_at).total_seconds() / 3600
+                      if cancelled_at else None)
+            refund, statuses = _refunds(refunds)
+            yield [ref, _local(starts_at, zone), _local(cancelled_at, zone),
+                   "" if notice is None else f"{notice:.1f}", _text(customer), _text(email),
+                   _text(service), _text("; ".join(sorted((workers or "").split(_SEP)))
+                                         if workers else ""),
+                   _text(reason), _text(note), channel or "", kind or "",
+                   _text(_who(kind, customer, staff, integration)), _amount(int(fee or 0)),
+                   _amount(refund), "; ".join(statuses), currency]
 
 
 def csv_text(flt, currency):
