@@ -100,13 +100,13 @@ class Mailer:
                 raise
             # A kept-open connection the server dropped: reopen once and send again. The
             # server may have taken the message before dropping; at least once, as promised.
-            self.close()
+            self._drop()
             self.connect()
             try:
                 self._sendmail(to, data)
             except Exception as again:
                 if _dropped(again):
-                    self.close()
+                    self._drop()
                     raise ServerDown(again) from again
                 raise
         self.used_at = self.clock()
@@ -121,8 +121,14 @@ class Mailer:
                 raise
             # A timeout mid-conversation: the connection is unusable and the server too slow
             # to try each remaining message against.
-            self.close()
+            self._drop()
             raise ServerDown(exc) from exc
+
+    def _drop(self):
+        """Forget a broken connection without a QUIT (a silent server would make it wait)."""
+        host, self.host = self.host, None
+        if host is not None:
+            host.close()
 
     def close(self):
         host, self.host = self.host, None
