@@ -12,6 +12,7 @@ from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
 from .ratelimit import RateLimitHit
+from .reports.models import ReportDay, ReportDirty, ReportState
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
@@ -19,4 +20,5 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
-              AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession]
+              AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
+              ReportDay, ReportDirty, ReportState]

@@ -106,7 +106,8 @@ def build(app):
 
 # Bookkeeping a refused request rightly leaves: a counted try (rate limits) and a session's
 # last-seen time. Neither is a change the person asked for.
-BOOKKEEPING = {"rate_limit_hit", "login_session"}
+# The report summary is derived data: a page may bring it up to date (migration 0017).
+BOOKKEEPING = {"rate_limit_hit", "login_session", "report_day", "report_dirty", "report_state"}
 
 
 def snapshot():

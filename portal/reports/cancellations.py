@@ -5,17 +5,16 @@ share of the appointments in it that were cancelled, so it does not move when a 
 long ago is cancelled today for a day outside the period.
 """
 from dataclasses import dataclass
-from datetime import datetime
 
-from peewee import JOIN, Case, Value, fn
+from peewee import Case, fn
 
 from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Refund
 from ..bookings.listing import day_terms
-from ..bookings.models import CANCELLED, NO_SHOW, Assignment, Booking, Service
-from ..db import database, hours_between
-from ..people import Staff
+from ..bookings.models import CANCELLED, NO_SHOW, Assignment, Booking
 from ..settings import CancellationReason
+from . import figures
 from .period import buckets
+from .summary import refresh
 
 NOTICE_BUCKETS = (("Under 24 hours", None, 24), ("24–48 hours", 24, 48),
                   ("2–7 days", 48, 168), ("Over 7 days", 168, None))
@@ -162,74 +161,6 @@ class Terms:
         return self.days(self.flt.start, self.flt.end) + self.booking()
 
 
-def _notice_condition(low, high):
-    notice = hours_between(Booking.cancelled_at, Booking.starts_at)
-    condition = Booking.cancelled_at.is_null(False)
-    if low is not None:
-        condition &= notice >= low
-    if high is not None:
-        condition &= notice < high
-    return condition
-
-
-# Stand-ins for a week's number and UTC bounds while one week's statement is built.
-_MARK, _FROM, _TO = -7_070_707, datetime(1901, 1, 1), datetime(1901, 1, 2)
-
-
-def _weekly(flt, query_for):
-    """One aggregate per week of both periods, as one UNION ALL statement; each part is a
-    range scan of an index on the start time, far cheaper than grouping every row by a CASE
-    over the week boundaries. Returns {week index: [figures]}, the previous period first.
-
-    Weeks are cut in Python, so DST and the business timezone never meet an engine's date
-    functions. Peewee builds SQL in Python, and fifty copies of a wide SELECT took longer to
-    build than to run: one week's statement is built and repeated with each week's values.
-    """
-    sql, params = query_for(Value(_MARK), Booking.starts_at >= _FROM,
-                            Booking.starts_at < _TO).sql()
-    statements, values = [], []
-    for i, week in enumerate(buckets(*flt.previous) + buckets(flt.start, flt.end)):
-        start, end = (term.rhs for term in day_terms(Booking.starts_at, week.start, week.end,
-                                                     flt.tz))
-        marks = {_MARK: i, _FROM: start, _TO: end}
-        statements.append(sql)
-        values += [marks.get(v, v) if isinstance(v, (int, datetime)) else v for v in params]
-    rows = database.execute_sql(" UNION ALL ".join(statements), values).fetchall()
-    return {row[0]: [int(v or 0) for v in row[1:]] for row in rows}
-
-
-def _timeline(flt, terms, late_hours):
-    """Two weekly queries: every booking (an index-only scan), then the cancellations alone
-    (a sixth of the rows): counts, late, money lost, notice. {week: [figures]}."""
-    def bookings(index, *days):
-        return Booking.select(index, fn.COUNT(Booking.id), _count_if(Booking.status == NO_SHOW),
-                              _count_if(Booking.reschedule_count > 0),
-                              fn.SUM(Booking.reschedule_count)).where(*days, *terms.booking())
-
-    def cancellations(index, *days):
-        columns = [fn.COUNT(Booking.id), _count_if(_notice_condition(None, late_hours)),
-                   fn.SUM(Booking.price)]
-        columns += [_count_if(_notice_condition(low, high)) for _, low, high in NOTICE_BUCKETS]
-        return Booking.select(index, *columns).where(terms.cancelled(), *days, *terms.booking())
-
-    everything, cancelled = _weekly(flt, bookings), _weekly(flt, cancellations)
-    zero = [0] * (3 + len(NOTICE_BUCKETS))
-    # booked, cancelled, no-shows, late, rescheduled, moves, lost, notice...
-    return {i: [row[0], cancelled.get(i, zero)[0], row[1], cancelled.get(i, zero)[1], row[2],
-                row[3], cancelled.get(i, zero)[2], *cancelled.get(i, zero)[3:]]
-            for i, row in everything.items()}
-
-
-def _reasons(terms):
-    label = fn.COALESCE(Booking.cancel_reason_label, "")
-    count = fn.COUNT(Booking.id)
-    return list(Booking.select(label, fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
-                               count)
-                .join(CancellationReason, JOIN.LEFT_OUTER)
-                .where(terms.cancelled(), *terms.current())
-                .group_by(label).order_by(count.desc(), label).tuples())
-
-
 def _other_notes(terms):
     return list(Booking.select(Booking.ref, Booking.starts_at, Booking.cancelled_at,
                                Booking.cancel_note)
@@ -239,34 +170,6 @@ def _other_notes(terms):
                        *terms.current())
                 .order_by(Booking.cancelled_at.desc(), Booking.id.desc())
                 .limit(OTHER_NOTES_SHOWN).tuples())
-
-
-def _channels(terms):
-    count = fn.COUNT(Booking.id)
-    return list(Booking.select(Booking.cancel_channel, count)
-                .where(terms.cancelled(), *terms.current())
-                .group_by(Booking.cancel_channel).order_by(count.desc()).tuples())
-
-
-def _services(terms):
-    """Per service; grouped on the booking's own column, names read apart: joined first,
-    SQLite walked the period once per service."""
-    names = dict(Service.select(Service.id, Service.name).tuples())
-    rows = (Booking.select(Booking.service, fn.COUNT(Booking.id), _count_if(terms.cancelled()),
-                           _count_if(Booking.reschedule_count > 0),
-                           fn.SUM(Booking.reschedule_count))
-            .where(*terms.current()).group_by(Booking.service).tuples())
-    return sorted(((names.get(service_id, "?"), *figures) for service_id, *figures in rows),
-                  key=lambda row: row[0])
-
-
-def _fieldworkers(terms):
-    query = (Assignment.select(Staff.name, fn.COUNT(Booking.id), _count_if(terms.cancelled()))
-             .join(Booking).switch(Assignment).join(Staff)
-             .where(*terms.current()))
-    if terms.flt.fieldworker:
-        query = query.where(Assignment.staff == terms.flt.fieldworker)
-    return list(query.group_by(Staff.id, Staff.name).order_by(Staff.name).tuples())
 
 
 def _fees(terms):
@@ -286,12 +189,13 @@ def _refunds(terms):
 
 def cancellation_report(flt, late_hours):
     """The report for `flt`; a late cancellation is one with under `late_hours` notice."""
-    terms = Terms(flt)
+    refresh(flt.tz)
+    terms, summary = Terms(flt), figures.SummaryTerms(flt)
     previous_weeks, current_weeks = buckets(*flt.previous), buckets(flt.start, flt.end)
-    figures = _timeline(flt, terms, late_hours)
+    timeline = figures.timeline(summary, late_hours, NOTICE_BUCKETS)
     zero = [0] * (7 + len(NOTICE_BUCKETS))
-    previous = [figures.get(i, zero) for i in range(len(previous_weeks))]
-    current = [figures.get(len(previous_weeks) + i, zero) for i in range(len(current_weeks))]
+    previous = [timeline.get(i, zero) for i in range(len(previous_weeks))]
+    current = [timeline.get(len(previous_weeks) + i, zero) for i in range(len(current_weeks))]
     total = [sum(column) for column in zip(zero, *current)]
     weeks = []
     for i, week in enumerate(current_weeks):
@@ -310,14 +214,14 @@ def cancellation_report(flt, late_hours):
         notice=[Share(label, count, share(count))
                 for (label, _, _), count in zip(NOTICE_BUCKETS, total[7:])],
         reasons=[Share(label or "No reason given", count, share(count), bool(other))
-                 for label, other, count in _reasons(terms)],
+                 for label, other, count in figures.reasons(summary)],
         other_notes=_other_notes(terms),
         channels=[Share(channel or "", count, share(count), channel)
-                  for channel, count in _channels(terms)],
+                  for channel, count in figures.channels(summary)],
         services=[Split(name, booked, cancelled_, moved or 0, moves or 0)
-                  for name, booked, cancelled_, moved, moves in _services(terms)],
+                  for name, booked, cancelled_, moved, moves in figures.services(summary)],
         fieldworkers=[Split(name, booked, cancelled_ or 0)
-                      for name, booked, cancelled_ in _fieldworkers(terms)],
+                      for name, booked, cancelled_ in figures.fieldworkers(summary)],
         fees={kind: int(amount or 0) for kind, amount in _fees(terms).items()},
         refunds={status: (int(count), int(amount or 0))
                  for status, (count, amount) in _refunds(terms).items()})

@@ -1,0 +1,135 @@
+"""The report's counts, read from the summary (report_day) instead of every booking.
+
+Each function mirrors the detail query it replaced in cancellations.py: the same filters
+(period days, service, fieldworker, channel, initiator) as WHERE terms on summary columns, and
+every count a SUM of the rows' booking counts. A fieldworker's figures come from the rows of
+that fieldworker's bookings (staff_id), everything else from the bookings' own rows.
+"""
+from bisect import bisect_right
+
+from peewee import JOIN, Case, fn
+
+from ..bookings.models import CANCELLED, NO_SHOW, Service
+from ..people import Staff
+from ..settings import CancellationReason
+from .models import BOOKING_ROW, ReportDay
+from .period import buckets
+
+STAFF_KINDS = ("admin", "fieldworker")
+
+
+def _sum_if(condition, value=ReportDay.bookings):
+    return fn.SUM(Case(None, [(condition, value)], 0))
+
+
+class SummaryTerms:
+    def __init__(self, flt):
+        self.flt = flt
+
+    def rows(self, staff_rows=False):
+        """The filter's rows: its fieldworker's, every fieldworker's (staff_rows), or the
+        bookings' own."""
+        if self.flt.fieldworker:
+            terms = [ReportDay.staff_id == self.flt.fieldworker]
+        elif staff_rows:
+            terms = [ReportDay.staff_id != BOOKING_ROW]
+        else:
+            terms = [ReportDay.staff_id == BOOKING_ROW]
+        if self.flt.service:
+            terms.append(ReportDay.service_id == self.flt.service)
+        return terms
+
+    def current(self, staff_rows=False):
+        return [ReportDay.day >= self.flt.start, ReportDay.day <= self.flt.end,
+                *self.rows(staff_rows)]
+
+    def cancelled(self):
+        condition = ReportDay.status == CANCELLED
+        if self.flt.channel:
+            condition &= ReportDay.cancel_channel == self.flt.channel
+        if self.flt.initiator == "customer":
+            condition &= ReportDay.cancelled_by_kind == "customer"
+        elif self.flt.initiator == "staff":
+            condition &= ReportDay.cancelled_by_kind.in_(STAFF_KINDS)
+        elif self.flt.initiator == "integration":
+            condition &= ReportDay.cancelled_by_kind == "integration"
+        return condition
+
+
+def notice(low, high):
+    """Rows with notice in [low, high) hours (None: open); exact for whole-hour bounds up to
+    summary.NOTICE_CAP (see summary.notice_hours)."""
+    condition = ReportDay.notice_hours.is_null(False)
+    if low is not None:
+        condition &= ReportDay.notice_hours >= low
+    if high is not None:
+        condition &= ReportDay.notice_hours < high
+    return condition
+
+
+def timeline(terms, late_hours, notice_buckets):
+    """{bucket index: [booked, cancelled, no-shows, late, rescheduled, moves, lost, notice...]}
+    over the previous period's buckets then the current one's: one query grouped by day."""
+    flt = terms.flt
+    weeks = buckets(*flt.previous) + buckets(flt.start, flt.end)
+    cancelled = terms.cancelled()
+    columns = [fn.SUM(ReportDay.bookings), _sum_if(cancelled),
+               _sum_if(ReportDay.status == NO_SHOW), _sum_if(cancelled & notice(None, late_hours)),
+               fn.SUM(ReportDay.rescheduled), fn.SUM(ReportDay.moves),
+               _sum_if(cancelled, ReportDay.price)]
+    columns += [_sum_if(cancelled & notice(low, high)) for _, low, high in notice_buckets]
+    rows = (ReportDay.select(ReportDay.day, *columns)
+            .where(ReportDay.day >= min(flt.previous[0], flt.start), ReportDay.day <= flt.end,
+                   *terms.rows())
+            .group_by(ReportDay.day).tuples())
+    starts = [week.start for week in weeks]
+    out = {}
+    for day, *figures in rows:
+        i = bisect_right(starts, day) - 1
+        if i < 0 or day > weeks[i].end:
+            continue  # between the periods ("this month" against last month's same days)
+        total = out.setdefault(i, [0] * len(figures))
+        for n, value in enumerate(figures):
+            total[n] += int(value or 0)
+    return out
+
+
+def reasons(terms):
+    label = fn.COALESCE(ReportDay.cancel_reason_label, "")
+    count = fn.SUM(ReportDay.bookings)
+    return list(ReportDay.select(label, fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
+                                 count)
+                .join(CancellationReason, JOIN.LEFT_OUTER,
+                      on=(CancellationReason.id == ReportDay.cancel_reason_id))
+                .where(terms.cancelled(), *terms.current())
+                .group_by(label).order_by(count.desc(), label).tuples())
+
+
+def channels(terms):
+    count = fn.SUM(ReportDay.bookings)
+    return list(ReportDay.select(ReportDay.cancel_channel, count)
+                .where(terms.cancelled(), *terms.current())
+                .group_by(ReportDay.cancel_channel).order_by(count.desc()).tuples())
+
+
+def services(terms):
+    """Per service, aggregated before the names are joined: joined first, SQLite walked the
+    period once per service."""
+    figures = (ReportDay.select(ReportDay.service_id, fn.SUM(ReportDay.bookings).alias("booked"),
+                                _sum_if(terms.cancelled()).alias("cancelled"),
+                                fn.SUM(ReportDay.rescheduled).alias("rescheduled"),
+                                fn.SUM(ReportDay.moves).alias("moves"))
+               .where(*terms.current()).group_by(ReportDay.service_id))
+    return list(Service.select(Service.name, figures.c.booked, figures.c.cancelled,
+                               figures.c.rescheduled, figures.c.moves)
+                .join(figures, on=(Service.id == figures.c.service_id))
+                .order_by(Service.name).tuples())
+
+
+def fieldworkers(terms):
+    figures = (ReportDay.select(ReportDay.staff_id, fn.SUM(ReportDay.bookings).alias("booked"),
+                                _sum_if(terms.cancelled()).alias("cancelled"))
+               .where(*terms.current(staff_rows=True)).group_by(ReportDay.staff_id))
+    return list(Staff.select(Staff.name, figures.c.booked, figures.c.cancelled)
+                .join(figures, on=(Staff.id == figures.c.staff_id))
+                .order_by(Staff.name, Staff.id).tuples())

@@ -1,0 +1,38 @@
+"""The cancellations report's summary: bookings counted per business day and everything the
+report groups or filters by, so a period's figures add up a few thousand rows instead of
+every booking in it. portal/reports/summary.py keeps it current."""
+from peewee import CharField, DateField, DateTimeField, IntegerField
+
+from ..db import BaseModel
+
+BOOKING_ROW = 0  # staff_id of the row counting the booking itself (not one of its workers)
+
+
+class ReportDay(BaseModel):
+    day = DateField()  # the appointment's day in the business timezone
+    staff_id = IntegerField()  # BOOKING_ROW, or a fieldworker assigned to the bookings
+    service_id = IntegerField()
+    status = CharField(max_length=20)
+    cancel_channel = CharField(max_length=20, null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    cancel_reason_id = IntegerField(null=True)
+    cancel_reason_label = CharField(max_length=80, null=True)
+    notice_hours = IntegerField(null=True)  # whole hours of notice, clamped (summary.py)
+    bookings = IntegerField()
+    rescheduled = IntegerField()  # bookings moved at least once
+    moves = IntegerField()
+    price = IntegerField()  # minor units, summed
+
+    class Meta:
+        indexes = ((("staff_id", "day"), False), (("staff_id", "service_id", "day"), False))
+
+
+class ReportDirty(BaseModel):
+    """A start time whose day needs counting again: written by database triggers (migration
+    0017) in the same transaction as any change to a booking or its workers."""
+    starts_at = DateTimeField()
+
+
+class ReportState(BaseModel):
+    """One row: the timezone the summary's days are in (empty: build it from scratch)."""
+    timezone = CharField(max_length=64)

@@ -1,0 +1,136 @@
+"""Keeping the report summary (report_day) current.
+
+Triggers (migration 0017) note the start time of every booking that changed, in the changing
+transaction; the report calls refresh() first, which counts those days again from the bookings
+and their workers. Days are business-timezone days, which only Python can work out on SQLite,
+so the counting happens here; a timezone change (or an empty report_state) counts everything.
+
+Refreshes are serialised (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on report_state
+that plain readers never wait for). The dirty rows are taken (deleted) before the bookings are
+read, so a change committed meanwhile keeps its dirty row for the next refresh: a day is never
+left counted from bookings older than its last change.
+"""
+import math
+from collections import defaultdict
+from datetime import datetime, time, timedelta, timezone
+from functools import reduce
+from operator import or_
+from zoneinfo import ZoneInfo
+
+from ..bookings.models import Assignment, Booking
+from ..db import database, is_postgres, write_transaction
+from .models import BOOKING_ROW, ReportDay, ReportDirty, ReportState
+
+# Notice past this many hours counts as this many: no threshold the report uses lies beyond
+# (notice buckets end at 7 days; a late-cancellation window of 90 days would be absurd), and
+# capping keeps cancellations made months ahead in a few rows.
+NOTICE_CAP = 24 * 90
+REBUILD_DAYS = 120
+FIELDS = (ReportDay.staff_id, ReportDay.day, ReportDay.service_id, ReportDay.status,
+          ReportDay.cancel_channel, ReportDay.cancelled_by_kind, ReportDay.cancel_reason_id,
+          ReportDay.cancel_reason_label, ReportDay.notice_hours, ReportDay.bookings,
+          ReportDay.rescheduled, ReportDay.moves, ReportDay.price)  # more changed days than this: count everything again
+
+
+def notice_hours(starts_at, cancelled_at):
+    """Whole hours of notice: notice < N exactly when this < N, for every whole N."""
+    if cancelled_at is None:
+        return None
+    hours = math.floor((starts_at - cancelled_at).total_seconds() / 3600)
+    return max(-1, min(hours, NOTICE_CAP))
+
+
+def _moment(value):
+    """A naive UTC datetime from a raw cursor (SQLite gives text, PostgreSQL a datetime)."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _local_day(moment, zone):
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).date()
+
+
+def _utc_midnight(day, zone):
+    return datetime.combine(day, time(), zone).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def _ranges(days, zone):
+    """UTC [start, end) for runs of consecutive business days."""
+    out = []
+    for day in sorted(days):
+        if out and out[-1][1] == day:
+            out[-1][1] = day + timedelta(days=1)
+        else:
+            out.append([day, day + timedelta(days=1)])
+    return [(_utc_midnight(a, zone), _utc_midnight(b, zone)) for a, b in out]
+
+
+def count(tz, days=None):
+    """Summary rows (tuples of FIELDS) for the bookings on `days` (business days in `tz`), or
+    all of them."""
+    zone = ZoneInfo(tz)
+    where = [True]  # peewee needs a term; True keeps every booking
+    if days is not None:
+        where = [reduce(or_, ((Booking.starts_at >= a) & (Booking.starts_at < b)
+                              for a, b in _ranges(days, zone)))]
+    # Raw cursors: turning 100,000 rows into Python values through the models cost 5x the
+    # counting (a full count runs after a timezone change and on the first report).
+    db = Booking._meta.database  # the models' database (a test may bind them to another)
+    workers = defaultdict(list)
+    for booking_id, staff_id in db.execute(
+            Assignment.select(Assignment.booking, Assignment.staff).join(Booking).where(*where)):
+        workers[booking_id].append(staff_id)
+    totals = defaultdict(lambda: [0, 0, 0, 0])
+    for (booking_id, starts_at, service_id, status, channel, kind, reason_id, label,
+         cancelled_at, moves, price) in db.execute(
+            Booking.select(Booking.id, Booking.starts_at, Booking.service, Booking.status,
+                           Booking.cancel_channel, Booking.cancelled_by_kind,
+                           Booking.cancel_reason, Booking.cancel_reason_label,
+                           Booking.cancelled_at, Booking.reschedule_count, Booking.price)
+            .where(*where)):
+        starts_at, cancelled_at = _moment(starts_at), _moment(cancelled_at)
+        key = (_local_day(starts_at, zone), service_id, status, channel, kind, reason_id, label,
+               notice_hours(starts_at, cancelled_at))
+        for staff_id in [BOOKING_ROW, *workers.get(booking_id, ())]:
+            figures = totals[(staff_id, *key)]
+            figures[0] += 1
+            figures[1] += moves > 0
+            figures[2] += moves
+            figures[3] += price
+    return [(*key, *figures) for key, figures in totals.items()]
+
+
+def _take_dirty():
+    """Delete and return every dirty start time this transaction can see."""
+    if is_postgres():
+        return [row[0] for row in database.execute_sql(
+            "DELETE FROM report_dirty RETURNING starts_at").fetchall()]
+    starts = [row[0] for row in ReportDirty.select(ReportDirty.starts_at).tuples()]
+    ReportDirty.delete().execute()  # SQLite: the write lock is ours, nothing slips in between
+    return starts
+
+
+def refresh(tz):
+    """Bring the summary up to date for business timezone `tz`. One query when it is."""
+    current, dirty = database.execute_sql(
+        "SELECT (SELECT timezone FROM report_state LIMIT 1), "
+        "EXISTS (SELECT 1 FROM report_dirty)").fetchone()
+    if current == tz and not dirty:
+        return
+    with write_transaction():
+        if is_postgres():
+            database.execute_sql("LOCK TABLE report_state IN EXCLUSIVE MODE")
+        current = ReportState.select(ReportState.timezone).scalar()
+        zone = ZoneInfo(tz)
+        days = {_local_day(starts_at, zone) for starts_at in _take_dirty()}
+        if current != tz or len(days) > REBUILD_DAYS:
+            ReportDay.delete().execute()
+            rows = count(tz)
+            ReportState.delete().execute()
+            ReportState.create(timezone=tz)
+        elif days:
+            ReportDay.delete().where(ReportDay.day.in_(sorted(days))).execute()
+            rows = count(tz, days)
+        else:
+            return
+        for start in range(0, len(rows), 500):
+            ReportDay.insert_many(rows[start:start + 500], fields=FIELDS).execute()
