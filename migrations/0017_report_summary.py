@@ -135,7 +135,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = "report_day"
-            indexes = ((("staff_id", "day"), False), (("staff_id", "service_id", "day"), False))
+            indexes = ((("staff_id", "day", "service_id"), False),)
 
     class ReportDirty(Model):
         starts_at = DateTimeField()

@@ -24,7 +24,7 @@ class ReportDay(BaseModel):
     price = IntegerField()  # minor units, summed
 
     class Meta:
-        indexes = ((("staff_id", "day"), False), (("staff_id", "service_id", "day"), False))
+        indexes = ((("staff_id", "day", "service_id"), False),)
 
 
 class ReportDirty(BaseModel):
