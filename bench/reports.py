@@ -123,7 +123,8 @@ def _measure(client, url):
     client.get(url).get_data()
     logger.removeHandler(counter)
     logger.setLevel(logging.WARNING)
-    return statistics.median(samples), max(samples), statistics.median(cpu), max(cpu), counter.count
+    return (statistics.median(samples), max(samples), statistics.median(cpu), max(cpu),
+            counter.count)
 
 
 def main():

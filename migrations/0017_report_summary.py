@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from peewee import *
 
-NOTICE_CAP = 24 * 90
+NOTICE_CAP = 8760
 
 COLUMNS = ("starts_at", "status", "service_id", "price", "reschedule_count", "cancelled_at",
            "cancel_channel", "cancelled_by_kind", "cancel_reason_id", "cancel_reason_label")

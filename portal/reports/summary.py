@@ -22,14 +22,14 @@ from ..db import database, is_postgres, write_transaction
 from .models import BOOKING_ROW, ReportDay, ReportDirty, ReportState
 
 # Notice past this many hours counts as this many: no threshold the report uses lies beyond
-# (notice buckets end at 7 days; a late-cancellation window of 90 days would be absurd), and
-# capping keeps cancellations made months ahead in a few rows.
-NOTICE_CAP = 24 * 90
-REBUILD_DAYS = 120
+# (notice buckets end at 7 days; the settings allow a notice period of at most 8,760 hours),
+# and capping keeps cancellations made long ahead in few rows.
+NOTICE_CAP = 8760
+REBUILD_DAYS = 120  # more changed days than this: count everything again
 FIELDS = (ReportDay.staff_id, ReportDay.day, ReportDay.service_id, ReportDay.status,
           ReportDay.cancel_channel, ReportDay.cancelled_by_kind, ReportDay.cancel_reason_id,
           ReportDay.cancel_reason_label, ReportDay.notice_hours, ReportDay.bookings,
-          ReportDay.rescheduled, ReportDay.moves, ReportDay.price)  # more changed days than this: count everything again
+          ReportDay.rescheduled, ReportDay.moves, ReportDay.price)
 
 
 def notice_hours(starts_at, cancelled_at):
