@@ -1,5 +1,9 @@
 """The cancellations report: every figure aggregated in SQL, a fixed number of queries.
 
+The counts come from the per-day summary (figures.py, kept current by summary.py); the notes,
+fees and refunds from the bookings themselves, which stay cheap (a page of notes; the few
+bookings with an invoice).
+
 Bookings are counted by their appointment's day (business timezone): a period's rate is the
 share of the appointments in it that were cancelled, so it does not move when a booking made
 long ago is cancelled today for a day outside the period.
