@@ -1,0 +1,83 @@
+"""The per-request floor: connections kept between requests, the settings row and the hot
+queries built once, and none of it ever serving a stale answer."""
+import pytest
+import requests
+
+from portal.accounts.sessions import LoginSession, resume, start
+from portal.bookings.models import Booking, Service
+from portal.bookings.queries import booking_detail
+from portal.db import database, is_postgres
+from portal.kernel.compiled import Compiled
+from portal.settings import Settings
+from tests.support.servers import app_env, app_server
+
+
+def test_a_settings_change_in_one_process_is_seen_by_the_next_request_in_another(
+        app, world, database_url, tmp_path):
+    Settings.current()
+    with app_server(app_env(database_url), 2, tmp_path) as url:
+        # Every worker has read (and kept) the row before it changes.
+        before = [requests.get(url + "/login", timeout=30).text for _ in range(8)]
+        assert all("Sparkle &amp; Co. Cleaning" in page for page in before)
+        Settings.update(business_name="Tidy Homes").execute()  # this process, its own connection
+        after = [requests.get(url + "/login", timeout=30).text for _ in range(8)]
+        assert all("Tidy Homes" in page and "Sparkle" not in page for page in after)
+    assert Settings.current().business_name == "Tidy Homes"
+    # A write that bypasses the model (a restore, another tool) is seen too: the row is read.
+    database.execute_sql("UPDATE settings SET business_name = 'Shiny Ltd'")
+    assert Settings.current().business_name == "Shiny Ltd"
+
+
+def test_the_settings_object_is_fresh_each_call_and_follows_the_row(app, world):
+    first = Settings.current()
+    first.business_name = "Changed but never saved"
+    assert Settings.current().business_name == "Sparkle & Co. Cleaning"
+    Settings.update(cancel_notice_hours=48, customers_may_cancel=False).execute()
+    again = Settings.current()
+    assert (again.cancel_notice_hours, again.customers_may_cancel) == (48, False)
+    assert again.customers_may_cancel is False  # converted as peewee converts it
+    again.business_name = "Saved"
+    again.save()
+    assert Settings.select().count() == 1 and Settings.current().business_name == "Saved"
+
+
+def test_pages_keep_sqlites_connection_and_hand_postgresqls_back_to_the_pool(
+        customer_client, world):
+    assert customer_client.get(f"/bookings/{world.upcoming.ref}").status_code == 200
+    if is_postgres():
+        assert database.is_closed()  # back in the pool, for the next request to take
+        assert database.obj._in_use == {}
+    else:
+        assert not database.is_closed()  # the same connection serves the next request
+        kept = database.connection()
+        assert customer_client.get("/bookings").status_code == 200
+        assert database.connection() is kept
+
+
+def test_a_kept_connection_sees_what_other_connections_commit(customer_client, world):
+    assert "Regular" in customer_client.get(f"/bookings/{world.upcoming.ref}").get_data(True)
+    # Another connection (as another worker would) renames the service and logs everyone out.
+    other = database.obj.__class__(database.obj.database, **database.obj.connect_params)
+    with other.connection_context():
+        other.execute_sql("UPDATE service SET name = 'Spring clean'")
+    page = customer_client.get(f"/bookings/{world.upcoming.ref}").get_data(True)
+    assert "Spring clean" in page
+    key = start(world.customer).session_key
+    assert resume(key) == world.customer
+    with other.connection_context():
+        other.execute_sql("DELETE FROM login_session")
+    assert resume(key) is None and LoginSession.select().count() == 0
+
+
+def test_a_compiled_query_gives_what_peewee_gives_for_any_values(app, world):
+    for ref, customer in [(world.upcoming.ref, world.customer.id), ("BK-NOSUCH", 1),
+                          (world.upcoming.ref, world.customer.id + 999)]:
+        booking, staff = booking_detail(ref, customer_id=customer)
+        expected = (Booking.select().where((Booking.ref == ref)
+                                           & (Booking.customer == customer)).get_or_none())
+        assert (booking and booking.id) == (expected and expected.id)
+        if booking is not None:
+            assert booking.service.name == world.upcoming.service.name  # joined, no query
+            assert [s.id for s in staff] == [world.fw.id, world.fw2.id]  # by name
+    with pytest.raises(ValueError, match="not every argument"):
+        Compiled(lambda name, unused: Service.select().where(Service.name == name), 2).rows("x", 1)
