@@ -20,7 +20,7 @@ class Compiled:
     `rows(ref, customer)` (a list of what the query yields) or `first(...)` (or None)."""
 
     def __init__(self, build, arity):
-        self._build, self._arity, self._kinds = build, arity, {}
+        self._build, self._arity, self._kinds, self._readers = build, arity, {}, {}
 
     def _for_database(self):
         kind = type(database.obj)
@@ -46,7 +46,19 @@ class Compiled:
 
     def rows(self, *args):
         cursor, query = self.cursor(*args)
-        return list(query._get_cursor_wrapper(cursor))
+        wrapper = query._get_cursor_wrapper(cursor)
+        # Peewee works out, for every cursor, which column goes to which model and through
+        # which converter: the same answer each time for the same SQL, so it is kept from the
+        # first cursor that had a row (what initialize() added) and given to the next ones.
+        kind, fresh = type(database.obj), set(wrapper.__dict__)
+        reader = self._readers.get(kind)
+        if reader is not None:
+            wrapper.__dict__.update(reader)
+            wrapper.initialized = True
+        rows = list(wrapper)
+        if reader is None and wrapper.initialized:
+            self._readers[kind] = {k: v for k, v in wrapper.__dict__.items() if k not in fresh}
+        return rows
 
     def first(self, *args):
         rows = self.rows(*args)
