@@ -1,5 +1,7 @@
 """The per-request floor: connections kept between requests, the settings row and the hot
 queries built once, and none of it ever serving a stale answer."""
+import logging
+
 import pytest
 import requests
 
@@ -107,3 +109,38 @@ def test_the_session_signer_is_kept_per_key_and_a_new_key_refuses_old_cookies(ap
         app.secret_key = old_key
         app.config["SECRET_KEY_FALLBACKS"] = []
     assert interface.get_signing_serializer(app).loads(cookie) == {"_user_id": "customer:x"}
+
+
+def _statements(action):
+    """The statements peewee logs while `action` runs."""
+    seen = []
+    handler = logging.Handler(logging.DEBUG)
+    handler.emit = lambda record: seen.append(record.getMessage())
+    logger = logging.getLogger("peewee")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        action()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    return [s for s in seen if "Returning" not in s]
+
+
+def test_compiled_queries_are_planned_once_per_postgresql_connection(app, world):
+    ref, customer = world.upcoming.ref, world.customer.id
+    database.close()
+    if is_postgres():
+        database.obj.close_all()  # the pool's idle connections too: the next one is new
+    database.connect()  # a connection new to this query, first used inside a transaction
+    with database.atomic():
+        inside = _statements(lambda: booking_detail(ref, customer_id=customer))
+    outside = _statements(lambda: booking_detail(ref, customer_id=customer))
+    assert len(inside) == len(outside) == 2  # the booking (joined), its staff
+    assert booking_detail(ref, customer_id=customer)[0].id == world.upcoming.id
+    if is_postgres():
+        assert not any("EXECUTE" in s for s in inside)  # never prepared mid-transaction
+        assert all("EXECUTE rebook_compiled_" in s for s in outside)
+    else:
+        assert not any("EXECUTE" in s for s in inside + outside)
