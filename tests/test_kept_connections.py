@@ -4,6 +4,7 @@ import logging
 
 import pytest
 import requests
+from peewee import InterfaceError, OperationalError
 
 from portal.accounts.sessions import LoginSession, resume, start
 from portal.bookings.models import Booking, Service
@@ -144,3 +145,40 @@ def test_compiled_queries_are_planned_once_per_postgresql_connection(app, world)
         assert all("EXECUTE rebook_compiled_" in s for s in outside)
     else:
         assert not any("EXECUTE" in s for s in inside + outside)
+
+
+def _kill_this_connection():
+    """End this thread's PostgreSQL connection from another one, as a server restart would."""
+    import psycopg2
+    pid = database.connection().info.backend_pid
+    killer = psycopg2.connect(**database.obj.connect_params, dbname=database.obj.database)
+    killer.autocommit = True
+    with killer.cursor() as cursor:
+        cursor.execute("SELECT pg_terminate_backend(%s)", [pid])
+    killer.close()
+    return pid
+
+
+def test_a_pooled_connection_that_broke_is_replaced(app, world, monkeypatch):
+    """Handed back a moment ago: reused unchecked, so a broken one fails once (the request's
+    503) and is dropped. Idle longer: checked first, and replaced without anyone noticing."""
+    if not is_postgres():  # SQLite has no server to lose; its connection is kept as is
+        database.connect(reuse_if_open=True)
+        release_connection()
+        assert not database.is_closed()
+        return
+    database.connect(reuse_if_open=True)
+    first = _kill_this_connection()
+    release_connection()
+    database.connect()
+    with pytest.raises((OperationalError, InterfaceError)):
+        Settings.current()
+    drop_connection()
+    assert Settings.current().business_name  # a new connection
+    second = _kill_this_connection()
+    assert second != first
+    release_connection()
+    monkeypatch.setattr("portal.db.POOL_RECHECK_SECONDS", 0.0)  # as if idle for a while
+    database.connect()
+    assert Settings.current().business_name  # checked, found dead, replaced: no error
+    assert database.connection().info.backend_pid not in (first, second)
