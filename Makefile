@@ -83,7 +83,8 @@ bench: install-test
 
 # Rebook's pages beside a bare Flask app, CPU per request (bench/pages.py); load from Debian's wrk.
 bench-pages: install-test
-	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get install -y -qq wrk >/dev/null; } \
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
 	  || echo "wrk is missing ('sudo apt-get install wrk'): Python clients send the load instead."
 	$(BIN)/python -m bench pages
 
