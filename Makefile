@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test test-sqlite test-postgres test-on-day install install-test assets browser bench clean
+.PHONY: run test test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean
 
 run: install assets
 	$(FLASK) init-db
@@ -80,6 +80,13 @@ browser:
 
 bench: install-test
 	$(BIN)/python -m bench
+
+# Rebook's pages beside a bare Flask app, CPU per request (bench/pages.py); load from Debian's wrk.
+bench-pages: install-test
+	@command -v wrk >/dev/null || { [ "$$(id -u)" = 0 ] && apt-get update -qq \
+	  && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; } \
+	  || echo "wrk is missing ('sudo apt-get install wrk'): Python clients send the load instead."
+	$(BIN)/python -m bench pages
 
 clean:
 	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache

@@ -6,7 +6,10 @@
 - the cancellations report with 100,000 bookings (bench/reports.py)
 - the activity log with 100,000 audit events (bench/activity.py)
 - the booking page through gunicorn, 1 and 2 processes, PostgreSQL (bench/serve.py)
+
+`python -m bench pages` runs only bench/pages.py: pages beside bare Flask, CPU per request.
 """
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -80,6 +83,10 @@ def main():
 
 
 if __name__ == "__main__":
+    if sys.argv[1:] == ["pages"]:  # `python -m bench pages`: bench/pages.py alone
+        from bench import pages
+        pages.main()
+        sys.exit()
     main()
     delivery.main()
     listing.main()

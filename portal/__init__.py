@@ -2,7 +2,7 @@
 from flask import Flask, has_request_context, request
 
 from . import config as config_module
-from .db import database, open_database
+from .db import database, open_database, release_connection
 from .extensions import csrf, login, mail
 from .audit import channel_label
 from .billing.money import rate_text
@@ -38,8 +38,7 @@ def create_app(config=None):
 
     @app.teardown_appcontext
     def _close(exc):
-        if not database.is_closed():
-            database.close()
+        release_connection()
 
     @app.context_processor
     def _inject():

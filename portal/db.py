@@ -1,8 +1,10 @@
 """The database: chosen by URL, reached through one proxy, written in locked transactions."""
+import time
 from contextlib import contextmanager
 
 from peewee import DatabaseProxy, Model, PostgresqlDatabase, SqliteDatabase, fn
-from playhouse.db_url import connect
+from playhouse.db_url import connect, parse
+from playhouse.pool import PooledPostgresqlDatabase
 
 database = DatabaseProxy()
 
@@ -26,6 +28,35 @@ class BaseModel(Model):
 POOL_SIZE = 10
 POOL_STALE_SECONDS = 300  # recycle idle connections so a proxy or firewall never cuts them
 POOL_WAIT_SECONDS = 10  # a request waits this long for a free connection, then errors
+POOL_RECHECK_SECONDS = 1.0  # a connection idle longer is checked with a round trip first
+
+
+class Pool(PooledPostgresqlDatabase):
+    """Peewee's pool checks every connection it hands out with a `SELECT 1` round trip: on a
+    small page that is a statement in five, and server CPU. A connection handed back less
+    than POOL_RECHECK_SECONDS ago, idle and not closed, is handed out again unchecked; one
+    that broke meanwhile fails its first statement, that request gets the 503 page, and the
+    connection is dropped (drop_connection), as when the server goes away mid-request."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._returned = {}
+
+    def _is_closed(self, conn):
+        returned = self._returned.pop(self.conn_key(conn), None)
+        if (returned is not None and time.monotonic() - returned < POOL_RECHECK_SECONDS
+                and not conn.closed
+                and self._adapter.txn_status(conn) == self._adapter.txn_idle):
+            return False
+        return super()._is_closed(conn)
+
+    def _close(self, conn, close_conn=False):
+        key = self.conn_key(conn)
+        if not close_conn:
+            self._returned[key] = time.monotonic()
+        super()._close(conn, close_conn)
+        if conn.closed:  # closed for good (stale, or not reusable): nothing to remember
+            self._returned.pop(key, None)
 
 
 def open_database(url, pool_size=None, stale_seconds=None):
@@ -34,14 +65,34 @@ def open_database(url, pool_size=None, stale_seconds=None):
         # timeout: Python's sqlite3 waits this long for a lock before "database is locked".
         db = connect(url, pragmas=SQLITE_PRAGMAS, timeout=15)
     elif url.startswith(("postgres://", "postgresql://")):
-        scheme, rest = url.split("://", 1)
-        db = connect(f"{scheme}+pool://{rest}", max_connections=pool_size or POOL_SIZE,
-                     stale_timeout=stale_seconds or POOL_STALE_SECONDS,
-                     timeout=POOL_WAIT_SECONDS)
+        db = Pool(**parse(url), max_connections=pool_size or POOL_SIZE,
+                  stale_timeout=stale_seconds or POOL_STALE_SECONDS, timeout=POOL_WAIT_SECONDS)
     else:
         raise ValueError(f"DATABASE_URL must start with sqlite:/// or postgresql://, not {url!r}")
     database.initialize(db)
     return db
+
+
+def release_connection():
+    """End of a request. PostgreSQL: close() hands the connection back to the pool. SQLite: the
+    connection stays open for this thread's next request; opening one costs about a millisecond
+    (the first PRAGMA re-reads the whole schema), more than a small page's own queries. Each
+    thread has its own (peewee keeps connections per thread), and one in a transaction is
+    never closed here (the transaction's own block ends it)."""
+    if database.is_closed() or database.in_transaction():
+        return
+    if is_postgres():
+        database.close()
+
+
+def drop_connection():
+    """Close this thread's connection after the database failed to answer, so the next request
+    starts on a new one instead of one that may be broken."""
+    try:
+        if not database.is_closed() and not database.in_transaction():
+            database.close()
+    except Exception:  # closing a broken connection may fail too; it is gone either way
+        pass
 
 
 def is_postgres():

@@ -2,6 +2,7 @@
 from peewee import BooleanField, CharField, IntegerField, TextField
 
 from .db import BaseModel
+from .kernel.compiled import Compiled, instance
 
 
 class Settings(BaseModel):
@@ -32,12 +33,20 @@ class Settings(BaseModel):
 
     @classmethod
     def current(cls):
-        """The one settings row, made on first use."""
-        row = cls.select().order_by(cls.id).first()
-        if row is None:
+        """The one settings row, made on first use: a fresh object each call, read from the
+        database each call (so a change made by any process or server is seen at once), but
+        turned into an object only when the row differs from the last one read (_LAST)."""
+        # fetchall: an SQLite statement left unfinished would keep a read transaction open.
+        rows = _CURRENT.cursor()[0].fetchall()
+        if not rows:
             row = cls.create()
             ensure_default_reasons()
-        return row
+            return row
+        last = _LAST[0]
+        if last is None or last[0] != rows[0]:
+            last = _LAST[0] = (rows[0], {f.name: f.python_value(v)
+                                         for f, v in zip(cls._meta.sorted_fields, rows[0])})
+        return instance(cls, last[1])
 
     @property
     def effective_reschedule_notice_hours(self):
@@ -50,6 +59,12 @@ class Settings(BaseModel):
         """How customers reach the business, for messages that send them elsewhere."""
         parts = [p for p in (self.contact_phone, self.contact_email) if p]
         return " or ".join(parts)
+
+
+# The settings row's SQL, built once; the last row read as (raw, converted), per process: only
+# ever used when the database has just returned that same raw row, so it is never stale.
+_CURRENT = Compiled(lambda: Settings.select().order_by(Settings.id).limit(1), 0)
+_LAST = [None]
 
 
 class CancellationReason(BaseModel):

@@ -16,6 +16,7 @@ from flask import current_app
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from ..db import BaseModel, write_transaction
+from ..kernel.compiled import Compiled
 from ..people import Customer, Staff, utcnow
 
 DEFAULT_IDLE_MINUTES = 60
@@ -76,6 +77,18 @@ def start(person, user_agent: str = "", now: datetime | None = None):
     return person
 
 
+def _resume_query(model, owner):
+    """The person and their session row for a token hash (built once: see kernel.compiled)."""
+    return Compiled(lambda digest: (
+        model.select(model, LoginSession)
+        .join(LoginSession, on=(owner == model.id), attr="login_session")
+        .where((LoginSession.token_hash == digest)
+               & (LoginSession.epoch == model.session_epoch)).limit(1)), 1)
+
+
+_RESUME = {kind: _resume_query(*pair) for kind, pair in MODELS.items()}
+
+
 def _expired(row, now) -> bool:
     return now - row.last_seen_at >= idle_limit() or now - row.created_at >= max_age()
 
@@ -88,11 +101,7 @@ def resume(key: str, now: datetime | None = None):
     if parts is None:
         return None
     model, owner, digest = parts
-    person = (model.select(model, LoginSession)
-              .join(LoginSession, on=(owner == model.id), attr="login_session")
-              .where((LoginSession.token_hash == digest)
-                     & (LoginSession.epoch == model.session_epoch))
-              .get_or_none())
+    person = _RESUME[model.kind_key].first(digest)
     if person is None:
         return None
     if _expired(person.login_session, now or utcnow()):

@@ -1,6 +1,7 @@
 """The reads pages need, each fetched up front in a fixed number of queries."""
 from datetime import timedelta
 
+from ..kernel.compiled import Compiled
 from ..people import Customer, Staff
 from .models import SCHEDULED, Assignment, Booking, Service
 
@@ -26,10 +27,24 @@ def customer_bookings(customer_id, view, now):
 
 def booking_detail(ref, customer_id=None):
     """(booking with service and customer, assigned staff) or None; customer_id limits to theirs."""
-    condition = Booking.ref == ref
-    if customer_id is not None:
-        condition &= Booking.customer == customer_id
-    return booking_detail_where(condition)
+    if customer_id is None:
+        booking = _DETAIL_BY_REF.first(ref)
+    else:
+        booking = _DETAIL_BY_REF_FOR.first(ref, customer_id)
+    return (None, []) if booking is None else (booking, assigned_staff(booking.id))
+
+
+def _detail(condition):
+    return (Booking.select(Booking, Service, Customer).join(Service)
+            .switch(Booking).join(Customer).where(condition).limit(1))
+
+
+# The booking page's two queries, their SQL built once (see kernel.compiled).
+_DETAIL_BY_REF = Compiled(lambda ref: _detail(Booking.ref == ref), 1)
+_DETAIL_BY_REF_FOR = Compiled(
+    lambda ref, customer: _detail((Booking.ref == ref) & (Booking.customer == customer)), 2)
+_STAFF = Compiled(lambda booking: Staff.select().join(Assignment)
+                  .where(Assignment.booking == booking).order_by(Staff.name), 1)
 
 
 def booking_detail_where(condition):
@@ -49,8 +64,7 @@ def booking_for_link(booking_id, customer_id):
 
 
 def assigned_staff(booking_id):
-    return list(Staff.select().join(Assignment)
-                .where(Assignment.booking == booking_id).order_by(Staff.name))
+    return _STAFF.rows(booking_id)
 
 
 def staff_jobs(staff_id, now):

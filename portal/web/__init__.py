@@ -37,7 +37,8 @@ def register(app):
     for blueprint in (new_booking, booking_details, customers_admin, services_admin,
                       business_settings):
         app.register_blueprint(blueprint.bp)
-    from . import health, request_log, setup, static_files
+    from . import health, request_log, session_cookie, setup, static_files
+    session_cookie.init_app(app)
     app.register_blueprint(health.bp)
     setup.init_app(app)
     static_files.init_app(app)

