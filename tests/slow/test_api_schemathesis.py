@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from portal.web.api.openapi import DOCUMENT
-from tests.api_support import integration, token_for
+from tests.support.api_support import integration, token_for
 
 OPERATIONS = [(path, method.upper()) for path, item in DOCUMENT["paths"].items()
               for method in item]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.modes_support import ROOT, child_env, run_flask
+from tests.support.modes_support import ROOT, child_env, run_flask
 
 
 def _site(folder: Path) -> dict:
@@ -23,8 +23,9 @@ def _site(folder: Path) -> dict:
 
 
 def _support(*args, **env):
-    result = subprocess.run([sys.executable, "-m", "tests.backup_support", *args], cwd=ROOT,
-                            env=child_env(**env), capture_output=True, text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-m", "tests.support.backup_support", *args],
+                            cwd=ROOT, env=child_env(**env), capture_output=True, text=True,
+                            timeout=120)
     assert result.returncode == 0, result.stderr
     return result.stdout
 
@@ -56,7 +57,7 @@ def live_site(tmp_path):
             [(json.dumps({"n": i, "pad": "x" * 200}),) for i in range(30_000)])
     conn.close()
     cookie = _support("login", "customer@example.com", **_site(site)).strip()
-    writer = subprocess.Popen([sys.executable, "-m", "tests.backup_support", "write",
+    writer = subprocess.Popen([sys.executable, "-m", "tests.support.backup_support", "write",
                                str(site / "rebook.db")], cwd=ROOT, stdout=subprocess.PIPE,
                               stderr=subprocess.PIPE, text=True)
     try:

@@ -16,8 +16,8 @@ from portal.audit import AuditEvent
 from portal.bookings.models import CANCELLED, Booking
 from portal.db import database
 from portal.messaging.models import Notification, OutboxMessage
-from tests import race_worker
-from tests.processes import run_together
+from tests.support import race_worker
+from tests.support.processes import run_together
 
 RACERS = 20
 DEADLINE = 90  # seconds for all the answers; the race itself takes well under a second

@@ -6,7 +6,7 @@ import subprocess
 
 import pytest
 
-from tests.serving import ROOT, app_env, free_port, gunicorn_argv, running
+from tests.support.serving import ROOT, app_env, free_port, gunicorn_argv, running
 
 DEPLOY = ROOT / "deploy"
 SRV = "/srv/rebook"  # where the README installs the project

@@ -8,9 +8,9 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.ratelimit import RateLimitHit
-from tests.conftest import csrf_from, login
-from tests.form_crawl import crawl, endpoint
-from tests.fuzz_world import build, changed, snapshot
+from tests.support.forms import csrf_from, login
+from tests.support.form_crawl import crawl, endpoint
+from tests.support.fuzz_world import build, changed, snapshot
 
 pytestmark = pytest.mark.slow
 

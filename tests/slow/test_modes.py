@@ -4,7 +4,7 @@ import stat
 
 import pytest
 
-from tests.modes_support import run_flask
+from tests.support.modes_support import run_flask
 
 KEY = "f" * 64
 

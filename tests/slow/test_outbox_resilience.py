@@ -29,11 +29,12 @@ from portal.messaging import outbox
 from portal.messaging.models import PENDING, SENDING, SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
 from portal.people import utcnow
-from tests import factories, outbox_worker_proc
-from tests.processes import run_together
-from tests.test_outbox_delivery import Collector, free_port, mail_to
+from tests.support import factories, outbox_worker_proc
+from tests.support.processes import run_together
+from tests.support.mail import Collector, mail_to
+from tests.support.servers import free_port
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 KEY_RE = re.compile(rb"^X-Rebook-Message: *(\S+)\r?$", re.MULTILINE | re.IGNORECASE)
 
 

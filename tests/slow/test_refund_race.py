@@ -12,8 +12,8 @@ from portal.billing.invoices import open_invoice
 from portal.billing.models import Refund
 from portal.billing.payments import record_payment
 from portal.db import database
-from tests import refund_race_worker
-from tests.processes import run_together
+from tests.support import refund_race_worker
+from tests.support.processes import run_together
 
 RACERS = 10
 DEADLINE = 120

@@ -7,8 +7,8 @@ from datetime import timedelta
 import pytest
 
 from portal.messaging.models import OutboxMessage
-from tests import factories, reminder_worker_proc
-from tests.processes import run_together
+from tests.support import factories, reminder_worker_proc
+from tests.support.processes import run_together
 
 PROCESSES = 4
 EXTRA_DUE = 40

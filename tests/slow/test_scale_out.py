@@ -27,7 +27,7 @@ from portal.messaging.outbox import enqueue_email
 from portal.migrate import MIGRATIONS
 from portal.models import ALL_MODELS
 from portal.people import Customer
-from tests.factories import DEMO_HASH
+from tests.support.factories import DEMO_HASH
 from tests.support.servers import (Browser, app_env, app_server, outbox_workers,
                                    smtp_sink)
 

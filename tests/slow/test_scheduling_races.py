@@ -10,10 +10,10 @@ from portal.bookings.schedule_models import ServiceStaff, SlotClaim
 from portal.bookings.claims import cells
 from portal.db import database
 from portal.people import Customer
-from tests import race_worker
-from tests.factories import DEMO_HASH
-from tests.processes import run_together
-from tests.test_scheduling import free
+from tests.support import race_worker
+from tests.support.factories import DEMO_HASH
+from tests.support.processes import run_together
+from tests.support.slots import free
 
 RACERS = 20
 DEADLINE = 120

@@ -15,7 +15,8 @@ from portal.accounts.tokens import issue
 from portal.links import make_token
 from portal.messaging.outbox import enqueue_email
 from portal.people import utcnow
-from tests.serving import BIN, app_env, fetch, free_port, gunicorn_argv, running, session_pids
+from tests.support.serving import (BIN, app_env, fetch, free_port, gunicorn_argv, running,
+                                   session_pids)
 
 pytestmark = pytest.mark.slow
 

@@ -10,9 +10,9 @@ import pytest
 from portal.audit import AuditEvent
 from portal.people import Customer, Staff
 from portal.settings import Settings
-from tests.conftest import csrf_from, login, logout
-from tests.modes_support import GOOD_PASSWORD, production_mode, setup_fields
-from tests.processes import run_together
+from tests.support.forms import csrf_from, login, logout
+from tests.support.modes_support import GOOD_PASSWORD, production_mode, setup_fields
+from tests.support.processes import run_together
 
 
 @pytest.fixture
@@ -182,5 +182,5 @@ def test_two_people_sending_the_form_at_once_make_one_admin(production, database
 
 
 def _race_target():
-    from tests.setup_race_worker import setup_when_released
+    from tests.support.setup_race_worker import setup_when_released
     return setup_when_released

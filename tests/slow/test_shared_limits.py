@@ -20,9 +20,9 @@ from portal.links import make_token
 from portal.messaging.models import OutboxMessage
 from portal.ratelimit import Rate, RateLimitHit
 from portal.web.errors import database_unreachable
-from tests.account_helpers import _push_request_context, browser, log_in  # noqa: F401
-from tests.api_support import integration, token_for
-from tests.conftest import csrf_from
+from tests.support.account_helpers import _push_request_context, browser, log_in  # noqa: F401
+from tests.support.api_support import integration, token_for
+from tests.support.forms import csrf_from
 from tests.support.servers import Browser, app_env, app_server, free_port
 
 T0 = datetime(2030, 1, 7, 9, 0, 0)

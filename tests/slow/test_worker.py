@@ -11,8 +11,8 @@ import pytest
 from portal.bookings.services import cancel_booking
 from portal.integrations.webhook_models import DELIVERED, WebhookDelivery
 from portal.messaging.models import PENDING, OutboxMessage
-from tests.serving import Server, app_env, free_port
-from tests.webhook_receiver import admin, integration, receiver  # noqa: F401 (fixtures)
+from tests.support.serving import Server, app_env, free_port
+from tests.support.webhook_receiver import admin, integration, receiver  # noqa: F401 (fixtures)
 
 
 @pytest.mark.slow

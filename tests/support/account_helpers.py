@@ -15,7 +15,7 @@ from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
 from portal.db import write_transaction
 from portal.people import Customer
-from tests.conftest import csrf_from
+from tests.support.forms import csrf_from
 
 LINK_RE = re.compile(r"http://localhost(/account/(?:invite|reset)/[A-Za-z0-9_.\-]+)")
 NEW_PASSWORD = "correct horse battery"

@@ -12,7 +12,7 @@ from portal.bookings.schedule_models import ServiceStaff, SlotClaim
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer
 from portal.settings import Settings
-from tests.conftest import csrf_from, login
+from tests.support.forms import csrf_from, login
 
 HX = {"HX-Request": "true"}
 TABLES = (Customer, Service, ServiceStaff, Booking, Assignment, SlotClaim, Invoice,

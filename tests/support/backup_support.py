@@ -1,6 +1,6 @@
 """Child processes for tests/test_backup.py: a writer that keeps writing to a SQLite database,
 and a browser that logs in (or comes back with a saved cookie) through the app the
-environment describes. Run as `python -m tests.backup_support write|login|visit ...`."""
+environment describes. Run as `python -m tests.support.backup_support write|login|visit ...`."""
 import re
 import sqlite3
 import sys

@@ -25,7 +25,7 @@ from portal.orders.demo import load_demo_orders
 from portal.orders.models import Order
 from portal.people import Staff, utcnow
 from portal.settings import ensure_default_reasons
-from tests.factories import DEMO_HASH, booking, build_world
+from tests.support.factories import DEMO_HASH, booking, build_world
 
 LINK_RE = re.compile(r"http://localhost(/account/(?:invite|reset|email)/[A-Za-z0-9_.\-]+)")
 

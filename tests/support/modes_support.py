@@ -6,7 +6,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 # Variables a test must set itself: never inherit the developer's or another test's.
 OWNED = ("SECRET_KEY", "SECRET_KEY_FILE", "REBOOK_MODE", "DATABASE_URL", "REBOOK_ADMIN_PASSWORD")

@@ -32,7 +32,7 @@ from portal.billing.models import Invoice, InvoiceLine, Refund
 from portal.bookings.models import Assignment, Booking, Service
 from portal.people import Customer, Staff
 from portal.settings import CancellationReason, Settings, ensure_default_reasons
-from tests.factories import person
+from tests.support.factories import person
 
 TZ = ZoneInfo("America/New_York")
 

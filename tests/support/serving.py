@@ -12,7 +12,7 @@ from pathlib import Path
 
 from tests.support.servers import free_port  # noqa: F401 (the serving tests import it here)
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 

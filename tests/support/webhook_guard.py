@@ -12,7 +12,7 @@ import subprocess
 
 import pytest
 
-from tests import webhook_receiver
+from tests.support import webhook_receiver
 
 
 def _loopback(host):

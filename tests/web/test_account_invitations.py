@@ -6,11 +6,10 @@ from datetime import timedelta
 from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
 from portal.people import Customer, authenticate, utcnow
-from tests.account_helpers import (NEW_PASSWORD, _push_request_context, deliver,  # noqa: F401
-                                   facts, invite_path, link_in, new_customer, page, reset_path,
-                                   submit_password)
-from tests.conftest import csrf_from, login
-from tests.test_outbox_delivery import smtp  # noqa: F401 (a fixture)
+from tests.support.account_helpers import (  # noqa: F401
+    NEW_PASSWORD, _push_request_context, deliver, facts, invite_path, link_in, new_customer, page,
+    reset_path, submit_password)
+from tests.support.forms import csrf_from, login
 
 
 def test_invitation_arrives_by_smtp_and_its_link_sets_the_password(app, client, world, smtp):

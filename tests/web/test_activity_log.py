@@ -24,11 +24,11 @@ from portal.orders.models import Product
 from portal.orders.services import cancel_order, place_order
 from portal.portal_settings import add_fee_tier, add_reason
 from portal.staff import set_can_edit_booking_status
-from tests.conftest import login, logout
-from tests.test_query_counts import queries_for
+from tests.support.forms import login, logout
+from tests.support.queries import queries_for
 
 HX = {"HX-Request": "true"}
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def words(response):

@@ -8,9 +8,9 @@ from hypothesis import given, settings as hsettings, strategies as st
 from portal.bookings.listing import PAGE_SIZE, BookingFilter
 from portal.bookings.models import Assignment, Booking, Service
 from portal.people import Customer, utcnow
-from tests.bulk import bulk_bookings
-from tests.conftest import login
-from tests.factories import DEMO_HASH, booking
+from tests.support.bulk import bulk_bookings
+from tests.support.forms import login
+from tests.support.factories import DEMO_HASH, booking
 
 ROW = re.compile(r'<tr id="row-([A-Z0-9-]+)"')
 

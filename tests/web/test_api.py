@@ -13,7 +13,8 @@ from portal.messaging.models import OutboxMessage
 from portal.people import utcnow
 from portal.settings import CancellationReason
 from portal.timefmt import to_local
-from tests.api_support import assert_problem, headers, integration, post, snapshot, token_for
+from tests.support.api_support import (assert_problem, headers, integration, post, snapshot,
+                                       token_for)
 from tests.support.days import working_day
 
 

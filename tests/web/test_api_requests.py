@@ -12,10 +12,11 @@ from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.integrations.idempotency import ApiIdempotencyKey
 from portal.people import utcnow
-from tests.api_support import assert_problem, headers, integration, post, snapshot, token_for
-from tests.bulk import bulk_bookings
-from tests.conftest import login
-from tests.test_query_counts import count_queries
+from tests.support.api_support import (assert_problem, headers, integration, post, snapshot,
+                                       token_for)
+from tests.support.bulk import bulk_bookings
+from tests.support.forms import login
+from tests.support.queries import count_queries
 
 
 @pytest.fixture

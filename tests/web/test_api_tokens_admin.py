@@ -11,8 +11,8 @@ from portal.bookings import policy
 from portal.integrations import tokens
 from portal.integrations.models import ApiToken
 from portal.people import utcnow
-from tests.api_support import headers, integration, snapshot
-from tests.conftest import csrf_from, login
+from tests.support.api_support import headers, integration, snapshot
+from tests.support.forms import csrf_from, login
 
 
 @pytest.fixture
@@ -97,7 +97,7 @@ def test_refusals_for_missing_things_and_forms_change_nothing(admin_client, pms)
 
 
 def test_listing_tokens_costs_the_same_queries_for_one_or_many(admin_client, pms):
-    from tests.test_query_counts import queries_for
+    from tests.support.queries import queries_for
     tokens.create_token(pms.id, [tokens.READ], Actor("system"))
     one = queries_for(admin_client, page_url(pms))
     for _ in range(8):

@@ -10,7 +10,7 @@ from portal.bookings.models import Booking, Service
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer, Staff
 from portal.settings import CancellationReason, Settings
-from tests.conftest import csrf_from, login
+from tests.support.forms import csrf_from, login
 
 ROLES = ("anonymous", "customer", "fw_without", "fw_with", "admin")
 OK = "ok"  # served: 2xx, or a redirect that is not to the login page
@@ -165,7 +165,7 @@ MATRIX = [
 @pytest.fixture
 def ids(world):
     from portal.bookings.models import Assignment
-    from tests.factories import booking
+    from tests.support.factories import booking
     from datetime import timedelta
     both_past = booking(world.customer, world.service, -timedelta(hours=3), world.fw)
     Assignment.create(booking=both_past, staff=world.fw2)

@@ -19,7 +19,7 @@ from portal.errors import Conflict, InvalidInput
 from portal.people import Customer, Staff
 from portal.settings import Settings
 from portal.timefmt import to_local
-from tests.test_query_counts import count_queries
+from tests.support.queries import count_queries
 
 TZ = "America/New_York"
 MONDAY = date(2030, 1, 7)

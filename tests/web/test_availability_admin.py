@@ -6,7 +6,7 @@ import pytest
 from portal.audit import AuditEvent
 from portal.bookings.schedule_models import BlockedTime, WorkingHours
 from portal.settings import Settings
-from tests.conftest import csrf_from, login, logout
+from tests.support.forms import csrf_from, login, logout
 
 HOURS = "/admin/availability/hours"
 BLOCKED = "/admin/availability/blocked"

@@ -13,11 +13,11 @@ from portal.bookings.schedule_models import ServiceStaff, SlotClaim
 from portal.bookings.scheduling import book_appointment
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import utcnow
-from tests.back_office import (HX, _push_request_context, admin_client,  # noqa: F401
-                               everything, post, text)
-from tests.conftest import login
-from tests.factories import booking as make_booking
-from tests.test_scheduling import free
+from tests.support.back_office import (  # noqa: F401
+    HX, _push_request_context, admin_client, everything, post, text)
+from tests.support.forms import login
+from tests.support.factories import booking as make_booking
+from tests.support.slots import free
 
 
 @pytest.fixture

@@ -11,9 +11,9 @@ from portal.audit import AuditEvent
 from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier, Refund
 from portal.billing.payments import record_payment
-from tests.conftest import csrf_from
-from tests.factories import booking
-from tests.test_customer_cancel import HX
+from tests.support.forms import csrf_from
+from tests.support.factories import booking
+from tests.support.cancelling import HX
 
 
 def words(response):

@@ -11,9 +11,9 @@ from portal.bookings.services import cancel_booking
 from portal.messaging.models import OutboxMessage
 from portal.people import utcnow
 from portal.settings import Settings
-from tests.back_office import (_push_request_context, admin_client, everything,  # noqa: F401
-                               post, text)
-from tests.conftest import login
+from tests.support.back_office import (  # noqa: F401
+    _push_request_context, admin_client, everything, post, text)
+from tests.support.forms import login
 
 URL = "/admin/settings/business"
 GOOD = {"business_name": "Shine Bright Ltd", "contact_phone": "+44 20 7946 0000",

@@ -21,7 +21,7 @@ def test_a_failure_late_in_the_cancel_rolls_everything_back(world, notifications
 
 def test_the_http_answer_is_a_clear_500_and_nothing_changed(customer_client, world,
                                                            notifications_fail):
-    from tests.test_customer_cancel import post_cancel
+    from tests.support.cancelling import post_cancel
     response = post_cancel(customer_client, world.upcoming, headers={"HX-Request": "true"})
     assert response.status_code == 500
     assert "Nothing was changed" in response.get_data(as_text=True)

@@ -15,18 +15,17 @@ from portal.bookings.services import cancel_booking
 from portal.links import make_token
 from portal.messaging import emails
 from portal.messaging.models import OutboxMessage
+from portal.messaging.outbox import work_once
 from portal.messaging.reminders import send_due_reminders
 from portal.people import Staff, utcnow
 from portal.settings import Settings
 from portal.timefmt import when
-from tests.conftest import login, logout
-from tests.factories import person
-from tests.test_customer_cancel import effects, unchanged
-from tests.test_outbox_delivery import smtp, work_once  # noqa: F401 (smtp is a fixture)
+from tests.support.forms import login, logout
+from tests.support.factories import person
+from tests.support.cancelling import effects, unchanged
+from tests.support.emails import CANCEL, RESCHEDULE, links
 
 TZ = "Australia/Sydney"  # far from UTC, so a time shown in UTC would not match
-RESCHEDULE = "Reschedule or change booking details"
-CANCEL = "Cancel booking"
 
 
 @pytest.fixture
@@ -77,17 +76,6 @@ def parse_ics(text):
     cal = Calendar.from_ical(text)
     [event] = cal.walk("VEVENT")
     return cal, event
-
-
-def links(row):
-    """{label: url} from the plain part, checked against the HTML part's anchors."""
-    found = dict(re.findall(r"^(View booking|" + RESCHEDULE + "|" + CANCEL + r"): (\S+)$",
-                            row.body_text, re.M))
-    for label, url in found.items():
-        assert f'href="{url}"' in row.body_html
-        if label != "View booking":
-            assert f">{label}</a>" in row.body_html
-    return found
 
 
 def path(url):
@@ -337,8 +325,8 @@ def test_a_reschedule_link_opens_the_picker_and_changes_nothing(app, client, wor
 
 
 def test_a_reschedule_link_moves_the_booking(app, client, world):
-    from tests.conftest import csrf_from
-    from tests.test_scheduling import free
+    from tests.support.forms import csrf_from
+    from tests.support.slots import free
     url = reschedule_link(app, "reschedule", world.upcoming)
     slot = free(world.service)
     response = client.post(url, data={"csrf_token": csrf_from(client.get(url).get_data(

@@ -17,10 +17,10 @@ from portal.messaging.models import OutboxMessage
 from portal.orders.models import Product
 from portal.orders.services import place_order
 from portal.people import Customer, utcnow
-from tests.back_office import (_push_request_context, admin_client, everything,  # noqa: F401
-                               post, text)
-from tests.factories import booking
-from tests.test_query_counts import queries_for
+from tests.support.back_office import (  # noqa: F401
+    _push_request_context, admin_client, everything, post, text)
+from tests.support.factories import booking
+from tests.support.queries import queries_for
 
 NEW = {"name": "Nora Newcomer", "email": "Nora.Newcomer@Example.com",
        "phone": "+1 (555) 010-9999", "address": "3 Elm Road\nSpringfield",

@@ -2,7 +2,7 @@
 from portal.bookings.models import Booking
 from portal.demo import load_demo
 from portal.people import Customer, Staff, utcnow
-from tests.conftest import csrf_from, logout
+from tests.support.forms import csrf_from, logout
 
 
 def test_demo_has_what_the_readme_promises(app, client):

@@ -8,8 +8,8 @@ from portal.bookings.models import Booking
 from portal.links import make_token
 from portal.people import utcnow
 from portal.settings import Settings
-from tests.conftest import csrf_from
-from tests.test_customer_cancel import effects, unchanged
+from tests.support.forms import csrf_from
+from tests.support.cancelling import effects, unchanged
 
 
 def link(app, purpose, booking, **kw):

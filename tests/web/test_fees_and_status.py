@@ -9,8 +9,8 @@ from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.models import Booking
 from portal.messaging.models import OutboxMessage
 from portal.settings import Settings
-from tests.conftest import csrf_from, login
-from tests.test_customer_cancel import HX, effects, unchanged
+from tests.support.forms import csrf_from, login
+from tests.support.cancelling import HX, effects, unchanged
 
 
 @pytest.fixture

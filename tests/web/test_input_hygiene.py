@@ -7,8 +7,8 @@ import json
 import pytest
 
 from portal.input_limits import FIELD_MAX, MAX_ID
-from tests.conftest import csrf_from, login
-from tests.fuzz_world import snapshot
+from tests.support.forms import csrf_from, login
+from tests.support.fuzz_world import snapshot
 
 
 @pytest.fixture(autouse=True)
@@ -176,7 +176,7 @@ def test_a_far_year_as_a_new_time_is_refused(admin, world, start):
 def test_the_api_answers_a_nul_in_json_with_a_problem(app, world):
     """The API keeps its own validation and format (problem+json); a NUL never reaches
     PostgreSQL. The guard leaves /api/ alone."""
-    from tests.api_support import integration, token_for
+    from tests.support.api_support import integration, token_for
     raw = token_for(integration())
     before = snapshot()
     response = app.test_client().post(

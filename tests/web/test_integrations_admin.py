@@ -1,53 +1,22 @@
 """Admin > Integrations: add, edit, rotate the secret, the delivery log and resend; bad input
-changes nothing. The cancel dialog's "Manual update required": tests/test_manual_update.py."""
-import html
+changes nothing. The cancel dialog's "Manual update required": tests/web/test_manual_update.py."""
 import re
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.db import write_transaction
 from portal.integrations.events import emit
 from portal.integrations.manage import add_integration
 from portal.integrations.models import Integration
 from portal.integrations.webhook_models import DEAD, WebhookAttempt, WebhookDelivery
-from tests.conftest import csrf_from, login
-from tests.test_query_counts import queries_for
+from tests.support.forms import csrf_from, login
+from tests.support.pages import words
+from tests.support.queries import queries_for
 
 FORM = {"name": "CalSync", "kind": "calendar", "endpoint_url": "https://cal.example.com/hook",
         "events": ["booking.created", "booking.cancelled"], "cancellations": "automatic",
         "active": "y"}
-
-
-def words(response):
-    """The page's text as read: inline tags vanish, block tags break words apart."""
-    raw = re.sub(r"</?(strong|code|em|small|span|a)\b[^>]*>", "", response.get_data(as_text=True))
-    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", raw)).split())
-
-
-@pytest.fixture
-def admin(world):
-    return Actor("admin", world.admin.id, world.admin.name)
-
-
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
-def clinic(admin):
-    """A system that can't apply cancellations (no endpoint at all)."""
-    return add_integration(admin, name="ClinicPro PMS", kind="pms")
-
-
-@pytest.fixture
-def calsync(admin):
-    return add_integration(admin, name="CalSync", kind="calendar",
-                           endpoint_url="https://cal.example.com/hook",
-                           events=["booking.cancelled"], applies_cancellations=True)
 
 
 def state():

@@ -10,9 +10,9 @@ from portal.audit import AuditEvent
 from portal.billing.models import FeeTier, Invoice, InvoiceLine
 from portal.bookings.models import Booking
 from portal.messaging.models import OutboxMessage
-from tests.conftest import csrf_from, login
-from tests.factories import booking
-from tests.test_customer_cancel import HX
+from tests.support.forms import csrf_from, login
+from tests.support.factories import booking
+from tests.support.cancelling import HX
 
 
 def text(response):

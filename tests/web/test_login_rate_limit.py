@@ -2,7 +2,7 @@
 429 that says why and when, even for the right password. Successes are never counted."""
 import time
 
-from tests.account_helpers import _push_request_context, browser, log_in  # noqa: F401
+from tests.support.account_helpers import _push_request_context, browser, log_in  # noqa: F401
 
 ACCOUNT_LIMITED = ("Too many failed login attempts for this account. Try again in 15 minutes, "
                    "or reset your password with “Forgot password”.")

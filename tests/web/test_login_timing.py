@@ -4,9 +4,9 @@ import statistics
 import time
 
 from portal.people import Customer, Staff
-from tests.account_helpers import _push_request_context, browser, page  # noqa: F401
-from tests.conftest import csrf_from
-from tests.factories import DEMO_HASH
+from tests.support.account_helpers import _push_request_context, browser, page  # noqa: F401
+from tests.support.forms import csrf_from
+from tests.support.factories import DEMO_HASH
 
 ROUNDS = 13  # a shared, busy machine: the quickest of many interleaved rounds
 

@@ -10,10 +10,9 @@ from portal.integrations.models import Integration
 from portal.integrations.sync import manual_update
 from portal.links import make_token
 from portal.messaging.models import Notification
-from tests.conftest import login, logout
-from tests.test_customer_cancel import HX, post_cancel
-from tests.test_integrations_admin import (admin, admin_client, calsync, clinic,  # noqa: F401
-                                           words)
+from tests.support.forms import login, logout
+from tests.support.cancelling import HX, post_cancel
+from tests.support.pages import words
 
 ALERT = "Manual update required: also cancel this booking in ClinicPro PMS"
 

@@ -15,12 +15,12 @@ from portal.bookings.schedule_models import ServiceStaff, SlotClaim
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer, utcnow
 from portal.timefmt import to_local
-from tests.back_office import (HX, _push_request_context, admin_client,  # noqa: F401
-                               everything, post, text)
-from tests.test_confirmation_and_reschedule_emails import CANCEL, RESCHEDULE, links
-from tests.factories import booking as make_booking
-from tests.test_query_counts import queries_for
-from tests.test_scheduling import free
+from tests.support.back_office import (  # noqa: F401
+    HX, _push_request_context, admin_client, everything, post, text)
+from tests.support.emails import CANCEL, RESCHEDULE, links
+from tests.support.factories import booking as make_booking
+from tests.support.queries import queries_for
+from tests.support.slots import free
 
 URL = "/admin/bookings/new"
 

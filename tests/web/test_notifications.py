@@ -5,10 +5,10 @@ import pytest
 
 from portal.messaging import notify
 from portal.messaging.models import Notification
-from tests.conftest import csrf_from, login
-from tests.test_customer_cancel import HX, post_cancel
-from tests.test_query_counts import count_queries
-from tests.test_staff_admin import _push_request_context  # noqa: F401  (one `g` per request)
+from tests.support.forms import csrf_from, login
+from tests.support.cancelling import HX, post_cancel
+from tests.support.queries import count_queries
+from tests.support.request_context import _push_request_context  # noqa: F401  (one `g` per request)
 
 BADGE = "/fieldworker/notifications/badge"
 

@@ -15,8 +15,8 @@ from portal.db import POOL_SIZE, POOL_STALE_SECONDS, database, is_postgres
 from portal.links import make_token
 from portal.people import utcnow
 from portal.web.request_log import LogfmtFormatter
-from tests.account_helpers import NEW_PASSWORD, _push_request_context, in_app  # noqa: F401
-from tests.conftest import csrf_from, login
+from tests.support.account_helpers import NEW_PASSWORD, _push_request_context, in_app  # noqa: F401
+from tests.support.forms import csrf_from, login
 
 STATIC_REF = re.compile(r'(?:href|src)="(/static/[^"]*)"')
 YEAR = "max-age=31536000"

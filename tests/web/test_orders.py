@@ -15,8 +15,8 @@ from portal.orders.models import Order, OrderItem, Product
 from portal.orders.services import place_order
 from portal.people import utcnow
 from portal.settings import CancellationReason
-from tests.conftest import csrf_from, login
-from tests.test_query_counts import queries_for
+from tests.support.forms import csrf_from, login
+from tests.support.queries import queries_for
 
 HX = {"HX-Request": "true"}
 

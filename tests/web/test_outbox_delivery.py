@@ -1,94 +1,21 @@
 """The outbox against a real SMTP server (aiosmtpd on loopback): delivery, retry, dead, CLI.
 
-Flask-Mail 0.10 copies MAIL_* into app.extensions["mail"] at init_app and, with TESTING on,
-suppresses sending (MAIL_SUPPRESS_SEND defaults to app.testing), so `mail_to` below re-runs
-init_app with the port under test and sending switched on, then puts the old state back.
+The SMTP handler and `mail_to` are in tests/support/mail.py; the `smtp`, `closed_port` and
+`stalled_port` fixtures in tests/conftest.py.
 """
-import email
-import email.policy
 import re
-import socket
-import threading
 import time
-from contextlib import contextmanager
 from datetime import timedelta
 
-import pytest
 from aiosmtpd.controller import Controller
 
-from portal.extensions import mail
 from portal.messaging import outbox
 from portal.messaging.models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 from portal.messaging.outbox import MAX_ATTEMPTS, enqueue_email, requeue, work_once
 from portal.people import utcnow
-from tests.conftest import csrf_from, login
+from tests.support.forms import csrf_from, login
+from tests.support.mail import Collector, mail_to
 from tests.support.servers import free_port
-
-MAIL_KEYS = ("MAIL_SERVER", "MAIL_PORT", "MAIL_SUPPRESS_SEND")
-_MISSING = object()
-
-
-class Collector:
-    """An aiosmtpd handler that keeps every envelope with the connection it came in on."""
-
-    def __init__(self):
-        self.received = []  # (session, envelope); aiosmtpd makes one session per connection
-
-    async def handle_DATA(self, server, session, envelope):
-        self.received.append((session, envelope))
-        return "250 Message accepted for delivery"
-
-    @property
-    def envelopes(self):
-        return [envelope for _, envelope in self.received]
-
-    @property
-    def connections(self):
-        return {id(session) for session, _ in self.received}  # kept alive, so ids are unique
-
-    def parsed(self):
-        return [email.message_from_bytes(e.original_content or e.content,
-                                         policy=email.policy.default) for e in self.envelopes]
-
-
-@contextmanager
-def mail_to(app, port):
-    """Point Flask-Mail at 127.0.0.1:`port` with sending on; restore config and state after."""
-    saved_config = {key: app.config.get(key, _MISSING) for key in MAIL_KEYS}
-    saved_state = app.extensions["mail"]
-    app.config.update(MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_SUPPRESS_SEND=False)
-    mail.init_app(app)
-    try:
-        yield
-    finally:
-        for key, value in saved_config.items():
-            if value is _MISSING:
-                app.config.pop(key, None)
-            else:
-                app.config[key] = value
-        app.extensions["mail"] = saved_state
-
-
-@pytest.fixture
-def smtp(app):
-    """A real SMTP server on a free loopback port, with the app's mail pointed at it."""
-    handler = Collector()
-    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
-    controller.start()
-    try:
-        with mail_to(app, controller.port):
-            yield handler
-    finally:
-        controller.stop()
-
-
-@pytest.fixture
-def closed_port():
-    """A port bound but not listening: connecting to it is refused at once, and nothing else
-    can start listening there while the test runs."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        yield sock.getsockname()[1]
 
 
 def queue(*addresses):
@@ -273,22 +200,6 @@ def test_one_refused_address_does_not_stop_the_batch(app, world):
     row = fresh(bad)
     assert (row.status, row.attempts) == (PENDING, 1)
     assert "No such mailbox" in row.last_error and row.next_attempt_at > utcnow()
-
-
-@pytest.fixture
-def stalled_port():
-    """A server that accepts connections (the kernel completes the handshake) and never says a
-    word. As a safety net the socket is closed after 8 s, which resets waiting clients."""
-    sock = socket.socket()
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(8)
-    timer = threading.Timer(8, sock.close)
-    timer.start()
-    try:
-        yield sock.getsockname()[1]
-    finally:
-        timer.cancel()
-        sock.close()
 
 
 def test_a_stalled_smtp_server_times_out_instead_of_hanging_the_worker(app, world,

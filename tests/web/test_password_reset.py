@@ -8,11 +8,10 @@ from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
 from portal.messaging.models import OutboxMessage
 from portal.people import Customer, authenticate, utcnow
-from tests.account_helpers import (NEW_PASSWORD, _push_request_context, browser,  # noqa: F401
-                                   deliver, facts, invite_path, link_in, log_in, new_customer, page,
-                                   reset_path, submit_password)
-from tests.conftest import csrf_from
-from tests.test_outbox_delivery import smtp  # noqa: F401 (a fixture)
+from tests.support.account_helpers import (  # noqa: F401
+    NEW_PASSWORD, _push_request_context, browser, deliver, facts, invite_path, link_in, log_in,
+    new_customer, page, reset_path, submit_password)
+from tests.support.forms import csrf_from
 
 TOKEN_RE = re.compile(r'(name="csrf_token"[^>]*value="|"X-CSRFToken": ")[^"]+')
 

@@ -16,8 +16,8 @@ from portal.billing.money import tax_on
 from portal.billing.payments import record_payment
 from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
 from portal.people import utcnow
-from tests.conftest import csrf_from, login
-from tests.test_customer_cancel import HX
+from tests.support.forms import csrf_from, login
+from tests.support.cancelling import HX
 
 
 def words(response):

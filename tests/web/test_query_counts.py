@@ -1,37 +1,8 @@
 """Pages fetch what they need up front: the number of queries does not grow with the data."""
-import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
-from tests.factories import booking
-
-
-@contextmanager
-def count_queries():
-    """Count the SQL statements peewee runs (it logs each one at DEBUG)."""
-    seen = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            if record.name == "peewee":  # not peewee.pool's "Returning ... to pool"
-                seen.append(record.getMessage())
-
-    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
-    old_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-
-
-def queries_for(client, url):
-    client.get(url)  # warm-up: first-request work is not what we measure
-    with count_queries() as seen:
-        assert client.get(url).status_code == 200
-    return len(seen)
+from tests.support.factories import booking
+from tests.support.queries import queries_for
 
 
 def test_customer_pages_use_constant_queries(customer_client, world):
@@ -50,8 +21,8 @@ def test_customer_pages_use_constant_queries(customer_client, world):
 def test_admin_all_bookings_uses_constant_queries(client, world):
     """The same statements with the world's 7 bookings and with 10,000 more, for every filter."""
     from portal.bookings.models import Service
-    from tests.bulk import bulk_bookings, bulk_customers
-    from tests.conftest import login
+    from tests.support.bulk import bulk_bookings, bulk_customers
+    from tests.support.forms import login
 
     login(client, world.admin.email)
     deep = Service.create(name="Deep clean", duration_minutes=240, price=20000)

@@ -10,7 +10,7 @@ from portal.messaging import outbox
 from portal.messaging.models import OutboxMessage
 from portal.messaging.reminders import send_due_reminders
 from portal.settings import Settings
-from tests.test_customer_cancel import post_cancel
+from tests.support.cancelling import post_cancel
 
 
 def reminders():

@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.reports.cancellations import cancellation_report
 from portal.reports.period import ReportFilter, buckets
-from tests.report_fixture import PERIOD, build_report_world
+from tests.support.report_fixture import PERIOD, build_report_world
 
 TODAY = date(2026, 6, 17)
 

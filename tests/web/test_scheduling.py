@@ -7,32 +7,19 @@ import pytest
 
 from portal.audit import AuditEvent
 from portal.billing.models import Invoice, InvoiceLine
-from portal.bookings.availability import free_slots
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import ServiceStaff, SlotClaim
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer, utcnow
 from portal.settings import Settings
 from portal.timefmt import to_local
-from tests.conftest import csrf_from, login
-from tests.test_customer_cancel import HX
+from tests.support.forms import csrf_from, login
+from tests.support.cancelling import HX
+from tests.support.slots import free
 
 
 def text(response):
     return html_lib.unescape(response.get_data(as_text=True))
-
-
-def free(service, days_ahead=5, index=0, settings=None):
-    """A free start `days_ahead` business days from now (skipping days without slots)."""
-    settings = settings or Settings.current()
-    now = utcnow()
-    day = to_local(now, settings.timezone).date() + timedelta(days=days_ahead)
-    for _ in range(14):
-        slots = free_slots(service, day, day, settings=settings, now=now)
-        if len(slots) > index:
-            return slots[index]
-        day += timedelta(days=1)
-    raise AssertionError("no free slots in two weeks")
 
 
 def slot_day(slot):

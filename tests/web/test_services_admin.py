@@ -7,11 +7,11 @@ from portal.bookings.availability import free_slots
 from portal.bookings.models import Service
 from portal.bookings.schedule_models import ServiceStaff
 from portal.people import utcnow
-from tests.back_office import (_push_request_context, admin_client, everything,  # noqa: F401
-                               post, text)
-from tests.conftest import login
-from tests.test_query_counts import queries_for
-from tests.test_scheduling import free
+from tests.support.back_office import (  # noqa: F401
+    _push_request_context, admin_client, everything, post, text)
+from tests.support.forms import login
+from tests.support.queries import queries_for
+from tests.support.slots import free
 
 NEW = {"name": "Oven clean", "duration_minutes": "90", "price": "75.50", "active": "y"}
 

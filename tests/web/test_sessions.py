@@ -8,9 +8,9 @@ import pytest
 
 from portal.accounts.sessions import LoginSession
 from portal.people import Customer, Staff, utcnow
-from tests.account_helpers import (NEW_PASSWORD, _push_request_context, browser,  # noqa: F401
-                                   in_app, log_in, page)
-from tests.conftest import csrf_from
+from tests.support.account_helpers import (  # noqa: F401
+    NEW_PASSWORD, _push_request_context, browser, in_app, log_in, page)
+from tests.support.forms import csrf_from
 
 HTMX = {"HX-Request": "true"}
 

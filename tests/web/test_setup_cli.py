@@ -5,7 +5,7 @@ import pytest
 from portal.audit import AuditEvent
 from portal.people import Customer, Staff
 from portal.settings import Settings
-from tests.modes_support import GOOD_PASSWORD
+from tests.support.modes_support import GOOD_PASSWORD
 
 OPTIONS = ["setup", "--business-name", "Tidy Homes Ltd", "--timezone", "Europe/London",
            "--currency", "eur", "--admin-name", "Pat Owner", "--admin-email",

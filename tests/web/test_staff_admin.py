@@ -6,8 +6,9 @@ from portal.actors import SYSTEM
 from portal.audit import AuditEvent
 from portal.errors import Conflict, NotFound
 from portal.people import Staff
-from tests.conftest import csrf_from, login, logout
-from tests.test_customer_cancel import HX
+from tests.support.cancelling import HX
+from tests.support.forms import csrf_from, login, logout
+from tests.support.request_context import _push_request_context  # noqa: F401 (one `g` per request)
 
 NEW = {"name": "Nina New", "email": "Nina.New@Example.com", "password": "a-long-secret"}
 
@@ -19,13 +20,6 @@ def admin_client(app, world):
     client = app.test_client()
     login(client, world.admin.email)
     return client
-
-
-@pytest.fixture(autouse=True)
-def _push_request_context():
-    """Replaces pytest-flask's: with its request context pushed, every request shares one `g`,
-    so Flask-Login's per-request user would leak from one client (and request) into the next.
-    Here each request loads its user afresh, as in production."""
 
 
 @pytest.fixture

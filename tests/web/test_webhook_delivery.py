@@ -15,10 +15,9 @@ from portal.integrations.manage import update_integration
 from portal.integrations.webhook_models import (DEAD, DELIVERED, PENDING, WebhookAttempt,
                                                 WebhookDelivery)
 from portal.people import utcnow
-from tests.conftest import csrf_from, login
-from tests.test_outbox_delivery import closed_port, stalled_port  # noqa: F401 (fixtures)
-from tests.webhook_receiver import (admin, attempts, fresh, integration,  # noqa: F401
-                                    make_due, receiver)
+from tests.support.forms import csrf_from, login
+from tests.support.webhook_receiver import (  # noqa: F401
+    admin, attempts, fresh, integration, make_due, receiver)
 
 
 def test_a_500_is_retried_with_the_same_event_id_and_applied_once(world, admin, receiver):

@@ -20,9 +20,9 @@ from portal.integrations.models import Integration
 from portal.integrations.signing import new_secret
 from portal.integrations.webhook_models import (DELIVERED, REFUSED, WebhookAttempt,
                                                 WebhookDelivery)
-from tests.conftest import csrf_from, login
-from tests.webhook_guard import allow, certificates, network, tls_receiver  # noqa: F401
-from tests.webhook_receiver import admin, fresh, integration, receiver  # noqa: F401
+from tests.support.forms import csrf_from, login
+from tests.support.webhook_guard import allow, certificates, network, tls_receiver  # noqa: F401
+from tests.support.webhook_receiver import admin, fresh, integration, receiver  # noqa: F401
 
 INSIDE = "points inside your network"
 NOT_PUBLIC = "is not a public internet address"

@@ -23,11 +23,11 @@ from portal.integrations.webhook_models import DELIVERED, PENDING, WebhookAttemp
 from portal.orders.models import Product
 from portal.orders.services import cancel_order, place_order
 from portal.people import utcnow
-from tests import webhook_receiver
-from tests.factories import booking as make_booking
-from tests.test_customer_cancel import post_cancel
-from tests.test_scheduling import free
-from tests.webhook_receiver import admin, fresh, integration, link, receiver  # noqa: F401
+from tests.support import webhook_receiver
+from tests.support.factories import booking as make_booking
+from tests.support.cancelling import post_cancel
+from tests.support.slots import free
+from tests.support.webhook_receiver import admin, fresh, integration, link, receiver  # noqa: F401
 
 
 def naive(text):
