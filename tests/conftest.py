@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.audit import SQLITE_TRIGGERS
 from portal.db import database, is_postgres
 from portal.migrate import upgrade
-from portal.models import ALL_MODELS
+from tests.support.database import empty_tables
 from tests.support.forms import login
 from tests.support.mail import Collector, mail_to
 from tests.support.servers import free_port
@@ -88,29 +87,13 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def clean_db(request):
-    """Every test starts from empty tables (schema kept)."""
-    if "app" not in request.fixturenames:
+    """Every test starts from empty tables (schema kept), unless marked `builds_own_data`."""
+    if "app" not in request.fixturenames or request.node.get_closest_marker("builds_own_data"):
         yield
         return
     request.getfixturevalue("app")
     database.connect(reuse_if_open=True)
-    tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
-    if is_postgres():
-        database.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(
-            f'"{t}"' for t in tables))
-    else:
-        with database.atomic():
-            # Audit events are append-only (migration 0009): lift the triggers that refuse
-            # DELETE while the tables are emptied; they are back before the transaction ends.
-            triggers = [name for (name,) in database.execute_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s)"
-                % ", ".join("?" * len(SQLITE_TRIGGERS)), list(SQLITE_TRIGGERS))]
-            for name in triggers:
-                database.execute_sql(f'DROP TRIGGER "{name}"')
-            for table in tables:
-                database.execute_sql(f'DELETE FROM "{table}"')
-            for name in triggers:
-                database.execute_sql(SQLITE_TRIGGERS[name])
+    empty_tables()
     yield
     if not database.is_closed():
         database.close()
@@ -137,10 +120,16 @@ def notifications_fail(app):
 
 
 @pytest.fixture
-def world(app):
-    """A small business: see tests/support/factories.py."""
-    from tests.support.factories import build_world
-    return build_world()
+def world(app, request):
+    """A small business: see tests/support/factories.py. Its accounts carry a cheap password
+    hash, or werkzeug's default (scrypt) one under @pytest.mark.real_password_hash."""
+    from portal.people import Customer, Staff
+    from tests.support.factories import REAL_HASH, build_world
+    world = build_world()
+    if request.node.get_closest_marker("real_password_hash"):
+        for model in (Staff, Customer):
+            model.update(password_hash=REAL_HASH).execute()
+    return world
 
 
 @pytest.fixture

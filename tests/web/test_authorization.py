@@ -7,9 +7,12 @@ import pytest
 
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking, Service
+from portal.db import database
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer, Staff
 from portal.settings import CancellationReason, Settings
+from tests.support.database import empty_tables
+from tests.support.factories import build_world
 from tests.support.forms import csrf_from, login
 
 ROLES = ("anonymous", "customer", "fw_without", "fw_with", "admin")
@@ -162,8 +165,7 @@ MATRIX = [
 ]
 
 
-@pytest.fixture
-def ids(world):
+def make_ids(world):
     from portal.bookings.models import Assignment
     from tests.support.factories import booking
     from datetime import timedelta
@@ -204,12 +206,71 @@ def act_as(client, world, role):
     return csrf_from(client.get("/login", follow_redirects=True).get_data(as_text=True))
 
 
-CASES = [(method, url, data, role, expected[role])
-         for method, url, data, expected in MATRIX for role in ROLES]
+class Route:
+    """One MATRIX row and the data its five roles are tried on."""
+
+    def __init__(self, row):
+        self.method, self.url, self.data, self.expected = row
+        self.world = self.ids = None
+        self.changed = False  # a served POST may have changed the data: build it again
 
 
-@pytest.mark.parametrize("method,url,data,role,expected", CASES,
-                         ids=[f"{c[3]}-{c[0]}-{c[1]}" for c in CASES])
+@pytest.fixture(scope="module")
+def route(request, app):
+    """Module-scoped, so pytest runs a route's five roles one after another."""
+    return Route(request.param)
+
+
+@pytest.fixture
+def world_and_ids(app, route, role):
+    """The world and its ids, built once per route instead of once per role: a refused request
+    changes nothing (the test checks that), so the next role finds the same data. Only after
+    a served POST is it emptied and built again."""
+    database.connect(reuse_if_open=True)
+    if route.world is None or route.changed:
+        empty_tables()
+        route.world = build_world()
+        route.ids, route.changed = make_ids(route.world), False
+    yield route.world, route.ids
+    route.changed = route.changed or (route.method == "POST" and route.expected[role] == OK)
+    if not database.is_closed():
+        database.close()
+
+
+@pytest.fixture
+def world(world_and_ids):
+    return world_and_ids[0]
+
+
+@pytest.fixture
+def ids(world_and_ids):
+    return world_and_ids[1]
+
+
+@pytest.fixture
+def method(route):
+    return route.method
+
+
+@pytest.fixture
+def url(route):
+    return route.url
+
+
+@pytest.fixture
+def data(route):
+    return route.data
+
+
+@pytest.fixture
+def expected(route, role):
+    return route.expected[role]
+
+
+@pytest.mark.builds_own_data
+@pytest.mark.parametrize("route", MATRIX, indirect=True, scope="module",
+                         ids=[f"{row[0]}-{row[1]}" for row in MATRIX])
+@pytest.mark.parametrize("role", ROLES)
 def test_role_by_endpoint(client, world, ids, method, url, data, role, expected):
     csrf = act_as(client, world, role)
     before = snapshot()
