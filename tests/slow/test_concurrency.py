@@ -1,6 +1,6 @@
 """Twenty customers' browsers press "Cancel" on the same booking at once, from twenty processes.
 
-Each child (tests/race_worker.py) has its own app and database connection, so the only thing
+Each child (tests/support/race_worker.py) has its own app and database connection, so the only thing
 keeping them apart is the database: BEGIN IMMEDIATE on SQLite, SELECT ... FOR UPDATE on
 PostgreSQL. Exactly one cancellation may happen, with exactly one set of effects, and everyone
 else is told the truth: the booking is already cancelled (not "your page is stale", not a 500).

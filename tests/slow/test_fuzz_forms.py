@@ -143,12 +143,12 @@ def test_every_form_field_refuses_bad_values_without_a_5xx(app, role):
 
 def test_the_walk_reaches_every_form_route(app):
     """The fuzz is only as good as its walk: every route that takes a POST is reached by some
-    user's form (the JSON API has its own fuzz, tests/test_api_schemathesis.py)."""
+    user's form (the JSON API has its own fuzz, tests/slow/test_api_schemathesis.py)."""
     reached = set()
     for role in ROLES:
         session = Session(app, role)
         reached |= {endpoint(app, f.action, "POST") for f in session.forms if f.method == "post"}
-    # /setup exists only on an empty production database: tests/test_setup.py sends it bad
+    # /setup exists only on an empty production database: tests/slow/test_setup.py sends it bad
     # input of every kind.
     wanted = {rule.endpoint for rule in app.url_map.iter_rules()
               if "POST" in rule.methods and not rule.rule.startswith("/api/")} - {"setup.page"}

@@ -21,7 +21,7 @@ TABLES = (Customer, Service, ServiceStaff, Booking, Assignment, SlotClaim, Invoi
 
 @pytest.fixture
 def admin_client(app, world):
-    # Its own client, not pytest-flask's `client` (see tests/test_staff_admin.py).
+    # Its own client, not pytest-flask's `client` (see tests/web/test_staff_admin.py).
     client = app.test_client()
     login(client, world.admin.email)
     return client

@@ -1,4 +1,4 @@
-"""Child processes for tests/test_backup.py: a writer that keeps writing to a SQLite database,
+"""Child processes for tests/slow/test_backup.py: a writer that keeps writing to a SQLite database,
 and a browser that logs in (or comes back with a saved cookie) through the app the
 environment describes. Run as `python -m tests.support.backup_support write|login|visit ...`."""
 import re

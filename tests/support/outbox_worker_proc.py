@@ -1,4 +1,4 @@
-"""Spawn target for tests/test_outbox_resilience.py: one outbox worker process.
+"""Spawn target for tests/slow/test_outbox_resilience.py: one outbox worker process.
 
 Kept apart from the test module so a spawned child imports only this and the app, not pytest's
 conftest. Each child builds its own app (its own database connection), waits at the barrier so

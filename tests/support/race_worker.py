@@ -1,4 +1,4 @@
-"""Spawn target for tests/test_concurrency.py: one process, one customer, one cancel POST.
+"""Spawn target for tests/slow/test_concurrency.py: one process, one customer, one cancel POST.
 
 Kept apart from the test module so a spawned child imports only this and the app, not pytest's
 conftest. Each child builds its own app (its own database connection), logs in, loads the

@@ -1,4 +1,4 @@
-"""Spawn target for tests/test_refund_race.py: one process, one admin, one refund approval.
+"""Spawn target for tests/slow/test_refund_race.py: one process, one admin, one refund approval.
 
 Kept apart from the test module so a spawned child imports only this and the app, not pytest's
 conftest. Each child builds its own app (its own database connection) and waits at the barrier

@@ -1,4 +1,4 @@
-"""Spawn target for tests/test_reminders_concurrency.py: one process running the reminders.
+"""Spawn target for tests/slow/test_reminders_concurrency.py: one process running the reminders.
 
 Kept apart from the test module so a spawned child imports only this and the app. Each child
 builds its own app (its own database connection), waits at the barrier so all start together,

@@ -1,4 +1,4 @@
-"""Spawn target for the setup race in tests/test_setup.py: one process, one browser, one form.
+"""Spawn target for the setup race in tests/slow/test_setup.py: one process, one browser, one form.
 
 Kept apart from the test module so a spawned child imports only this and the app. Each child
 builds its own production-mode app (its own database connection), loads /setup for a CSRF

@@ -3,7 +3,7 @@
 `network` (autouse where imported) records every socket connect and name look-up: a connect
 to anything but loopback fails the test before it happens, and no name but localhost is ever
 looked up (no outside DNS); a test may give a made-up name its answers. `allow` sets the
-operator's WEBHOOK_ALLOWED_HOSTS for one test. `tls_receiver` is tests/webhook_receiver.py's
+operator's WEBHOOK_ALLOWED_HOSTS for one test. `tls_receiver` is tests/support/webhook_receiver.py's
 receiver speaking HTTPS with a certificate for "localhost" from a throwaway CA."""
 import ipaddress
 import socket

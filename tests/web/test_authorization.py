@@ -85,7 +85,7 @@ MATRIX = [
     ("POST", "/admin/bookings/{upcoming}/reschedule", {"version": "1"},
      dict(ADMIN_ONLY, admin=422)),
     # Payments and refunds: no invoice or refund 1 exists here, so the admin is told so (404);
-    # everyone else is refused before the lookup. tests/test_payments_refunds.py does the rest.
+    # everyone else is refused before the lookup. tests/web/test_payments_refunds.py does the rest.
     ("GET", "/admin/refunds", {}, ADMIN_ONLY),
     ("GET", "/admin/refunds?status=all&q=casey&from=2020-01-01", {}, ADMIN_ONLY),
     ("POST", "/admin/invoices/1/payments", {"amount": "10", "method": "cash"},
@@ -103,7 +103,7 @@ MATRIX = [
     ("GET", "/admin/orders", {}, ADMIN_ONLY),
     ("GET", "/admin/orders?view=cancelled&q=casey", {}, ADMIN_ONLY),
     # The world has no orders: the admin is told OR-AAAAAA is not found; everyone else is
-    # refused before the lookup (tests/test_orders.py covers real ones).
+    # refused before the lookup (tests/web/test_orders.py covers real ones).
     ("GET", "/admin/orders/OR-AAAAAA", {}, dict(ADMIN_ONLY, admin=404)),
     ("GET", "/admin/orders/OR-AAAAAA/cancel", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/orders/OR-AAAAAA/cancel", {"version": "1"}, dict(ADMIN_ONLY, admin=404)),
@@ -144,7 +144,8 @@ MATRIX = [
                                           "contact_phone": "(555) 010-4477",
                                           "currency": "EUR"}, ADMIN_ONLY),
     # Integrations: no integration or delivery 1 exists here, so the admin is told so (404);
-    # everyone else is refused before the lookup. tests/test_integrations_admin.py does the rest.
+    # everyone else is refused before the lookup. tests/web/test_integrations_admin.py does the
+    # rest.
     ("GET", "/admin/integrations", {}, ADMIN_ONLY),
     ("POST", "/admin/integrations", {"name": "CalSync", "kind": "calendar",
                                      "endpoint_url": "https://cal.example.com/hook",
@@ -157,7 +158,7 @@ MATRIX = [
     ("GET", "/admin/integrations/1/deliveries/1", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/integrations/1/deliveries/1/resend", {}, dict(ADMIN_ONLY, admin=404)),
     # API tokens: integration 999999 doesn't exist, so the admin is told so (404); everyone
-    # else is refused before the lookup. tests/test_api_tokens_admin.py does the rest.
+    # else is refused before the lookup. tests/web/test_api_tokens_admin.py does the rest.
     ("GET", "/admin/integrations/999999/tokens", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/integrations/999999/tokens", {"scopes": "bookings:read"},
      dict(ADMIN_ONLY, admin=404)),

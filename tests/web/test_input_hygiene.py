@@ -1,6 +1,6 @@
 """One test per kind of bad input (issue 15): ids past what the database holds in URLs and
 fields, NUL and control characters, years 0001 and 9999, oversized bodies. Each gets a 4xx that
-says what was wrong, and nothing changes. tests/test_fuzz_forms.py walks every form."""
+says what was wrong, and nothing changes. tests/slow/test_fuzz_forms.py walks every form."""
 import html
 import json
 

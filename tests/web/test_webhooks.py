@@ -1,6 +1,6 @@
-"""Outgoing webhooks against a real HTTP receiver on loopback (tests/webhook_receiver.py):
+"""Outgoing webhooks against a real HTTP receiver on loopback (tests/support/webhook_receiver.py):
 the signature and payload each change sends, who receives it, and no webhook for a change
-that rolls back. Retries, dead letters, resends and claims: tests/test_webhook_delivery.py."""
+that rolls back. Retries, dead letters, resends and claims: tests/web/test_webhook_delivery.py."""
 import hashlib
 import hmac
 import json
