@@ -76,8 +76,8 @@ def app(database_url):
         "MAIL_PORT": 1,  # nothing listens here unless a test starts an SMTP server
         "MAIL_DEFAULT_SENDER": "Rebook <bookings@example.com>",
         # Webhook tests send to receivers on 127.0.0.1, and forms save cal.example.com: an
-        # allowed name is never looked up, so no test asks outside DNS. (tests/test_webhook_
-        # targets.py empties it to see the guard refuse.)
+        # allowed name is never looked up, so no test asks outside DNS. (tests/web/test_
+        # webhook_targets.py empties it to see the guard refuse.)
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1, cal.example.com",
     })
     with database.connection_context():
