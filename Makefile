@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean
+.PHONY: run test test-quick test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean
 
 run: install assets
 	$(FLASK) init-db
@@ -21,6 +21,11 @@ run: install assets
 test: install-test assets browser
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+# The quick loop while working: tests/domain and tests/web on SQLite: no browser, no spawned
+# processes (those are in tests/browser and tests/slow). `make test` runs them all, on both DBs.
+test-quick: install-test assets
+	REBOOK_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider tests/domain tests/web
 
 test-sqlite:
 	REBOOK_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider

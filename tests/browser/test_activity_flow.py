@@ -10,7 +10,7 @@ from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.bookings.services import cancel_booking
 from portal.people import Staff, utcnow
-from tests.browser.test_back_office import staff_log_in
+from tests.support.browsing import staff_log_in
 
 pytestmark = pytest.mark.browser
 

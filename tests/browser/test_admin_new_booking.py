@@ -9,8 +9,8 @@ from portal.messaging.models import OutboxMessage
 from portal.people import Customer
 from portal.settings import Settings
 from portal.timefmt import to_local
-from tests.browser.test_back_office import staff_log_in
-from tests.test_scheduling import free
+from tests.support.browsing import staff_log_in
+from tests.support.slots import free
 
 pytestmark = pytest.mark.browser
 

@@ -8,18 +8,9 @@ from playwright.sync_api import expect
 from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.models import Booking, Service
 from portal.people import utcnow
+from tests.support.browsing import staff_log_in
 
 pytestmark = pytest.mark.browser
-
-ADMIN = "admin@example.com"
-
-
-def staff_log_in(page, base_url, email=ADMIN):
-    page.goto(f"{base_url}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill("demo")
-    page.get_by_role("button", name="Log in").click()
-    expect(page.get_by_role("button", name=re.compile("Log out"))).to_be_visible()
 
 
 def deep_clean():

@@ -11,8 +11,7 @@ from portal.bookings.models import Booking
 from portal.messaging.outbox import work_once
 from portal.people import Customer, utcnow
 from portal.timefmt import to_local
-from tests.account_helpers import LINK_RE
-from tests.test_outbox_delivery import smtp  # noqa: F401 (a fixture)
+from tests.support.account_helpers import LINK_RE
 
 pytestmark = pytest.mark.browser
 

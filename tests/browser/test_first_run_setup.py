@@ -3,7 +3,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.modes_support import GOOD_PASSWORD, production_mode
+from tests.support.modes_support import GOOD_PASSWORD, production_mode
 
 pytestmark = pytest.mark.browser
 

@@ -6,8 +6,8 @@ from playwright.sync_api import expect
 from portal.bookings.models import Booking
 from portal.integrations.models import Integration
 from portal.integrations.webhook_models import WebhookDelivery
-from tests.browser.test_back_office import staff_log_in
-from tests.browser.test_cancel_flow import log_in, open_booking
+from tests.support.browsing import staff_log_in
+from tests.support.browsing import log_in, open_booking
 
 pytestmark = pytest.mark.browser
 

@@ -14,8 +14,8 @@ from portal.billing.payments import record_payment
 from portal.bookings.models import Assignment, Booking, Service
 from portal.people import Customer, Staff, utcnow
 from portal.settings import Settings
-from tests.browser.test_back_office import staff_log_in
-from tests.browser.test_cancel_flow import log_in
+from tests.support.browsing import staff_log_in
+from tests.support.browsing import log_in
 
 pytestmark = pytest.mark.browser
 

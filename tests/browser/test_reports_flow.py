@@ -12,7 +12,7 @@ from portal.reports.cancellations import cancellation_report
 from portal.reports.page import late_hours, report_filter
 from portal.settings import Settings
 from portal.timefmt import percent
-from tests.browser.test_back_office import staff_log_in
+from tests.support.browsing import staff_log_in
 
 pytestmark = pytest.mark.browser
 

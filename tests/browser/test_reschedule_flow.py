@@ -9,8 +9,8 @@ from portal.bookings.models import Booking, Service
 from portal.people import utcnow
 from portal.settings import Settings
 from portal.timefmt import to_local, when
-from tests.browser.test_cancel_flow import log_in, open_booking
-from tests.test_scheduling import free
+from tests.support.browsing import log_in, open_booking
+from tests.support.slots import free
 
 pytestmark = pytest.mark.browser
 

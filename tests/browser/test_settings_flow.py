@@ -2,7 +2,7 @@
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.test_cancel_flow import log_in, open_booking
+from tests.support.browsing import log_in, open_booking
 
 pytestmark = pytest.mark.browser
 

@@ -1,0 +1,53 @@
+"""Pages fetch what they need up front: the number of queries does not grow with the data."""
+from datetime import timedelta
+
+from tests.support.factories import booking
+from tests.support.queries import queries_for
+
+
+def test_customer_pages_use_constant_queries(customer_client, world):
+    urls = ["/bookings", "/bookings?show=all", f"/bookings/{world.upcoming.ref}",
+            f"/bookings/{world.upcoming.ref}/cancel"]
+    before = {url: queries_for(customer_client, url) for url in urls}
+    for days in range(1, 40):
+        booking(world.customer, world.service, timedelta(days=days, hours=1), world.fw)
+        booking(world.customer, world.service, -timedelta(days=days), world.fw2,
+                status="completed")
+    after = {url: queries_for(customer_client, url) for url in urls}
+    assert before == after
+    assert max(after.values()) <= 5, after
+
+
+def test_admin_all_bookings_uses_constant_queries(client, world):
+    """The same statements with the world's 7 bookings and with 10,000 more, for every filter."""
+    from portal.bookings.models import Service
+    from tests.support.bulk import bulk_bookings, bulk_customers
+    from tests.support.forms import login
+
+    login(client, world.admin.email)
+    deep = Service.create(name="Deep clean", duration_minutes=240, price=20000)
+    urls = ["/admin/bookings", "/admin/bookings?view=upcoming", "/admin/bookings?view=cancelled",
+            f"/admin/bookings?q=customer&fieldworker={world.fw.id}&page=2",
+            f"/admin/bookings?service={deep.id}&from=2026-01-01&to=2036-12-31&sort=asc",
+            "/admin/bookings?view=past&page=40"]
+    before = {url: queries_for(client, url) for url in urls}
+    customers = bulk_customers(200)
+    bulk_bookings(10_000, customers, [world.service.id, deep.id], [world.fw.id, world.fw2.id],
+                  statuses=("scheduled",) * 8 + ("cancelled", "no_show"))
+    after = {url: queries_for(client, url) for url in urls}
+    assert before == after
+    assert max(after.values()) <= 8, after
+
+
+def test_reschedule_and_booking_pickers_use_constant_queries(customer_client, world):
+    """The pickers read availability in a fixed number of queries, however busy the day."""
+    day = (world.upcoming.starts_at + timedelta(days=2)).date().isoformat()
+    urls = [f"/bookings/{world.upcoming.ref}/reschedule?date={day}", f"/book?date={day}"]
+    before = {url: queries_for(customer_client, url) for url in urls}
+    for hour in range(30):
+        booking(world.other, world.service, timedelta(days=2, hours=hour), world.fw)
+        booking(world.other, world.service, timedelta(days=2, hours=hour, minutes=30),
+                world.fw2)
+    after = {url: queries_for(customer_client, url) for url in urls}
+    assert before == after
+    assert max(after.values()) <= 10, after
