@@ -6,6 +6,7 @@ from .. import audit
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..integrations import events
+from ..kernel.versioning import check_version, update_versioned
 from ..people import utcnow
 from ..timefmt import money
 from ..bookings.models import Booking
@@ -88,8 +89,7 @@ def _decide(refund_id, actor, step, expected_version, note="", reference=None):
         lock_invoice(found.invoice_id)
         # Read again under the invoice's lock: another admin may have decided meanwhile.
         refund = Refund.get_by_id(refund_id)
-        if expected_version is not None and expected_version != refund.version:
-            raise Conflict(STALE, "stale")
+        check_version(refund, expected_version, STALE)
         was, becomes = STEPS[step]
         if refund.status != was:
             raise Conflict(f"This refund is {refund.status}, so it can't be {step} now; only "
@@ -102,11 +102,7 @@ def _decide(refund_id, actor, step, expected_version, note="", reference=None):
         fields = ({"processed_reference": reference, "processed_at": now} if step == "processed"
                   else {"decided_by_id": actor.id, "decided_by_label": actor.label,
                         "decided_at": now, "decision_note": note})
-        changed = (Refund.update(status=becomes, version=Refund.version + 1, **fields)
-                   .where((Refund.id == refund.id) & (Refund.version == refund.version))
-                   .execute())
-        if changed != 1:  # the invoice lock should make this unreachable
-            raise Conflict(STALE, "stale")
+        update_versioned(refund, expected_version, STALE, status=becomes, **fields)
         audit.record("refund", refund.id, f"refund_{step}", actor, "admin", at=now,
                      note=note or reference or "",
                      before={"status": was, "version": refund.version},

@@ -6,6 +6,7 @@ from ..billing.invoices import open_invoice
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..integrations import events
+from ..kernel.versioning import check_version, update_versioned
 from ..messaging import emails
 from ..messaging.notify import notify_staff
 from ..people import Customer, Staff, utcnow
@@ -108,8 +109,7 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
         verdict = policy.can_reschedule(booking, actor, settings, now, {s.id for s in old_staff})
         if not verdict:
             raise refusal(verdict)
-        if expected_version is not None and expected_version != booking.version:
-            raise Conflict(STALE, "stale")
+        check_version(booking, expected_version, STALE)  # before the slot is even looked at
         if starts_at == booking.starts_at:
             raise InvalidInput("That is the time it already has. Pick a different time.")
         if fieldworker is not None and not actor.acts_for_business:
@@ -121,13 +121,8 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                                        real_time=real_time)
         staff_ids = _pick_staff(slot, [s.id for s in old_staff], fieldworker)
         old_starts_at = booking.starts_at
-        changed = (Booking.update(starts_at=slot.starts_at, ends_at=slot.ends_at,
-                                  reschedule_count=Booking.reschedule_count + 1,
-                                  version=Booking.version + 1)
-                   .where((Booking.id == booking.id) & (Booking.version == booking.version))
-                   .execute())
-        if changed != 1:
-            raise Conflict(STALE, "stale")
+        update_versioned(booking, expected_version, STALE, starts_at=slot.starts_at,
+                         ends_at=slot.ends_at, reschedule_count=Booking.reschedule_count + 1)
         booking = Booking.get_by_id(booking.id)
         _set_assignments(booking.id, staff_ids)
         _hold(booking, staff_ids, real_time)
