@@ -5,6 +5,7 @@ from peewee import fn
 from .. import audit
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..input_limits import NOTE_MAX
 from ..integrations import events
 from ..kernel.versioning import check_version, update_versioned
 from ..people import utcnow
@@ -13,7 +14,7 @@ from ..bookings.models import Booking
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
 from .payments import REFERENCE_MAX, check_amount, clean_text, lock_invoice, paid_on
 
-REASON_MAX = NOTE_MAX = 255
+REASON_MAX = 255
 STALE = "This refund changed since the page loaded. Reload and try again."
 TOO_MUCH = "This would refund more than was paid."
 # What a step needs the refund to be in, and what it becomes.

@@ -3,6 +3,7 @@ the slot is checked and claimed in the database (portal/bookings/claims.py), the
 its assignment, invoice, audit event, emails and notices are written together."""
 from .. import audit
 from ..billing.invoices import open_invoice
+from ..contact_details import ADDRESS_MAX
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..integrations import events
@@ -16,8 +17,6 @@ from . import availability, claims, policy
 from .models import Assignment, Booking, Service
 from .queries import assigned_staff
 from .services import STALE, lock_booking
-
-NOTES_MAX = 500
 
 
 def _real_time(actor, settings):
@@ -42,7 +41,7 @@ def _pick_staff(slot, keep_ids, fieldworker):
 
 
 def _hold(booking, staff_ids, real_time):
-    # With real-time availability off the business accepts overlaps (the seed's choice), so
+    # With real-time availability off the business accepts overlaps (its choice in settings), so
     # such a booking holds no cells; otherwise it must win its cells or the change fails.
     if real_time:
         claims.hold(booking.id, staff_ids, booking.starts_at, booking.ends_at)
@@ -81,7 +80,7 @@ def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fiel
         staff_ids = _pick_staff(slot, [], fieldworker)
         booking = Booking.create(customer=customer, service=service, starts_at=slot.starts_at,
                                  ends_at=slot.ends_at, price=service.price,
-                                 address=(address or customer.address or "").strip()[:NOTES_MAX],
+                                 address=(address or customer.address or "").strip()[:ADDRESS_MAX],
                                  notes=(notes or "").strip())
         _set_assignments(booking.id, staff_ids)
         _hold(booking, staff_ids, real_time)

@@ -6,6 +6,7 @@ from ..billing.models import NO_SHOW_FEE
 from ..billing.money import check_fee
 from ..db import locked, write_transaction
 from ..errors import Forbidden, InvalidInput, NotFound, refusal
+from ..input_limits import NOTE_MAX
 from ..integrations import events, sync
 from ..kernel.versioning import update_versioned
 from ..messaging import emails
@@ -17,7 +18,6 @@ from . import claims, policy
 from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
 
-NOTE_MAX = 255
 STALE = "This booking changed since the page loaded. Reload and try again."
 
 
