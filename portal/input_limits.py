@@ -12,6 +12,9 @@ MAX_ID = 2**31 - 1
 MIN_YEAR, MAX_YEAR = 1900, 9000
 # One form field or query parameter; fields with a smaller limit say so themselves.
 FIELD_MAX = 10_000
+# A note on a change (why it was cancelled, a refund decision): the cancel_note and
+# decision_note columns are VARCHAR(255), and every form, API field and service checks this.
+NOTE_MAX = 255
 # A whole request body (forms are a few KB; the JSON API has its own, smaller limit).
 BODY_MAX = 1024 * 1024
 

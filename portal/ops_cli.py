@@ -9,6 +9,7 @@ from pathlib import Path
 
 import click
 from flask import current_app
+from flask.cli import with_appcontext
 
 from .config import PRODUCTION
 from .db import database, is_postgres
@@ -37,81 +38,90 @@ def admin_password():
     return value, value
 
 
+@click.command("setup")
+@click.option("--business-name")
+@click.option("--timezone", help="An IANA zone such as Europe/London.")
+@click.option("--currency", help="A three-letter ISO 4217 code such as USD.")
+@click.option("--admin-name")
+@click.option("--admin-email")
+@with_appcontext
+def setup(**given):
+    """First-run setup: name the business and make the first admin (only while there are
+    no staff). Asks for what the options leave out; the password comes from
+    REBOOK_ADMIN_PASSWORD or a hidden prompt."""
+    from . import first_run
+    with database.connection_context():
+        if not first_run.needs_setup():  # before asking anything
+            fail(first_run.AlreadySetUp().message)
+        answers = {option: given[option] or click.prompt(question)
+                   for option, question in PROMPTS.items()}
+        password, confirm = admin_password()
+        fields = {"business_name": answers["business_name"],
+                  "timezone": answers["timezone"], "currency": answers["currency"],
+                  "name": answers["admin_name"], "email": answers["admin_email"],
+                  "password": password, "confirm": confirm}
+        try:
+            admin = first_run.run_setup(fields, first_run.COMMAND_LINE)
+        except first_run.InvalidSetup as exc:
+            fail("Nothing was saved:\n" + "\n".join(
+                f"  {_option(name)}: {message}" for name, message in exc.errors.items()))
+        except DomainError as exc:
+            fail(exc.message)
+    click.echo(f"Rebook is set up for {fields['business_name'].strip()}. "
+               f"Log in as {admin.email}.")
+
+
+@click.command("backup")
+@click.option("--to", "to", default=lambda: str(_instance() / "backups"),
+              show_default="instance/backups", help="Folder to put the backup folder in.")
+@with_appcontext
+def backup(to):
+    """Copy the SQLite database (online, while Rebook runs) and the secret key file."""
+    from . import backup as backups
+    from .people import utcnow
+    if is_postgres():
+        fail(backups.POSTGRES_HOWTO)
+    try:
+        folder = backups.backup_sqlite(_sqlite_path(), _key_file(), Path(to), utcnow())
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(f"backup written to {folder}")
+    if _key_file() is None:
+        click.echo("SECRET_KEY comes from the environment and is not in the backup: keep "
+                   "a copy of it with the backup.")
+
+
+@click.command("restore")
+@click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option("--force", is_flag=True, help="Replace an existing database and key file.")
+@with_appcontext
+def restore(path, force):
+    """Restore a backup folder made by `flask backup` (SQLite). Stop the web server and the
+    worker first; start them again afterwards."""
+    from . import backup as backups
+    from .config import GENERATED
+    if is_postgres():
+        fail(backups.POSTGRES_HOWTO)
+    key_file = _key_file()
+    # Starting this command made a fresh key file if there was none: replacing it is safe.
+    force_key = force or (key_file is not None and str(key_file) in GENERATED)
+    try:
+        manifest = backups.restore_sqlite(path, _sqlite_path(), key_file, force, force_key)
+    except DomainError as exc:
+        fail(exc.message)
+    click.echo(f"restored {path} ({manifest['created_at']}) to {_sqlite_path()}")
+    if manifest["secret_key"] != backups.KEY_NAME:
+        click.echo("The backup has no key file: set SECRET_KEY to the key it was made with.")
+    elif _key_file() is None:
+        click.echo("SECRET_KEY is set in the environment, so the backup's key file was not "
+                   "restored; sessions need the key the backup was made with.")
+    click.echo("Run `flask --app wsgi init-db` to bring its schema up to date, then start "
+               "Rebook.")
+
+
 def register(app):
-    @app.cli.command("setup")
-    @click.option("--business-name")
-    @click.option("--timezone", help="An IANA zone such as Europe/London.")
-    @click.option("--currency", help="A three-letter ISO 4217 code such as USD.")
-    @click.option("--admin-name")
-    @click.option("--admin-email")
-    def setup(**given):
-        """First-run setup: name the business and make the first admin (only while there are
-        no staff). Asks for what the options leave out; the password comes from
-        REBOOK_ADMIN_PASSWORD or a hidden prompt."""
-        from . import first_run
-        with database.connection_context():
-            if not first_run.needs_setup():  # before asking anything
-                fail(first_run.AlreadySetUp().message)
-            answers = {option: given[option] or click.prompt(question)
-                       for option, question in PROMPTS.items()}
-            password, confirm = admin_password()
-            fields = {"business_name": answers["business_name"],
-                      "timezone": answers["timezone"], "currency": answers["currency"],
-                      "name": answers["admin_name"], "email": answers["admin_email"],
-                      "password": password, "confirm": confirm}
-            try:
-                admin = first_run.run_setup(fields, first_run.COMMAND_LINE)
-            except first_run.InvalidSetup as exc:
-                fail("Nothing was saved:\n" + "\n".join(
-                    f"  {_option(name)}: {message}" for name, message in exc.errors.items()))
-            except DomainError as exc:
-                fail(exc.message)
-        click.echo(f"Rebook is set up for {fields['business_name'].strip()}. "
-                   f"Log in as {admin.email}.")
-
-    @app.cli.command("backup")
-    @click.option("--to", "to", default=lambda: str(_instance() / "backups"),
-                  show_default="instance/backups", help="Folder to put the backup folder in.")
-    def backup(to):
-        """Copy the SQLite database (online, while Rebook runs) and the secret key file."""
-        from . import backup as backups
-        from .people import utcnow
-        if is_postgres():
-            fail(backups.POSTGRES_HOWTO)
-        try:
-            folder = backups.backup_sqlite(_sqlite_path(), _key_file(), Path(to), utcnow())
-        except DomainError as exc:
-            fail(exc.message)
-        click.echo(f"backup written to {folder}")
-        if _key_file() is None:
-            click.echo("SECRET_KEY comes from the environment and is not in the backup: keep "
-                       "a copy of it with the backup.")
-
-    @app.cli.command("restore")
-    @click.argument("path", type=click.Path(exists=True, file_okay=False, path_type=Path))
-    @click.option("--force", is_flag=True, help="Replace an existing database and key file.")
-    def restore(path, force):
-        """Restore a backup folder made by `flask backup` (SQLite). Stop the web server and the
-        worker first; start them again afterwards."""
-        from . import backup as backups
-        from .config import GENERATED
-        if is_postgres():
-            fail(backups.POSTGRES_HOWTO)
-        key_file = _key_file()
-        # Starting this command made a fresh key file if there was none: replacing it is safe.
-        force_key = force or (key_file is not None and str(key_file) in GENERATED)
-        try:
-            manifest = backups.restore_sqlite(path, _sqlite_path(), key_file, force, force_key)
-        except DomainError as exc:
-            fail(exc.message)
-        click.echo(f"restored {path} ({manifest['created_at']}) to {_sqlite_path()}")
-        if manifest["secret_key"] != backups.KEY_NAME:
-            click.echo("The backup has no key file: set SECRET_KEY to the key it was made with.")
-        elif _key_file() is None:
-            click.echo("SECRET_KEY is set in the environment, so the backup's key file was not "
-                       "restored; sessions need the key the backup was made with.")
-        click.echo("Run `flask --app wsgi init-db` to bring its schema up to date, then start "
-                   "Rebook.")
+    for command in (setup, backup, restore):
+        app.cli.add_command(command)
 
 
 def _option(field):

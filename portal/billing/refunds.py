@@ -5,14 +5,16 @@ from peewee import fn
 from .. import audit
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..input_limits import NOTE_MAX
 from ..integrations import events
+from ..kernel.versioning import check_version, update_versioned
 from ..people import utcnow
 from ..timefmt import money
 from ..bookings.models import Booking
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
 from .payments import REFERENCE_MAX, check_amount, clean_text, lock_invoice, paid_on
 
-REASON_MAX = NOTE_MAX = 255
+REASON_MAX = 255
 STALE = "This refund changed since the page loaded. Reload and try again."
 TOO_MUCH = "This would refund more than was paid."
 # What a step needs the refund to be in, and what it becomes.
@@ -88,8 +90,7 @@ def _decide(refund_id, actor, step, expected_version, note="", reference=None):
         lock_invoice(found.invoice_id)
         # Read again under the invoice's lock: another admin may have decided meanwhile.
         refund = Refund.get_by_id(refund_id)
-        if expected_version is not None and expected_version != refund.version:
-            raise Conflict(STALE, "stale")
+        check_version(refund, expected_version, STALE)
         was, becomes = STEPS[step]
         if refund.status != was:
             raise Conflict(f"This refund is {refund.status}, so it can't be {step} now; only "
@@ -102,11 +103,7 @@ def _decide(refund_id, actor, step, expected_version, note="", reference=None):
         fields = ({"processed_reference": reference, "processed_at": now} if step == "processed"
                   else {"decided_by_id": actor.id, "decided_by_label": actor.label,
                         "decided_at": now, "decision_note": note})
-        changed = (Refund.update(status=becomes, version=Refund.version + 1, **fields)
-                   .where((Refund.id == refund.id) & (Refund.version == refund.version))
-                   .execute())
-        if changed != 1:  # the invoice lock should make this unreachable
-            raise Conflict(STALE, "stale")
+        update_versioned(refund, expected_version, STALE, status=becomes, **fields)
         audit.record("refund", refund.id, f"refund_{step}", actor, "admin", at=now,
                      note=note or reference or "",
                      before={"status": was, "version": refund.version},

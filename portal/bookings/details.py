@@ -5,6 +5,7 @@ before and after, and the fieldworkers told."""
 from .. import audit
 from ..contact_details import clean_address
 from ..db import write_transaction
+from ..kernel.versioning import check_version, update_versioned
 from ..errors import Conflict, InvalidInput, refusal
 from ..messaging.job_changes import tell_fieldworkers
 from ..people import Customer, Staff, utcnow
@@ -83,8 +84,7 @@ def update_details(ref, actor, *, address, notes, fieldworkers, expected_version
         verdict = policy.can_edit_details(booking, actor, now, changing_staff=wanted != old_ids)
         if not verdict:
             raise refusal(verdict)
-        if expected_version != booking.version:
-            raise Conflict(STALE, "stale")
+        check_version(booking, expected_version, STALE)
         fields = {name: value for name, value in (("address", address), ("notes", notes))
                   if getattr(booking, name) != value}
         if not fields and wanted == old_ids:
@@ -93,9 +93,7 @@ def update_details(ref, actor, *, address, notes, fieldworkers, expected_version
         if wanted != old_ids:
             _check_can_take(service, booking, [s for s in wanted if s not in old_ids],
                             settings, now)
-        if Booking.update(version=Booking.version + 1, **fields).where(
-                (Booking.id == booking.id) & (Booking.version == booking.version)).execute() != 1:
-            raise Conflict(STALE, "stale")  # the row lock makes this unreachable; belt and braces
+        update_versioned(booking, expected_version, STALE, **fields)
         before = {name: getattr(booking, name) for name in fields}
         booking = Booking.get_by_id(booking.id)
         if wanted != old_ids:

@@ -3,9 +3,11 @@ the slot is checked and claimed in the database (portal/bookings/claims.py), the
 its assignment, invoice, audit event, emails and notices are written together."""
 from .. import audit
 from ..billing.invoices import open_invoice
+from ..contact_details import ADDRESS_MAX
 from ..db import write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..integrations import events
+from ..kernel.versioning import check_version, update_versioned
 from ..messaging import emails
 from ..messaging.notify import notify_staff
 from ..people import Customer, Staff, utcnow
@@ -15,8 +17,6 @@ from . import availability, claims, policy
 from .models import Assignment, Booking, Service
 from .queries import assigned_staff
 from .services import STALE, lock_booking
-
-NOTES_MAX = 500
 
 
 def _real_time(actor, settings):
@@ -41,7 +41,7 @@ def _pick_staff(slot, keep_ids, fieldworker):
 
 
 def _hold(booking, staff_ids, real_time):
-    # With real-time availability off the business accepts overlaps (the seed's choice), so
+    # With real-time availability off the business accepts overlaps (its choice in settings), so
     # such a booking holds no cells; otherwise it must win its cells or the change fails.
     if real_time:
         claims.hold(booking.id, staff_ids, booking.starts_at, booking.ends_at)
@@ -80,7 +80,7 @@ def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fiel
         staff_ids = _pick_staff(slot, [], fieldworker)
         booking = Booking.create(customer=customer, service=service, starts_at=slot.starts_at,
                                  ends_at=slot.ends_at, price=service.price,
-                                 address=(address or customer.address or "").strip()[:NOTES_MAX],
+                                 address=(address or customer.address or "").strip()[:ADDRESS_MAX],
                                  notes=(notes or "").strip())
         _set_assignments(booking.id, staff_ids)
         _hold(booking, staff_ids, real_time)
@@ -108,8 +108,7 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
         verdict = policy.can_reschedule(booking, actor, settings, now, {s.id for s in old_staff})
         if not verdict:
             raise refusal(verdict)
-        if expected_version is not None and expected_version != booking.version:
-            raise Conflict(STALE, "stale")
+        check_version(booking, expected_version, STALE)  # before the slot is even looked at
         if starts_at == booking.starts_at:
             raise InvalidInput("That is the time it already has. Pick a different time.")
         if fieldworker is not None and not actor.acts_for_business:
@@ -121,13 +120,8 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                                        real_time=real_time)
         staff_ids = _pick_staff(slot, [s.id for s in old_staff], fieldworker)
         old_starts_at = booking.starts_at
-        changed = (Booking.update(starts_at=slot.starts_at, ends_at=slot.ends_at,
-                                  reschedule_count=Booking.reschedule_count + 1,
-                                  version=Booking.version + 1)
-                   .where((Booking.id == booking.id) & (Booking.version == booking.version))
-                   .execute())
-        if changed != 1:
-            raise Conflict(STALE, "stale")
+        update_versioned(booking, expected_version, STALE, starts_at=slot.starts_at,
+                         ends_at=slot.ends_at, reschedule_count=Booking.reschedule_count + 1)
         booking = Booking.get_by_id(booking.id)
         _set_assignments(booking.id, staff_ids)
         _hold(booking, staff_ids, real_time)

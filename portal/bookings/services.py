@@ -5,8 +5,10 @@ from ..billing.invoices import add_fee
 from ..billing.models import NO_SHOW_FEE
 from ..billing.money import check_fee
 from ..db import locked, write_transaction
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
+from ..errors import Forbidden, InvalidInput, NotFound, refusal
+from ..input_limits import NOTE_MAX
 from ..integrations import events, sync
+from ..kernel.versioning import update_versioned
 from ..messaging import emails
 from ..messaging.notify import notify_staff
 from ..people import Customer, utcnow
@@ -16,7 +18,6 @@ from . import claims, policy
 from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
 
-NOTE_MAX = 255
 STALE = "This booking changed since the page loaded. Reload and try again."
 
 
@@ -62,13 +63,7 @@ def lock_booking(ref):
 
 def _change(booking, expected_version, **fields):
     """Write `fields` and bump the version, only if nobody changed the booking meanwhile."""
-    if expected_version is not None and expected_version != booking.version:
-        raise Conflict(STALE, "stale")
-    changed = (Booking.update(version=Booking.version + 1, **fields)
-               .where((Booking.id == booking.id) & (Booking.version == booking.version))
-               .execute())
-    if changed != 1:  # belt and braces: the row lock should make this unreachable
-        raise Conflict(STALE, "stale")
+    update_versioned(booking, expected_version, STALE, **fields)
     return Booking.get_by_id(booking.id)
 
 

@@ -6,6 +6,7 @@ from ..bookings.models import Booking
 from ..bookings.services import STALE, lock_booking
 from ..db import database, write_transaction
 from ..errors import Conflict
+from ..kernel.versioning import check_version, update_versioned
 from ..people import utcnow
 
 REF_MAX = 120
@@ -23,8 +24,7 @@ def link_booking(ref, integration, external_ref, actor, *, expected_version=None
     now = now or utcnow()
     with write_transaction():
         booking = lock_booking(ref)
-        if expected_version is not None and expected_version != booking.version:
-            raise Conflict(STALE, "stale")
+        check_version(booking, expected_version, STALE)
         if booking.integration_id not in (None, integration.id):
             raise Conflict("This booking is linked to another system. Ask the business to "
                            "unlink it there first.", "linked_elsewhere")
@@ -38,9 +38,8 @@ def link_booking(ref, integration, external_ref, actor, *, expected_version=None
             raise _taken(external_ref, integration.name)
         try:
             with database.atomic():  # the unique index settles a race between two links
-                Booking.update(integration=wanted[0], external_ref=external_ref,
-                               version=Booking.version + 1).where(Booking.id == booking.id
-                                                                  ).execute()
+                update_versioned(booking, expected_version, STALE, integration=wanted[0],
+                                 external_ref=external_ref)
         except IntegrityError:
             raise _taken(external_ref, integration.name) from None
         booking = Booking.get_by_id(booking.id)

@@ -1,7 +1,8 @@
 """Keeping a linked outside system in step with a cancellation, and saying when it can't be.
 
-Seed 003: a system that applies cancellations itself needs nothing more; for one that can't,
-the cancel dialog says "Manual update required: also cancel this booking in <system>".
+A system that applies cancellations itself needs nothing more; for one that can't
+(Integration.applies_cancellations off), the cancel dialog says "Manual update required:
+also cancel this booking in <system>".
 """
 from dataclasses import dataclass
 

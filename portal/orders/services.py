@@ -9,6 +9,7 @@ from ..bookings.services import _clean_reason_and_note  # the same reason and no
 from ..db import locked, write_transaction
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..integrations import events
+from ..kernel.versioning import check_version, update_versioned
 from ..messaging.notify import notify_staff
 from ..messaging.order_emails import queue_order_cancelled
 from ..people import Customer, Staff, utcnow
@@ -129,17 +130,13 @@ def cancel_order(ref, actor, *, channel, reason_id=None, note="", expected_versi
             raise NotFound(NOT_FOUND, verdict.code) if verdict.code == "not_yours" \
                 else refusal(verdict)
         reason, note = _clean_reason_and_note(reason_id, note, settings, actor)
-        if expected_version is not None and expected_version != order.version:
-            raise Conflict(STALE, "stale")
+        check_version(order, expected_version, STALE)
         label = reason.label if reason else None
         before = {"status": order.status, "version": order.version}
-        changed = (Order.update(status=CANCELLED, version=Order.version + 1, cancelled_at=now,
-                                cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
-                                cancel_channel=channel, cancel_reason=reason,
-                                cancel_reason_label=label, cancel_note=note or None)
-                   .where((Order.id == order.id) & (Order.version == order.version)).execute())
-        if changed != 1:  # the row lock should make this unreachable
-            raise Conflict(STALE, "stale")
+        update_versioned(order, expected_version, STALE, status=CANCELLED, cancelled_at=now,
+                         cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
+                         cancel_channel=channel, cancel_reason=reason,
+                         cancel_reason_label=label, cancel_note=note or None)
         order = Order.get_by_id(order.id)
         items = order_items(order.id)
         _release_stock(items)

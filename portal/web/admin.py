@@ -5,8 +5,9 @@ from flask_login import current_user
 
 from ..activity import timeline
 from ..actors import actor_for
-from ..bookings import policy, queries
+from ..bookings import queries
 from ..bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
+from ..bookings.page import booking_page
 from ..messaging import outbox
 from ..messaging.queries import email_log, email_message
 from ..people import utcnow
@@ -35,17 +36,14 @@ def booking_context(ref):
     booking, staff = queries.staff_booking(ref)
     if booking is None:
         abort(404)
-    verdict = cancel_flow.cancel_verdict(booking, staff)
-    invoice = invoice_summary(booking, current_settings())
-    return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
-            "status_choices": status_flow.choices(booking, staff),
-            "reschedule": reschedule_flow.reschedule_verdict(booking, staff),
-            "reschedule_endpoint": "admin.reschedule",
-            "details": policy.can_edit_details(booking, actor_for(current_user), utcnow()),
-            "invoice": invoice,
-            "refund_due": policy.refund_due(invoice.total, invoice.paid, invoice.refunded,
-                                            invoice.refund_pending)
-            if booking.is_cancelled else 0,
+    settings = current_settings()
+    invoice = invoice_summary(booking, settings)
+    page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
+                        invoice=invoice)
+    return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
+            "audience": AUDIENCE, "status_choices": page.status_choices,
+            "reschedule": page.reschedule, "reschedule_endpoint": "admin.reschedule",
+            "details": page.details, "invoice": invoice, "refund_due": page.refund_due,
             "timeline": timeline("booking", booking.id)}
 
 

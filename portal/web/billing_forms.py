@@ -5,7 +5,8 @@ from wtforms import StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
 from ..billing.payments import REFERENCE_MAX
-from ..billing.refunds import NOTE_MAX, REASON_MAX
+from ..billing.refunds import REASON_MAX
+from ..input_limits import NOTE_MAX
 from .forms import VersionField
 
 AMOUNT_MAX = 40

@@ -6,6 +6,7 @@ from .. import current_settings
 from ..actors import actor_for
 from ..billing.booking_refunds import refund_view, request_booking_refund
 from ..bookings import queries
+from ..bookings.page import booking_page
 from ..errors import DomainError
 from ..people import utcnow
 from . import book_flow, cancel_flow, reschedule_flow
@@ -30,9 +31,9 @@ def booking_context(ref):
     booking, staff = queries.booking_detail(ref, customer_id=current_user.id)
     if booking is None:
         abort(404)
-    context = {"booking": booking, "staff": staff,
-               "cancel": cancel_flow.cancel_verdict(booking, staff),
-               "reschedule": reschedule_flow.reschedule_verdict(booking, staff)}
+    page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())
+    context = {"booking": booking, "staff": staff, "booking_page": page,
+               "cancel": page.cancel, "reschedule": page.reschedule}
     if booking.is_cancelled:
         context["refund"] = refund_view(booking, current_settings())
     return context

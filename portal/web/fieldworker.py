@@ -2,7 +2,10 @@
 from flask import Blueprint, abort, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from .. import current_settings
+from ..actors import actor_for
 from ..bookings import queries
+from ..bookings.page import booking_page
 from ..messaging import notify
 from ..people import utcnow
 from . import cancel_flow, status_flow
@@ -23,9 +26,9 @@ def job_context(ref):
     booking, staff = queries.staff_booking(ref, staff_id=mine_only)
     if booking is None:
         abort(404)
-    verdict = cancel_flow.cancel_verdict(booking, staff)
-    return {"booking": booking, "staff": staff, "cancel": verdict, "audience": AUDIENCE,
-            "status_choices": status_flow.choices(booking, staff)}
+    page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())
+    return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
+            "audience": AUDIENCE, "status_choices": page.status_choices}
 
 
 @bp.get("/jobs")

@@ -5,9 +5,8 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Passwo
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..input_limits import is_id
+from ..input_limits import NOTE_MAX, is_id
 
-NOTE_MAX = 255
 
 
 class IdField(IntegerField):

@@ -3,7 +3,8 @@ from flask import Blueprint, current_app, flash, redirect, render_template, requ
 
 from .. import current_settings
 from ..actors import Actor
-from ..bookings import policy, queries
+from ..bookings import queries
+from ..bookings.page import booking_page
 from ..bookings.services import cancel_booking
 from ..errors import DomainError, refusal
 from ..links import LinkInvalid, make_token, read_token
@@ -11,7 +12,6 @@ from ..people import utcnow
 from ..ratelimit import hit
 from ..settings import CancellationReason
 from . import reschedule_flow
-from .cancel_flow import cancel_verdict, late_fee_now
 from .forms import CancelForm, form_error
 from .limits import client_address, too_many_tries
 
@@ -33,9 +33,9 @@ def link_context(purpose, token):
     if booking is None:
         raise LinkInvalid("This link is no longer valid.")
     actor = Actor("customer", booking.customer_id, booking.customer.name)
-    verdict = cancel_verdict(booking, staff, actor)
-    return {"booking": booking, "staff": staff, "cancel": verdict, "actor": actor,
-            "view_url": view_url(booking)}
+    page = booking_page(booking, staff, actor, current_settings(), utcnow())
+    return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
+            "actor": actor, "view_url": view_url(booking)}
 
 
 def view_url(booking):
@@ -69,7 +69,7 @@ def cancel(token):
 def confirm(context, form, status, error=None):
     return render_template("cancel.html", form=form, error=error, plain_form=True,
                            reasons=list(CancellationReason.listed()),
-                           late_fee=late_fee_now(context["booking"]),
+                           late_fee=context["booking_page"].cancel_fee,
                            cancel_url=request.path,
                            back_url=context["view_url"], **context), status
 
@@ -80,9 +80,7 @@ def confirm(context, form, status, error=None):
 def reschedule_context(token):
     """A valid reschedule token's booking, plus the policy's answer to "may they move it?"."""
     context = link_context("reschedule", token)
-    context["reschedule"] = policy.can_reschedule(
-        context["booking"], context["actor"], current_settings(), utcnow(),
-        {s.id for s in context["staff"]})
+    context["reschedule"] = context["booking_page"].reschedule
     return context
 
 

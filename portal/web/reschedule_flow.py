@@ -9,7 +9,7 @@ from flask_login import current_user
 
 from .. import current_settings
 from ..actors import actor_for
-from ..bookings import availability, policy
+from ..bookings import availability
 from ..bookings.scheduling import reschedule_booking
 from ..errors import DomainError, InvalidInput, refusal
 from ..input_limits import year_ok
@@ -37,11 +37,6 @@ class Mover:
 def acting(context):
     """The signed-link page acts as the link's customer; every other page as who is logged in."""
     return context.get("actor") or actor_for(current_user)
-
-
-def reschedule_verdict(booking, staff, actor=None):
-    return policy.can_reschedule(booking, actor or actor_for(current_user), current_settings(),
-                                 utcnow(), {s.id for s in staff})
 
 
 def parse_day(raw, today):
@@ -104,7 +99,7 @@ def run(audience, ref, load):
     context = load(ref)
     booking, settings, now = context["booking"], current_settings(), utcnow()
     form = RescheduleForm(version=booking.version)
-    verdict = context["reschedule"]
+    verdict = context["booking_page"].reschedule  # bookings/page.py
     try:
         raw = request.values.get("date")
         today = to_local(now, settings.timezone).date()

@@ -1,45 +1,25 @@
 """Edit booking > status, for admins and permitted fieldworkers: choosing Cancelled opens the
 cancel step (portal/web/cancel_flow.py); Completed and No-show have their own confirm step."""
-from dataclasses import dataclass
-
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from .. import current_settings
 from ..actors import actor_for
 from ..billing.money import amount_text
 from ..bookings import policy
 from ..bookings.models import CANCELLED, COMPLETED, NO_SHOW
+from ..bookings.page import StatusChoice
 from ..bookings.services import mark_completed, mark_no_show
 from ..errors import DomainError, InvalidInput, refusal
-from ..people import utcnow
 from . import cancel_flow
 from .forms import CancelForm, StatusForm, form_error
 from .htmx import fragment_or_page, into_modal, is_htmx, trigger
 
 
-@dataclass(frozen=True)
-class Choice:
-    value: str
-    label: str
-    verdict: policy.Verdict
-
-
-def choices(booking, staff):
-    """Every status a booking could move to, each with the policy's answer for this person."""
-    actor, now, assigned = actor_for(current_user), utcnow(), {s.id for s in staff}
-    return [
-        Choice(COMPLETED, "Completed", policy.can_complete(booking, actor, now, assigned)),
-        Choice(CANCELLED, "Cancelled", cancel_flow.cancel_verdict(booking, staff, actor)),
-        Choice(NO_SHOW, "No-show", policy.can_mark_no_show(booking, actor, now, assigned)),
-    ]
-
-
 def _confirm(audience, context, choice, form, status, error=None):
-    settings = current_settings()
-    no_show_fee = audience.fees and choice.value == NO_SHOW and settings.no_show_fee > 0
+    suggested = context["booking_page"].suggested_no_show_fee
+    no_show_fee = audience.fees and choice.value == NO_SHOW and suggested > 0
     if no_show_fee and not form.is_submitted():
-        form.fee.data = amount_text(settings.no_show_fee)
+        form.fee.data = amount_text(suggested)
     context = {**context, "audience": audience}
     response = fragment_or_page(
         "_status_modal.html", "status.html", status=status, form=form, error=error,
@@ -52,15 +32,14 @@ def _confirm(audience, context, choice, form, status, error=None):
 def run(audience, ref, load):
     """GET ?status=X shows that status's confirm step; POST applies Completed or No-show."""
     context = load(ref)
-    booking, staff = context["booking"], context["staff"]
-    allowed = policy.may_change_status(booking, actor_for(current_user), {s.id for s in staff})
-    if not allowed:
-        raise refusal(allowed)
+    page = context["booking_page"]  # each status's verdict for this person (bookings/page.py)
+    if not page.may_change_status:
+        raise refusal(page.may_change_status)
     wanted = request.values.get("status", "")
-    found = {c.value: c for c in choices(context["booking"], context["staff"])}
+    found = {c.value: c for c in page.status_choices}
     if wanted == CANCELLED and request.method == "GET":
         form = CancelForm(version=context["booking"].version)
-        verdict = context["cancel"]
+        verdict = page.cancel
         return cancel_flow.confirm(audience, context, form, 200 if verdict else
                                    refusal(verdict).status)
     if wanted not in (COMPLETED, NO_SHOW):
@@ -90,7 +69,7 @@ def run(audience, ref, load):
 
 def _refuse(audience, context, error):
     """A status the form never offered (a forged or stale value): say so, change nothing."""
-    choice = Choice(request.values.get("status", "")[:20], "", policy.Verdict(False, "invalid",
-                                                                             error.message))
+    choice = StatusChoice(request.values.get("status", "")[:20], "",
+                          policy.Verdict(False, "invalid", error.message))
     return _confirm(audience, context, choice, StatusForm(formdata=None), error.status,
                     error.message)

@@ -9,7 +9,7 @@ from datetime import date, datetime, timezone
 from flask import request
 
 from ...bookings.models import STATUS_LABELS
-from ...input_limits import MAX_ID, MAX_YEAR, MIN_YEAR
+from ...input_limits import MAX_ID, MAX_YEAR, MIN_YEAR, NOTE_MAX
 from ...integrations.api_reads import PAGE_MAX, BookingQuery
 from ...integrations.linking import REF_MAX
 from .problems import Problem
@@ -202,7 +202,7 @@ def cancel_body(data):
     """{reason_id?, reason?, note?, version?} for POST /bookings/{ref}/cancel."""
     fields = Fields(data, allowed={"reason_id", "reason", "note", "version"})
     body = {"reason_id": fields.integer("reason_id"), "reason": fields.text("reason", 80),
-            "note": fields.text("note", 255, default=""), "version": fields.integer("version")}
+            "note": fields.text("note", NOTE_MAX, default=""), "version": fields.integer("version")}
     fields.check()
     return body
 

@@ -3,6 +3,7 @@ tests/test_api.py compares its paths with the registered routes, and schemathesi
 every answer against it."""
 from ...bookings.listing import MAX_ID
 from ...bookings.models import STATUS_LABELS
+from ...input_limits import NOTE_MAX
 from ...integrations.api_reads import PAGE_MAX
 from ...integrations.linking import REF_MAX
 from ...integrations.tokens import READ, SCOPES, WRITE
@@ -84,7 +85,7 @@ SCHEMAS = {
     "CancelRequest": _obj(
         [], reason_id={**ID, "description": "A cancellation reason's id..."},
         reason={**_text(80, 1), "description": "...or its label (case does not matter)."},
-        note={**_text(255), "description": "Required when the reason is \u201cOther\u201d."},
+        note={**_text(NOTE_MAX), "description": "Required when the reason is \u201cOther\u201d."},
         version=ID),
     "RescheduleRequest": _obj(
         ["starts_at"],

@@ -1,0 +1,33 @@
+"""Optimistic locking: a row carries a `version`; a change names the version it was based on.
+
+Every versioned change (bookings, orders, refunds) goes through `update_versioned`, so "someone
+changed it since your page loaded" is decided the same way everywhere: the caller's expected
+version is compared first, then the UPDATE itself only matches the version that was read. The
+message is the caller's (it names the thing and says to reload); the code is always "stale".
+"""
+from ..errors import Conflict
+
+STALE_CODE = "stale"
+
+
+def check_version(row, expected_version: int | None, stale_message: str) -> None:
+    """Conflict unless `expected_version` (what the page was loaded with) is `row`'s version.
+    None means the caller sent no version (an API client may leave it out): nothing to check."""
+    if expected_version is not None and expected_version != row.version:
+        raise Conflict(stale_message, STALE_CODE)
+
+
+def update_versioned(row, expected_version: int | None, stale_message: str, **fields) -> None:
+    """Write `fields` to `row` and bump its version, only if nobody changed it meanwhile.
+
+    Callers hold the row (or its parent's) lock, so the guarded UPDATE matching nothing is
+    belt and braces; it still refuses rather than overwrite a change. Read the row again
+    afterwards if you need its new values (not every caller does: it costs a query).
+    """
+    check_version(row, expected_version, stale_message)
+    model = type(row)
+    changed = (model.update(version=model.version + 1, **fields)
+               .where((model.id == row.id) & (model.version == row.version))
+               .execute())
+    if changed != 1:
+        raise Conflict(stale_message, STALE_CODE)
