@@ -5,10 +5,18 @@ from ..people import Customer, Staff
 from .models import SCHEDULED, Assignment, Booking, Service
 
 VIEWS = ("upcoming", "past", "cancelled", "all")
+WINDOW = 20  # rows a customer's or fieldworker's list shows at once; links page on from there
 
 
 def _is_upcoming(now):
     return (Booking.status == SCHEDULED) & (Booking.starts_at > now)
+
+
+def window(query, page, size=WINDOW):
+    """(rows, more): the `page`th run of `size` rows of `query`, one extra row fetched to know
+    whether more follow, so a list costs the same however many rows match."""
+    rows = list(query.limit(size + 1).offset((page - 1) * size))
+    return rows[:size], len(rows) > size
 
 
 def customer_bookings(customer_id, view, now):
