@@ -78,6 +78,8 @@ def run(audience, ref, load):
     if form is None or not form.validate_on_submit():
         context = load(ref)
         form = form or CancelForm(version=context["booking"].version)
+        if form.version.data is None:  # as a form built with the version would hold it
+            form.version.data = context["booking"].version
         status = 422 if form.is_submitted() else (
             200 if context["cancel"] else refusal(context["cancel"]).status)
         return confirm(audience, context, form, status, form_error(form))
