@@ -8,13 +8,13 @@ from dataclasses import dataclass, replace
 from datetime import date
 from typing import NamedTuple
 
-from peewee import Case, fn
+from peewee import Case
 
 from .audit import AuditEvent
 from .audit_text import SUBJECT_KINDS, action_label, changes
 from .billing.models import Invoice, Refund
-from .bookings.listing import (MAX_ID, Page, day_terms, parse_date_range, parse_page,
-                               parse_search, shown)
+from .bookings.listing import (MAX_ID, Page, count_upto, day_terms, last_page, parse_date_range,
+                               parse_page, parse_search, shown)
 from .bookings.models import Booking, Service
 from .db import database
 from .integrations.models import Integration
@@ -192,15 +192,11 @@ def find_events(flt):
         subject = find_subject(flt.q)
         if subject is None:
             return ActivityPage([], 0, 1, 1, (f"No booking or order has the reference "
-                                              f"“{shown(flt.q)}”.",), flt.per)
+                                              f"“{shown(flt.q)}”.",), per=flt.per)
         terms.append(subject_terms(*subject))
-    counted = AuditEvent.select(fn.COUNT(AuditEvent.id))
-    total = (counted.where(*terms) if terms else counted).scalar() or 0
-    pages = max(1, -(-total // flt.per))
-    page, notes = flt.page, ()
-    if page > pages:
-        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
-        page = pages
+    counted = AuditEvent.select(AuditEvent.id)
+    total, more = count_upto(counted.where(*terms) if terms else counted, flt.page, flt.per)
+    pages, page, notes = last_page(total, more, flt.page, flt.per)
     newest = (AuditEvent.created_at.desc(), AuditEvent.id.desc())
     chosen = AuditEvent.select(AuditEvent.id)
     chosen = ((chosen.where(*terms) if terms else chosen).order_by(*newest)
@@ -210,7 +206,7 @@ def find_events(flt):
     events = list(AuditEvent.select(AuditEvent, *_subject_columns())
                   .where(AuditEvent.id.in_(chosen)).order_by(*newest))
     rows = [_entry(e, _subject(e)) for e in events]
-    return ActivityPage(rows, total, page, pages, notes, flt.per)
+    return ActivityPage(rows, total, page, pages, notes, more, per=flt.per)
 
 
 def _about(model, column, where):

@@ -9,7 +9,7 @@ from peewee import JOIN, Case, fn
 from .audit import AuditEvent
 from .billing.invoices import InvoiceSummary
 from .billing.models import Invoice, InvoiceLine, Payment, Refund
-from .bookings.listing import PAGE_SIZE, Page, parse_page, parse_search
+from .bookings.listing import PAGE_SIZE, Page, count_upto, last_page, parse_page, parse_search
 from .bookings.models import SCHEDULED, Assignment, Booking, Service
 from .contact_details import PHONE_PUNCTUATION, looks_like_phone, phone_digits
 from .errors import NotFound
@@ -60,13 +60,9 @@ def matching(q):
 
 def find_customers(flt, now):
     """One page of customers by name, each with (bookings, next visit): three queries."""
-    counted = Customer.select(fn.COUNT(Customer.id))
-    total = (counted.where(matching(flt.q)) if flt.q else counted).scalar() or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page, notes = flt.page, ()
-    if page > pages:
-        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
-        page = pages
+    counted = Customer.select(Customer.id)
+    total, more = count_upto(counted.where(matching(flt.q)) if flt.q else counted, flt.page)
+    pages, page, notes = last_page(total, more, flt.page)
     query = Customer.select(*LISTED)
     rows = list((query.where(matching(flt.q)) if flt.q else query)
                 .order_by(fn.LOWER(Customer.name), Customer.id)
@@ -77,7 +73,8 @@ def find_customers(flt, now):
                        fn.MIN(Case(None, [(upcoming, Booking.starts_at)], None)))
         .where(Booking.customer.in_([c.id for c in rows]))
         .group_by(Booking.customer).tuples())}
-    return Page([(c, *stats.get(c.id, (0, None))) for c in rows], total, page, pages, notes)
+    return Page([(c, *stats.get(c.id, (0, None))) for c in rows], total, page, pages, notes,
+                more)
 
 
 def _stamp(value):

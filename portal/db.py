@@ -115,10 +115,11 @@ def write_transaction():
             yield
 
 
-def locked(query, skip_locked=False):
-    """SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already serialises."""
+def locked(query, skip_locked=False, of=None):
+    """SELECT ... FOR UPDATE on PostgreSQL; SQLite's IMMEDIATE transaction already serialises.
+    `of` (a model) locks only its rows when the query joins others in to read them."""
     if is_postgres():
-        return query.for_update(skip_locked=skip_locked or None)
+        return query.for_update(of=of, skip_locked=skip_locked or None)
     return query
 
 

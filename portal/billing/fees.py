@@ -1,7 +1,8 @@
 """What a cancellation does to the invoice: the visit is credited back, and a fee (the late-
 cancellation tier's, or the one an admin chose) is charged. Call inside the cancel transaction."""
-from .invoices import add_fee, open_invoice
-from .models import CANCELLATION_FEE, SERVICE, FeeTier, InvoiceLine
+from ..people import utcnow
+from .invoices import add_fee, service_lines
+from .models import CANCELLATION_FEE, FeeTier, InvoiceLine
 
 SERVICE_CANCELLED = "service_cancelled"
 
@@ -19,12 +20,13 @@ def fee_tiers():
 def credit_service(booking, service, settings):
     """Cancel the visit's charge: a negative line mirroring each service line (same tax), so
     the invoice then asks only for the fees."""
-    invoice = open_invoice(booking, service, settings)
-    for line in list(InvoiceLine.select().where((InvoiceLine.invoice == invoice.id)
-                                                & (InvoiceLine.kind == SERVICE))):
-        InvoiceLine.create(invoice=invoice, kind=SERVICE_CANCELLED,
-                           description=f"{line.description} (cancelled)", amount=-line.amount,
-                           tax_rate_bp=line.tax_rate_bp, tax=-line.tax)
+    invoice, lines, unsaved = service_lines(booking, service, settings)
+    credits = [{"invoice": invoice.id, "kind": SERVICE_CANCELLED,
+                "description": f"{line['description']} (cancelled)", "amount": -line["amount"],
+                "tax_rate_bp": line["tax_rate_bp"], "tax": -line["tax"], "created_at": utcnow()}
+               for line in lines]
+    if unsaved + credits:  # a new invoice's service line and every credit: one statement
+        InvoiceLine.insert_many(unsaved + credits).execute()
 
 
 def charge_cancellation(booking, service, settings, fee, late):

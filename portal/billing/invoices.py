@@ -3,6 +3,7 @@ transaction, and a summary for pages (four queries: invoice, lines, payments, re
 from dataclasses import dataclass, field
 
 from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
+from ..people import utcnow
 from .money import tax_on
 
 
@@ -10,10 +11,37 @@ def open_invoice(booking, service, settings):
     """The booking's invoice, created with the service line if it has none yet."""
     invoice = Invoice.get_or_none(Invoice.booking == booking.id)
     if invoice is None:
-        invoice = Invoice.create(booking=booking.id, customer=booking.customer_id,
-                                 currency=settings.currency)
-        _add_line(invoice, SERVICE, service.name, booking.price, settings.tax_rate_bp)
+        invoice = _new_invoice(booking, settings)
+        InvoiceLine.insert(_service_row(invoice, booking, service, settings)).execute()
     return invoice
+
+
+def _new_invoice(booking, settings):
+    return Invoice.create(booking=booking.id, customer=booking.customer_id,
+                          currency=settings.currency)
+
+
+def _service_row(invoice, booking, service, settings):
+    return line_row(invoice, SERVICE, service.name, booking.price, settings.tax_rate_bp)
+
+
+def line_row(invoice, kind, description, amount, rate_bp):
+    """An invoice line as a row for insert/insert_many, its tax worked out."""
+    return {"invoice": invoice.id, "kind": kind, "description": description, "amount": amount,
+            "tax_rate_bp": rate_bp, "tax": tax_on(amount, rate_bp), "created_at": utcnow()}
+
+
+def service_lines(booking, service, settings):
+    """(invoice, its service lines as rows, unsaved rows): a booking without an invoice gets
+    one, and its service line comes back unsaved, for the caller to insert with its own lines
+    in one statement."""
+    invoice = Invoice.get_or_none(Invoice.booking == booking.id)
+    if invoice is None:
+        invoice = _new_invoice(booking, settings)
+        row = _service_row(invoice, booking, service, settings)
+        return invoice, [row], [row]
+    return invoice, list(InvoiceLine.select().where((InvoiceLine.invoice == invoice.id)
+                                                    & (InvoiceLine.kind == SERVICE)).dicts()), []
 
 
 def add_fee(booking, service, settings, kind, description, amount):
@@ -23,8 +51,7 @@ def add_fee(booking, service, settings, kind, description, amount):
 
 
 def _add_line(invoice, kind, description, amount, rate_bp):
-    return InvoiceLine.create(invoice=invoice, kind=kind, description=description,
-                              amount=amount, tax_rate_bp=rate_bp, tax=tax_on(amount, rate_bp))
+    return InvoiceLine.create(**line_row(invoice, kind, description, amount, rate_bp))
 
 
 @dataclass

@@ -4,8 +4,8 @@ from datetime import date
 
 from peewee import JOIN, fn
 
-from ..bookings.listing import (PAGE_SIZE, Page, day_terms, parse_date_range, parse_page,
-                                parse_search, shown)
+from ..bookings.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page,
+                                parse_date_range, parse_page, parse_search, shown)
 from ..bookings.models import Booking
 from ..people import Customer
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
@@ -94,13 +94,9 @@ def refund_totals(flt):
 def find_refunds(flt):
     """One page of refunds (invoice, booking and customer joined) in two queries."""
     terms = flt.conditions()
-    counted = _joined(Refund.select(fn.COUNT(Refund.id)))
-    total = (counted.where(*terms) if terms else counted).scalar() or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page, notes = flt.page, ()
-    if page > pages:
-        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
-        page = pages
+    counted = _joined(Refund.select(Refund.id))
+    total, more = count_upto(counted.where(*terms) if terms else counted, flt.page)
+    pages, page, notes = last_page(total, more, flt.page)
     # Waiting requests oldest first (first come, first decided); history newest first.
     order = ((Refund.requested_at.asc(), Refund.id.asc()) if flt.status == REQUESTED
              else (Refund.requested_at.desc(), Refund.id.desc()))
@@ -108,4 +104,4 @@ def find_refunds(flt):
                                   Customer.name, Customer.email, Booking.id, Booking.ref))
     rows = list((query.where(*terms) if terms else query).order_by(*order)
                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return Page(rows, total, page, pages, notes)
+    return Page(rows, total, page, pages, notes, more)

@@ -17,6 +17,9 @@ VIEWS = {"upcoming": "Upcoming", "past": "Past", "cancelled": "Cancelled", "no_s
 DEFAULT_VIEW = "all"
 PAGE_SIZE = 25
 MAX_SEARCH = 100
+# A list counts its matches at most this far past the page's first row, so the count costs the
+# same with 100 or 100,000 rows; beyond it the page says "1,000+" and offers the next page.
+COUNT_AHEAD = 1000
 
 
 def usual_order(view):
@@ -184,6 +187,7 @@ class Page:
     page: int
     pages: int
     notes: tuple = ()
+    more: bool = False  # total is a floor: more rows match than were counted
 
     @property
     def has_prev(self):
@@ -203,29 +207,43 @@ class Page:
 
     def numbers(self, around=2):
         """Page numbers to link: the ends and a window around this page, None for a gap."""
-        keep = {1, self.pages, *range(self.page - around, self.page + around + 1)}
+        keep = {1, *range(self.page - around, self.page + around + 1)}
+        if not self.more:  # an uncounted end has no last page to link
+            keep.add(self.pages)
         shown, previous = [], 0
         for number in sorted(n for n in keep if 1 <= n <= self.pages):
             if number > previous + 1:
                 shown.append(None)
             shown.append(number)
             previous = number
-        return shown
+        return shown + [None] if self.more else shown
+
+
+def count_upto(query, page, per=PAGE_SIZE):
+    """(total, more) for a list's page: the rows `query` matches, counted no further than
+    COUNT_AHEAD past the page's first row; more=True when further rows were left uncounted."""
+    cap = (page - 1) * per + COUNT_AHEAD
+    found = query.limit(cap + 1).count()
+    return min(found, cap), found > cap
+
+
+def last_page(total, more, page, per=PAGE_SIZE):
+    """(pages, page, notes): the pages known, and `page` moved to the last when past the end."""
+    pages = max(1, -(-total // per))
+    if page > pages and not more:
+        return pages, pages, (f"There is no page {page:,}; showing page {pages:,}, the last.",)
+    return pages, page, ()
 
 
 def find_bookings(flt, now):
-    """One page of matching bookings in three queries: the count, the rows (customer and
-    service joined), and the fieldworkers' names for just those rows."""
+    """One page of matching bookings in three queries: the count (bounded, see count_upto),
+    the rows (customer and service joined), and the fieldworkers' names for just those rows."""
     terms = flt.conditions(now)
-    counted = Booking.select(fn.COUNT(Booking.id))
+    counted = Booking.select(Booking.id)
     if flt.q:  # only a search looks at the customer; other counts stay on booking's indexes
         counted = counted.join(Customer)
-    total = (counted.where(*terms) if terms else counted).scalar() or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page, notes = flt.page, ()
-    if page > pages:
-        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
-        page = pages
+    total, more = count_upto(counted.where(*terms) if terms else counted, flt.page)
+    pages, page, notes = last_page(total, more, flt.page)
     ordered = (Booking.starts_at.asc(), Booking.id.asc()) if flt.order == "asc" else (
         Booking.starts_at.desc(), Booking.id.desc())
     # Only the columns the table shows: a customer row also carries their password hash.
@@ -238,7 +256,7 @@ def find_bookings(flt, now):
                              .where(Assignment.booking.in_([b.id for b in rows]))
                              .order_by(Staff.name).tuples()):
         names[booking_id].append(name)
-    return Page([(b, names[b.id]) for b in rows], total, page, pages, notes)
+    return Page([(b, names[b.id]) for b in rows], total, page, pages, notes, more)
 
 
 def filter_options():

@@ -61,7 +61,9 @@ class Booking(BaseModel):
                    # a period's cancellations: reason, channel, who, notice, price
                    (("status", "starts_at", "cancel_reason_label", "cancel_channel",
                      "cancelled_by_kind", "cancelled_at", "price", "service",
-                     "cancel_reason"), False))
+                     "cancel_reason"), False),
+                   # one customer's bookings by time: My bookings' window, the customer list
+                   (("customer", "starts_at", "status"), False))
 
     @property
     def status_label(self):

@@ -1,15 +1,25 @@
 """The reads pages need, each fetched up front in a fixed number of queries."""
 from datetime import timedelta
 
+from peewee import fn
+
 from ..kernel.compiled import Compiled
 from ..people import Customer, Staff
 from .models import SCHEDULED, Assignment, Booking, Service
 
 VIEWS = ("upcoming", "past", "cancelled", "all")
+WINDOW = 20  # rows a customer's or fieldworker's list shows at once; links page on from there
 
 
 def _is_upcoming(now):
     return (Booking.status == SCHEDULED) & (Booking.starts_at > now)
+
+
+def window(query, page, size=WINDOW):
+    """(rows, more): the `page`th run of `size` rows of `query`, one extra row fetched to know
+    whether more follow, so a list costs the same however many rows match."""
+    rows = list(query.limit(size + 1).offset((page - 1) * size))
+    return rows[:size], len(rows) > size
 
 
 def customer_bookings(customer_id, view, now):
@@ -68,12 +78,14 @@ def assigned_staff(booking_id):
 
 
 def staff_jobs(staff_id, now):
-    """A fieldworker's upcoming jobs, with customer and service, soonest first."""
+    """A fieldworker's upcoming jobs, with customer and service, soonest first. EXISTS, not
+    a join, as on All bookings: the database walks bookings in time order and stops at the
+    window, where a join sorted every one of the fieldworker's jobs first."""
+    mine = Assignment.select(Assignment.id).where((Assignment.booking == Booking.id)
+                                                  & (Assignment.staff == staff_id))
     return (Booking.select(Booking, Service, Customer).join(Service)
             .switch(Booking).join(Customer)
-            .switch(Booking).join(Assignment, on=(Assignment.booking == Booking.id))
-            .where((Assignment.staff == staff_id) & (Booking.starts_at > now
-                                                     - timedelta(hours=12)))
+            .where(fn.EXISTS(mine) & (Booking.starts_at > now - timedelta(hours=12)))
             .order_by(Booking.starts_at))
 
 

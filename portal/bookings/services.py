@@ -9,7 +9,7 @@ from ..errors import Forbidden, InvalidInput, NotFound, refusal
 from ..input_limits import NOTE_MAX
 from ..integrations import events, sync
 from ..kernel.versioning import update_versioned
-from ..messaging import emails
+from ..messaging import emails, outbox
 from ..messaging.notify import notify_staff
 from ..people import Customer, utcnow
 from ..settings import CancellationReason, Settings
@@ -53,9 +53,15 @@ def _clean_fee(fee, actor):
     return check_fee(fee)
 
 
-def lock_booking(ref):
-    """The booking row, locked for the rest of the transaction."""
-    booking = locked(Booking.select().where(Booking.ref == ref)).get_or_none()
+def lock_booking(ref, with_parties=False):
+    """The booking row, locked for the rest of the transaction; `with_parties` reads its
+    service and customer in the same statement (booking.service, booking.customer), leaving
+    their rows unlocked so other bookings of the service or customer carry on."""
+    query = Booking.select()
+    if with_parties:
+        query = (Booking.select(Booking, Service, Customer).join(Service)
+                 .switch(Booking).join(Customer))
+    booking = locked(query.where(Booking.ref == ref), of=Booking).get_or_none()
     if booking is None:
         raise NotFound("We couldn't find that booking.")
     return booking
@@ -68,17 +74,19 @@ def _change(booking, expected_version, **fields):
 
 
 def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_version=None,
-                   fee=None, now=None):
+                   fee=None, now=None, settings: Settings | None = None) -> Booking:
     """Cancel the booking `ref` for `actor`; returns the updated Booking or raises a DomainError.
 
     Status, invoice lines (the visit credited, any fee charged), audit event, customer email
     and fieldworker notices commit together. `fee` (minor units) is an admin's chosen
     cancellation fee; customers are charged the late-cancellation tier they fall in.
+    `settings`: the row the caller already read this request (read here when None).
     """
     now = now or utcnow()
     with write_transaction():
-        booking = lock_booking(ref)
-        settings = Settings.current()
+        booking = lock_booking(ref, with_parties=True)
+        service, customer = booking.service, booking.customer  # read with the lock, not again
+        settings = settings or Settings.current()
         staff = assigned_staff(booking.id)
         verdict = policy.can_cancel(booking, actor, settings, now, {s.id for s in staff})
         if not verdict:
@@ -96,7 +104,6 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_channel=channel, cancel_reason=reason,
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
-        service = Service.get_by_id(booking.service_id)
         credit_service(booking, service, settings)
         if fee:
             charge_cancellation(booking, service, settings, fee, late)
@@ -104,14 +111,14 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                      before=before, after={"status": CANCELLED, "version": booking.version,
                                            "reason": label, "fee": fee, "late_fee": late})
         sync.booking_cancelled(booking, actor, channel, now)  # webhooks; manual-update notice
-        customer = Customer.get_by_id(booking.customer_id)
-        emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
         message = (f"Booking {booking.ref} for {customer.name} on "
                    f"{when(booking.starts_at, settings.timezone)} was cancelled"
                    + (f" ({label})" if label else ""))
         notify_staff(staff, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
-        emails.queue_staff_booking_cancelled(booking, customer, service, staff, settings)
+        with outbox.one_insert():  # the customer's email and each fieldworker's, together
+            emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
+            emails.queue_staff_booking_cancelled(booking, customer, service, staff, settings)
     return booking
 
 

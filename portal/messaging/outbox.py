@@ -3,6 +3,9 @@ import email
 import email.policy
 import logging
 import random
+import smtplib
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import formatdate
 
@@ -17,25 +20,38 @@ log = logging.getLogger(__name__)
 MAX_ATTEMPTS = 8
 # A claim older than this belongs to a worker that died mid-batch; take the message back.
 CLAIM_LEASE = timedelta(minutes=5)
+_gathered = ContextVar("outbox_gathered", default=None)  # rows queued inside one_insert()
 
 
 def enqueue_email(*, dedupe_key, to, subject, text, html="", ics="", ics_method=""):
     """Queue one email; a second call with the same dedupe key queues nothing.
 
-    Returns True when this call queued it. Two processes racing with one key (two reminder
-    runs on two machines) both pass the exists() check; the unique key lets one insert win and
-    the rowcount tells the other it queued nothing.
+    Returns True when this call queued it. The unique key decides, in the one statement: a
+    second call (or a second process racing with the same key, e.g. two reminder runs on two
+    machines) inserts nothing, and the rowcount says so.
     """
-    if OutboxMessage.select().where(OutboxMessage.dedupe_key == dedupe_key).exists():
-        return False
-    inserted = (OutboxMessage
-                .insert(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
-                        body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
-                        next_attempt_at=utcnow(), created_at=utcnow())
-                .on_conflict_ignore()
-                .as_rowcount()
-                .execute())
-    return inserted == 1
+    row = dict(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
+               body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
+               next_attempt_at=utcnow(), created_at=utcnow())
+    gathered = _gathered.get()
+    if gathered is not None:
+        gathered.append(row)
+        return True  # inside one_insert(): its INSERT decides, as below
+    return OutboxMessage.insert(**row).on_conflict_ignore().as_rowcount().execute() == 1
+
+
+@contextmanager
+def one_insert():
+    """Emails queued inside this block reach the outbox in one INSERT when it ends (in the
+    caller's transaction, as ever); a key already queued is skipped as in enqueue_email."""
+    rows = []
+    token = _gathered.set(rows)
+    try:
+        yield
+    finally:
+        _gathered.reset(token)
+    if rows:
+        OutboxMessage.insert_many(rows).on_conflict_ignore().execute()
 
 
 def backoff(attempts, rng=random.random):

@@ -2,11 +2,9 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
-from peewee import fn
-
 from ..activity import timeline
-from ..bookings.listing import (PAGE_SIZE, Page, day_terms, parse_date_range, parse_page,
-                                parse_search, shown)
+from ..bookings.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page,
+                                parse_date_range, parse_page, parse_search, shown)
 from ..people import Customer
 from .models import STATUS_LABELS, Order
 from .services import order_items
@@ -85,16 +83,12 @@ class OrderFilter:
 def find_orders(flt):
     """One page of matching orders, newest first, in two queries: the count and the rows."""
     terms = flt.conditions()
-    counted = Order.select(fn.COUNT(Order.id)).join(Customer)
-    total = (counted.where(*terms) if terms else counted).scalar() or 0
-    pages = max(1, -(-total // PAGE_SIZE))
-    page, notes = flt.page, ()
-    if page > pages:
-        notes = (f"There is no page {page:,}; showing page {pages:,}, the last.",)
-        page = pages
+    counted = Order.select(Order.id).join(Customer)
+    total, more = count_upto(counted.where(*terms) if terms else counted, flt.page)
+    pages, page, notes = last_page(total, more, flt.page)
     # Only the columns the table shows: a customer row also carries their password hash.
     query = Order.select(Order, Customer.id, Customer.name, Customer.email).join(Customer)
     rows = list((query.where(*terms) if terms else query)
                 .order_by(Order.created_at.desc(), Order.id.desc())
                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    return Page(rows, total, page, pages, notes)
+    return Page(rows, total, page, pages, notes, more)

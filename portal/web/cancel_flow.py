@@ -54,17 +54,24 @@ def run(audience, ref, load):
     """GET shows the confirm step; POST cancels and answers with the updated booking card.
 
     `load(ref)` returns the page context (booking, staff, its booking_page) or aborts with 404.
+    A valid POST goes straight to the service, which locks and reads the booking once and
+    refuses what the page would (someone else's booking included); only a refusal loads the
+    page, and its 404 or confirm step answers as before.
     """
-    context = load(ref)
-    form = CancelForm(version=context["booking"].version)
-    if not form.validate_on_submit():
+    form = CancelForm() if request.method == "POST" else None
+    if form is None or not form.validate_on_submit():
+        context = load(ref)
+        form = form or CancelForm(version=context["booking"].version)
+        if form.version.data is None:  # as a form built with the version would hold it
+            form.version.data = context["booking"].version
         verdict = context["booking_page"].cancel
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return confirm(audience, context, form, status, form_error(form))
     try:
         cancel_booking(ref, actor_for(current_user), channel=audience.channel,
                        reason_id=form.reason.data, note=form.note.data,
-                       expected_version=form.version.data, fee=chosen_fee(form))
+                       expected_version=form.version.data, fee=chosen_fee(form),
+                       settings=current_settings())
     except DomainError as exc:
         return confirm(audience, load(ref), form, exc.status, exc.message)
     if is_htmx():

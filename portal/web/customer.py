@@ -7,6 +7,7 @@ from ..actors import actor_for
 from ..billing.booking_refunds import refund_view, request_booking_refund
 from ..bookings import queries
 from ..bookings.page import booking_page
+from ..bookings.listing import parse_page
 from ..errors import DomainError
 from ..people import utcnow
 from . import book_flow, cancel_flow, reschedule_flow
@@ -51,9 +52,11 @@ def index():
 def my_bookings():
     view = request.args.get("show", "upcoming")
     view = view if view in queries.VIEWS else "upcoming"
-    bookings = list(queries.customer_bookings(current_user.id, view, utcnow()))
+    page = parse_page(request.args.get("page"), [])  # a bad page number shows the first
+    bookings, more = queries.window(queries.customer_bookings(current_user.id, view, utcnow()),
+                                    page)
     return fragment_or_page("customer/_booking_list.html", "customer/bookings.html",
-                            bookings=bookings, view=view)
+                            bookings=bookings, view=view, page_number=page, more=more)
 
 
 @bp.get("/bookings/<ref>")

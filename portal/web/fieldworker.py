@@ -6,6 +6,7 @@ from .. import current_settings
 from ..actors import actor_for
 from ..bookings import queries
 from ..bookings.page import booking_page
+from ..bookings.listing import parse_page
 from ..messaging import notify
 from ..people import utcnow
 from . import cancel_flow, status_flow
@@ -34,8 +35,9 @@ def job_context(ref):
 @bp.get("/jobs")
 @staff_required
 def jobs():
-    return render_template("fieldworker/jobs.html",
-                           jobs=list(queries.staff_jobs(current_user.id, utcnow())))
+    page = parse_page(request.args.get("page"), [])  # a bad page number shows the first
+    jobs, more = queries.window(queries.staff_jobs(current_user.id, utcnow()), page)
+    return render_template("fieldworker/jobs.html", jobs=jobs, page=page, more=more)
 
 
 @bp.get("/jobs/<ref>")

@@ -1,0 +1,171 @@
+"""Pages flat in data size: My bookings, All bookings and a customer's cancel POST, at demo
+size and again with 100,000 bookings added (a customer with 500 of them, a fieldworker with
+half), on SQLite, or on PostgreSQL with --postgres (the embedded server the tests use).
+
+Per page: the SQL statements of one request, the response size, and in-process CPU per request
+(time.process_time over RUNS requests, or fewer within BUDGET, through the Flask test client,
+after a warm-up; on PostgreSQL the server's own CPU is not included). The cancel POST:
+statements, plain and htmx.
+
+    python -m bench.pages [--postgres]
+"""
+import logging
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import insert_chunks
+
+RUNS = 200
+BUDGET = 5.0  # CPU seconds per page at most: a page that grew with the data gets fewer runs
+BOOKINGS = 100_000
+FULL = 2_000  # enough for every list to fill its page; the step from here to BOOKINGS is data
+PAGES = {"customer@example.com": ["/bookings", "/bookings?show=past", "/bookings?page=3"],
+         "admin@example.com": ["/admin/bookings", "/admin/bookings?view=upcoming",
+                               "/admin/bookings?page=40", "/admin/customers",
+                               "/admin/activity"],
+         "fieldworker@example.com": ["/fieldworker/jobs"]}
+
+
+@contextmanager
+def statements():
+    """The SQL statements peewee runs inside the block (it logs each at DEBUG)."""
+    seen = []
+
+    class Counter(logging.Handler):
+        def emit(self, record):
+            if record.name == "peewee":
+                seen.append(record.getMessage())
+
+    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.WARNING)
+
+
+def _grow(total, prefix, casey_every):
+    """`total` more bookings an hour apart, half past and half to come, across 500 new
+    customers and the demo customer (1 in `casey_every`; 0: none), the demo fieldworkers
+    taking turns."""
+    from portal.bookings.models import Assignment, Booking, Service
+    from portal.db import database
+    from portal.people import Customer, Staff, utcnow
+    now = utcnow().replace(microsecond=0)
+    insert_chunks(Customer, [{"name": f"Bulk Customer {i}", "email": f"{prefix}{i}@example.com",
+                              "created_at": now} for i in range(500)])
+    bulk = [c.id for c in Customer.select(Customer.id).where(Customer.email.startswith(prefix))]
+    casey = Customer.get(Customer.email == "customer@example.com").id
+    workers = [s.id for s in Staff.select(Staff.id).where(Staff.role == Staff.FIELDWORKER)]
+    services = [s.id for s in Service.select(Service.id)]
+    rows = []
+    for i in range(total):
+        start = now + timedelta(hours=i - total // 2, minutes=7 + len(prefix))
+        status = ("cancelled" if i % 12 == 0 else "scheduled" if start > now
+                  else "completed")
+        rows.append({"ref": f"BK-{len(prefix)}{i:06d}", "customer": casey if casey_every and i % casey_every == 0
+                     else bulk[i % 500],
+                     "service": services[i % len(services)], "starts_at": start,
+                     "ends_at": start + timedelta(hours=2), "price": 9000, "address": "",
+                     "status": status, "version": 1, "reschedule_count": 0, "created_at": now,
+                     "cancelled_at": now if status == "cancelled" else None,
+                     "cancel_channel": "admin" if status == "cancelled" else None})
+    with database.atomic():
+        insert_chunks(Booking, rows)
+        ids = [b.id for b in Booking.select(Booking.id)
+               .where(Booking.ref.startswith(f"BK-{len(prefix)}"))]
+        insert_chunks(Assignment, [{"booking": b, "staff": workers[n % len(workers)]}
+                                   for n, b in enumerate(ids)])
+
+
+def _pages(app):
+    figures = {}
+    for email, urls in PAGES.items():
+        client = app.test_client()
+        client.post("/login", data={"email": email, "password": "demo"})
+        for url in urls:
+            client.get(url)
+            with statements() as seen:
+                size = len(client.get(url).data)
+            start, runs = time.process_time(), 0
+            while runs < RUNS and time.process_time() - start < BUDGET:
+                client.get(url)
+                runs += 1
+            cpu = (time.process_time() - start) / runs * 1000
+            figures[url] = (len(seen), size, cpu)
+    return figures
+
+
+def _cancel_posts(app):
+    """Statements of a customer's cancel POST, plain and htmx, on two bookings days ahead."""
+    from portal.bookings.models import Booking
+    from portal.db import database
+    from portal.people import Customer, utcnow
+    with app.app_context(), database.connection_context():
+        casey = Customer.get(Customer.email == "customer@example.com")
+        refs = [(b.ref, b.version) for b in Booking.select().where(
+            (Booking.customer == casey) & (Booking.status == "scheduled")
+            & (Booking.starts_at > utcnow() + timedelta(days=3))).order_by(Booking.starts_at)
+            .limit(2)]
+    client = app.test_client()
+    client.post("/login", data={"email": "customer@example.com", "password": "demo"})
+    counts = []
+    for (ref, version), headers in zip(refs, ({}, {"HX-Request": "true"})):
+        with statements() as seen:
+            status = client.post(f"/bookings/{ref}/cancel", data={"version": version},
+                                 headers=headers).status_code
+        assert status in (200, 302), status
+        counts.append(len(seen))
+    return counts
+
+
+def _measure(app):
+    return _pages(app), _cancel_posts(app)
+
+
+def main(postgres=False):
+    from portal import create_app
+    from portal.db import database
+    from portal.demo import load_demo
+    from portal.migrate import upgrade
+    server = None
+    if postgres:
+        from bench.serve import _postgres
+        server, _home, url, _ = _postgres()
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'pages.db'}"
+    try:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        with app.app_context(), database.connection_context():
+            upgrade()
+            load_demo()
+        sizes = [("demo", *_measure(app))]
+        # The demo customer gets 500 bookings at FULL (the issue's customer had 507) and keeps
+        # them: from there on only the table grows under her window.
+        for total, prefix, casey_every in ((FULL, "b", 4), (BOOKINGS - FULL, "bk", 0)):
+            with app.app_context(), database.connection_context():
+                _grow(total, prefix, casey_every)
+            sizes.append((f"+{FULL if prefix == 'b' else BOOKINGS:,}", *_measure(app)))
+    finally:
+        if server is not None:
+            server.cleanup()
+    name = "PostgreSQL" if postgres else "SQLite"
+    print(f"{name}: statements / KB / CPU ms per request, at demo size, with {FULL:,} bookings "
+          f"added (every list full) and with {BOOKINGS:,}; last: CPU {BOOKINGS:,} / {FULL:,}")
+    for url in sizes[0][1]:
+        cells = [f"{p[url][0]:>2} {p[url][1] / 1024:5.1f} {p[url][2]:6.2f}" for _, p, _ in sizes]
+        print(f"  GET {url:<32} " + "  |".join(cells)
+              + f"  ({sizes[2][1][url][2] / sizes[1][1][url][2]:.2f}x)")
+    print("  cancel POST statements (plain, htmx): "
+          + ", ".join(f"{label} {cancel}" for label, _, cancel in sizes))
+
+
+if __name__ == "__main__":
+    main(postgres="--postgres" in sys.argv)

@@ -1,0 +1,152 @@
+"""Every page runs the same statements at demo size and at size, and a cancel POST stays small.
+
+"At size" is 2,000 bookings (half of them one customer's and one fieldworker's), 100 more
+customers, 2,000 audit events, 80 notices and 250 emails, bulk-inserted. That is past every
+list's page or window (20 on My bookings and My jobs, 25 on the admin lists, 50 notices,
+200 emails) and past what a list counts (COUNT_AHEAD, 1,000 rows: beyond it "1,000+"), so each
+page at size already takes the path it takes at 100,000 bookings: a full window and a capped
+count. What a page reads from there on is its page, never the table, so the statements are the
+same and so is their number.
+"""
+from datetime import timedelta
+
+import pytest
+
+from portal.audit import AuditEvent
+from portal.bookings.listing import COUNT_AHEAD
+from portal.bookings.queries import WINDOW
+from portal.db import database
+from portal.messaging.models import Notification, OutboxMessage
+from portal.people import utcnow
+from tests.bulk import CHUNK, bulk_bookings, bulk_customers
+from tests.conftest import csrf_from, login, logout
+from tests.factories import booking
+from tests.test_query_counts import count_queries
+
+HX = {"HX-Request": "true"}
+BOOKINGS = 2_000
+
+
+# Each page with the most statements it may run (today's count): a page that starts reading
+# per row, or grows a query, fails here at either size.
+def customer_pages(world):
+    ref = world.upcoming.ref
+    return {"/bookings": 2, "/bookings?show=past": 2, "/bookings?show=all": 2,
+            "/bookings?show=cancelled": 2, "/bookings?page=2": 2, "/bookings?show=past&page=3": 2,
+            f"/bookings/{ref}": 3, f"/bookings/{ref}/cancel": 5,
+            f"/bookings/{world.cancelled.ref}": 5, "/orders": 2, "/account": 1}
+
+
+def admin_pages(world):
+    return {"/admin/bookings": 7, "/admin/bookings?view=upcoming": 7,
+            "/admin/bookings?page=2": 7, "/admin/bookings?view=past&page=30": 7,
+            "/admin/bookings?q=customer": 7, f"/admin/bookings?fieldworker={world.fw.id}": 7,
+            f"/admin/bookings/{world.upcoming.ref}": 6, "/admin/customers": 5,
+            "/admin/customers?q=customer&page=2": 5, f"/admin/customers/{world.customer.id}": 11,
+            "/admin/orders": 4, "/admin/refunds": 5, "/admin/activity": 6,
+            "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,
+            "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 15}
+
+
+def fieldworker_pages(world):
+    return {"/fieldworker/jobs": 3, "/fieldworker/jobs?page=2": 3,
+            f"/fieldworker/jobs/{world.upcoming.ref}": 4, "/fieldworker/notifications": 3}
+
+
+def grow(world):
+    """The 'at size' data of the module docstring; world's customer and fieldworker fill
+    their lists several windows over."""
+    bulk = bulk_customers(100)
+    mine = [world.customer.id if i % 2 == 0 else bulk[i // 2] for i in range(200)]
+    bulk_bookings(BOOKINGS, mine, [world.service.id], [world.fw.id, world.fw2.id],
+                  statuses=("scheduled",) * 6 + ("cancelled", "completed"))
+    now = utcnow()
+    with database.atomic():
+        for model, rows in (
+                (AuditEvent, [{"subject_type": "booking", "subject_id": world.upcoming.id,
+                               "action": "rescheduled", "actor_kind": "admin",
+                               "actor_id": world.admin.id, "channel": "admin",
+                               "created_at": now - timedelta(minutes=i)}
+                              for i in range(2_000)]),
+                (Notification, [{"staff": world.fw.id, "booking": world.upcoming.id,
+                                 "kind": "booking_cancelled", "message": f"Notice {i}"}
+                                for i in range(80)]),
+                (OutboxMessage, [{"dedupe_key": f"bulk:{i}", "to_address": "c@example.com",
+                                  "subject": f"Bulk {i}", "body_text": "Hello"}
+                                 for i in range(250)])):
+            for start in range(0, len(rows), CHUNK):
+                model.insert_many(rows[start:start + CHUNK]).execute()
+
+
+def counts(client, email, urls):
+    """{url: statements} for each page, logged in as `email` (a warm-up request first)."""
+    login(client, email)
+    seen = {}
+    for url in urls:
+        client.get(url)
+        with count_queries() as ran:
+            response = client.get(url)
+        assert response.status_code == 200, (url, response.status_code)
+        seen[url] = len(ran)
+    logout(client)
+    return seen
+
+
+def every_page(client, world):
+    return {**counts(client, world.customer.email, customer_pages(world)),
+            **counts(client, world.admin.email, admin_pages(world)),
+            **counts(client, world.fw.email, fieldworker_pages(world))}
+
+
+def test_every_page_runs_the_same_statements_at_demo_size_and_at_size(client, world):
+    before = every_page(client, world)
+    grow(world)
+    after = every_page(client, world)
+    assert after == before
+    ceilings = {**customer_pages(world), **admin_pages(world), **fieldworker_pages(world)}
+    assert {url: n for url, n in after.items() if n > ceilings[url]} == {}
+
+
+def test_at_size_the_lists_show_a_window_and_a_capped_count(client, world):
+    """What makes the size above 'at size': every list is full and the count is capped."""
+    grow(world)
+    login(client, world.customer.email)
+    html = client.get("/bookings").get_data(as_text=True)
+    assert html.count('class="booking-row"') == WINDOW and "Later →" in html
+    logout(client)
+    login(client, world.admin.email)
+    html = client.get("/admin/bookings").get_data(as_text=True)
+    assert f"Showing 1–25 of {COUNT_AHEAD:,}+" in html
+    assert f"Showing 1–25 of {COUNT_AHEAD:,}+" in client.get(
+        "/admin/activity").get_data(as_text=True)
+    logout(client)
+    login(client, world.fw.email)
+    html = client.get("/fieldworker/jobs").get_data(as_text=True)
+    assert html.count('class="booking-row"') == WINDOW and "Later →" in html
+
+
+def cancel_statements(client, world, booking, headers):
+    page = client.get(f"/bookings/{booking.ref}/cancel").get_data(as_text=True)
+    with count_queries() as ran:
+        response = client.post(f"/bookings/{booking.ref}/cancel", headers=headers,
+                               data={"csrf_token": csrf_from(page), "version": booking.version})
+    assert response.status_code == (200 if headers else 302)
+    return len(ran)
+
+
+@pytest.mark.parametrize("headers", [{}, HX], ids=["plain", "htmx"])
+def test_a_customer_cancel_post_is_a_few_statements_at_any_size(customer_client, world,
+                                                                headers):
+    small = cancel_statements(customer_client, world, world.later, headers)
+    grow(world)  # then the same kind of booking: 10 days ahead, one fieldworker
+    same = booking(world.customer, world.service, timedelta(days=10, hours=1), world.fw)
+    assert cancel_statements(customer_client, world, same, headers) == small
+    assert small <= CANCEL_CEILING[bool(headers)], small
+
+
+# Plain: settings; the booking locked with its service and customer; staff; fee tiers; the
+# update and its read-back; the slot claim; the invoice, its lines in one insert; audit;
+# webhook subscribers; notices; the emails in one insert. htmx adds the card's reads (booking,
+# staff, invoice, lines, payments, refunds). Was 24 and 33 (the booking read 4 times, settings
+# and staff 3, the outbox checked before each insert).
+CANCEL_CEILING = {False: 14, True: 20}
