@@ -7,7 +7,7 @@ Per page: the SQL statements of one request, the response size, and in-process C
 after a warm-up; on PostgreSQL the server's own CPU is not included). The cancel POST:
 statements, plain and htmx.
 
-    python -m bench.pages [--postgres]
+    python -m bench.page_sizes [--postgres]
 """
 import logging
 import sys

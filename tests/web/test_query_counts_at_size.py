@@ -18,10 +18,10 @@ from portal.bookings.queries import WINDOW
 from portal.db import database
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import utcnow
-from tests.bulk import CHUNK, bulk_bookings, bulk_customers
-from tests.conftest import csrf_from, login, logout
-from tests.factories import booking
-from tests.test_query_counts import count_queries
+from tests.support.bulk import CHUNK, bulk_bookings, bulk_customers
+from tests.support.forms import csrf_from, login, logout
+from tests.support.factories import booking
+from tests.support.queries import count_queries
 
 HX = {"HX-Request": "true"}
 BOOKINGS = 2_000

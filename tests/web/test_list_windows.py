@@ -5,9 +5,9 @@ from datetime import timedelta
 
 from portal.bookings.listing import COUNT_AHEAD
 from portal.bookings.queries import WINDOW
-from tests.bulk import bulk_bookings, bulk_customers
-from tests.conftest import login
-from tests.factories import booking
+from tests.support.bulk import bulk_bookings, bulk_customers
+from tests.support.forms import login
+from tests.support.factories import booking
 
 HX = {"HX-Request": "true"}
 ROW = re.compile(r'href="/(?:bookings|fieldworker/jobs)/(BK-[A-Z0-9]+)" class="booking-row"')

@@ -12,7 +12,7 @@ from portal.billing.models import Invoice, Refund
 from portal.bookings.models import Assignment, Booking
 from portal.reports import export
 from portal.reports.period import ReportFilter
-from tests.report_fixture import PERIOD, build_report_world, utc
+from tests.support.report_fixture import PERIOD, build_report_world, utc
 
 EXTRA = 12
 

@@ -21,10 +21,10 @@ from portal.reports import summary
 from portal.reports.models import ReportDay, ReportDirty, ReportState
 from portal.settings import Settings
 from portal.timefmt import to_local
-from tests import report_summary_proc
-from tests.factories import booking as make_booking
-from tests.processes import run_together
-from tests.report_fixture import build_report_world
+from tests.support import report_summary_proc
+from tests.support.factories import booking as make_booking
+from tests.support.processes import run_together
+from tests.support.report_fixture import build_report_world
 
 
 

@@ -13,7 +13,7 @@ from portal.bookings.page import booking_page
 from portal.bookings.services import cancel_booking
 from portal.people import utcnow
 from portal.settings import Settings
-from tests.factories import booking
+from tests.support.factories import booking
 
 NOW = utcnow().replace(microsecond=0)
 CUSTOMER = Actor("customer", 1, "Casey")
