@@ -83,6 +83,19 @@ def test_bad_list_parameters_are_named_in_errors(client, world, token):
                                                         "cursor"}
 
 
+def test_a_misspelt_or_nameless_parameter_is_refused_not_ignored(client, world, token):
+    # Ignored, `stauts` would answer with every booking as though the filter had been applied.
+    for query, name in (("stauts=cancelled", "stauts"), ("=0.0", "")):
+        response = client.get(f"/api/v1/bookings?{query}", headers=headers(token))
+        body = assert_problem(response, 422, "invalid")
+        assert [e["parameter"] for e in body["errors"]] == [name]
+        assert "the parameters are cursor, external_ref, limit" in body["errors"][0]["detail"]
+    response = client.get(f"/api/v1/services/{world.service.id}/availability?date=2030-01-07"
+                          "&worker=1", headers=headers(token))
+    assert [e["parameter"] for e in assert_problem(response, 422, "invalid")["errors"]] == [
+        "worker"]
+
+
 def test_cancels_as_the_integration_through_the_web_s_service(client, world, pms, token):
     before_mail = OutboxMessage.select().count()
     response = post(client, url(world.upcoming, "cancel"), token,

@@ -75,8 +75,9 @@ class Fields:
         self.data, self.kind, self.errors = data, kind, []
         for name in data if allowed is not None else ():
             if name not in allowed:
-                self.fail(name, f"{name[:40]} is not a field here; the fields are "
-                                f"{', '.join(sorted(allowed))}.")
+                what = "field" if kind == "pointer" else "parameter"
+                self.fail(name, f"{name[:40] or 'A nameless ' + what} is not a {what} here; "
+                                f"the {what}s are {', '.join(sorted(allowed))}.")
 
     def fail(self, name, detail):
         # A JSON Pointer (RFC 6901) escapes "~" and "/" inside a member's name.
@@ -148,9 +149,15 @@ def encode_cursor(after):
     return base64.urlsafe_b64encode(text.encode("ascii")).decode("ascii")
 
 
+# A misspelt parameter is refused, not ignored: `?stauts=cancelled` would otherwise answer with
+# every booking, as if the filter had been applied.
+BOOKING_PARAMETERS = {"status", "cursor", "starts_from", "starts_to", "updated_since",
+                      "external_ref", "limit"}
+
+
 def booking_query(args, integration_id):
     """GET /bookings' query string as a BookingQuery."""
-    fields = Fields(args.to_dict(flat=True), "parameter")
+    fields = Fields(args.to_dict(flat=True), "parameter", allowed=BOOKING_PARAMETERS)
     status = fields.text("status", 20)
     if status is not None and status not in STATUS_LABELS:
         fields.fail("status", f"status must be one of {', '.join(STATUS_LABELS)}.")
@@ -172,7 +179,7 @@ def booking_query(args, integration_id):
 
 def availability_query(args):
     """(local day, fieldworker id or None) from GET /services/{id}/availability."""
-    fields = Fields(args.to_dict(flat=True), "parameter")
+    fields = Fields(args.to_dict(flat=True), "parameter", allowed={"date", "fieldworker_id"})
     raw = fields.text("date", 10, required=True)
     fieldworker = fields.integer("fieldworker_id")
     day = None
