@@ -1,4 +1,4 @@
-"""No page template holds code the Content-Security-Policy refuses (portal/web/security_headers.py):
+"""No page template holds code the Content-Security-Policy refuses (portal/web/app/security_headers.py):
 everything runs from static/app.js and is styled from static/app.css.
 
 The browser test (tests/browser/test_csp.py) proves the pages work under the policy; this scan

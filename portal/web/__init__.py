@@ -3,16 +3,13 @@
 
 def register(app):
     from ..extensions import login
-    from . import admin, auth, customer, errors, fieldworker, links, settings
-    from . import staff
-    from . import availability_admin
-    from . import admin_orders, orders
-    from . import refunds_admin
-    from . import activity
-    from . import reports
-    from . import integrations_admin
-    from . import account
-    from . import api_tokens_admin
+    from .admin import bookings as admin, settings, staff, availability as availability_admin
+    from .admin import orders as admin_orders, refunds as refunds_admin, activity, reports
+    from .admin import integrations as integrations_admin, api_tokens as api_tokens_admin
+    from .app import auth, errors
+    from .customer import bookings as customer, account, orders
+    from .fieldworker import jobs as fieldworker
+    from .links import booking as links
     from . import api
 
     app.register_blueprint(auth.bp)
@@ -32,12 +29,12 @@ def register(app):
     app.register_blueprint(links.bp)
     app.register_blueprint(orders.bp)
     app.register_blueprint(admin_orders.bp)
-    from . import booking_details, business_settings, customers_admin, new_booking
-    from . import services_admin
+    from .admin import booking_details, business_settings, customers as customers_admin
+    from .admin import new_booking, services as services_admin
     for blueprint in (new_booking, booking_details, customers_admin, services_admin,
                       business_settings):
         app.register_blueprint(blueprint.bp)
-    from . import health, request_log, setup, static_files
+    from .app import health, request_log, setup, static_files
     app.register_blueprint(health.bp)
     setup.init_app(app)
     static_files.init_app(app)

@@ -1,0 +1,91 @@
+"""The cancel confirm step and its POST: one flow for customers, admins and fieldworkers."""
+from dataclasses import dataclass
+
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ... import current_settings
+from ...actors import actor_for
+from ...bookings import policy
+from ...billing.fees import fee_tiers
+from ...billing.money import amount_text, parse_amount
+from ...bookings.services import cancel_booking
+from ...errors import DomainError, refusal
+from ...integrations.sync import manual_update_notice
+from ...people import utcnow
+from ...settings import CancellationReason
+from ..forms import CancelForm, form_error
+from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+
+
+@dataclass(frozen=True)
+class Audience:
+    channel: str           # recorded on the booking and its audit event
+    card: str              # the booking card fragment; its root is #booking-<ref>
+    page: str              # the booking page that includes the card
+    booking_endpoint: str  # where a plain (no-JavaScript) POST returns to
+    cancel_endpoint: str
+    done: str              # what the person is told afterwards
+    fees: bool = False     # offer to add a fee to the invoice (admins)
+    status_endpoint: str = ""  # Edit booking > status; empty where staff can't change status
+
+
+def cancel_verdict(booking, staff, actor=None):
+    """The policy's answer, right now, to "may this person cancel?" (default: who is logged in)."""
+    return policy.can_cancel(booking, actor or actor_for(current_user), current_settings(),
+                             utcnow(), {s.id for s in staff})
+
+
+def confirm(audience, context, form, status, error=None):
+    """The confirm step: a modal for htmx, a page without JavaScript."""
+    ref = context["booking"].ref
+    context = {**context, "audience": audience}
+    tier_fee = late_fee_now(context["booking"])
+    default_fee = tier_fee or current_settings().cancellation_fee
+    if audience.fees and not form.is_submitted():
+        form.fee.data = amount_text(default_fee)
+    response = fragment_or_page(
+        "_cancel_modal.html", "cancel.html", status=status, form=form, error=error,
+        reasons=list(CancellationReason.listed()),
+        fee_offered=audience.fees and default_fee > 0,
+        manual_update=manual_update_notice(context["booking"], actor_for(current_user)),
+        late_fee=tier_fee if audience.channel == "portal" else 0,
+        cancel_url=url_for(audience.cancel_endpoint, ref=ref),
+        back_url=url_for(audience.booking_endpoint, ref=ref), **context)
+    return into_modal(response) if is_htmx() and request.method == "POST" else response
+
+
+def late_fee_now(booking):
+    """The late-cancellation tier's fee if the booking were cancelled now (0: none)."""
+    return policy.late_fee(booking, fee_tiers(), utcnow())
+
+
+def chosen_fee(form, what="The fee"):
+    """The fee the form asks for in minor units, None when its box is unticked. The service
+    decides who may charge one, so a forged field from a fieldworker is refused there."""
+    return parse_amount(form.fee.data, what) if form.add_fee.data else None
+
+
+def run(audience, ref, load):
+    """GET shows the confirm step; POST cancels and answers with the updated booking card.
+
+    `load(ref)` returns the page context (booking, staff, cancel verdict) or aborts with 404.
+    """
+    context = load(ref)
+    form = CancelForm(version=context["booking"].version)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else (
+            200 if context["cancel"] else refusal(context["cancel"]).status)
+        return confirm(audience, context, form, status, form_error(form))
+    try:
+        cancel_booking(ref, actor_for(current_user), channel=audience.channel,
+                       reason_id=form.reason.data, note=form.note.data,
+                       expected_version=form.version.data, fee=chosen_fee(form))
+    except DomainError as exc:
+        return confirm(audience, load(ref), form, exc.status, exc.message)
+    if is_htmx():
+        response = fragment_or_page(audience.card, audience.page, just_cancelled=audience.done,
+                                    **load(ref))
+        return trigger(response, after="Settle", bookingCancelled={"ref": ref})
+    flash(audience.done, "success")
+    return redirect(url_for(audience.booking_endpoint, ref=ref))
