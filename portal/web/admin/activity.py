@@ -3,20 +3,19 @@ from flask import Blueprint, current_app, request, url_for
 
 from ... import current_settings
 from ...activity import ActivityFilter, filter_options, find_events
-from ..app.access import admin_required
 from ..app.htmx import fragment_or_page
 
-bp = Blueprint("activity", __name__, url_prefix="/admin/activity")
+bp = Blueprint("activity", __name__, url_prefix="/activity")
 
 # The page that shows each kind of subject (portal.activity.Subject.page) and the name of its
 # argument (Subject.key). A page another part of the app has not registered is left unlinked.
-PAGES = {"booking": ("admin.booking", "ref"), "order": ("admin_orders.order", "ref"),
-         "customer": ("customers_admin.show", "customer_id"),
-         "service": ("services_admin.edit", "service_id"),
-         "integration": ("integrations_admin.detail", "integration_id"),
-         "staff": ("staff.index", None), "portal_settings": ("settings.portal", None),
-         "fees": ("settings.fees", None), "hours": ("availability.hours_page", None),
-         "blocked": ("availability.blocked", None)}
+PAGES = {"booking": ("admin.bookings.show", "ref"), "order": ("admin.orders.show", "ref"),
+         "customer": ("admin.customers.show", "customer_id"),
+         "service": ("admin.services.edit", "service_id"),
+         "integration": ("admin.integrations.show", "integration_id"),
+         "staff": ("admin.staff.index", None), "portal_settings": ("admin.settings.portal", None),
+         "fees": ("admin.settings.fees", None), "hours": ("admin.availability.hours_page", None),
+         "blocked": ("admin.availability.blocked", None)}
 
 
 @bp.app_template_global()
@@ -29,7 +28,6 @@ def subject_url(subject):
 
 
 @bp.get("")
-@admin_required
 def index():
     filters = ActivityFilter.from_args(request.args, current_settings().timezone)
     results = find_events(filters)

@@ -8,10 +8,9 @@ from wtforms import SelectMultipleField
 from ...actors import actor_for
 from ...errors import Conflict, InvalidInput
 from ...integrations import tokens
-from ..app.access import admin_required
 
 bp = Blueprint("api_tokens", __name__,
-               url_prefix="/admin/integrations/<int:integration_id>/tokens")
+               url_prefix="/integrations/<int:integration_id>/tokens")
 
 
 class TokenForm(FlaskForm):
@@ -36,13 +35,11 @@ def _page(integration_id, form=None, status=200, error=None, made=None):
 
 
 @bp.get("")
-@admin_required
 def index(integration_id):
     return _page(integration_id)
 
 
 @bp.post("")
-@admin_required
 def create(integration_id):
     form = TokenForm()
     if not form.validate_on_submit():
@@ -57,7 +54,6 @@ def create(integration_id):
 
 
 @bp.post("/<int:token_id>/revoke")
-@admin_required
 def revoke(integration_id, token_id):
     if not RevokeForm().validate_on_submit():
         return _page(integration_id, status=422, error="Please use the button on the page.")

@@ -13,12 +13,11 @@ from ...bookings.availability import STEPS
 from ...errors import DomainError, InvalidInput
 from ...input_limits import is_id
 from ...people import utcnow
-from ..app.access import admin_required
 from .availability_forms import (BlockForm, BookingSettingsForm, HoursForm, RowActionForm,
                                  read_week, week_text)
 from ..app.htmx import fragment_or_page
 
-bp = Blueprint("availability", __name__, url_prefix="/admin/availability")
+bp = Blueprint("availability", __name__, url_prefix="/availability")
 
 
 def _hours_page(staff_id, status=200, days=None, error=None, booking_form=None):
@@ -37,7 +36,6 @@ def _hours_page(staff_id, status=200, days=None, error=None, booking_form=None):
 
 
 @bp.get("/hours")
-@admin_required
 def hours_page():
     raw = request.args.get("staff", "")
     if raw and not is_id(raw):
@@ -46,7 +44,6 @@ def hours_page():
 
 
 @bp.post("/hours")
-@admin_required
 def save_hours():
     form = HoursForm()
     if not form.validate_on_submit():
@@ -66,7 +63,6 @@ def save_hours():
 
 
 @bp.post("/booking")
-@admin_required
 def booking_settings():
     form = BookingSettingsForm()
     try:
@@ -88,13 +84,11 @@ def _blocked_page(form=None, status=200):
 
 
 @bp.get("/blocked")
-@admin_required
 def blocked():
     return _blocked_page()
 
 
 @bp.post("/blocked")
-@admin_required
 def add_block():
     form = BlockForm()
     if not form.validate_on_submit():
@@ -110,7 +104,6 @@ def add_block():
 
 
 @bp.post("/blocked/<int:block_id>/delete")
-@admin_required
 def delete_block(block_id):
     if not RowActionForm().validate_on_submit():
         raise InvalidInput("Reload the page and try again.")

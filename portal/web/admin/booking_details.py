@@ -7,12 +7,11 @@ from ...actors import actor_for
 from ...bookings import details, policy
 from ...errors import DomainError, refusal
 from ...people import utcnow
-from ..app.access import admin_required
 from .bookings import booking_context
 from .forms import BookingDetailsForm, first_error
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 
-bp = Blueprint("booking_details", __name__, url_prefix="/admin/bookings")
+bp = Blueprint("booking_details", __name__, url_prefix="/bookings")
 
 
 def _show(ref, form=None, status=200, error=None):
@@ -32,7 +31,6 @@ def _show(ref, form=None, status=200, error=None):
 
 
 @bp.route("/<ref>/details", methods=["GET", "POST"])
-@admin_required
 def edit(ref):
     """GET shows the form; POST saves it and answers with the booking card (or its page)."""
     form = BookingDetailsForm()
@@ -51,4 +49,4 @@ def edit(ref):
                                     just_cancelled=done, **booking_context(ref))
         return trigger(response, after="Settle", bookingChanged={"ref": ref})
     flash(done, "success")
-    return redirect(url_for("admin.booking", ref=ref))
+    return redirect(url_for("admin.bookings.show", ref=ref))

@@ -5,10 +5,9 @@ from flask_login import current_user
 from ... import business_profile, current_settings
 from ...actors import actor_for
 from ...errors import DomainError
-from ..app.access import admin_required
 from .forms import BusinessProfileForm, field_error
 
-bp = Blueprint("business_settings", __name__, url_prefix="/admin/settings")
+bp = Blueprint("business_settings", __name__, url_prefix="/settings")
 
 
 def _page(form, status=200, error=None):
@@ -18,8 +17,7 @@ def _page(form, status=200, error=None):
 
 
 @bp.route("/business", methods=["GET", "POST"])
-@admin_required
-def business():
+def edit():
     if request.method == "GET":
         return _page(BusinessProfileForm(formdata=None, obj=current_settings()))
     form = BusinessProfileForm()
@@ -31,4 +29,4 @@ def business():
     except DomainError as exc:
         return _page(form, exc.status, None if field_error(form, exc) else exc.message)
     flash("Business details saved." if changed else "Nothing to change.", "success")
-    return redirect(url_for(".business"))
+    return redirect(url_for(".edit"))

@@ -6,11 +6,10 @@ from ... import customer_queries, customers
 from ...actors import actor_for
 from ...errors import DomainError
 from ...people import utcnow
-from ..app.access import admin_required
 from .forms import ActionForm, CustomerForm, check, field_error
 from ..app.htmx import fragment_or_page
 
-bp = Blueprint("customers_admin", __name__, url_prefix="/admin/customers")
+bp = Blueprint("customers", __name__, url_prefix="/customers")
 
 
 def _fields(form):
@@ -36,7 +35,6 @@ def _save(form, customer, run):
 
 
 @bp.get("")
-@admin_required
 def index():
     filters = customer_queries.CustomerFilter.from_args(request.args)
     results = customer_queries.find_customers(filters, utcnow())
@@ -47,7 +45,6 @@ def index():
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@admin_required
 def new():
     def create(fields, actor):
         customer = customers.create_customer(fields, actor)
@@ -57,14 +54,12 @@ def new():
 
 
 @bp.get("/<int:customer_id>")
-@admin_required
 def show(customer_id):
     return render_template("admin/customer.html", now=utcnow(), invite_form=ActionForm(),
                            **customer_queries.customer_profile(customer_id))
 
 
 @bp.route("/<int:customer_id>/edit", methods=["GET", "POST"])
-@admin_required
 def edit(customer_id):
     customer = customer_queries.get_customer(customer_id)
 
@@ -75,7 +70,6 @@ def edit(customer_id):
 
 
 @bp.post("/<int:customer_id>/invite")
-@admin_required
 def invite(customer_id):
     check(ActionForm())
     customer = customers.resend_invitation(customer_id, actor_for(current_user))

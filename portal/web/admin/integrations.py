@@ -12,11 +12,10 @@ from ...integrations import delivery as webhooks
 from ...integrations import manage, queries
 from ...integrations.events import EVENTS
 from ...integrations.models import KINDS
-from ..app.access import admin_required
 from .integration_forms import ActionForm, IntegrationForm
 
-bp = Blueprint("integrations_admin", __name__, url_prefix="/admin/integrations")
-TOKENS_ENDPOINT = "api_tokens.index"  # the API tokens page, when that feature is installed
+bp = Blueprint("integrations", __name__, url_prefix="/integrations")
+TOKENS_ENDPOINT = "admin.api_tokens.index"  # the API tokens page, when that feature is installed
 
 
 def _list(form=None, status=200, error=None):
@@ -49,13 +48,11 @@ def _place(form, exc):
 
 
 @bp.get("")
-@admin_required
 def index():
     return _list()
 
 
 @bp.post("")
-@admin_required
 def add():
     form = IntegrationForm()
     if not form.validate_on_submit():
@@ -66,17 +63,15 @@ def add():
         return _list(form, exc.status, _place(form, exc))
     flash(f"{integration.name} added. Give its signing secret (below) to whoever runs the "
           "receiving end, so it can check that requests come from us.", "success")
-    return redirect(url_for(".detail", integration_id=integration.id))
+    return redirect(url_for(".show", integration_id=integration.id))
 
 
 @bp.get("/<int:integration_id>")
-@admin_required
-def detail(integration_id):
+def show(integration_id):
     return _detail(integration_id)
 
 
 @bp.post("/<int:integration_id>")
-@admin_required
 def edit(integration_id):
     form = IntegrationForm()
     if not form.validate_on_submit():
@@ -86,22 +81,20 @@ def edit(integration_id):
     except DomainError as exc:
         return _detail(integration_id, form, exc.status, _place(form, exc))
     flash("Integration saved.", "success")
-    return redirect(url_for(".detail", integration_id=integration_id))
+    return redirect(url_for(".show", integration_id=integration_id))
 
 
 @bp.post("/<int:integration_id>/rotate")
-@admin_required
 def rotate(integration_id):
     if not ActionForm().validate_on_submit():
         return _detail(integration_id, status=422, error="Please use the button on the page.")
     manage.rotate_secret(integration_id, actor_for(current_user))
     flash("New signing secret made: requests are signed with it from now on. Copy it to the "
           "receiving system now; the old one no longer matches.", "success")
-    return redirect(url_for(".detail", integration_id=integration_id, _anchor="secret"))
+    return redirect(url_for(".show", integration_id=integration_id, _anchor="secret"))
 
 
 @bp.get("/<int:integration_id>/deliveries/<int:delivery_id>")
-@admin_required
 def delivery(integration_id, delivery_id):
     found, attempts = queries.delivery(integration_id, delivery_id)
     return render_template("admin/integration_delivery.html", delivery=found,
@@ -109,7 +102,6 @@ def delivery(integration_id, delivery_id):
 
 
 @bp.post("/<int:integration_id>/deliveries/<int:delivery_id>/resend")
-@admin_required
 def resend(integration_id, delivery_id):
     if not ActionForm().validate_on_submit():
         return _detail(integration_id, status=422, error="Please use the button on the page.")
@@ -121,4 +113,4 @@ def resend(integration_id, delivery_id):
         return _detail(integration_id, status=exc.status, error=exc.message)
     flash(f"Event {sent.event_id} is queued to be sent again, with the same event id so the "
           "receiver can tell it is a repeat.", "success")
-    return redirect(url_for(".detail", integration_id=integration_id, _anchor="deliveries"))
+    return redirect(url_for(".show", integration_id=integration_id, _anchor="deliveries"))

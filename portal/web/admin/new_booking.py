@@ -10,12 +10,11 @@ from ...bookings import new_booking
 from ...errors import DomainError
 from ...people import utcnow
 from ...timefmt import when
-from ..app.access import admin_required
 from .forms import NewBookingForm, field_error
 from ..app.htmx import fragment_or_page, is_htmx
 from ..flows.reschedule import parse_start
 
-bp = Blueprint("new_booking", __name__, url_prefix="/admin/bookings")
+bp = Blueprint("new_booking", __name__, url_prefix="/bookings")
 FRAGMENTS = {"new-booking-times": "admin/_new_booking_times.html",
              "customer-matches": "admin/_customer_matches.html"}
 
@@ -50,7 +49,6 @@ def _done(booking, customer, created):
 
 
 @bp.route("/new", methods=["GET", "POST"])
-@admin_required
 def new():
     form = NewBookingForm()
     if not form.validate_on_submit():
@@ -68,4 +66,4 @@ def new():
         shown = exc.code in SHOWN and field_error(form, exc)
         return _page(form, exc.status, None if shown else exc.message)
     flash(_done(booking, customer, created), "success")
-    return redirect(url_for("admin.booking", ref=booking.ref))
+    return redirect(url_for("admin.bookings.show", ref=booking.ref))

@@ -3,15 +3,14 @@ from flask import Blueprint, render_template, request, url_for
 
 from ... import current_settings
 from ...orders.queries import VIEWS, OrderFilter, find_orders
-from ..app.access import admin_required
 from ..app.htmx import fragment_or_page
 from ..customer.orders import OrderAudience, order_context, run_cancel
 
-bp = Blueprint("admin_orders", __name__, url_prefix="/admin")
+bp = Blueprint("orders", __name__)
 
 AUDIENCE = OrderAudience(
-    channel="admin", page="admin/orders_detail.html", order_endpoint="admin_orders.order",
-    cancel_endpoint="admin_orders.cancel", staff=True,
+    channel="admin", page="admin/orders_detail.html", order_endpoint="admin.orders.show",
+    cancel_endpoint="admin.orders.cancel", staff=True,
     done="Order cancelled. The customer is emailed; any refund is in the queue.")
 
 
@@ -20,24 +19,21 @@ def _load(ref):
 
 
 @bp.get("/orders")
-@admin_required
-def orders():
+def index():
     filters = OrderFilter.from_args(request.args, current_settings().timezone)
     results = find_orders(filters)
     response = fragment_or_page("admin/_orders_table.html", "admin/orders.html",
                                 filters=filters, results=results, views=VIEWS)
     # The address bar gets the short canonical URL of what is shown, as for bookings.
-    response.headers["HX-Push-Url"] = url_for(".orders", **filters.to_args(page=results.page))
+    response.headers["HX-Push-Url"] = url_for(".index", **filters.to_args(page=results.page))
     return response
 
 
 @bp.get("/orders/<ref>")
-@admin_required
-def order(ref):
+def show(ref):
     return render_template(AUDIENCE.page, **_load(ref))
 
 
 @bp.route("/orders/<ref>/cancel", methods=["GET", "POST"])
-@admin_required
 def cancel(ref):
     return run_cancel(AUDIENCE, ref, _load)

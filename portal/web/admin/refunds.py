@@ -15,15 +15,13 @@ from ...billing.payments import record_payment
 from ...billing.refund_queue import STATUSES, RefundFilter, find_refunds, refund_totals
 from ...errors import DomainError
 from . import bookings as admin
-from ..app.access import admin_required
 from .billing_forms import DecisionForm, PaymentForm, RefundRequestForm, first_error
 from ..app.htmx import fragment_or_page, is_htmx, trigger
 
-bp = Blueprint("refunds_admin", __name__, url_prefix="/admin")
+bp = Blueprint("refunds", __name__)
 
 
 @bp.post("/invoices/<int:invoice_id>/payments")
-@admin_required
 def payment(invoice_id):
     return _act(invoice_id, PaymentForm(), lambda form, actor: record_payment(
         invoice_id, parse_amount(form.amount.data, "The payment"), form.method.data,
@@ -31,7 +29,6 @@ def payment(invoice_id):
 
 
 @bp.post("/invoices/<int:invoice_id>/refunds")
-@admin_required
 def request_refund(invoice_id):
     return _act(invoice_id, RefundRequestForm(), lambda form, actor: refunds.request_refund(
         invoice_id, parse_amount(form.amount.data, "The refund"), form.reason.data, actor,
@@ -39,7 +36,6 @@ def request_refund(invoice_id):
 
 
 @bp.post("/refunds/<int:refund_id>/approve")
-@admin_required
 def approve(refund_id):
     return _act(refunds.invoice_for_refund(refund_id).id, DecisionForm(),
                 lambda form, actor: refunds.approve_refund(
@@ -48,7 +44,6 @@ def approve(refund_id):
 
 
 @bp.post("/refunds/<int:refund_id>/reject")
-@admin_required
 def reject(refund_id):
     return _act(refunds.invoice_for_refund(refund_id).id, DecisionForm(),
                 lambda form, actor: refunds.reject_refund(
@@ -56,7 +51,6 @@ def reject(refund_id):
 
 
 @bp.post("/refunds/<int:refund_id>/process")
-@admin_required
 def process(refund_id):
     return _act(refunds.invoice_for_refund(refund_id).id, DecisionForm(),
                 lambda form, actor: refunds.mark_processed(
@@ -65,15 +59,14 @@ def process(refund_id):
 
 
 @bp.get("/refunds")
-@admin_required
-def queue():
+def index():
     filters = RefundFilter.from_args(request.args, current_settings().timezone)
     results = find_refunds(filters)
     response = fragment_or_page("admin/_refunds_table.html", "admin/refunds.html",
                                 filters=filters, results=results, statuses=STATUSES,
                                 totals=refund_totals(filters))
     # The address bar gets the short canonical URL of what is shown (as on All bookings).
-    response.headers["HX-Push-Url"] = url_for(".queue", **filters.to_args(page=results.page))
+    response.headers["HX-Push-Url"] = url_for(".index", **filters.to_args(page=results.page))
     return response
 
 
@@ -95,4 +88,4 @@ def _act(invoice_id, form, command, done):
     if is_htmx():
         return trigger(_invoice(ref, done=done), invoiceChanged={"ref": ref})
     flash(done, "success")
-    return redirect(url_for("admin.booking", ref=ref, _anchor=f"invoice-{ref}"))
+    return redirect(url_for("admin.bookings.show", ref=ref, _anchor=f"invoice-{ref}"))

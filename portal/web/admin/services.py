@@ -6,10 +6,9 @@ from ...actors import actor_for
 from ...billing.money import amount_text
 from ...bookings import catalog
 from ...errors import DomainError
-from ..app.access import admin_required
 from .forms import ServiceForm, field_error
 
-bp = Blueprint("services_admin", __name__, url_prefix="/admin/services")
+bp = Blueprint("services", __name__, url_prefix="/services")
 
 
 def _fields(form):
@@ -29,13 +28,11 @@ def _edit_page(service, form, status=200, error=None):
 
 
 @bp.get("")
-@admin_required
 def index():
     return _list_page(ServiceForm(formdata=None, active=True, duration_minutes="60"))
 
 
 @bp.post("")
-@admin_required
 def add():
     form = ServiceForm()
     if not form.validate_on_submit():
@@ -50,7 +47,6 @@ def add():
 
 
 @bp.route("/<int:service_id>", methods=["GET", "POST"])
-@admin_required
 def edit(service_id):
     service, staff_ids = catalog.get(service_id)
     if request.method == "GET":

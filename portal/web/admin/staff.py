@@ -8,11 +8,10 @@ from flask_login import current_user
 from ... import staff
 from ...actors import actor_for
 from ...errors import Conflict, DomainError, InvalidInput
-from ..app.access import admin_required
 from ..app.htmx import is_htmx
 from .staff_forms import AddFieldworkerForm, PermissionForm, RowActionForm
 
-bp = Blueprint("staff", __name__, url_prefix="/admin/staff")
+bp = Blueprint("staff", __name__, url_prefix="/staff")
 
 
 def _page(form=None, status=200, error=None):
@@ -21,13 +20,11 @@ def _page(form=None, status=200, error=None):
 
 
 @bp.get("")
-@admin_required
 def index():
     return _page()
 
 
 @bp.post("")
-@admin_required
 def add():
     form = AddFieldworkerForm()
     if not form.validate_on_submit():
@@ -46,7 +43,6 @@ def add():
 
 
 @bp.post("/<int:staff_id>/activate")
-@admin_required
 def activate(staff_id):
     return _row_action(RowActionForm(), staff_id,
                        lambda actor: staff.set_active(staff_id, True, actor),
@@ -54,7 +50,6 @@ def activate(staff_id):
 
 
 @bp.post("/<int:staff_id>/deactivate")
-@admin_required
 def deactivate(staff_id):
     return _row_action(RowActionForm(), staff_id,
                        lambda actor: staff.set_active(staff_id, False, actor),
@@ -62,7 +57,6 @@ def deactivate(staff_id):
 
 
 @bp.post("/<int:staff_id>/permission")
-@admin_required
 def permission(staff_id):
     form = PermissionForm()
     allowed = form.allowed.data == "on"

@@ -14,10 +14,10 @@ bp = Blueprint("auth", __name__)
 
 # Requests a page makes by itself (the nav badge's polling) are not activity: an open tab
 # must not keep a session alive past the idle timeout.
-PASSIVE_ENDPOINTS = {"fieldworker.badge"}
+PASSIVE_ENDPOINTS = {"fieldworker.notifications.badge"}
 
-HOME = {"customer": "customer.my_bookings", "admin": "admin.bookings",
-        "fieldworker": "fieldworker.jobs"}
+HOME = {"customer": "customer.bookings.index", "admin": "admin.bookings.index",
+        "fieldworker": "fieldworker.jobs.index"}
 
 
 def home_url(user):

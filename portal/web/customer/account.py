@@ -34,7 +34,7 @@ def _set_password(purpose, token):
                                                         form.confirm.data)
             sign_in(customer)
             flash(DONE[purpose], "success")
-            return redirect(url_for("customer.my_bookings"))
+            return redirect(url_for("customer.bookings.index"))
     except InvalidInput as exc:
         _form_error(form, exc)
     except DomainError as exc:  # used, expired, tampered, wrong purpose

@@ -62,4 +62,4 @@ def run():
     except DomainError as exc:
         return _page(form, exc.status, exc.message)
     flash("Booked! We've emailed you a confirmation with the details.", "success")
-    return redirect(url_for("customer.booking", ref=booking.ref))
+    return redirect(url_for("customer.bookings.show", ref=booking.ref))

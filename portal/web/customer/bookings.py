@@ -14,16 +14,16 @@ from ..flows import reschedule as reschedule_flow
 from ..app.access import customer_required
 from ..app.htmx import fragment_or_page, is_htmx
 
-bp = Blueprint("customer", __name__)
+bp = Blueprint("bookings", __name__)
 
 AUDIENCE = cancel_flow.Audience(
     channel="portal", card="customer/_booking.html", page="customer/booking.html",
-    booking_endpoint="customer.booking", cancel_endpoint="customer.cancel",
+    booking_endpoint="customer.bookings.show", cancel_endpoint="customer.bookings.cancel",
     done="Your booking is cancelled. We've emailed you a confirmation.")
 MOVER = reschedule_flow.Mover(
     channel="portal", card="customer/_booking.html", page="customer/booking.html",
-    booking_url=lambda ref: url_for("customer.booking", ref=ref),
-    reschedule_url=lambda ref: url_for("customer.reschedule", ref=ref),
+    booking_url=lambda ref: url_for("customer.bookings.show", ref=ref),
+    reschedule_url=lambda ref: url_for("customer.bookings.reschedule", ref=ref),
     moved="Your booking is moved. We've emailed you the new time.")
 
 
@@ -41,15 +41,15 @@ def booking_context(ref):
 
 
 @bp.get("/")
-def index():
+def home():
     if current_user.is_authenticated and current_user.kind == "customer":
-        return redirect(url_for(".my_bookings"))
+        return redirect(url_for(".index"))
     return redirect(url_for("auth.login"))
 
 
 @bp.get("/bookings")
 @customer_required
-def my_bookings():
+def index():
     view = request.args.get("show", "upcoming")
     view = view if view in queries.VIEWS else "upcoming"
     bookings = list(queries.customer_bookings(current_user.id, view, utcnow()))
@@ -59,7 +59,7 @@ def my_bookings():
 
 @bp.get("/bookings/<ref>")
 @customer_required
-def booking(ref):
+def show(ref):
     return render_template("customer/booking.html", **booking_context(ref))
 
 
@@ -92,7 +92,7 @@ def refund(ref):
         return fragment_or_page("customer/_booking.html", "customer/booking.html",
                                 just_cancelled=message, **booking_context(ref))
     flash(message, category)
-    return redirect(url_for(".booking", ref=ref))
+    return redirect(url_for(".show", ref=ref))
 
 
 @bp.route("/book", methods=["GET", "POST"])

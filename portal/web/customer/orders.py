@@ -33,7 +33,8 @@ class OrderAudience:
 
 
 AUDIENCE = OrderAudience(channel="portal", page="orders/order.html",
-                         order_endpoint="orders.order", cancel_endpoint="orders.cancel",
+                         order_endpoint="customer.orders.show",
+                         cancel_endpoint="customer.orders.cancel",
                          done="Your order is cancelled. We've emailed you a confirmation.")
 
 
@@ -86,13 +87,13 @@ def run_cancel(audience, ref, load):
 
 @bp.get("/orders")
 @customer_required
-def my_orders():
+def index():
     return render_template("orders/orders.html", orders=queries.customer_orders(current_user.id))
 
 
 @bp.get("/orders/<ref>")
 @customer_required
-def order(ref):
+def show(ref):
     return render_template(AUDIENCE.page, **_mine(ref))
 
 

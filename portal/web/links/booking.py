@@ -15,7 +15,7 @@ from ..flows.cancel import cancel_verdict, late_fee_now
 from ..forms import CancelForm, form_error
 from ..app.limits import client_address, too_many_tries
 
-bp = Blueprint("links", __name__, url_prefix="/l")
+bp = Blueprint("booking", __name__)
 
 
 @bp.before_request
@@ -39,12 +39,12 @@ def link_context(purpose, token):
 
 
 def view_url(booking):
-    return url_for("links.view", token=make_token(current_app.config["SECRET_KEY"], "view",
+    return url_for("links.booking.show", token=make_token(current_app.config["SECRET_KEY"], "view",
                                                   booking))
 
 
 @bp.get("/<token>")
-def view(token):
+def show(token):
     return render_template("links/booking.html", **link_context("view", token))
 
 
@@ -92,7 +92,7 @@ def reschedule(token):
     mover = reschedule_flow.Mover(
         channel="email_link", card="links/booking.html", page="links/booking.html",
         booking_url=lambda ref: context["view_url"],
-        reschedule_url=lambda ref: url_for("links.reschedule", token=token),
+        reschedule_url=lambda ref: url_for("links.booking.reschedule", token=token),
         moved="Your booking is moved. We've emailed you the new time.", plain=True)
     return reschedule_flow.run(mover, context["booking"].ref,
                                lambda ref: reschedule_context(token))
