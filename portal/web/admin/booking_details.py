@@ -45,7 +45,7 @@ def edit(ref):
         return _show(ref, form, exc.status, exc.message)
     done = "Details saved. The fieldworkers are told." if changed else "Nothing to change."
     if is_htmx():
-        response = fragment_or_page("_staff_booking.html", "admin/booking.html",
+        response = fragment_or_page("booking/_staff_booking.html", "admin/booking.html",
                                     just_cancelled=done, **booking_context(ref))
         return trigger(response, after="Settle", bookingChanged={"ref": ref})
     flash(done, "success")

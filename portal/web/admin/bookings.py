@@ -17,12 +17,12 @@ from ..app.htmx import fragment_or_page
 bp = Blueprint("bookings", __name__)
 
 AUDIENCE = cancel_flow.Audience(
-    channel="admin", card="_staff_booking.html", page="admin/booking.html",
+    channel="admin", card="booking/_staff_booking.html", page="admin/booking.html",
     booking_endpoint="admin.bookings.show", cancel_endpoint="admin.bookings.cancel",
     done="Booking cancelled. The customer is emailed and the fieldworkers are notified.",
     fees=True, status_endpoint="admin.bookings.status")
 MOVER = reschedule_flow.Mover(
-    channel="admin", card="_staff_booking.html", page="admin/booking.html",
+    channel="admin", card="booking/_staff_booking.html", page="admin/booking.html",
     booking_url=lambda ref: url_for("admin.bookings.show", ref=ref),
     reschedule_url=lambda ref: url_for("admin.bookings.reschedule", ref=ref),
     moved="Booking moved. The customer and the fieldworkers are told.", choose_staff=True)

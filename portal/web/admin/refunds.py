@@ -72,8 +72,8 @@ def index():
 
 def _invoice(ref, status=200, error=None, done=None):
     """The invoice fragment for htmx, else the booking page (which shows the same invoice)."""
-    return fragment_or_page("_invoice.html", "admin/booking.html", status, invoice_error=error,
-                            invoice_done=done, **admin.booking_context(ref))
+    return fragment_or_page("booking/_invoice.html", "admin/booking.html", status,
+                            invoice_error=error, invoice_done=done, **admin.booking_context(ref))
 
 
 def _act(invoice_id, form, command, done):

@@ -47,12 +47,12 @@ def login():
             return redirect(_safe_next(form.next.data) or home_url(person))
         form.password.errors.append("That email and password don't match an account.")
     status = 422 if form.errors else 200
-    return render_template("auth/login.html", form=form), status
+    return render_template("app/login.html", form=form), status
 
 
 def _limited(form, exc):
     """429 with the login form, the reason, and when to try again (also as Retry-After)."""
-    return render_template("auth/login.html", form=form, limited=exc.message), 429, {
+    return render_template("app/login.html", form=form, limited=exc.message), 429, {
         "Retry-After": str(exc.retry_after)}
 
 

@@ -29,9 +29,9 @@ def error_response(status, message=None):
     title, default = MESSAGES.get(status, MESSAGES[400])
     if is_htmx():
         return into_modal(make_response(
-            render_template("_error_modal.html", title=title, message=message or default),
+            render_template("app/_error_modal.html", title=title, message=message or default),
             status))
-    return render_template("error.html", title=title, message=message or default), status
+    return render_template("app/error.html", title=title, message=message or default), status
 
 
 # The database is out of reach (down, restarting, unreachable, or SQLite's lock wait ran out).
@@ -66,7 +66,7 @@ def unavailable_answer(message=None):
     """503 without touching the database: the page's template needs neither the settings row
     nor the logged-in user (each a query), so it renders while the database is down."""
     title, default = UNAVAILABLE.get(request.endpoint, UNAVAILABLE[None])
-    template = "_error_modal.html" if is_htmx() else "unavailable.html"
+    template = "app/_error_modal.html" if is_htmx() else "app/unavailable.html"
     html = current_app.jinja_env.get_template(template).render(
         title=title, message=message or default)
     response = make_response(html, 503)

@@ -67,7 +67,7 @@ def _send_to_setup():
 
 
 def _page(form, status=200, error=None):
-    return render_template("setup.html", form=form, error=error, timezones=timezones(),
+    return render_template("app/setup.html", form=form, error=error, timezones=timezones(),
                            currencies=CURRENCIES, settings=UNNAMED), status
 
 

@@ -38,8 +38,9 @@ def _set_password(purpose, token):
     except InvalidInput as exc:
         _form_error(form, exc)
     except DomainError as exc:  # used, expired, tampered, wrong purpose
-        return render_template("account/link_problem.html", message=exc.message), exc.status
-    return render_template("account/set_password.html", form=form, customer=customer,
+        return (render_template("customer/account/link_problem.html", message=exc.message),
+                exc.status)
+    return render_template("customer/account/set_password.html", form=form, customer=customer,
                            title=TITLES[purpose]), 422 if form.errors else 200
 
 
@@ -57,13 +58,14 @@ def reset(token):
 def forgot():
     form = ForgotPasswordForm()
     if not form.validate_on_submit():
-        return render_template("account/forgot.html", form=form)
+        return render_template("customer/account/forgot.html", form=form)
     try:
         passwords.request_reset(form.email.data, request.remote_addr)
     except TooManyAttempts as exc:
-        return render_template("account/forgot.html", form=form, limited=exc.message), 429, {
+        return render_template("customer/account/forgot.html", form=form,
+                               limited=exc.message), 429, {
             "Retry-After": str(exc.retry_after)}
-    return render_template("account/forgot.html", form=form, sent=True)
+    return render_template("customer/account/forgot.html", form=form, sent=True)
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -82,7 +84,7 @@ def password():
             sign_in(customer)  # a new session with the new epoch; the others have ended
             flash("Your password is changed. You were logged out everywhere else.", "success")
             return redirect(url_for(".details"))
-    return render_template("account/password.html", form=form), status
+    return render_template("customer/account/password.html", form=form), status
 
 
 @bp.route("/account", methods=["GET", "POST"])
@@ -104,7 +106,7 @@ def details():
                   f"until then, log in with {current_user.email}." if new_email
                   else "Your details are saved.", "success")
             return redirect(url_for(".details"))
-    return render_template("account/details.html", form=form), status, headers
+    return render_template("customer/account/details.html", form=form), status, headers
 
 
 @bp.route("/account/email/<token>", methods=["GET", "POST"])
@@ -119,7 +121,7 @@ def confirm_email(token):
             mine = current_user.is_authenticated and current_user == customer
             return redirect(url_for(".details") if mine else url_for("auth.login"))
     except DomainError as exc:  # used, expired, tampered, or the address was taken since
-        return render_template("account/email_link_problem.html", message=exc.message), \
+        return render_template("customer/account/email_link_problem.html", message=exc.message), \
             exc.status
-    return render_template("account/confirm_email.html", form=form, customer=customer,
+    return render_template("customer/account/confirm_email.html", form=form, customer=customer,
                            new_email=new_email)

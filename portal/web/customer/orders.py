@@ -32,7 +32,7 @@ class OrderAudience:
     staff: bool = False  # show the customer and the full history
 
 
-AUDIENCE = OrderAudience(channel="portal", page="orders/order.html",
+AUDIENCE = OrderAudience(channel="portal", page="customer/order.html",
                          order_endpoint="customer.orders.show",
                          cancel_endpoint="customer.orders.cancel",
                          done="Your order is cancelled. We've emailed you a confirmation.")
@@ -88,7 +88,7 @@ def run_cancel(audience, ref, load):
 @bp.get("/orders")
 @customer_required
 def index():
-    return render_template("orders/orders.html", orders=queries.customer_orders(current_user.id))
+    return render_template("customer/orders.html", orders=queries.customer_orders(current_user.id))
 
 
 @bp.get("/orders/<ref>")

@@ -11,7 +11,7 @@ from ..flows import status as status_flow
 bp = Blueprint("jobs", __name__)
 
 AUDIENCE = cancel_flow.Audience(
-    channel="fieldworker", card="_staff_booking.html", page="fieldworker/job.html",
+    channel="fieldworker", card="booking/_staff_booking.html", page="fieldworker/job.html",
     booking_endpoint="fieldworker.jobs.show", cancel_endpoint="fieldworker.jobs.cancel",
     done="Job cancelled. The customer is emailed.", status_endpoint="fieldworker.jobs.status")
 

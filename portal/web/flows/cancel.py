@@ -45,7 +45,7 @@ def confirm(audience, context, form, status, error=None):
     if audience.fees and not form.is_submitted():
         form.fee.data = amount_text(default_fee)
     response = fragment_or_page(
-        "_cancel_modal.html", "cancel.html", status=status, form=form, error=error,
+        "booking/_cancel_modal.html", "booking/cancel.html", status=status, form=form, error=error,
         reasons=list(CancellationReason.listed()),
         fee_offered=audience.fees and default_fee > 0,
         manual_update=manual_update_notice(context["booking"], actor_for(current_user)),

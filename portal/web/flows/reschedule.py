@@ -87,10 +87,10 @@ def _picker(audience, context, form, day, status=200, error=None):
                   staff_choices=availability.qualified_staff(booking.service)
                   if audience.choose_staff else [])
     if is_htmx() and request.headers.get("HX-Target") == "reschedule-times":
-        return fragment_or_page("_reschedule_times.html", "reschedule.html", status=status,
-                                **values)
-    response = fragment_or_page("_reschedule_modal.html", "reschedule.html", status=status,
-                                **values)
+        return fragment_or_page("booking/_reschedule_times.html", "booking/reschedule.html",
+                                status=status, **values)
+    response = fragment_or_page("booking/_reschedule_modal.html", "booking/reschedule.html",
+                                status=status, **values)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
 
 

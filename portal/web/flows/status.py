@@ -1,5 +1,5 @@
 """Edit booking > status, for admins and permitted fieldworkers: choosing Cancelled opens the
-cancel step (portal/web/cancel_flow.py); Completed and No-show have their own confirm step."""
+cancel step (portal/web/flows/cancel.py); Completed and No-show have their own confirm step."""
 from dataclasses import dataclass
 
 from flask import flash, redirect, request, url_for
@@ -42,7 +42,7 @@ def _confirm(audience, context, choice, form, status, error=None):
         form.fee.data = amount_text(settings.no_show_fee)
     context = {**context, "audience": audience}
     response = fragment_or_page(
-        "_status_modal.html", "status.html", status=status, form=form, error=error,
+        "booking/_status_modal.html", "booking/status.html", status=status, form=form, error=error,
         choice=choice, fee_offered=no_show_fee,
         status_url=url_for(audience.status_endpoint, ref=context["booking"].ref),
         back_url=url_for(audience.booking_endpoint, ref=context["booking"].ref), **context)

@@ -67,7 +67,7 @@ def cancel(token):
 
 
 def confirm(context, form, status, error=None):
-    return render_template("cancel.html", form=form, error=error, plain_form=True,
+    return render_template("booking/cancel.html", form=form, error=error, plain_form=True,
                            reasons=list(CancellationReason.listed()),
                            late_fee=late_fee_now(context["booking"]),
                            cancel_url=request.path,
@@ -75,7 +75,7 @@ def confirm(context, form, status, error=None):
 
 
 # Rescheduling by email link: the same picker as the portal, as a plain page, acting as the
-# link's customer (portal/web/reschedule_flow.py).
+# link's customer (portal/web/flows/reschedule.py).
 
 def reschedule_context(token):
     """A valid reschedule token's booking, plus the policy's answer to "may they move it?"."""
