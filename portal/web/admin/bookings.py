@@ -12,20 +12,18 @@ from ...billing.invoices import invoice_summary
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows import status as status_flow
+from ..flows.audience import Audience
 from ..app.htmx import fragment_or_page
 
 bp = Blueprint("bookings", __name__)
 
-AUDIENCE = cancel_flow.Audience(
+AUDIENCE = Audience(
     channel="admin", card="booking/_staff_booking.html", page="admin/booking.html",
     booking_endpoint="admin.bookings.show", cancel_endpoint="admin.bookings.cancel",
+    reschedule_endpoint="admin.bookings.reschedule", status_endpoint="admin.bookings.status",
     done="Booking cancelled. The customer is emailed and the fieldworkers are notified.",
-    fees=True, status_endpoint="admin.bookings.status")
-MOVER = reschedule_flow.Mover(
-    channel="admin", card="booking/_staff_booking.html", page="admin/booking.html",
-    booking_url=lambda ref: url_for("admin.bookings.show", ref=ref),
-    reschedule_url=lambda ref: url_for("admin.bookings.reschedule", ref=ref),
-    moved="Booking moved. The customer and the fieldworkers are told.", choose_staff=True)
+    moved="Booking moved. The customer and the fieldworkers are told.",
+    fees=True, choose_staff=True)
 
 
 def booking_context(ref):
@@ -71,7 +69,7 @@ def cancel(ref):
 
 @bp.route("/bookings/<ref>/reschedule", methods=["GET", "POST"])
 def reschedule(ref):
-    return reschedule_flow.run(MOVER, ref, booking_context)
+    return reschedule_flow.run(AUDIENCE, ref, booking_context)
 
 
 @bp.route("/bookings/<ref>/status", methods=["GET", "POST"])

@@ -11,19 +11,17 @@ from ...people import utcnow
 from . import book_flow
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
+from ..flows.audience import Audience
 from ..app.access import customer_required
 from ..app.htmx import fragment_or_page, is_htmx
 
 bp = Blueprint("bookings", __name__)
 
-AUDIENCE = cancel_flow.Audience(
+AUDIENCE = Audience(
     channel="portal", card="customer/_booking.html", page="customer/booking.html",
     booking_endpoint="customer.bookings.show", cancel_endpoint="customer.bookings.cancel",
-    done="Your booking is cancelled. We've emailed you a confirmation.")
-MOVER = reschedule_flow.Mover(
-    channel="portal", card="customer/_booking.html", page="customer/booking.html",
-    booking_url=lambda ref: url_for("customer.bookings.show", ref=ref),
-    reschedule_url=lambda ref: url_for("customer.bookings.reschedule", ref=ref),
+    reschedule_endpoint="customer.bookings.reschedule",
+    done="Your booking is cancelled. We've emailed you a confirmation.",
     moved="Your booking is moved. We've emailed you the new time.")
 
 
@@ -72,7 +70,7 @@ def cancel(ref):
 @bp.route("/bookings/<ref>/reschedule", methods=["GET", "POST"])
 @customer_required
 def reschedule(ref):
-    return reschedule_flow.run(MOVER, ref, booking_context)
+    return reschedule_flow.run(AUDIENCE, ref, booking_context)
 
 
 @bp.post("/bookings/<ref>/refund")

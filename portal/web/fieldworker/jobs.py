@@ -7,10 +7,11 @@ from ...bookings import queries
 from ...people import utcnow
 from ..flows import cancel as cancel_flow
 from ..flows import status as status_flow
+from ..flows.audience import Audience
 
 bp = Blueprint("jobs", __name__)
 
-AUDIENCE = cancel_flow.Audience(
+AUDIENCE = Audience(
     channel="fieldworker", card="booking/_staff_booking.html", page="fieldworker/job.html",
     booking_endpoint="fieldworker.jobs.show", cancel_endpoint="fieldworker.jobs.cancel",
     done="Job cancelled. The customer is emailed.", status_endpoint="fieldworker.jobs.status")

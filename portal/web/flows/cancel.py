@@ -1,6 +1,4 @@
 """The cancel confirm step and its POST: one flow for customers, admins and fieldworkers."""
-from dataclasses import dataclass
-
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -16,18 +14,6 @@ from ...people import utcnow
 from ...settings import CancellationReason
 from ..forms import CancelForm, form_error
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
-
-
-@dataclass(frozen=True)
-class Audience:
-    channel: str           # recorded on the booking and its audit event
-    card: str              # the booking card fragment; its root is #booking-<ref>
-    page: str              # the booking page that includes the card
-    booking_endpoint: str  # where a plain (no-JavaScript) POST returns to
-    cancel_endpoint: str
-    done: str              # what the person is told afterwards
-    fees: bool = False     # offer to add a fee to the invoice (admins)
-    status_endpoint: str = ""  # Edit booking > status; empty where staff can't change status
 
 
 def cancel_verdict(booking, staff, actor=None):

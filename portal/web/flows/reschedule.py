@@ -1,8 +1,6 @@
 """The reschedule pop-up for every audience: pick a date, see its free times (htmx swaps them
 when the date changes), confirm. Without JavaScript it is a page with a "Show times" button."""
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from typing import Callable
 
 from flask import flash, redirect, request
 from flask_login import current_user
@@ -19,19 +17,6 @@ from ..forms import RescheduleForm
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 
 HORIZON_DAYS = 180  # how far ahead the picker goes
-
-
-@dataclass(frozen=True)
-class Mover:
-    """Who is rescheduling, and where their pages are."""
-    channel: str                          # recorded on the audit event
-    card: str                             # the booking card fragment (#booking-<ref>)
-    page: str                             # the page that includes the card
-    booking_url: Callable[[str], str]     # ref -> the booking page
-    reschedule_url: Callable[[str], str]  # ref -> this flow's URL
-    moved: str                            # what the person is told afterwards
-    plain: bool = False                   # post as a plain form (the email-link page)
-    choose_staff: bool = False            # offer the fieldworker (admins)
 
 
 def acting(context):
@@ -79,7 +64,7 @@ def _picker(audience, context, form, day, status=200, error=None):
         booking.service, day, day, settings=settings, now=now, ignore_booking=booking.id,
         real_time=settings.real_time_availability if actor.is_customer else True)
     today = to_local(now, settings.timezone).date()
-    values = dict(context, mover=audience, form=form, day=day, slots=slots, error=error,
+    values = dict(context, audience=audience, form=form, day=day, slots=slots, error=error,
                   min_day=today, max_day=today + timedelta(days=HORIZON_DAYS),
                   current_local=to_local(booking.starts_at, settings.timezone),
                   reschedule_url=audience.reschedule_url(booking.ref),

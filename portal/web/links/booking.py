@@ -11,6 +11,7 @@ from ...people import utcnow
 from ...ratelimit import hit
 from ...settings import CancellationReason
 from ..flows import reschedule as reschedule_flow
+from ..flows.audience import Audience
 from ..flows.cancel import cancel_verdict, late_fee_now
 from ..forms import CancelForm, form_error
 from ..app.limits import client_address, too_many_tries
@@ -89,10 +90,11 @@ def reschedule_context(token):
 @bp.route("/<token>/reschedule", methods=["GET", "POST"])
 def reschedule(token):
     context = reschedule_context(token)
-    mover = reschedule_flow.Mover(
+    audience = Audience(
         channel="email_link", card="links/booking.html", page="links/booking.html",
-        booking_url=lambda ref: context["view_url"],
-        reschedule_url=lambda ref: url_for("links.booking.reschedule", token=token),
-        moved="Your booking is moved. We've emailed you the new time.", plain=True)
-    return reschedule_flow.run(mover, context["booking"].ref,
+        booking_endpoint="links.booking.show", reschedule_endpoint="links.booking.reschedule",
+        moved="Your booking is moved. We've emailed you the new time.", plain=True,
+        urls={"links.booking.show": context["view_url"],
+              "links.booking.reschedule": url_for("links.booking.reschedule", token=token)})
+    return reschedule_flow.run(audience, context["booking"].ref,
                                lambda ref: reschedule_context(token))
