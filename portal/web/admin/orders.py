@@ -4,7 +4,7 @@ from flask import Blueprint, render_template, request, url_for
 from ... import current_settings
 from ...orders.queries import VIEWS, OrderFilter, find_orders
 from ..app.htmx import fragment_or_page
-from ..customer.orders import OrderAudience, order_context, run_cancel
+from ..flows.orders import OrderAudience, order_context, run_cancel
 
 bp = Blueprint("orders", __name__)
 
