@@ -8,8 +8,9 @@ def register(app):
     from .app import auth, errors, health, request_log, setup, static_files
 
     app.register_blueprint(auth.bp)
-    for audience in (customer, admin, fieldworker, links, api):
-        audience.register(app)
+    for audience in (customer, admin, fieldworker, links):
+        app.register_blueprint(audience.bp)
+    api.register(app)
     app.register_blueprint(health.bp)
     setup.init_app(app)
     static_files.init_app(app)

@@ -5,9 +5,8 @@ from flask import Blueprint
 
 bp = Blueprint("customer", __name__)
 
+# Joined once, at import (see portal/web/admin/__init__.py).
+from . import account, bookings, orders  # noqa: E402
 
-def register(app):
-    from . import account, bookings, orders
-    for area in (bookings, orders, account):
-        bp.register_blueprint(area.bp)
-    app.register_blueprint(bp)
+for _area in (bookings, orders, account):
+    bp.register_blueprint(_area.bp)

@@ -7,9 +7,8 @@ from ..app.access import require_role
 bp = require_role(Blueprint("fieldworker", __name__, url_prefix="/fieldworker"),
                   "admin", "fieldworker")
 
+# Joined once, at import (see portal/web/admin/__init__.py).
+from . import jobs, notifications  # noqa: E402
 
-def register(app):
-    from . import jobs, notifications
-    bp.register_blueprint(jobs.bp)
-    bp.register_blueprint(notifications.bp)
-    app.register_blueprint(bp)
+bp.register_blueprint(jobs.bp)
+bp.register_blueprint(notifications.bp)

@@ -3,8 +3,7 @@ from flask import Blueprint
 
 bp = Blueprint("links", __name__, url_prefix="/l")
 
+# Joined once, at import (see portal/web/admin/__init__.py).
+from . import booking  # noqa: E402
 
-def register(app):
-    from . import booking
-    bp.register_blueprint(booking.bp)
-    app.register_blueprint(bp)
+bp.register_blueprint(booking.bp)
