@@ -34,7 +34,7 @@ limit_request_line = 8190
 
 # No access log: gunicorn's would write the full path, and signed links carry their token in
 # it. The app writes one line per request itself, with the route pattern instead
-# (portal/web/request_log.py). Errors and worker events still go to stderr (the journal).
+# (portal/web/app/request_log.py). Errors and worker events still go to stderr (the journal).
 accesslog = None
 errorlog = "-"
 # Never debug: gunicorn's debug lines include each request's path, tokens and all. LOG_LEVEL=DEBUG

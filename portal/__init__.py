@@ -9,8 +9,8 @@ from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .people import load_user
 from .settings import Settings
-from .web import input_guard
-from .web.limits import trust_proxies
+from .web.app import input_guard
+from .web.app.limits import trust_proxies
 from .timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                       when_range)
 
@@ -33,7 +33,7 @@ def create_app(config=None):
 
     @app.before_request
     def _connect():
-        if request.blueprint != "health":  # health checks open their own (portal/web/health.py)
+        if request.blueprint != "health":  # health checks open their own (portal/web/app/health.py)
             database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
@@ -57,7 +57,7 @@ def create_app(config=None):
 
     from .web import register
     register(app)
-    from .web.security_headers import init_app as security_headers
+    from .web.app.security_headers import init_app as security_headers
     security_headers(app)
 
     from .cli import register_cli

@@ -50,7 +50,7 @@ SETTINGS_PAGES = {"portal_settings_changed": ("Portal settings", "portal_setting
 class Subject(NamedTuple):
     kind: str               # the event's subject_type
     text: str               # what the reader sees: "BK-7KQ2MX", "Invoice of BK-7KQ2MX", a name
-    page: str | None = None  # which page shows it (portal.web.activity.PAGES), None: none does
+    page: str | None = None  # which page shows it (portal.web.admin.activity.PAGES), None: none does
     key: object = None       # that page's argument: a reference or an id
 
 

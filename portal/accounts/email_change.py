@@ -63,7 +63,7 @@ def request_change(customer, new_email: str, now: datetime) -> None:
     settings = Settings.current()
     context = dict(customer=customer, new_email=new_email, settings=settings, tz=settings.timezone,
                    expires_at=expires_at, url=None if taken else external_url(
-                       "account.confirm_email", token=token))
+                       "customer.account.confirm_email", token=token))
     kind = "email_taken" if taken else "email_confirm"
     subject = (f"Someone tried to use this address at {settings.business_name}" if taken
                else f"Confirm your new email address for {settings.business_name}")

@@ -10,7 +10,7 @@ from .models import INVITE, RESET
 
 SUBJECTS = {INVITE: "Set your password for {business}",
             RESET: "Reset your password for {business}"}
-ENDPOINTS = {INVITE: "account.invite", RESET: "account.reset"}
+ENDPOINTS = {INVITE: "customer.account.invite", RESET: "customer.account.reset"}
 
 
 def _render(purpose, customer, url, expires_at, settings):

@@ -17,7 +17,7 @@ def _render(name, **context):
 
 def link_url(purpose, booking):
     """An absolute signed link for one booking (see portal/links.py)."""
-    endpoint = "links.view" if purpose == "view" else f"links.{purpose}"
+    endpoint = "links.booking.show" if purpose == "view" else f"links.booking.{purpose}"
     return external_url(endpoint, token=make_token(current_app.config["SECRET_KEY"], purpose,
                                                    booking))
 
@@ -27,7 +27,7 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None):
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
                    tz=settings.timezone, fee=fee,
                    view_url=link_url("view", booking),
-                   book_url=external_url("customer.schedule"))
+                   book_url=external_url("customer.bookings.schedule"))
     text, html = _render("booking_cancelled", **context)
     enqueue_email(
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
@@ -73,7 +73,7 @@ def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
             continue
         context = dict(booking=booking, customer=customer, service=service, staff=member,
                        settings=settings, tz=settings.timezone,
-                       job_url=external_url("fieldworker.job", ref=booking.ref))
+                       job_url=external_url("fieldworker.jobs.show", ref=booking.ref))
         text, html = _render("staff_booking_cancelled", **context)
         enqueue_email(
             dedupe_key=f"staff_booking_cancelled:{booking.id}:v{booking.version}:{member.id}",
@@ -146,8 +146,8 @@ def queue_staff_booking_rescheduled(booking, customer, service, old_staff, new_s
         if change == "moved" and old_starts_at == booking.starts_at:
             continue  # same person, same time: nothing changed for them
         # A fieldworker taken off the job can no longer open it, so they get their job list.
-        job_url = (external_url("fieldworker.jobs") if change == "removed"
-                   else external_url("fieldworker.job", ref=booking.ref))
+        job_url = (external_url("fieldworker.jobs.index") if change == "removed"
+                   else external_url("fieldworker.jobs.show", ref=booking.ref))
         text, html = _render("staff_booking_rescheduled", booking=booking, customer=customer,
                              service=service, staff=member, settings=settings,
                              tz=settings.timezone, change=change,

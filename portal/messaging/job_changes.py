@@ -40,7 +40,8 @@ def tell_fieldworkers(booking, customer, service, old_staff, new_staff, changed,
                  + (f" Address: {booking.address}." if "address" in changed else ""))
     for change, members in told.items():
         for member in members:
-            url = external_url("fieldworker.jobs" if change == "removed" else "fieldworker.job",
+            url = external_url("fieldworker.jobs.index" if change == "removed"
+                               else "fieldworker.jobs.show",
                                **({} if change == "removed" else {"ref": booking.ref}))
             context = dict(booking=booking, customer=customer, service=service, staff=member,
                            settings=settings, tz=settings.timezone, change=change,

@@ -13,7 +13,7 @@ def queue_order_cancelled(order, customer, items, settings, refund=None):
     """
     context = dict(order=order, customer=customer, items=items, settings=settings,
                    tz=settings.timezone, refund=refund,
-                   order_url=external_url("orders.order", ref=order.ref))
+                   order_url=external_url("customer.orders.show", ref=order.ref))
     enqueue_email(
         dedupe_key=f"order_cancelled:{order.id}:v{order.version}",
         to=customer.email,

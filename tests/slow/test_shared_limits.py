@@ -19,7 +19,7 @@ from portal import ratelimit
 from portal.links import make_token
 from portal.messaging.models import OutboxMessage
 from portal.ratelimit import Rate, RateLimitHit
-from portal.web.errors import database_unreachable
+from portal.web.app.errors import database_unreachable
 from tests.support.account_helpers import _push_request_context, browser, log_in  # noqa: F401
 from tests.support.api_support import integration, token_for
 from tests.support.forms import csrf_from

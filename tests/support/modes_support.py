@@ -17,7 +17,7 @@ GOOD_PASSWORD = "correct horse battery"
 def production_mode(app):
     """The session app in production mode; the 'is it set up?' answer it keeps is forgotten
     on the way in and out, since tests empty the staff table between them."""
-    from portal.web.setup import DONE
+    from portal.web.app.setup import DONE
     app.config["REBOOK_MODE"] = "production"
     app.extensions.pop(DONE, None)
     try:

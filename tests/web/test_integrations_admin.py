@@ -211,7 +211,7 @@ def test_resending_what_is_still_queued_is_409_and_someone_elses_is_404(admin_cl
 
 def test_the_page_links_to_api_tokens_only_when_that_page_exists(app, admin_client, calsync):
     page = admin_client.get(f"/admin/integrations/{calsync.id}").get_data(as_text=True)
-    has_tokens_page = "api_tokens.index" in app.view_functions
+    has_tokens_page = "admin.api_tokens.index" in app.view_functions
     assert ('>API tokens</a>' in page) == has_tokens_page
 
 

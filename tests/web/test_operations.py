@@ -14,7 +14,7 @@ from portal.bookings.models import Booking
 from portal.db import POOL_SIZE, POOL_STALE_SECONDS, database, is_postgres
 from portal.links import make_token
 from portal.people import utcnow
-from portal.web.request_log import LogfmtFormatter
+from portal.web.app.request_log import LogfmtFormatter
 from tests.support.account_helpers import NEW_PASSWORD, _push_request_context, in_app  # noqa: F401
 from tests.support.forms import csrf_from, login
 

@@ -14,7 +14,7 @@ from portal.actors import SYSTEM
 from portal.integrations import manage, tokens
 from portal.links import make_token
 from portal.people import utcnow
-from portal.web.security_headers import CSP, EMAIL_PREVIEW_CSP
+from portal.web.app.security_headers import CSP, EMAIL_PREVIEW_CSP
 from tests.support.forms import csrf_from, login
 
 STRICT_CSP = ("default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "

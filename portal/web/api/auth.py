@@ -7,7 +7,7 @@ from peewee import InterfaceError, OperationalError
 from ...actors import integration_actor
 from ...integrations import tokens
 from ...ratelimit import hit, wait_text
-from ..errors import database_unreachable
+from ..app.errors import database_unreachable
 from . import bp
 from .problems import HTTP_PROBLEMS, Problem, problem_response
 

@@ -1,0 +1,75 @@
+"""The admin's bookings: the list, one booking with its history, cancel, reschedule, status."""
+from flask import Blueprint, abort, render_template, request, url_for
+from flask_login import current_user
+
+from ...activity import timeline
+from ...actors import actor_for
+from ...bookings import queries
+from ...bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
+from ...bookings.page import booking_page
+from ...people import utcnow
+from ... import current_settings
+from ...billing.invoices import invoice_summary
+from ..flows import cancel as cancel_flow
+from ..flows import reschedule as reschedule_flow
+from ..flows import status as status_flow
+from ..flows.audience import Audience
+from ..app.htmx import fragment_or_page
+
+bp = Blueprint("bookings", __name__)
+
+AUDIENCE = Audience(
+    channel="admin", card="booking/_staff_booking.html", page="admin/booking.html",
+    booking_endpoint="admin.bookings.show", cancel_endpoint="admin.bookings.cancel",
+    reschedule_endpoint="admin.bookings.reschedule", status_endpoint="admin.bookings.status",
+    done="Booking cancelled. The customer is emailed and the fieldworkers are notified.",
+    moved="Booking moved. The customer and the fieldworkers are told.",
+    fees=True, choose_staff=True)
+
+
+def booking_context(ref):
+    booking, staff = queries.staff_booking(ref)
+    if booking is None:
+        abort(404)
+    settings = current_settings()
+    invoice = invoice_summary(booking, settings)
+    page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
+                        invoice=invoice)
+    return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
+            "audience": AUDIENCE, "status_choices": page.status_choices,
+            "reschedule": page.reschedule, "reschedule_endpoint": "admin.bookings.reschedule",
+            "details": page.details, "invoice": invoice, "refund_due": page.refund_due,
+            "timeline": timeline("booking", booking.id)}
+
+
+@bp.get("/bookings")
+def index():
+    filters = BookingFilter.from_args(request.args, current_settings().timezone)
+    results = find_bookings(filters, utcnow())
+    response = fragment_or_page("admin/_bookings_table.html", "admin/bookings.html",
+                                filters=filters, results=results, options=filter_options(),
+                                views=VIEWS)
+    # The form sends every field, empty or not; the address bar gets the short canonical URL
+    # of what is shown (bad args dropped, a page past the end as the last page).
+    response.headers["HX-Push-Url"] = url_for(".index", **filters.to_args(page=results.page))
+    return response
+
+
+@bp.get("/bookings/<ref>")
+def show(ref):
+    return render_template(AUDIENCE.page, **booking_context(ref))
+
+
+@bp.route("/bookings/<ref>/cancel", methods=["GET", "POST"])
+def cancel(ref):
+    return cancel_flow.run(AUDIENCE, ref, booking_context)
+
+
+@bp.route("/bookings/<ref>/reschedule", methods=["GET", "POST"])
+def reschedule(ref):
+    return reschedule_flow.run(AUDIENCE, ref, booking_context)
+
+
+@bp.route("/bookings/<ref>/status", methods=["GET", "POST"])
+def status(ref):
+    return status_flow.run(AUDIENCE, ref, booking_context)

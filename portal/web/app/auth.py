@@ -1,0 +1,99 @@
+"""Logging in and out."""
+from urllib.parse import urlsplit
+
+from flask import (Blueprint, flash, g, make_response, redirect, render_template, request,
+                   session, url_for)
+from flask_login import current_user, login_user, logout_user
+
+from ...accounts import sessions
+from ...accounts.passwords import log_in
+from ...accounts.throttle import TooManyAttempts
+from ..forms import LoginForm
+
+bp = Blueprint("auth", __name__)
+
+# Requests a page makes by itself (the nav badge's polling) are not activity: an open tab
+# must not keep a session alive past the idle timeout.
+PASSIVE_ENDPOINTS = {"fieldworker.notifications.badge"}
+
+HOME = {"customer": "customer.bookings.index", "admin": "admin.bookings.index",
+        "fieldworker": "fieldworker.jobs.index"}
+
+
+def home_url(user):
+    return url_for(HOME[user.kind])
+
+
+def _safe_next(target):
+    """Only same-site paths: never send someone to another host after login."""
+    parts = urlsplit(target or "")
+    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+        return target
+    return None
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    if current_user.is_authenticated:
+        return redirect(home_url(current_user))
+    form = LoginForm(next=request.args.get("next", ""))
+    if form.validate_on_submit():
+        try:
+            person = log_in(form.email.data, form.password.data, request.remote_addr)
+        except TooManyAttempts as exc:
+            return _limited(form, exc)
+        if person is not None:
+            sign_in(person)
+            return redirect(_safe_next(form.next.data) or home_url(person))
+        form.password.errors.append("That email and password don't match an account.")
+    status = 422 if form.errors else 200
+    return render_template("app/login.html", form=form), status
+
+
+def _limited(form, exc):
+    """429 with the login form, the reason, and when to try again (also as Retry-After)."""
+    return render_template("app/login.html", form=form, limited=exc.message), 429, {
+        "Retry-After": str(exc.retry_after)}
+
+
+def sign_in(person):
+    """Start a server-side session for `person` in this browser, ending the one it had."""
+    sessions.end(session.get("_user_id"))
+    login_user(sessions.start(person, request.user_agent.string))
+
+
+@bp.after_app_request
+def _note_activity(response):
+    """Move the session's idle clock on (sessions.touch writes at most once a minute)."""
+    user = g.get("_login_user")
+    row = getattr(user, "login_session", None)
+    if row is not None and request.endpoint not in PASSIVE_ENDPOINTS:
+        sessions.touch(row)
+    return response
+
+
+@bp.post("/logout")
+def logout():
+    sessions.end(session.get("_user_id"))
+    logout_user()
+    flash("You are logged out.", "info")
+    return redirect(url_for("auth.login"))
+
+
+def unauthorized():
+    """Not logged in: to the login page, coming back here after; htmx follows via HX-Redirect."""
+    from .htmx import is_htmx
+    target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
+    # A key the loader refused means a session that ended (logged out, timed out, password
+    # changed): say so, and forget the key.
+    ended = session.pop("_user_id", None) is not None
+    message = ("Your session has ended. Please log in again." if ended
+               else "Please log in to see that page.")
+    if is_htmx():
+        response = make_response(message, 401)
+        response.headers["HX-Redirect"] = target
+        if ended:
+            flash(message, "info")
+        return response
+    flash(message, "info")
+    return redirect(target)

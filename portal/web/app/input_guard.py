@@ -1,0 +1,104 @@
+"""Input hygiene for every HTML page and form, before any view or query sees the request.
+
+What is refused here breaks the machinery rather than a rule, so no form needs to know about
+it: a NUL (PostgreSQL refuses it in text) or another control character, a value longer than
+any field takes, a body past MAX_CONTENT_LENGTH, an id past what the database holds. The JSON
+API (/api/) reads its own input and answers in problem+json (portal/web/api/inputs.py), so it
+is left to that; the int converter and the body limit (the API sets a smaller one) apply to it too.
+"""
+import re
+
+from flask import request
+from werkzeug.routing import IntegerConverter, UnicodeConverter
+
+from ...input_limits import BODY_MAX, FIELD_MAX, MAX_ID
+from .errors import error_response
+
+# C0 and C1 controls and DEL, except tab, LF and CR (a textarea sends CR LF); lone surrogates
+# can't be stored as UTF-8. The API's inputs.CONTROL is the same set without C1.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+# Longest path segment a <name> in a route takes: booking refs are 12 characters, signed
+# links and account tokens under 200.
+SEGMENT_MAX = 512
+
+
+class IdConverter(IntegerConverter):
+    """<int:...> matches only ids the database can hold: 1..MAX_ID in at most 10 ASCII digits.
+    Anything else (0, 2**63, 10**30, 5,000 digits) is no such address: 404, as for a missing
+    row, without reaching a query (SQLite overflows past 2**63, PostgreSQL past 2**31)."""
+    regex = "[0-9]{1,10}"
+
+    def __init__(self, map, fixed_digits=0, min=None, max=None, signed=False):
+        # A route's own narrower range still applies; never a wider one, never signed.
+        super().__init__(map, fixed_digits, _higher(min, 1), _lower(max, MAX_ID))
+
+
+def _higher(value, floor):
+    return floor if value is None or value < floor else value
+
+
+def _lower(value, ceiling):
+    return ceiling if value is None or value > ceiling else value
+
+
+class SegmentConverter(UnicodeConverter):
+    """The default <name>: one path segment of printable characters, at most SEGMENT_MAX."""
+
+    def __init__(self, map, minlength=1, maxlength=SEGMENT_MAX, length=None):
+        super().__init__(map, minlength, _lower(maxlength, SEGMENT_MAX), length)
+        self.regex = self.regex.replace("[^/]", "[^/\x00-\x1f\x7f-\x9f]", 1)
+
+
+def _shown(name):
+    """A field's name as quoted back: control characters dropped, cut short."""
+    name = CONTROL.sub("", name)
+    return name if len(name) <= 40 else name[:40] + "…"
+
+
+def problem(pairs):
+    """What is wrong with these (name, value) pairs, in words, or None."""
+    for name, value in pairs:
+        if CONTROL.search(name) or len(name) > 200:
+            return "The form sent a field name that can't be used. Reload the page and try again."
+        if CONTROL.search(value):
+            return (f"“{_shown(name)}” contains a control character (such as a NUL byte) that "
+                    "can't be stored. Remove it, or retype the text instead of pasting it, and "
+                    "try again.")
+        if len(value) > FIELD_MAX:
+            return (f"“{_shown(name)}” is too long: no field here takes more than "
+                    f"{FIELD_MAX:,} characters. Shorten it and try again.")
+    return None
+
+
+def _pairs(multidict):
+    return ((name, value) for name, values in multidict.lists() for value in values)
+
+
+def check_request():
+    """before_request: refuse bad input with the error page (or the htmx modal); None to go on.
+    Nothing has been read from or written to the database yet."""
+    if request.path == "/api" or request.path.startswith("/api/"):
+        return None  # its converters and inputs.py refuse the same, as problem+json
+    if CONTROL.search(request.path):
+        return error_response(404)
+    message = problem(_pairs(request.args))
+    if message:
+        return error_response(400, message + " Nothing was changed.")
+    # Reading the form enforces MAX_CONTENT_LENGTH (413 past it). A file part's field name is
+    # checked like any other; no form here takes a file, and none is ever read.
+    message = problem(_pairs(request.form)) or problem(
+        (name, "") for name in request.files.keys())
+    if message:
+        return error_response(422, message + " Nothing was changed.")
+    return None
+
+
+def init_app(app):
+    """Register the converters (before any route is added) and the guard (before CSRF and
+    the database connection, so refused input costs no query)."""
+    if app.config.get("MAX_CONTENT_LENGTH") is None:  # Flask's default is no limit at all
+        app.config["MAX_CONTENT_LENGTH"] = BODY_MAX
+    converters = app.url_map.converters
+    converters["int"] = IdConverter
+    converters["default"] = converters["string"] = SegmentConverter
+    app.before_request(check_request)

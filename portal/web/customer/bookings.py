@@ -1,0 +1,103 @@
+"""The customer portal: my bookings, one booking, cancel or reschedule it."""
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ... import current_settings
+from ...actors import actor_for
+from ...billing.booking_refunds import refund_view, request_booking_refund
+from ...bookings import queries
+from ...bookings.listing import parse_page
+from ...bookings.page import booking_page
+from ...errors import DomainError
+from ...people import utcnow
+from . import book_flow
+from ..flows import cancel as cancel_flow
+from ..flows import reschedule as reschedule_flow
+from ..flows.audience import Audience
+from ..app.access import customer_required
+from ..app.htmx import fragment_or_page, is_htmx
+
+bp = Blueprint("bookings", __name__)
+
+AUDIENCE = Audience(
+    channel="portal", card="customer/_booking.html", page="customer/booking.html",
+    booking_endpoint="customer.bookings.show", cancel_endpoint="customer.bookings.cancel",
+    reschedule_endpoint="customer.bookings.reschedule",
+    done="Your booking is cancelled. We've emailed you a confirmation.",
+    moved="Your booking is moved. We've emailed you the new time.")
+
+
+def booking_context(ref):
+    """The booking, its fieldworkers and what the policy lets this customer do, or a 404."""
+    booking, staff = queries.booking_detail(ref, customer_id=current_user.id)
+    if booking is None:
+        abort(404)
+    page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())
+    context = {"booking": booking, "staff": staff, "booking_page": page,
+               "cancel": page.cancel, "reschedule": page.reschedule}
+    if booking.is_cancelled:
+        context["refund"] = refund_view(booking, current_settings())
+    return context
+
+
+@bp.get("/")
+def home():
+    if current_user.is_authenticated and current_user.kind == "customer":
+        return redirect(url_for(".index"))
+    return redirect(url_for("auth.login"))
+
+
+@bp.get("/bookings")
+@customer_required
+def index():
+    view = request.args.get("show", "upcoming")
+    view = view if view in queries.VIEWS else "upcoming"
+    page = parse_page(request.args.get("page"), [])  # a bad page number shows the first
+    bookings, more = queries.window(queries.customer_bookings(current_user.id, view, utcnow()),
+                                    page)
+    return fragment_or_page("customer/_booking_list.html", "customer/bookings.html",
+                            bookings=bookings, view=view, page_number=page, more=more)
+
+
+@bp.get("/bookings/<ref>")
+@customer_required
+def show(ref):
+    return render_template("customer/booking.html", **booking_context(ref))
+
+
+@bp.route("/bookings/<ref>/cancel", methods=["GET", "POST"])
+@customer_required
+def cancel(ref):
+    return cancel_flow.run(AUDIENCE, ref, booking_context)
+
+
+@bp.route("/bookings/<ref>/reschedule", methods=["GET", "POST"])
+@customer_required
+def reschedule(ref):
+    return reschedule_flow.run(AUDIENCE, ref, booking_context)
+
+
+@bp.post("/bookings/<ref>/refund")
+@customer_required
+def refund(ref):
+    """Ask for the refund the policy says is due on a cancelled booking."""
+    booking_context(ref)  # 404 unless it is theirs
+    try:
+        request_booking_refund(ref, actor_for(current_user), current_settings(), channel="portal")
+        message, category = "Refund requested. We'll email you when it is decided.", "success"
+    except DomainError as exc:
+        if not is_htmx():
+            return render_template("customer/booking.html", error=exc.message,
+                                   **booking_context(ref)), exc.status
+        message, category = exc.message, "error"
+    if is_htmx():
+        return fragment_or_page("customer/_booking.html", "customer/booking.html",
+                                just_cancelled=message, **booking_context(ref))
+    flash(message, category)
+    return redirect(url_for(".show", ref=ref))
+
+
+@bp.route("/book", methods=["GET", "POST"])
+@customer_required
+def schedule():
+    return book_flow.run()

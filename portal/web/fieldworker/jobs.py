@@ -1,0 +1,54 @@
+"""A fieldworker's jobs: the list, a job's page, cancelling it or changing its status when
+permitted."""
+from flask import Blueprint, abort, render_template, request
+from flask_login import current_user
+
+from ... import current_settings
+from ...actors import actor_for
+from ...bookings import queries
+from ...bookings.listing import parse_page
+from ...bookings.page import booking_page
+from ...people import utcnow
+from ..flows import cancel as cancel_flow
+from ..flows import status as status_flow
+from ..flows.audience import Audience
+
+bp = Blueprint("jobs", __name__)
+
+AUDIENCE = Audience(
+    channel="fieldworker", card="booking/_staff_booking.html", page="fieldworker/job.html",
+    booking_endpoint="fieldworker.jobs.show", cancel_endpoint="fieldworker.jobs.cancel",
+    done="Job cancelled. The customer is emailed.", status_endpoint="fieldworker.jobs.status")
+
+
+def job_context(ref):
+    """A job assigned to the current fieldworker (admins see any), or a 404."""
+    mine_only = None if current_user.kind == "admin" else current_user.id
+    booking, staff = queries.staff_booking(ref, staff_id=mine_only)
+    if booking is None:
+        abort(404)
+    page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())
+    return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
+            "audience": AUDIENCE, "status_choices": page.status_choices}
+
+
+@bp.get("/jobs")
+def index():
+    page = parse_page(request.args.get("page"), [])  # a bad page number shows the first
+    jobs, more = queries.window(queries.staff_jobs(current_user.id, utcnow()), page)
+    return render_template("fieldworker/jobs.html", jobs=jobs, page=page, more=more)
+
+
+@bp.get("/jobs/<ref>")
+def show(ref):
+    return render_template(AUDIENCE.page, **job_context(ref))
+
+
+@bp.route("/jobs/<ref>/cancel", methods=["GET", "POST"])
+def cancel(ref):
+    return cancel_flow.run(AUDIENCE, ref, job_context)
+
+
+@bp.route("/jobs/<ref>/status", methods=["GET", "POST"])
+def status(ref):
+    return status_flow.run(AUDIENCE, ref, job_context)

@@ -1,0 +1,60 @@
+"""Staff notifications (fieldworkers and admins): the list, the nav's unread badge, marking
+them read."""
+from flask import Blueprint, make_response, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from ...messaging import notify
+from ..app.htmx import is_htmx, trigger
+
+bp = Blueprint("notifications", __name__, url_prefix="/notifications")
+
+
+@bp.app_context_processor
+def _unread_notifications():
+    """Pages draw the nav's unread count; counted at most once a request, only where drawn."""
+    def unread_notifications():
+        if not current_user.is_authenticated or current_user.kind == "customer":
+            return 0
+        if "rebook.unread" not in request.environ:
+            request.environ["rebook.unread"] = notify.unread_count(current_user.id)
+        return request.environ["rebook.unread"]
+    return {"unread_notifications": unread_notifications}
+
+
+@bp.get("")
+def index():
+    return render_template("fieldworker/notifications.html",
+                           notifications=list(notify.for_staff(current_user.id)))
+
+
+@bp.get("/badge")
+def badge():
+    """The nav badge alone, for htmx polling (and after notificationsRead)."""
+    response = make_response(render_template("fieldworker/_badge.html",
+                                             unread=notify.unread_count(current_user.id)))
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/<int:notification_id>/read")
+def read(notification_id):
+    notice = notify.mark_read(current_user.id, notification_id)
+    if not is_htmx():
+        return redirect(url_for(".index") + f"#notification-{notice.id}")
+    return _read(render_template("fieldworker/_notifications_read.html", n=notice))
+
+
+@bp.post("/read-all")
+def read_all():
+    notify.mark_all_read(current_user.id)
+    if not is_htmx():
+        return redirect(url_for(".index"))
+    return _read(render_template("fieldworker/_notifications_read.html",
+                                 notifications=list(notify.for_staff(current_user.id))))
+
+
+def _read(html):
+    """The swapped fragment, and the event the nav badge listens for to refresh itself."""
+    response = make_response(html)
+    response.vary.add("HX-Request")
+    return trigger(response, notificationsRead=True)

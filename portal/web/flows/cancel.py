@@ -1,0 +1,69 @@
+"""The cancel confirm step and its POST: one flow for customers, admins and fieldworkers."""
+from flask import flash, redirect, request, url_for
+from flask_login import current_user
+
+from ... import current_settings
+from ...actors import actor_for
+from ...billing.money import amount_text, parse_amount
+from ...bookings.services import cancel_booking
+from ...errors import DomainError, refusal
+from ...integrations.sync import manual_update_notice
+from ...settings import CancellationReason
+from ..forms import CancelForm, form_error
+from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+
+
+def confirm(audience, context, form, status, error=None):
+    """The confirm step: a modal for htmx, a page without JavaScript."""
+    ref = context["booking"].ref
+    context = {**context, "audience": audience}
+    page = context["booking_page"]  # what this person may do, and the fees (bookings/page.py)
+    if audience.fees and not form.is_submitted():
+        form.fee.data = amount_text(page.suggested_fee)
+    response = fragment_or_page(
+        "booking/_cancel_modal.html", "booking/cancel.html", status=status, form=form, error=error,
+        reasons=list(CancellationReason.listed()),
+        fee_offered=audience.fees and page.suggested_fee > 0,
+        manual_update=manual_update_notice(context["booking"], actor_for(current_user)),
+        late_fee=page.cancel_fee,
+        cancel_url=url_for(audience.cancel_endpoint, ref=ref),
+        back_url=url_for(audience.booking_endpoint, ref=ref), **context)
+    return into_modal(response) if is_htmx() and request.method == "POST" else response
+
+
+def chosen_fee(form, what="The fee"):
+    """The fee the form asks for in minor units, None when its box is unticked. The service
+    decides who may charge one, so a forged field from a fieldworker is refused there."""
+    return parse_amount(form.fee.data, what) if form.add_fee.data else None
+
+
+def run(audience, ref, load):
+    """GET shows the confirm step; POST cancels and answers with the updated booking card.
+
+    `load(ref)` returns the page context (booking, staff, its booking_page) or aborts with 404.
+    A valid POST goes straight to the service, which locks and reads the booking once and
+    refuses what the page would (someone else's booking included); only a refusal loads the
+    page, and its 404 or confirm step answers as before.
+    """
+    form = CancelForm() if request.method == "POST" else None
+    if form is None or not form.validate_on_submit():
+        context = load(ref)
+        form = form or CancelForm(version=context["booking"].version)
+        if form.version.data is None:  # as a form built with the version would hold it
+            form.version.data = context["booking"].version
+        verdict = context["booking_page"].cancel
+        status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
+        return confirm(audience, context, form, status, form_error(form))
+    try:
+        cancel_booking(ref, actor_for(current_user), channel=audience.channel,
+                       reason_id=form.reason.data, note=form.note.data,
+                       expected_version=form.version.data, fee=chosen_fee(form),
+                       settings=current_settings())
+    except DomainError as exc:
+        return confirm(audience, load(ref), form, exc.status, exc.message)
+    if is_htmx():
+        response = fragment_or_page(audience.card, audience.page, just_cancelled=audience.done,
+                                    **load(ref))
+        return trigger(response, after="Settle", bookingCancelled={"ref": ref})
+    flash(audience.done, "success")
+    return redirect(url_for(audience.booking_endpoint, ref=ref))

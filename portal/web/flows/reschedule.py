@@ -1,0 +1,111 @@
+"""The reschedule pop-up for every audience: pick a date, see its free times (htmx swaps them
+when the date changes), confirm. Without JavaScript it is a page with a "Show times" button."""
+from datetime import date, datetime, timedelta
+
+from flask import flash, redirect, request
+from flask_login import current_user
+
+from ... import current_settings
+from ...actors import actor_for
+from ...bookings import availability
+from ...bookings.scheduling import reschedule_booking
+from ...errors import DomainError, InvalidInput, refusal
+from ...input_limits import year_ok
+from ...people import utcnow
+from ...timefmt import to_local
+from ..forms import RescheduleForm
+from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+
+HORIZON_DAYS = 180  # how far ahead the picker goes
+
+
+def acting(context):
+    """The signed-link page acts as the link's customer; every other page as who is logged in."""
+    return context.get("actor") or actor_for(current_user)
+
+
+def parse_day(raw, today):
+    """A YYYY-MM-DD date from the picker, between today and the horizon; InvalidInput if not."""
+    try:
+        day = date.fromisoformat((raw or "").strip()[:10])
+    except ValueError:
+        raise InvalidInput("That isn't a date. Pick one from the calendar.") from None
+    if not today <= day <= today + timedelta(days=HORIZON_DAYS):
+        raise InvalidInput(f"Pick a date between today and {HORIZON_DAYS} days ahead.")
+    return day
+
+
+def parse_start(raw):
+    """The chosen start as naive UTC (the radio values are UTC ISO times)."""
+    try:
+        start = datetime.fromisoformat((raw or "").strip()[:25])
+    except ValueError:
+        raise InvalidInput("Please pick one of the times shown.") from None
+    if start.tzinfo is not None or not year_ok(start):  # far years overflow when shown
+        raise InvalidInput("Please pick one of the times shown.")
+    return start
+
+
+def first_error(form):
+    """The first field message, shown above the form (the CSRF one has its own page)."""
+    return next((e for errors in form.errors.values() for e in errors), None)
+
+
+def _picker(audience, context, form, day, status=200, error=None):
+    settings, now = current_settings(), utcnow()
+    booking = context["booking"]
+    actor = acting(context)
+    slots = availability.free_slots(
+        booking.service, day, day, settings=settings, now=now, ignore_booking=booking.id,
+        real_time=settings.real_time_availability if actor.is_customer else True)
+    today = to_local(now, settings.timezone).date()
+    values = dict(context, audience=audience, form=form, day=day, slots=slots, error=error,
+                  min_day=today, max_day=today + timedelta(days=HORIZON_DAYS),
+                  current_local=to_local(booking.starts_at, settings.timezone),
+                  reschedule_url=audience.reschedule_url(booking.ref),
+                  back_url=audience.booking_url(booking.ref), plain_form=audience.plain,
+                  staff_choices=availability.qualified_staff(booking.service)
+                  if audience.choose_staff else [])
+    if is_htmx() and request.headers.get("HX-Target") == "reschedule-times":
+        return fragment_or_page("booking/_reschedule_times.html", "booking/reschedule.html",
+                                status=status, **values)
+    response = fragment_or_page("booking/_reschedule_modal.html", "booking/reschedule.html",
+                                status=status, **values)
+    return into_modal(response) if is_htmx() and request.method == "POST" else response
+
+
+def _default_day(booking, settings, now):
+    today = to_local(now, settings.timezone).date()
+    return max(today, to_local(booking.starts_at, settings.timezone).date())
+
+
+def run(audience, ref, load):
+    """GET shows the picker (for ?date=); POST moves the booking and answers with its card."""
+    context = load(ref)
+    booking, settings, now = context["booking"], current_settings(), utcnow()
+    form = RescheduleForm(version=booking.version)
+    verdict = context["booking_page"].reschedule  # bookings/page.py
+    try:
+        raw = request.values.get("date")
+        today = to_local(now, settings.timezone).date()
+        day = parse_day(raw, today) if raw else _default_day(booking, settings, now)
+    except InvalidInput as exc:
+        return _picker(audience, context, form, _default_day(booking, settings, now), 422,
+                       exc.message)
+    if not form.validate_on_submit():
+        status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
+        return _picker(audience, context, form, day, status, first_error(form))
+    try:
+        fieldworker = form.fieldworker.data if audience.choose_staff else None
+        reschedule_booking(ref, acting(context), channel=audience.channel,
+                           starts_at=parse_start(form.start.data),
+                           expected_version=form.version.data, fieldworker=fieldworker or None)
+    except DomainError as exc:
+        return _picker(audience, load(ref), form, day, exc.status, exc.message)
+    done = audience.moved
+    if is_htmx() and not audience.plain:
+        response = fragment_or_page(audience.card, audience.page, just_cancelled=done,
+                                    **load(ref))
+        return trigger(response, after="Settle", bookingChanged={"ref": ref})
+    flash(done, "success")
+    return redirect(audience.booking_url(ref))
