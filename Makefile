@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test test-quick test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean
+.PHONY: run test test-quick layers test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean
 
 run: install assets
 	$(FLASK) init-db
@@ -19,12 +19,17 @@ run: install assets
 	$(FLASK) serve --port $(PORT)
 
 test: install-test assets browser
+	$(MAKE) layers
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
 
+# The floors of the code (pyproject.toml's import contracts; docs/ARCHITECTURE.md).
+layers: install-test
+	$(BIN)/lint-imports --no-cache
+
 # The quick loop while working: tests/domain and tests/web on SQLite: no browser, no spawned
 # processes (those are in tests/browser and tests/slow). `make test` runs them all, on both DBs.
-test-quick: install-test assets
+test-quick: install-test assets layers
 	REBOOK_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider tests/domain tests/web
 
 test-sqlite:

@@ -2,7 +2,7 @@
 import sys
 
 from portal import create_app
-from portal.config import ConfigurationError
+from portal.kernel.config import ConfigurationError
 
 try:
     app = create_app()

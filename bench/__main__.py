@@ -23,12 +23,13 @@ from bench import reports
 from bench import serve
 from bench.common import timed
 from portal import create_app
-from portal.actors import Actor
 from portal.bookings.models import Assignment, Booking, Service
 from portal.bookings.services import cancel_booking
-from portal.db import database
-from portal.migrate import upgrade
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.kernel.migrate import upgrade
+from portal.people import Customer, Staff
 from werkzeug.security import generate_password_hash
 
 

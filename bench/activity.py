@@ -17,9 +17,10 @@ from portal import create_app
 from portal.audit import AuditEvent
 from portal.billing.models import Invoice, Refund
 from portal.bookings.models import Booking, Service
-from portal.db import database
-from portal.migrate import upgrade
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.kernel.migrate import upgrade
+from portal.people import Customer, Staff
 
 EVENTS = 100_000
 BOOKINGS = 10_000

@@ -16,8 +16,8 @@ from portal import create_app
 from portal.bookings.availability import check_slot, free_slots
 from portal.bookings.models import Assignment, Booking, Service
 from portal.bookings.schedule_models import WorkingHours
-from portal.db import database, open_database
-from portal.migrate import upgrade
+from portal.kernel.db import database, open_database
+from portal.kernel.migrate import upgrade
 from portal.people import Customer, Staff
 from portal.settings import Settings
 

@@ -20,12 +20,12 @@ import time
 from pathlib import Path
 
 from portal import create_app
-from portal.db import database
-from portal.messaging.models import SENT, OutboxMessage
+from portal.kernel.db import database
+from portal.kernel.migrate import upgrade
 from portal.messaging.mime import build
+from portal.messaging.models import SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
 from portal.messaging.smtp import Mailer
-from portal.migrate import upgrade
 
 MESSAGES = 2_000
 BATCH = 50

@@ -13,9 +13,10 @@ from werkzeug.security import generate_password_hash
 from bench.common import insert_chunks, timed
 from portal import create_app
 from portal.bookings.models import Assignment, Booking, Service
-from portal.db import database
-from portal.migrate import upgrade
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.kernel.migrate import upgrade
+from portal.people import Customer, Staff
 
 TOTAL = 10_000
 RUNS = 30

@@ -55,8 +55,9 @@ def _grow(total, prefix, casey_every):
     customers and the demo customer (1 in `casey_every`; 0: none), the demo fieldworkers
     taking turns."""
     from portal.bookings.models import Assignment, Booking, Service
-    from portal.db import database
-    from portal.people import Customer, Staff, utcnow
+    from portal.kernel.db import database
+    from portal.people import Customer, Staff
+    from portal.kernel.clock import utcnow
     now = utcnow().replace(microsecond=0)
     insert_chunks(Customer, [{"name": f"Bulk Customer {i}", "email": f"{prefix}{i}@example.com",
                               "created_at": now} for i in range(500)])
@@ -105,8 +106,9 @@ def _pages(app):
 def _cancel_posts(app):
     """Statements of a customer's cancel POST, plain and htmx, on two bookings days ahead."""
     from portal.bookings.models import Booking
-    from portal.db import database
-    from portal.people import Customer, utcnow
+    from portal.kernel.db import database
+    from portal.people import Customer
+    from portal.kernel.clock import utcnow
     with app.app_context(), database.connection_context():
         casey = Customer.get(Customer.email == "customer@example.com")
         refs = [(b.ref, b.version) for b in Booking.select().where(
@@ -131,9 +133,9 @@ def _measure(app):
 
 def main(postgres=False):
     from portal import create_app
-    from portal.db import database
-    from portal.demo import load_demo
-    from portal.migrate import upgrade
+    from portal.kernel.db import database
+    from portal.ops.demo import load_demo
+    from portal.kernel.migrate import upgrade
     server = None
     if postgres:
         from bench.serve import _postgres

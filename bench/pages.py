@@ -40,10 +40,11 @@ def _seed_demo(url):
     """The demo business; returns an upcoming booking ref of the demo customer."""
     from portal import create_app
     from portal.bookings.models import Booking
-    from portal.db import database
-    from portal.demo import load_demo
-    from portal.migrate import upgrade
-    from portal.people import Customer, utcnow
+    from portal.kernel.db import database
+    from portal.ops.demo import load_demo
+    from portal.kernel.migrate import upgrade
+    from portal.people import Customer
+    from portal.kernel.clock import utcnow
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     with app.app_context(), database.connection_context():
         upgrade()
@@ -60,8 +61,9 @@ def _seed_more(url, total=EXTRA_BOOKINGS):
     two ahead, each with a fieldworker."""
     from portal import create_app
     from portal.bookings.models import Assignment, Booking, Service
-    from portal.db import database
-    from portal.people import Customer, Staff, utcnow
+    from portal.kernel.db import database
+    from portal.people import Customer, Staff
+    from portal.kernel.clock import utcnow
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
     rng = random.Random(17)
     with app.app_context(), database.connection_context():

@@ -20,9 +20,10 @@ from bench.common import insert_chunks
 from portal import create_app
 from portal.billing.models import Invoice, InvoiceLine, Refund
 from portal.bookings.models import Assignment, Booking, Service
-from portal.db import database
-from portal.migrate import upgrade
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.kernel.migrate import upgrade
+from portal.people import Customer, Staff
 from portal.settings import CancellationReason, ensure_default_reasons
 
 TOTAL = 100_000

@@ -46,9 +46,10 @@ def _seed(database_url, total=10_000):
     """10,000 bookings across 200 customers; returns a future booking ref of customer c0."""
     from portal import create_app
     from portal.bookings.models import Assignment, Booking, Service
-    from portal.db import database
-    from portal.migrate import upgrade
-    from portal.people import Customer, Staff, utcnow
+    from portal.kernel.db import database
+    from portal.kernel.migrate import upgrade
+    from portal.people import Customer, Staff
+    from portal.kernel.clock import utcnow
     from werkzeug.security import generate_password_hash
     app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "bench"})
     with app.app_context(), database.connection_context():

@@ -1,18 +1,18 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
-from flask import Flask, has_request_context, request
+from flask import Flask, request
 
-from . import config as config_module
-from .db import database, open_database, release_connection
-from .extensions import csrf, login, mail
 from .audit import channel_label
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
+from .extensions import csrf, login, mail
+from .kernel import config as config_module
+from .kernel.db import database, open_database, release_connection
+from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
+                             when_range)
 from .people import load_user
-from .settings import Settings
 from .web.app import input_guard
+from .web.app.current import current_settings
 from .web.app.limits import trust_proxies
-from .timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
-                      when_range)
 
 
 def create_app(config=None):
@@ -60,16 +60,7 @@ def create_app(config=None):
     from .web.app.security_headers import init_app as security_headers
     security_headers(app)
 
-    from .cli import register_cli
+    from .ops.cli import register_cli
     register_cli(app)
     return app
 
-
-def current_settings():
-    """The settings row, read once per request (kept in the WSGI environ, which is per request
-    even when an app context outlives it)."""
-    if not has_request_context():
-        return Settings.current()
-    if "rebook.settings" not in request.environ:
-        request.environ["rebook.settings"] = Settings.current()
-    return request.environ["rebook.settings"]

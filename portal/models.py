@@ -5,13 +5,13 @@ from .audit import AuditEvent
 from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
-from .integrations.models import ApiToken, Integration
 from .integrations.idempotency import ApiIdempotencyKey
+from .integrations.models import ApiToken, Integration
 from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
+from .kernel.ratelimit import RateLimitHit
 from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
-from .ratelimit import RateLimitHit
 from .reports.models import ReportDay, ReportDirty, ReportState
 from .settings import CancellationReason, Settings
 

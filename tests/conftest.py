@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from portal import create_app
-from portal.db import database, is_postgres
-from portal.migrate import upgrade
+from portal.kernel.db import database, is_postgres
+from portal.kernel.migrate import upgrade
 from tests.support.database import empty_tables
 from tests.support.forms import login
 from tests.support.mail import Collector, mail_to

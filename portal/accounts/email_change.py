@@ -17,13 +17,14 @@ from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import IntegrityError
 
 from .. import audit
-from ..actors import Actor
-from ..db import locked, write_transaction
-from ..errors import Conflict
+from ..kernel.actors import Actor
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict
+from ..kernel.urls import external_url
 from ..messaging.outbox import enqueue_email
-from ..people import Customer, email_in_use, utcnow
+from ..people import Customer, email_in_use
 from ..settings import Settings
-from ..urls import external_url
 from . import tokens
 from .models import AccountToken
 

@@ -1,10 +1,10 @@
 """The emails that carry account links: the invitation and the password reset."""
 from flask import render_template
 
+from ..kernel.clock import utcnow
+from ..kernel.urls import external_url
 from ..messaging.outbox import enqueue_email
-from ..people import utcnow
 from ..settings import Settings
-from ..urls import external_url
 from . import tokens
 from .models import INVITE, RESET
 

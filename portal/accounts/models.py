@@ -1,8 +1,9 @@
 """One row per emailed account link: what makes a link single-use."""
 from peewee import CharField, DateTimeField, ForeignKeyField
 
-from ..db import BaseModel
-from ..people import Customer, utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
+from ..people import Customer
 
 INVITE = "invite"
 RESET = "reset"

@@ -1,5 +1,5 @@
 """What a password a customer chooses must be (contact details: portal/contact_details.py)."""
-from ..errors import InvalidInput
+from ..kernel.errors import InvalidInput
 
 PASSWORD_MIN = 10
 PASSWORD_MAX = 128

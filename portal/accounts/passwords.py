@@ -12,11 +12,12 @@ from peewee import fn
 from werkzeug.security import generate_password_hash
 
 from .. import audit
-from ..actors import Actor
-from ..contact_details import EMAIL_MAX
-from ..db import database, locked, write_transaction
-from ..errors import InvalidInput, NotFound
-from ..people import Customer, authenticate, utcnow
+from ..kernel.actors import Actor
+from ..kernel.clock import utcnow
+from ..kernel.db import database, locked, write_transaction
+from ..kernel.errors import InvalidInput, NotFound
+from ..people import Customer, authenticate
+from ..people.contact_details import EMAIL_MAX
 from . import sessions, throttle, tokens
 from .invitations import queue_reset, render_decoy
 from .models import INVITE, RESET

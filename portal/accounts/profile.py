@@ -8,11 +8,12 @@ account uses that address.
 from datetime import datetime
 
 from .. import audit
-from ..actors import Actor
-from ..contact_details import clean_address, clean_email, clean_name, clean_phone
-from ..db import locked, write_transaction
-from ..errors import InvalidInput, NotFound
-from ..people import Customer, utcnow
+from ..kernel.actors import Actor
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import InvalidInput, NotFound
+from ..people import Customer
+from ..people.contact_details import clean_address, clean_email, clean_name, clean_phone
 from . import email_change, throttle
 
 FIELDS = ("name", "phone", "address")

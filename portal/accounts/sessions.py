@@ -15,9 +15,10 @@ from datetime import datetime, timedelta
 from flask import current_app
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from ..db import BaseModel, write_transaction
+from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled
-from ..people import Customer, Staff, utcnow
+from ..kernel.db import BaseModel, write_transaction
+from ..people import Customer, Staff
 
 DEFAULT_IDLE_MINUTES = 60
 DEFAULT_MAX_HOURS = 12

@@ -16,9 +16,9 @@ from typing import Callable
 from flask import current_app
 from peewee import InterfaceError, OperationalError
 
-from .. import ratelimit
-from ..errors import DomainError
-from ..ratelimit import wait_text  # noqa: F401  (callers import it from here)
+from ..kernel import ratelimit
+from ..kernel.errors import DomainError
+from ..kernel.ratelimit import wait_text  # noqa: F401  (callers import it from here)
 
 DEFAULTS = {"LOGIN_LIMIT_PER_ACCOUNT": "5 per 15 minutes",
             "LOGIN_LIMIT_PER_ADDRESS": "20 per 15 minutes",

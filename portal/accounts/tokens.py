@@ -14,8 +14,8 @@ from datetime import timedelta, timezone
 from flask import current_app
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from ..db import locked
-from ..errors import DomainError
+from ..kernel.db import locked
+from ..kernel.errors import DomainError
 from ..people import Customer
 from .models import INVITE, PURPOSES, RESET, AccountToken
 

@@ -4,8 +4,8 @@ from dataclasses import dataclass, field
 
 from ..bookings import policy
 from ..bookings.models import Booking
-from ..db import locked, write_transaction
-from ..errors import Conflict, NotFound
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict, NotFound
 from .invoices import InvoiceSummary, invoice_summary
 from .models import Invoice
 

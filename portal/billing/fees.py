@@ -1,6 +1,6 @@
 """What a cancellation does to the invoice: the visit is credited back, and a fee (the late-
 cancellation tier's, or the one an admin chose) is charged. Call inside the cancel transaction."""
-from ..people import utcnow
+from ..kernel.clock import utcnow
 from .invoices import add_fee, service_lines
 from .models import CANCELLATION_FEE, FeeTier, InvoiceLine
 

@@ -2,8 +2,8 @@
 transaction, and a summary for pages (four queries: invoice, lines, payments, refunds)."""
 from dataclasses import dataclass, field
 
+from ..kernel.clock import utcnow
 from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
-from ..people import utcnow
 from .money import tax_on
 
 

@@ -2,8 +2,9 @@
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from ..bookings.models import Booking
-from ..db import BaseModel
-from ..people import Customer, utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
+from ..people import Customer
 
 SERVICE, CANCELLATION_FEE, NO_SHOW_FEE = "service", "cancellation_fee", "no_show_fee"
 

@@ -1,7 +1,7 @@
 """Reading and checking amounts people type; tax in integer arithmetic (no float drift)."""
 import re
 
-from ..errors import InvalidInput
+from ..kernel.errors import InvalidInput
 
 MAX_FEE_MAJOR = 1_000_000
 MAX_FEE = MAX_FEE_MAJOR * 100

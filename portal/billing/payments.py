@@ -2,8 +2,8 @@
 from peewee import fn
 
 from .. import audit
-from ..db import locked, write_transaction
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Forbidden, InvalidInput, NotFound
 from .models import PROCESSED, Invoice, InvoiceLine, Payment, Refund
 from .money import MAX_FEE, MAX_FEE_MAJOR, amount_text
 

@@ -4,9 +4,9 @@ from datetime import date
 
 from peewee import JOIN, fn
 
-from ..bookings.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page,
-                                parse_date_range, parse_page, parse_search, shown)
 from ..bookings.models import Booking
+from ..kernel.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page, parse_date_range,
+                              parse_page, parse_search, shown)
 from ..people import Customer
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
 

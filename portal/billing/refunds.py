@@ -3,14 +3,14 @@ processed (paid out). Each step is one transaction with a version guard and an a
 from peewee import fn
 
 from .. import audit
-from ..db import write_transaction
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..input_limits import NOTE_MAX
-from ..integrations import events
-from ..kernel.versioning import check_version, update_versioned
-from ..people import utcnow
-from ..timefmt import money
 from ..bookings.models import Booking
+from ..integrations import events
+from ..kernel.clock import utcnow
+from ..kernel.db import write_transaction
+from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..kernel.input_limits import NOTE_MAX
+from ..kernel.timefmt import money
+from ..kernel.versioning import check_version, update_versioned
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
 from .payments import REFERENCE_MAX, check_amount, clean_text, lock_invoice, paid_on
 

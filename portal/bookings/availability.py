@@ -14,10 +14,10 @@ from zoneinfo import ZoneInfo
 
 from peewee import SQL, fn
 
-from ..db import database
-from ..errors import Conflict, InvalidInput
+from ..kernel.db import database
+from ..kernel.errors import Conflict, InvalidInput
+from ..kernel.timefmt import to_local
 from ..people import Staff
-from ..timefmt import to_local
 from . import hours
 from .models import SCHEDULED, Assignment, Booking, Service
 from .schedule_models import BlockedTime, ServiceStaff, WorkingHours

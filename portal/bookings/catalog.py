@@ -10,8 +10,8 @@ from peewee import fn
 
 from .. import audit
 from ..billing.money import parse_amount
-from ..db import locked, write_transaction
-from ..errors import InvalidInput, NotFound
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import InvalidInput, NotFound
 from ..people import Staff
 from .models import Service
 from .schedule_models import ServiceStaff

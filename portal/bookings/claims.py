@@ -8,7 +8,7 @@ from datetime import timedelta
 
 from peewee import IntegrityError
 
-from ..errors import Conflict
+from ..kernel.errors import Conflict
 from .schedule_models import CLAIM_MINUTES, SlotClaim
 
 TAKEN = "That time was just taken. Please pick another time."

@@ -3,12 +3,13 @@ does it. One transaction: the booking locked and its version checked, a new fiel
 checked qualified and free and given the slot claims, the version bumped, an audit event with
 before and after, and the fieldworkers told."""
 from .. import audit
-from ..contact_details import clean_address
-from ..db import write_transaction
+from ..kernel.clock import utcnow
+from ..kernel.db import write_transaction
+from ..kernel.errors import Conflict, InvalidInput, refusal
 from ..kernel.versioning import check_version, update_versioned
-from ..errors import Conflict, InvalidInput, refusal
 from ..messaging.job_changes import tell_fieldworkers
-from ..people import Customer, Staff, utcnow
+from ..people import Customer, Staff
+from ..people.contact_details import clean_address
 from ..settings import Settings
 from . import availability, claims, policy
 from .models import Assignment, Booking, Service

@@ -6,11 +6,11 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN
 
 from .. import audit
-from ..db import write_transaction
-from ..errors import InvalidInput, NotFound
+from ..kernel.db import write_transaction
+from ..kernel.errors import InvalidInput, NotFound
 from ..people import Staff
-from ..portal_settings import save_settings as update_settings_fields
 from ..settings import Settings
+from ..settings.portal import save_settings as update_settings_fields
 from . import hours
 from .availability import STEPS
 from .schedule_models import BlockedTime, WorkingHours

@@ -3,9 +3,10 @@ import secrets
 
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..db import BaseModel
 from ..integrations.models import Integration
-from ..people import Customer, Staff, utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
+from ..people import Customer, Staff
 from ..settings import CancellationReason
 
 SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = "scheduled", "completed", "cancelled", "no_show"

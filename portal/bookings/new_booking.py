@@ -8,13 +8,14 @@ audit event, confirmation email with its links and .ics, and the fieldworker's n
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from .. import customer_queries, customers
-from ..contact_details import clean_address
-from ..db import write_transaction
-from ..errors import InvalidInput, NotFound
-from ..input_limits import MAX_ID
-from ..people import Customer, utcnow
-from ..timefmt import to_local
+from ..kernel.clock import utcnow
+from ..kernel.db import write_transaction
+from ..kernel.errors import InvalidInput, NotFound
+from ..kernel.input_limits import MAX_ID
+from ..kernel.timefmt import to_local
+from ..people import customer_queries, customers
+from ..people import Customer
+from ..people.contact_details import clean_address
 from . import availability, queries
 from .models import Service
 from .scheduling import book_appointment

@@ -9,8 +9,8 @@ from datetime import datetime
 from functools import cached_property
 from typing import Any, Iterable
 
-from ..actors import Actor
 from ..billing.fees import fee_tiers
+from ..kernel.actors import Actor
 from . import policy
 from .models import CANCELLED, COMPLETED, NO_SHOW
 

@@ -2,8 +2,9 @@
 claims that make double-booking a fieldworker impossible in the database itself."""
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField
 
-from ..db import BaseModel
-from ..people import Staff, utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
+from ..people import Staff
 from .models import Booking, Service
 
 # Claims are kept on a fixed 15-minute grid, whatever step the booking page offers

@@ -3,16 +3,17 @@ the slot is checked and claimed in the database (portal/bookings/claims.py), the
 its assignment, invoice, audit event, emails and notices are written together."""
 from .. import audit
 from ..billing.invoices import open_invoice
-from ..contact_details import ADDRESS_MAX
-from ..db import write_transaction
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..integrations import events
+from ..kernel.clock import utcnow
+from ..kernel.db import write_transaction
+from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
+from ..kernel.timefmt import when
 from ..kernel.versioning import check_version, update_versioned
 from ..messaging import emails
 from ..messaging.notify import notify_staff
-from ..people import Customer, Staff, utcnow
+from ..people import Customer, Staff
+from ..people.contact_details import ADDRESS_MAX
 from ..settings import Settings
-from ..timefmt import when
 from . import availability, claims, policy
 from .models import Assignment, Booking, Service
 from .queries import assigned_staff

@@ -4,16 +4,17 @@ from ..billing.fees import charge_cancellation, credit_service, fee_tiers
 from ..billing.invoices import add_fee
 from ..billing.models import NO_SHOW_FEE
 from ..billing.money import check_fee
-from ..db import locked, write_transaction
-from ..errors import Forbidden, InvalidInput, NotFound, refusal
-from ..input_limits import NOTE_MAX
 from ..integrations import events, sync
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Forbidden, InvalidInput, NotFound, refusal
+from ..kernel.input_limits import NOTE_MAX
+from ..kernel.timefmt import when
 from ..kernel.versioning import update_versioned
 from ..messaging import emails, outbox
 from ..messaging.notify import notify_staff
-from ..people import Customer, utcnow
+from ..people import Customer
 from ..settings import CancellationReason, Settings
-from ..timefmt import when
 from . import claims, policy
 from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff

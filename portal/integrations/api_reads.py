@@ -13,12 +13,12 @@ from peewee import JOIN, fn
 
 from ..audit import AuditEvent
 from ..bookings import availability
-from ..bookings.listing import MAX_ID
 from ..bookings.models import Assignment, Booking, Service
-from ..errors import InvalidInput, NotFound
+from ..kernel.errors import InvalidInput, NotFound
+from ..kernel.input_limits import MAX_ID
+from ..kernel.timefmt import to_local
 from ..people import Customer, Staff
 from ..settings import CancellationReason, Settings
-from ..timefmt import to_local
 from .models import Integration
 
 PAGE_MAX = 100

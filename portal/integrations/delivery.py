@@ -16,14 +16,14 @@ from flask import current_app, has_app_context
 from peewee import fn
 
 from .. import audit
-from ..db import locked, write_transaction
-from ..errors import Conflict, DomainError, NotFound
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict, DomainError, NotFound
 from ..messaging.outbox import backoff
-from ..people import utcnow
 from . import signing, targets
 from .models import Integration
-from .webhook_models import (DEAD, DELIVERED, NOT_SENT, PENDING, REFUSED, SENDING,
-                             WebhookAttempt, WebhookDelivery)
+from .webhook_models import (DEAD, DELIVERED, NOT_SENT, PENDING, REFUSED, SENDING, WebhookAttempt,
+                             WebhookDelivery)
 
 log = logging.getLogger(__name__)
 

@@ -13,8 +13,9 @@ import secrets
 from ..billing.models import Invoice, Refund
 from ..bookings.models import CANCELLED, Booking, Service
 from ..bookings.queries import assigned_staff
+from ..kernel.clock import utcnow
 from ..orders.models import Order, OrderItem, Product
-from ..people import Customer, utcnow
+from ..people import Customer
 from ..settings import Settings
 from .models import Integration
 from .webhook_models import PENDING, WebhookDelivery

@@ -10,9 +10,9 @@ from datetime import timedelta
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, IntegrityError, \
     TextField
 
-from ..db import BaseModel, database, write_transaction
-from ..errors import Conflict, InvalidInput
-from ..people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel, database, write_transaction
+from ..kernel.errors import Conflict, InvalidInput
 from .models import Integration
 
 KEEP_FOR = timedelta(hours=24)

@@ -4,10 +4,10 @@ from peewee import IntegrityError
 from .. import audit
 from ..bookings.models import Booking
 from ..bookings.services import STALE, lock_booking
-from ..db import database, write_transaction
-from ..errors import Conflict
+from ..kernel.clock import utcnow
+from ..kernel.db import database, write_transaction
+from ..kernel.errors import Conflict
 from ..kernel.versioning import check_version, update_versioned
-from ..people import utcnow
 
 REF_MAX = 120
 

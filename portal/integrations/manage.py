@@ -8,8 +8,8 @@ from urllib.parse import urlsplit
 from peewee import IntegrityError, fn
 
 from .. import audit
-from ..db import locked, write_transaction
-from ..errors import InvalidInput, NotFound
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import InvalidInput, NotFound
 from .events import EVENTS
 from .models import KINDS, Integration
 from .signing import new_secret

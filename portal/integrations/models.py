@@ -1,8 +1,8 @@
 """An integration (an outside system) and the API tokens it calls us with."""
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, TextField
 
-from ..db import BaseModel
-from ..people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
 
 KINDS = {"pms": "Practice management", "calendar": "Calendar", "crm": "CRM", "other": "Other"}
 

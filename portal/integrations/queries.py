@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from peewee import fn
 
-from ..errors import NotFound
+from ..kernel.errors import NotFound
 from .manage import NOT_FOUND
 from .models import Integration
 from .webhook_models import WebhookAttempt, WebhookDelivery

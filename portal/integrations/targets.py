@@ -24,7 +24,7 @@ from urllib.parse import urlsplit
 
 from flask import current_app, has_app_context
 
-from ..errors import InvalidInput
+from ..kernel.errors import InvalidInput
 
 SETTING = "WEBHOOK_ALLOWED_HOSTS"
 BAD_URL = ("Enter the endpoint as a full web address starting with https:// or http://, "

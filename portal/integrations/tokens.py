@@ -5,9 +5,9 @@ import secrets
 from datetime import timedelta
 
 from .. import audit
-from ..db import locked, write_transaction
-from ..errors import Conflict, InvalidInput, NotFound
-from ..people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict, InvalidInput, NotFound
 from .models import ApiToken, Integration
 
 READ, WRITE = "bookings:read", "bookings:write"

@@ -3,8 +3,8 @@ import json
 
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
-from ..db import BaseModel
-from ..people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
 from .models import Integration
 
 PENDING, SENDING, DELIVERED, DEAD = "pending", "sending", "delivered", "dead"

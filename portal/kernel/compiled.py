@@ -13,7 +13,7 @@ ints or strings (they are passed to the driver as given, without a field's db_va
 import itertools
 import weakref
 
-from ..db import database, is_postgres
+from .db import database, is_postgres
 
 MARK = 8_675_309_000  # a value no real row or argument uses; recognised as int or text
 # PostgreSQL: the statements each connection has prepared (PREPARE plans once per connection;

@@ -5,7 +5,7 @@ changed it since your page loaded" is decided the same way everywhere: the calle
 version is compared first, then the UPDATE itself only matches the version that was read. The
 message is the caller's (it names the thing and says to reload); the code is always "stale".
 """
-from ..errors import Conflict
+from .errors import Conflict
 
 STALE_CODE = "stale"
 

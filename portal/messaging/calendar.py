@@ -3,7 +3,7 @@ from datetime import timezone
 
 from icalendar import Calendar, Event
 
-from ..people import utcnow
+from ..kernel.clock import utcnow
 
 
 def _aware(dt):

@@ -1,12 +1,12 @@
 """What each event sends, rendered from templates/emails/ into the outbox."""
 from flask import current_app, render_template
 
-from ..actors import Actor
 from ..bookings import policy
-from ..links import make_token
+from ..bookings.links import make_token
+from ..kernel.actors import Actor
+from ..kernel.timefmt import when
+from ..kernel.urls import external_url
 from .calendar import booking_ics
-from ..timefmt import when
-from ..urls import external_url
 from .outbox import enqueue_email
 
 

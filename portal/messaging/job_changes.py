@@ -3,8 +3,8 @@
 in the change's transaction."""
 from flask import render_template
 
-from ..timefmt import when
-from ..urls import external_url
+from ..kernel.timefmt import when
+from ..kernel.urls import external_url
 from .notify import notify_staff
 from .outbox import enqueue_email
 

@@ -2,8 +2,9 @@
 from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, TextField
 
 from ..bookings.models import Booking
-from ..db import BaseModel
-from ..people import Staff, utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
+from ..people import Staff
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
 

@@ -2,8 +2,8 @@
 from peewee import JOIN
 
 from ..bookings.models import Booking
-from ..errors import NotFound
-from ..people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.errors import NotFound
 from .models import Notification
 
 

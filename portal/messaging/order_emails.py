@@ -1,7 +1,7 @@
 """What an order's events send the customer, rendered from templates/emails/ into the outbox."""
 from flask import render_template
 
-from ..urls import external_url
+from ..kernel.urls import external_url
 from .outbox import enqueue_email
 
 

@@ -3,14 +3,13 @@ import email
 import email.policy
 import logging
 import random
-import smtplib
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import formatdate
 
-from ..db import locked, write_transaction
-from ..people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
 from .mime import build
 from .models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 from .smtp import Mailer, ServerDown

@@ -8,7 +8,8 @@ run every minute costs one query when there is nothing new to send."""
 from datetime import timedelta
 
 from ..bookings.models import SCHEDULED, Booking, Service
-from ..people import Customer, utcnow
+from ..kernel.clock import utcnow
+from ..people import Customer
 from ..settings import Settings
 from .emails import queue_booking_reminder, reminder_key
 from .models import OutboxMessage

@@ -1,7 +1,7 @@
 """Demo orders: a few products, and orders for one customer in the states worth showing."""
 from .. import audit
-from ..actors import SYSTEM, Actor
 from ..billing.models import Payment
+from ..kernel.actors import SYSTEM, Actor
 from .models import PROCESSING, SHIPPED, Order, Product
 from .services import place_order
 

@@ -4,8 +4,9 @@ import secrets
 from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from ..billing.models import Invoice
-from ..db import BaseModel
-from ..people import Customer, utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
+from ..people import Customer
 from ..settings import CancellationReason
 
 PLACED, PROCESSING, SHIPPED, COMPLETED, CANCELLED = (

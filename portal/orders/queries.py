@@ -2,9 +2,9 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
-from ..activity import timeline
-from ..bookings.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page,
-                                parse_date_range, parse_page, parse_search, shown)
+from ..audit.activity import timeline
+from ..kernel.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page, parse_date_range,
+                              parse_page, parse_search, shown)
 from ..people import Customer
 from .models import STATUS_LABELS, Order
 from .services import order_items

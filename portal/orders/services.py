@@ -6,13 +6,14 @@ from ..billing.models import Invoice, InvoiceLine
 from ..billing.money import tax_on
 from ..bookings import policy
 from ..bookings.services import _clean_reason_and_note  # the same reason and note rules
-from ..db import locked, write_transaction
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..integrations import events
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.versioning import check_version, update_versioned
 from ..messaging.notify import notify_staff
 from ..messaging.order_emails import queue_order_cancelled
-from ..people import Customer, Staff, utcnow
+from ..people import Customer, Staff
 from ..settings import Settings
 from .models import CANCELLED, Order, OrderItem, Product
 

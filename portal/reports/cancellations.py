@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from peewee import Case, fn
 
 from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Refund
-from ..bookings.listing import day_terms
 from ..bookings.models import CANCELLED, NO_SHOW, Assignment, Booking
+from ..kernel.listing import day_terms
 from ..settings import CancellationReason
 from . import figures
 from .period import buckets

@@ -8,8 +8,8 @@ from peewee import JOIN, Cast, fn
 
 from ..billing.models import CANCELLATION_FEE, REJECTED, Invoice, InvoiceLine, Refund
 from ..bookings.models import Assignment, Booking, Service
-from ..db import is_postgres
 from ..integrations.models import Integration
+from ..kernel.db import is_postgres
 from ..people import Customer, Staff
 from .cancellations import STAFF_KINDS, Terms
 

@@ -3,7 +3,7 @@ report groups or filters by, so a period's figures add up a few thousand rows in
 every booking in it. portal/reports/summary.py keeps it current."""
 from peewee import CharField, DateField, DateTimeField, IntegerField
 
-from ..db import BaseModel
+from ..kernel.db import BaseModel
 
 BOOKING_ROW = 0  # staff_id of the row counting the booking itself (not one of its workers)
 

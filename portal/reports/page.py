@@ -6,7 +6,7 @@ from ..audit import CHANNELS
 from ..billing.fees import fee_tiers
 from ..bookings import policy
 from ..bookings.listing import filter_options
-from ..timefmt import percent
+from ..kernel.timefmt import percent
 from . import charts
 from .cancellations import cancellation_report
 from .period import INITIATORS, PRESETS, ReportFilter

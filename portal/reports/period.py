@@ -4,7 +4,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from ..audit import CHANNELS
-from ..bookings.listing import parse_date_range, parse_id, shown
+from ..kernel.listing import parse_date_range, parse_id, shown
 
 PRESETS = {"7d": "Last 7 days", "30d": "Last 30 days", "90d": "Last 90 days",
            "month": "This month", "custom": "Custom range"}

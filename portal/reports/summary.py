@@ -18,7 +18,7 @@ from operator import or_
 from zoneinfo import ZoneInfo
 
 from ..bookings.models import Assignment, Booking
-from ..db import database, is_postgres, write_transaction
+from ..kernel.db import database, is_postgres, write_transaction
 from .models import BOOKING_ROW, ReportDay, ReportDirty, ReportState
 
 # Notice past this many hours counts as this many: no threshold the report uses lies beyond

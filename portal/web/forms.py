@@ -5,7 +5,7 @@ from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, Passwo
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..input_limits import NOTE_MAX, is_id
+from ..kernel.input_limits import NOTE_MAX, is_id
 
 
 

@@ -5,11 +5,12 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.bookings.services import cancel_booking
-from portal.people import Staff, utcnow
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.people import Staff
 from tests.support.browsing import staff_log_in
 
 pytestmark = pytest.mark.browser

@@ -5,10 +5,10 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.bookings.models import Booking, Service
+from portal.kernel.timefmt import to_local
 from portal.messaging.models import OutboxMessage
 from portal.people import Customer
 from portal.settings import Settings
-from portal.timefmt import to_local
 from tests.support.browsing import staff_log_in
 from tests.support.slots import free
 

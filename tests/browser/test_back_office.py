@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.models import Booking, Service
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
 from tests.support.browsing import staff_log_in
 
 pytestmark = pytest.mark.browser

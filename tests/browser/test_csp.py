@@ -9,14 +9,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 import pytest
 from playwright.sync_api import expect
 
-from portal.actors import Actor
 from portal.bookings.availability import free_slots
+from portal.bookings.links import make_token
 from portal.bookings.models import Assignment, Booking, Service
 from portal.bookings.services import cancel_booking
-from portal.links import make_token
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local
+from portal.people import Customer, Staff
 from portal.settings import Settings
-from portal.timefmt import to_local
 
 pytestmark = pytest.mark.browser
 

@@ -8,9 +8,10 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.bookings.models import Booking
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local
 from portal.messaging.outbox import work_once
-from portal.people import Customer, utcnow
-from portal.timefmt import to_local
+from portal.people import Customer
 from tests.support.account_helpers import LINK_RE
 
 pytestmark = pytest.mark.browser

@@ -5,9 +5,9 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from portal.actors import Actor
 from portal.bookings.models import Assignment, Booking
 from portal.bookings.services import cancel_booking
+from portal.kernel.actors import Actor
 from portal.messaging.models import Notification
 from portal.people import Customer, Staff
 

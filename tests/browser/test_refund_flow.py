@@ -7,12 +7,13 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.actors import Actor
 from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier, Invoice, Refund
 from portal.billing.payments import record_payment
 from portal.bookings.models import Assignment, Booking, Service
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.people import Customer, Staff
 from portal.settings import Settings
 from tests.support.browsing import staff_log_in
 from tests.support.browsing import log_in

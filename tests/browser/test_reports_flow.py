@@ -7,11 +7,11 @@ from playwright.sync_api import expect
 from werkzeug.datastructures import MultiDict
 
 from portal.bookings.models import Service
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import percent
 from portal.reports.cancellations import cancellation_report
 from portal.reports.page import late_hours, report_filter
 from portal.settings import Settings
-from portal.timefmt import percent
 from tests.support.browsing import staff_log_in
 
 pytestmark = pytest.mark.browser

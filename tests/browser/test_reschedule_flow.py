@@ -6,9 +6,9 @@ import pytest
 from playwright.sync_api import expect
 
 from portal.bookings.models import Booking, Service
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local, when
 from portal.settings import Settings
-from portal.timefmt import to_local, when
 from tests.support.browsing import log_in, open_booking
 from tests.support.slots import free
 

@@ -3,7 +3,7 @@ from playhouse.db_url import connect
 from playhouse.migrations import Runner
 from playhouse.schema_diff import diff_models
 
-from portal.migrate import MIGRATIONS
+from portal.kernel.migrate import MIGRATIONS
 from portal.models import ALL_MODELS
 
 

@@ -7,8 +7,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from portal.actors import Actor
 from portal.bookings import policy
+from portal.kernel.actors import Actor
 
 NOW = datetime(2026, 11, 23, 12, 0)
 CUSTOMER = Actor("customer", 1, "Casey")

@@ -14,7 +14,7 @@ import pytest
 
 from portal.audit import AuditEvent
 from portal.bookings.models import CANCELLED, Booking
-from portal.db import database
+from portal.kernel.db import database
 from portal.messaging.models import Notification, OutboxMessage
 from tests.support import race_worker
 from tests.support.processes import run_together

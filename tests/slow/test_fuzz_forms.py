@@ -7,9 +7,9 @@ ids past 2**63, negative and zero numbers, years 0001 and 9999, very long text."
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.ratelimit import RateLimitHit
-from tests.support.forms import csrf_from, login
+from portal.kernel.ratelimit import RateLimitHit
 from tests.support.form_crawl import crawl, endpoint
+from tests.support.forms import csrf_from, login
 from tests.support.fuzz_world import build, changed, snapshot
 
 pytestmark = pytest.mark.slow

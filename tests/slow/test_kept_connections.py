@@ -9,8 +9,8 @@ from peewee import InterfaceError, OperationalError
 from portal.accounts.sessions import LoginSession, resume, start
 from portal.bookings.models import Booking, Service
 from portal.bookings.queries import booking_detail
-from portal.db import database, drop_connection, is_postgres, release_connection
 from portal.kernel.compiled import Compiled
+from portal.kernel.db import database, drop_connection, is_postgres, release_connection
 from portal.settings import Settings
 from tests.support.servers import app_env, app_server
 
@@ -178,7 +178,7 @@ def test_a_pooled_connection_that_broke_is_replaced(app, world, monkeypatch):
     second = _kill_this_connection()
     assert second != first
     release_connection()
-    monkeypatch.setattr("portal.db.POOL_RECHECK_SECONDS", 0.0)  # as if idle for a while
+    monkeypatch.setattr("portal.kernel.db.POOL_RECHECK_SECONDS", 0.0)  # as if idle for a while
     database.connect()
     assert Settings.current().business_name  # checked, found dead, replaced: no error
     assert database.connection().info.backend_pid not in (first, second)

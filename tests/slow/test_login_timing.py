@@ -7,8 +7,8 @@ import pytest
 
 from portal.people import Customer, Staff
 from tests.support.account_helpers import _push_request_context, browser, page  # noqa: F401
-from tests.support.forms import csrf_from
 from tests.support.factories import REAL_HASH as DEMO_HASH
+from tests.support.forms import csrf_from
 
 ROUNDS = 13  # a shared, busy machine: the quickest of many interleaved rounds
 

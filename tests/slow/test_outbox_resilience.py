@@ -21,17 +21,17 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from portal.actors import Actor
 from portal.bookings.models import Booking
 from portal.bookings.services import cancel_booking
-from portal.db import database
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
 from portal.messaging import outbox
 from portal.messaging.models import PENDING, SENDING, SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
-from portal.people import utcnow
 from tests.support import factories, outbox_worker_proc
-from tests.support.processes import run_together
 from tests.support.mail import Collector, mail_to
+from tests.support.processes import run_together
 from tests.support.servers import free_port
 
 ROOT = Path(__file__).resolve().parents[2]

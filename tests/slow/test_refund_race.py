@@ -6,12 +6,12 @@ from collections import Counter
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.billing.invoices import open_invoice
 from portal.billing.models import Refund
 from portal.billing.payments import record_payment
-from portal.db import database
+from portal.kernel.actors import Actor
+from portal.kernel.db import database
 from tests.support import refund_race_worker
 from tests.support.processes import run_together
 

@@ -7,20 +7,20 @@ from datetime import timedelta
 from playhouse.db_url import connect
 from playhouse.migrations import Runner
 
-from portal.actors import Actor
 from portal.bookings.availability import free_slots
 from portal.bookings.details import update_details
 from portal.bookings.models import Booking
 from portal.bookings.scheduling import book_appointment, reschedule_booking
 from portal.bookings.services import cancel_booking, mark_completed, mark_no_show
-from portal.db import database
-from portal.migrate import MIGRATIONS
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.kernel.migrate import MIGRATIONS
+from portal.kernel.timefmt import to_local
 from portal.models import ALL_MODELS
-from portal.people import utcnow
 from portal.reports import summary
 from portal.reports.models import ReportDay, ReportDirty, ReportState
 from portal.settings import Settings
-from portal.timefmt import to_local
 from tests.support import report_summary_proc
 from tests.support.factories import booking as make_booking
 from tests.support.processes import run_together

@@ -21,15 +21,14 @@ from playhouse.migrations import Runner
 
 from portal.audit import AuditEvent
 from portal.bookings.models import CANCELLED, Booking
-from portal.db import database
+from portal.kernel.db import database
+from portal.kernel.migrate import MIGRATIONS
 from portal.messaging.models import SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email
-from portal.migrate import MIGRATIONS
 from portal.models import ALL_MODELS
 from portal.people import Customer
 from tests.support.factories import DEMO_HASH
-from tests.support.servers import (Browser, app_env, app_server, outbox_workers,
-                                   smtp_sink)
+from tests.support.servers import Browser, app_env, app_server, outbox_workers, smtp_sink
 
 CANCELLERS = 50
 QUEUED = 40

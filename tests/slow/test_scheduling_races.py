@@ -5,10 +5,10 @@ from collections import Counter
 
 import pytest
 
+from portal.bookings.claims import cells
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import ServiceStaff, SlotClaim
-from portal.bookings.claims import cells
-from portal.db import database
+from portal.kernel.db import database
 from portal.people import Customer
 from tests.support import race_worker
 from tests.support.factories import DEMO_HASH

@@ -12,9 +12,9 @@ from aiosmtpd.handlers import Sink
 
 from portal.accounts.models import RESET
 from portal.accounts.tokens import issue
-from portal.links import make_token
+from portal.bookings.links import make_token
+from portal.kernel.clock import utcnow
 from portal.messaging.outbox import enqueue_email
-from portal.people import utcnow
 from tests.support.serving import (BIN, app_env, fetch, free_port, gunicorn_argv, running,
                                    session_pids)
 

@@ -15,10 +15,10 @@ import pytest
 import requests
 from peewee import InterfaceError, OperationalError, PostgresqlDatabase, SqliteDatabase
 
-from portal import ratelimit
-from portal.links import make_token
+from portal.bookings.links import make_token
+from portal.kernel import ratelimit
+from portal.kernel.ratelimit import Rate, RateLimitHit
 from portal.messaging.models import OutboxMessage
-from portal.ratelimit import Rate, RateLimitHit
 from portal.web.app.errors import database_unreachable
 from tests.support.account_helpers import _push_request_context, browser, log_in  # noqa: F401
 from tests.support.api_support import integration, token_for

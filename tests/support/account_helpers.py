@@ -13,7 +13,7 @@ import pytest
 from portal.accounts.invitations import queue_invitation, queue_reset
 from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
-from portal.db import write_transaction
+from portal.kernel.db import write_transaction
 from portal.people import Customer
 from tests.support.forms import csrf_from
 

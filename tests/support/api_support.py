@@ -2,12 +2,12 @@
 everything a call could change."""
 import json
 
-from portal.actors import SYSTEM
 from portal.audit import AuditEvent
 from portal.bookings.models import Assignment, Booking
 from portal.integrations import tokens
 from portal.integrations.idempotency import ApiIdempotencyKey
 from portal.integrations.models import ApiToken, Integration
+from portal.kernel.actors import SYSTEM
 from portal.messaging.models import Notification, OutboxMessage
 
 BOTH = [tokens.READ, tokens.WRITE]

@@ -3,8 +3,9 @@ from datetime import timedelta
 from itertools import cycle
 
 from portal.bookings.models import Assignment, Booking
-from portal.db import database
-from portal.people import Customer, utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.people import Customer
 
 CHUNK = 500  # rows per INSERT; keeps SQLite under its bound-parameter limit
 

@@ -1,6 +1,6 @@
 """Emptying the test database between tests (the schema stays)."""
 from portal.audit import SQLITE_TRIGGERS
-from portal.db import database, is_postgres
+from portal.kernel.db import database, is_postgres
 from portal.models import ALL_MODELS
 
 

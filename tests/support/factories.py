@@ -5,7 +5,8 @@ from types import SimpleNamespace
 from werkzeug.security import generate_password_hash
 
 from portal.bookings.models import Assignment, Booking, Service
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.clock import utcnow
+from portal.people import Customer, Staff
 from portal.settings import Settings
 
 # Hash once: every test account's password is "demo". One PBKDF2 round, not werkzeug's default

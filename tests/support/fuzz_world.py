@@ -6,24 +6,25 @@ import re
 from datetime import timedelta
 
 from portal.accounts import email_change
-from portal.actors import SYSTEM, Actor
 from portal.audit import SQLITE_TRIGGERS
 from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier, Invoice, Payment
 from portal.billing.refunds import approve_refund, request_refund
+from portal.bookings.links import make_token
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import BlockedTime
-from portal.db import database, is_postgres, write_transaction
 from portal.integrations.demo import load_demo_integrations
 from portal.integrations.tokens import create_token
 from portal.integrations.webhook_models import DEAD, WebhookDelivery
-from portal.links import make_token
+from portal.kernel.actors import SYSTEM, Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database, is_postgres, write_transaction
 from portal.messaging.models import Notification, OutboxMessage
 from portal.messaging.outbox import enqueue_email
 from portal.models import ALL_MODELS
 from portal.orders.demo import load_demo_orders
 from portal.orders.models import Order
-from portal.people import Staff, utcnow
+from portal.people import Staff
 from portal.settings import ensure_default_reasons
 from tests.support.factories import DEMO_HASH, booking, build_world
 

@@ -19,7 +19,7 @@ def drain(name, database_url, mail_port, barrier, results, batch=50):
         # create_app reads SECRET_KEY from here first; otherwise it may write instance/secret_key.
         os.environ["SECRET_KEY"] = "worker-secret"
         from portal import create_app
-        from portal.db import database
+        from portal.kernel.db import database
         from portal.messaging.outbox import work_once
         app = create_app({
             "DATABASE_URL": database_url,

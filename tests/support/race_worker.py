@@ -85,10 +85,10 @@ def command_when_released(index, database_url, command, args, barrier, results):
     try:
         app = _app(database_url)
         with app.app_context():
-            from portal.actors import Actor
+            from portal.kernel.actors import Actor
             from portal.bookings import scheduling, services
-            from portal.db import database
-            from portal.errors import DomainError
+            from portal.kernel.db import database
+            from portal.kernel.errors import DomainError
             database.connect(reuse_if_open=True)
             actor = Actor(*args["actor"])
             run = {"book": lambda: scheduling.book_appointment(

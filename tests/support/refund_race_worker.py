@@ -28,10 +28,10 @@ def approve_when_released(index, database_url, refund_id, actor, barrier, result
     try:
         app = _app(database_url)
         with app.app_context():
-            from portal.actors import Actor
+            from portal.kernel.actors import Actor
             from portal.billing.refunds import approve_refund
-            from portal.db import database
-            from portal.errors import DomainError
+            from portal.kernel.db import database
+            from portal.kernel.errors import DomainError
             database.connect(reuse_if_open=True)
             barrier.wait(BARRIER_TIMEOUT)
             released_at = time.time()

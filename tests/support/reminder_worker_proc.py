@@ -14,7 +14,7 @@ def run_reminders(name, database_url, barrier, results):
     try:
         os.environ["SECRET_KEY"] = "test-secret"  # never write instance/secret_key
         from portal import create_app
-        from portal.db import database
+        from portal.kernel.db import database
         from portal.messaging.reminders import send_due_reminders
         app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                           "BASE_URL": "http://localhost"})

@@ -14,10 +14,10 @@ def churn(database_url, refs, tz, barrier, results):
     try:
         os.environ["SECRET_KEY"] = "test-secret"  # never write instance/secret_key
         from portal import create_app
-        from portal.actors import Actor
+        from portal.kernel.actors import Actor
         from portal.bookings.models import Booking
         from portal.bookings.services import cancel_booking
-        from portal.db import database, write_transaction
+        from portal.kernel.db import database, write_transaction
         from portal.reports import summary
         app = create_app({"DATABASE_URL": database_url, "SECRET_KEY": "test-secret",
                           "BASE_URL": "http://localhost"})

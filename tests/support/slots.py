@@ -2,9 +2,9 @@
 from datetime import timedelta
 
 from portal.bookings.availability import free_slots
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local
 from portal.settings import Settings
-from portal.timefmt import to_local
 
 
 def free(service, days_ahead=5, index=0, settings=None):

@@ -13,11 +13,11 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.actors import Actor
 from portal.bookings.models import Booking
 from portal.integrations.manage import add_integration
 from portal.integrations.webhook_models import WebhookAttempt, WebhookDelivery
-from portal.people import utcnow
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
 
 
 def signature_ok(secret, header, body, tolerance=300):

@@ -2,8 +2,8 @@
 tests/web/test_manual_update.py (a module's own fixture of the same name wins over these)."""
 import pytest
 
-from portal.actors import Actor
 from portal.integrations.manage import add_integration
+from portal.kernel.actors import Actor
 from tests.support.forms import login
 
 

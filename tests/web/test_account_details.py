@@ -10,8 +10,8 @@ from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
 from portal.messaging.models import OutboxMessage
 from portal.people import Customer, authenticate
-from tests.support.account_helpers import (  # noqa: F401
-    NEW_PASSWORD, _push_request_context, browser, log_in, page, reset_path)
+from tests.support.account_helpers import (NEW_PASSWORD, _push_request_context, browser, log_in,
+                                           page, reset_path)
 from tests.support.forms import csrf_from
 
 EMAIL_LINK_RE = re.compile(r"http://localhost(/account/email/[A-Za-z0-9_.\-]+)")

@@ -5,10 +5,11 @@ from datetime import timedelta
 
 from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
-from portal.people import Customer, authenticate, utcnow
-from tests.support.account_helpers import (  # noqa: F401
-    NEW_PASSWORD, _push_request_context, deliver, facts, invite_path, link_in, new_customer, page,
-    reset_path, submit_password)
+from portal.kernel.clock import utcnow
+from portal.people import Customer, authenticate
+from tests.support.account_helpers import (NEW_PASSWORD, _push_request_context, deliver, facts,
+                                           invite_path, link_in, new_customer, page, reset_path,
+                                           submit_password)
 from tests.support.forms import csrf_from, login
 
 

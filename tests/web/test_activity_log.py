@@ -11,19 +11,19 @@ import pytest
 from peewee import IntegrityError
 
 from portal import audit
-from portal.actors import SYSTEM, Actor
 from portal.audit import AuditEvent, AppendOnlyError, record
-from portal.audit_text import changes
+from portal.audit.text import changes
 from portal.billing.invoices import open_invoice
 from portal.billing.payments import record_payment
 from portal.billing.refunds import approve_refund, request_refund
 from portal.bookings.services import cancel_booking
-from portal.db import database
-from portal.migrate import MIGRATIONS
+from portal.kernel.actors import SYSTEM, Actor
+from portal.kernel.db import database
+from portal.kernel.migrate import MIGRATIONS
 from portal.orders.models import Product
 from portal.orders.services import cancel_order, place_order
-from portal.portal_settings import add_fee_tier, add_reason
-from portal.staff import set_can_edit_booking_status
+from portal.people.staff import set_can_edit_booking_status
+from portal.settings.portal import add_fee_tier, add_reason
 from tests.support.forms import login, logout
 from tests.support.queries import queries_for
 

@@ -5,12 +5,14 @@ from datetime import datetime, timedelta
 import pytest
 from hypothesis import given, settings as hsettings, strategies as st
 
-from portal.bookings.listing import PAGE_SIZE, BookingFilter
+from portal.bookings.listing import BookingFilter
 from portal.bookings.models import Assignment, Booking, Service
-from portal.people import Customer, utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.listing import PAGE_SIZE
+from portal.people import Customer
 from tests.support.bulk import bulk_bookings
-from tests.support.forms import login
 from tests.support.factories import DEMO_HASH, booking
+from tests.support.forms import login
 
 ROW = re.compile(r'<tr id="row-([A-Z0-9-]+)"')
 

@@ -5,14 +5,14 @@ from datetime import timedelta
 
 import pytest
 
-from portal.actors import actor_for
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.integrations import tokens
+from portal.kernel.actors import actor_for
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local
 from portal.messaging.models import OutboxMessage
-from portal.people import utcnow
 from portal.settings import CancellationReason
-from portal.timefmt import to_local
 from tests.support.api_support import (assert_problem, headers, integration, post, snapshot,
                                        token_for)
 from tests.support.days import working_day

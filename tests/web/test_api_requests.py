@@ -7,11 +7,11 @@ from datetime import timedelta
 
 import pytest
 
-from portal.web.api.openapi import DOCUMENT
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.integrations.idempotency import ApiIdempotencyKey
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
+from portal.web.api.openapi import DOCUMENT
 from tests.support.api_support import (assert_problem, headers, integration, post, snapshot,
                                        token_for)
 from tests.support.bulk import bulk_bookings

@@ -5,12 +5,12 @@ from datetime import timedelta
 
 import pytest
 
-from portal.actors import Actor, integration_actor
 from portal.audit import AuditEvent
 from portal.bookings import policy
 from portal.integrations import tokens
 from portal.integrations.models import ApiToken
-from portal.people import utcnow
+from portal.kernel.actors import Actor, integration_actor
+from portal.kernel.clock import utcnow
 from tests.support.api_support import headers, integration, snapshot
 from tests.support.forms import csrf_from, login
 

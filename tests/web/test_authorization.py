@@ -7,7 +7,7 @@ import pytest
 
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking, Service
-from portal.db import database
+from portal.kernel.db import database
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer, Staff
 from portal.settings import CancellationReason, Settings

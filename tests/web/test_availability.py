@@ -14,11 +14,11 @@ from portal.bookings import availability as av
 from portal.bookings.hours import local_to_utc, parse_clock as minutes
 from portal.bookings.models import Assignment, Booking, Service
 from portal.bookings.schedule_models import BlockedTime, ServiceStaff, WorkingHours
-from portal.db import database, is_postgres
-from portal.errors import Conflict, InvalidInput
+from portal.kernel.db import database, is_postgres
+from portal.kernel.errors import Conflict, InvalidInput
+from portal.kernel.timefmt import to_local
 from portal.people import Customer, Staff
 from portal.settings import Settings
-from portal.timefmt import to_local
 from tests.support.queries import count_queries
 
 TZ = "America/New_York"

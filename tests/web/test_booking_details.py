@@ -5,18 +5,18 @@ from datetime import timedelta
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.bookings import policy
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import ServiceStaff, SlotClaim
 from portal.bookings.scheduling import book_appointment
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
 from portal.messaging.models import Notification, OutboxMessage
-from portal.people import utcnow
-from tests.support.back_office import (  # noqa: F401
-    HX, _push_request_context, admin_client, everything, post, text)
-from tests.support.forms import login
+from tests.support.back_office import (HX, _push_request_context, admin_client, everything, post,
+                                       text)
 from tests.support.factories import booking as make_booking
+from tests.support.forms import login
 from tests.support.slots import free
 
 

@@ -6,12 +6,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.billing.models import FeeTier
 from portal.bookings.page import booking_page
 from portal.bookings.services import cancel_booking
-from portal.people import utcnow
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
 from portal.settings import Settings
 from tests.support.factories import booking
 

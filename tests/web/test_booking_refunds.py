@@ -6,14 +6,14 @@ from datetime import timedelta
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier, Refund
 from portal.billing.payments import record_payment
-from tests.support.forms import csrf_from
-from tests.support.factories import booking
+from portal.kernel.actors import Actor
 from tests.support.cancelling import HX
+from tests.support.factories import booking
+from tests.support.forms import csrf_from
 
 
 def words(response):

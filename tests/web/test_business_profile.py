@@ -4,15 +4,14 @@ from datetime import timedelta
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.bookings import policy
 from portal.bookings.services import cancel_booking
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
 from portal.messaging.models import OutboxMessage
-from portal.people import utcnow
 from portal.settings import Settings
-from tests.support.back_office import (  # noqa: F401
-    _push_request_context, admin_client, everything, post, text)
+from tests.support.back_office import _push_request_context, admin_client, everything, post, text
 from tests.support.forms import login
 
 URL = "/admin/settings/business"

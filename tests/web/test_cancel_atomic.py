@@ -1,10 +1,10 @@
 """A cancellation commits whole or not at all: fail its last write and nothing is left behind."""
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.bookings.services import cancel_booking
+from portal.kernel.actors import Actor
 from portal.messaging.models import Notification, OutboxMessage
 
 

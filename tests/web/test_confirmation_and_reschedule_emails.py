@@ -8,22 +8,23 @@ from urllib.parse import urlsplit
 import pytest
 from icalendar import Calendar
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
+from portal.bookings.links import make_token
 from portal.bookings.models import Assignment, Booking
 from portal.bookings.services import cancel_booking
-from portal.links import make_token
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import when
 from portal.messaging import emails
 from portal.messaging.models import OutboxMessage
 from portal.messaging.outbox import work_once
 from portal.messaging.reminders import send_due_reminders
-from portal.people import Staff, utcnow
+from portal.people import Staff
 from portal.settings import Settings
-from portal.timefmt import when
-from tests.support.forms import login, logout
-from tests.support.factories import person
 from tests.support.cancelling import effects, unchanged
 from tests.support.emails import CANCEL, RESCHEDULE, links
+from tests.support.factories import person
+from tests.support.forms import login, logout
 
 TZ = "Australia/Sydney"  # far from UTC, so a time shown in UTC would not match
 

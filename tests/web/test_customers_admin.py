@@ -7,18 +7,18 @@ import pytest
 
 from portal.accounts import tokens
 from portal.accounts.models import INVITE, AccountToken
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.billing.invoices import open_invoice
 from portal.billing.payments import record_payment
 from portal.bookings.models import Booking
-from portal.errors import DomainError
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.errors import DomainError
 from portal.messaging.models import OutboxMessage
 from portal.orders.models import Product
 from portal.orders.services import place_order
-from portal.people import Customer, utcnow
-from tests.support.back_office import (  # noqa: F401
-    _push_request_context, admin_client, everything, post, text)
+from portal.people import Customer
+from tests.support.back_office import _push_request_context, admin_client, everything, post, text
 from tests.support.factories import booking
 from tests.support.queries import queries_for
 

@@ -1,7 +1,8 @@
 """The demo data the README promises, and that loading it twice keeps what is there."""
 from portal.bookings.models import Booking
-from portal.demo import load_demo
-from portal.people import Customer, Staff, utcnow
+from portal.kernel.clock import utcnow
+from portal.ops.demo import load_demo
+from portal.people import Customer, Staff
 from tests.support.forms import csrf_from, logout
 
 

@@ -4,12 +4,12 @@ from datetime import timedelta
 import pytest
 
 from portal.audit import AuditEvent
+from portal.bookings.links import make_token
 from portal.bookings.models import Booking
-from portal.links import make_token
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
 from portal.settings import Settings
-from tests.support.forms import csrf_from
 from tests.support.cancelling import effects, unchanged
+from tests.support.forms import csrf_from
 
 
 def link(app, purpose, booking, **kw):

@@ -9,8 +9,8 @@ from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.models import Booking
 from portal.messaging.models import OutboxMessage
 from portal.settings import Settings
-from tests.support.forms import csrf_from, login
 from tests.support.cancelling import HX, effects, unchanged
+from tests.support.forms import csrf_from, login
 
 
 @pytest.fixture

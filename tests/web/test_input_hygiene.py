@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from portal.input_limits import FIELD_MAX, MAX_ID
+from portal.kernel.input_limits import FIELD_MAX, MAX_ID
 from tests.support.forms import csrf_from, login
 from tests.support.fuzz_world import snapshot
 

@@ -5,11 +5,11 @@ import re
 import pytest
 
 from portal.audit import AuditEvent
-from portal.db import write_transaction
 from portal.integrations.events import emit
 from portal.integrations.manage import add_integration
 from portal.integrations.models import Integration
 from portal.integrations.webhook_models import DEAD, WebhookAttempt, WebhookDelivery
+from portal.kernel.db import write_transaction
 from tests.support.forms import csrf_from, login
 from tests.support.pages import words
 from tests.support.queries import queries_for

@@ -10,9 +10,9 @@ from portal.audit import AuditEvent
 from portal.billing.models import FeeTier, Invoice, InvoiceLine
 from portal.bookings.models import Booking
 from portal.messaging.models import OutboxMessage
-from tests.support.forms import csrf_from, login
-from tests.support.factories import booking
 from tests.support.cancelling import HX
+from tests.support.factories import booking
+from tests.support.forms import csrf_from, login
 
 
 def text(response):
@@ -86,7 +86,7 @@ def test_the_admin_prompt_is_prefilled_with_the_tier_fee(client, world, tiers, i
 
 
 def test_the_email_link_shows_and_charges_the_fee(app, client, world, tiers, in_two_days):
-    from portal.links import make_token
+    from portal.bookings.links import make_token
     url = f"/l/{make_token(app.config['SECRET_KEY'], 'cancel', in_two_days)}/cancel"
     assert "A late-cancellation fee of $45.00 applies" in words(client.get(url))
     assert cancel(client, url, in_two_days).status_code == 302

@@ -3,11 +3,11 @@ Sooner/Later links, the admin lists a count that stops 1,000 rows past the page 
 import re
 from datetime import timedelta
 
-from portal.bookings.listing import COUNT_AHEAD
 from portal.bookings.queries import WINDOW
+from portal.kernel.listing import COUNT_AHEAD
 from tests.support.bulk import bulk_bookings, bulk_customers
-from tests.support.forms import login
 from tests.support.factories import booking
+from tests.support.forms import login
 
 HX = {"HX-Request": "true"}
 ROW = re.compile(r'href="/(?:bookings|fieldworker/jobs)/(BK-[A-Z0-9]+)" class="booking-row"')

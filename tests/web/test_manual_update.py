@@ -3,15 +3,15 @@ a linked system that can't apply cancellations itself, nothing extra for one tha
 customer's dialog stays plain and the admins are told instead."""
 import pytest
 
-from portal.actors import Actor
+from portal.bookings.links import make_token
 from portal.bookings.models import Booking
 from portal.bookings.services import cancel_booking
 from portal.integrations.models import Integration
 from portal.integrations.sync import manual_update
-from portal.links import make_token
+from portal.kernel.actors import Actor
 from portal.messaging.models import Notification
-from tests.support.forms import login, logout
 from tests.support.cancelling import HX, post_cancel
+from tests.support.forms import login, logout
 from tests.support.pages import words
 
 ALERT = "Manual update required: also cancel this booking in ClinicPro PMS"

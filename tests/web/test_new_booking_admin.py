@@ -12,11 +12,12 @@ from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.hours import DEFAULT_WEEK
 from portal.bookings.models import Booking, Service
 from portal.bookings.schedule_models import ServiceStaff, SlotClaim
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local
 from portal.messaging.models import Notification, OutboxMessage
-from portal.people import Customer, utcnow
-from portal.timefmt import to_local
-from tests.support.back_office import (  # noqa: F401
-    HX, _push_request_context, admin_client, everything, post, text)
+from portal.people import Customer
+from tests.support.back_office import (HX, _push_request_context, admin_client, everything, post,
+                                       text)
 from tests.support.emails import CANCEL, RESCHEDULE, links
 from tests.support.factories import booking as make_booking
 from tests.support.queries import queries_for

@@ -5,8 +5,8 @@ import pytest
 
 from portal.messaging import notify
 from portal.messaging.models import Notification
-from tests.support.forms import csrf_from, login
 from tests.support.cancelling import HX, post_cancel
+from tests.support.forms import csrf_from, login
 from tests.support.queries import count_queries
 from tests.support.request_context import _push_request_context  # noqa: F401  (one `g` per request)
 

@@ -7,13 +7,13 @@ import pytest
 from peewee import SqliteDatabase
 from playhouse.pool import PooledPostgresqlDatabase
 
-from portal import config
 from portal.accounts.models import RESET
 from portal.accounts.tokens import issue
+from portal.bookings.links import make_token
 from portal.bookings.models import Booking
-from portal.db import POOL_SIZE, POOL_STALE_SECONDS, database, is_postgres
-from portal.links import make_token
-from portal.people import utcnow
+from portal.kernel import config
+from portal.kernel.clock import utcnow
+from portal.kernel.db import POOL_SIZE, POOL_STALE_SECONDS, database, is_postgres
 from portal.web.app.request_log import LogfmtFormatter
 from tests.support.account_helpers import NEW_PASSWORD, _push_request_context, in_app  # noqa: F401
 from tests.support.forms import csrf_from, login

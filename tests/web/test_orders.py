@@ -5,15 +5,15 @@ from types import SimpleNamespace
 
 import pytest
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.billing.models import InvoiceLine, Payment, Refund
 from portal.bookings.policy import can_cancel_order
-from portal.errors import Conflict, InvalidInput
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.errors import Conflict, InvalidInput
 from portal.messaging.models import Notification, OutboxMessage
 from portal.orders.models import Order, OrderItem, Product
 from portal.orders.services import place_order
-from portal.people import utcnow
 from portal.settings import CancellationReason
 from tests.support.forms import csrf_from, login
 from tests.support.queries import queries_for
@@ -308,7 +308,7 @@ def test_order_pages_use_constant_queries(client, world, shop):
 def test_admin_filters_orders_by_the_day_placed(client, world, shop):
     from datetime import timedelta as td
     from portal.orders.models import Order
-    from portal.people import utcnow as now
+    from portal.kernel.clock import utcnow as now
     Order.update(created_at=now() - td(days=10)).where(Order.id == shop.shipped.id).execute()
     login(client, world.admin.email)
     today = (now() - td(hours=5)).date()  # a business-timezone date safely inside "today"

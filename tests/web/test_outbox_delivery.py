@@ -9,10 +9,10 @@ from datetime import timedelta
 
 from aiosmtpd.controller import Controller
 
+from portal.kernel.clock import utcnow
 from portal.messaging import outbox
 from portal.messaging.models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 from portal.messaging.outbox import MAX_ATTEMPTS, enqueue_email, requeue, work_once
-from portal.people import utcnow
 from tests.support.forms import csrf_from, login
 from tests.support.mail import Collector, mail_to
 from tests.support.servers import free_port

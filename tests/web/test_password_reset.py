@@ -6,11 +6,12 @@ from datetime import timedelta
 
 from portal.accounts.models import AccountToken
 from portal.audit import AuditEvent
+from portal.kernel.clock import utcnow
 from portal.messaging.models import OutboxMessage
-from portal.people import Customer, authenticate, utcnow
-from tests.support.account_helpers import (  # noqa: F401
-    NEW_PASSWORD, _push_request_context, browser, deliver, facts, invite_path, link_in, log_in,
-    new_customer, page, reset_path, submit_password)
+from portal.people import Customer, authenticate
+from tests.support.account_helpers import (NEW_PASSWORD, _push_request_context, browser, deliver,
+                                           facts, invite_path, link_in, log_in, new_customer, page,
+                                           reset_path, submit_password)
 from tests.support.forms import csrf_from
 
 TOKEN_RE = re.compile(r'(name="csrf_token"[^>]*value="|"X-CSRFToken": ")[^"]+')

@@ -7,17 +7,17 @@ from datetime import timedelta
 import pytest
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
-from portal.actors import Actor
 from portal.audit import AuditEvent
 from portal.billing import refunds
 from portal.billing.invoices import invoice_summary, open_invoice
 from portal.billing.models import Payment, Refund
 from portal.billing.money import tax_on
 from portal.billing.payments import record_payment
-from portal.errors import Conflict, Forbidden, InvalidInput, NotFound
-from portal.people import utcnow
-from tests.support.forms import csrf_from, login
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
+from portal.kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from tests.support.cancelling import HX
+from tests.support.forms import csrf_from, login
 
 
 def words(response):

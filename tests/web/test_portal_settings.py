@@ -4,8 +4,8 @@ import pytest
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.settings import CancellationReason, Settings
-from tests.support.forms import csrf_from, login, logout
 from tests.support.cancelling import effects, post_cancel, unchanged
+from tests.support.forms import csrf_from, login, logout
 
 FORM = {"customers_may_cancel": "y", "customers_may_reschedule": "y", "cancel_notice_hours": "0",
         "reminder_hours": "24",

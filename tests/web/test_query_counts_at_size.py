@@ -13,14 +13,14 @@ from datetime import timedelta
 import pytest
 
 from portal.audit import AuditEvent
-from portal.bookings.listing import COUNT_AHEAD
 from portal.bookings.queries import WINDOW
-from portal.db import database
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database
+from portal.kernel.listing import COUNT_AHEAD
 from portal.messaging.models import Notification, OutboxMessage
-from portal.people import utcnow
 from tests.support.bulk import CHUNK, bulk_bookings, bulk_customers
-from tests.support.forms import csrf_from, login, logout
 from tests.support.factories import booking
+from tests.support.forms import csrf_from, login, logout
 from tests.support.queries import count_queries
 
 HX = {"HX-Request": "true"}

@@ -8,8 +8,8 @@ import pytest
 from portal.bookings.models import Booking
 from portal.reports import export
 from tests.support.forms import login
-from tests.support.report_fixture import build_report_world, utc
 from tests.support.queries import count_queries
+from tests.support.report_fixture import build_report_world, utc
 
 URL = "/admin/reports/cancellations?preset=custom&from=2026-06-01&to=2026-06-14"
 CSV_URL = URL.replace("cancellations?", "cancellations.csv?")

@@ -9,12 +9,13 @@ from portal.audit import AuditEvent
 from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import ServiceStaff, SlotClaim
+from portal.kernel.clock import utcnow
+from portal.kernel.timefmt import to_local
 from portal.messaging.models import Notification, OutboxMessage
-from portal.people import Customer, utcnow
+from portal.people import Customer
 from portal.settings import Settings
-from portal.timefmt import to_local
-from tests.support.forms import csrf_from, login
 from tests.support.cancelling import HX
+from tests.support.forms import csrf_from, login
 from tests.support.slots import free
 
 
@@ -255,7 +256,7 @@ def test_the_database_refuses_a_double_claim_even_when_python_checks_are_skipped
     """The unique (staff, slot_start) index is the last word, not the availability check."""
     from peewee import IntegrityError
     from portal.bookings import claims
-    from portal.errors import Conflict
+    from portal.kernel.errors import Conflict
     start = world.later.starts_at
     claims.hold(world.later.id, [world.fw.id], start, start + timedelta(hours=2))
     with pytest.raises(Conflict, match="just taken"):
@@ -269,7 +270,7 @@ def test_the_database_refuses_a_double_claim_even_when_python_checks_are_skipped
 
 def test_a_busy_fieldworker_is_swapped_for_a_free_one_or_the_move_is_refused(customer_client,
                                                                              world):
-    from portal.actors import Actor
+    from portal.kernel.actors import Actor
     from portal.bookings.scheduling import book_appointment
     admin = Actor("admin", world.admin.id, "Ada Admin")
     slot = free(world.service, days_ahead=9)
@@ -295,7 +296,7 @@ def test_a_busy_fieldworker_is_swapped_for_a_free_one_or_the_move_is_refused(cus
 def test_times_on_the_fall_back_day_carry_their_zone():
     """On 1 Nov 2026 New York's 1:30 AM happens twice: the picker must tell them apart."""
     from datetime import datetime
-    from portal.timefmt import local_time, mixed_offsets
+    from portal.kernel.timefmt import local_time, mixed_offsets
     tz = "America/New_York"
     first, second = datetime(2026, 11, 1, 5, 30), datetime(2026, 11, 1, 6, 30)  # UTC
     assert mixed_offsets([first, second], tz)

@@ -10,10 +10,10 @@ import pytest
 
 from portal.accounts.models import INVITE
 from portal.accounts.tokens import issue
-from portal.actors import SYSTEM
+from portal.bookings.links import make_token
 from portal.integrations import manage, tokens
-from portal.links import make_token
-from portal.people import utcnow
+from portal.kernel.actors import SYSTEM
+from portal.kernel.clock import utcnow
 from portal.web.app.security_headers import CSP, EMAIL_PREVIEW_CSP
 from tests.support.forms import csrf_from, login
 

@@ -6,9 +6,8 @@ from portal.audit import AuditEvent
 from portal.bookings.availability import free_slots
 from portal.bookings.models import Service
 from portal.bookings.schedule_models import ServiceStaff
-from portal.people import utcnow
-from tests.support.back_office import (  # noqa: F401
-    _push_request_context, admin_client, everything, post, text)
+from portal.kernel.clock import utcnow
+from tests.support.back_office import _push_request_context, admin_client, everything, post, text
 from tests.support.forms import login
 from tests.support.queries import queries_for
 from tests.support.slots import free

@@ -7,9 +7,10 @@ from datetime import timedelta
 import pytest
 
 from portal.accounts.sessions import LoginSession
-from portal.people import Customer, Staff, utcnow
-from tests.support.account_helpers import (  # noqa: F401
-    NEW_PASSWORD, _push_request_context, browser, in_app, log_in, page)
+from portal.kernel.clock import utcnow
+from portal.people import Customer, Staff
+from tests.support.account_helpers import (NEW_PASSWORD, _push_request_context, browser, in_app,
+                                           log_in, page)
 from tests.support.forms import csrf_from
 
 HTMX = {"HX-Request": "true"}
@@ -158,8 +159,8 @@ def test_a_new_password_ends_every_other_session_and_copy(app, world):
 
 
 def test_deactivating_staff_ends_their_sessions(app, world):
-    from portal.actors import actor_for
-    from portal.staff import set_active
+    from portal.kernel.actors import actor_for
+    from portal.people.staff import set_active
     worker = logged_in(app, world.fw.email)
     assert worker.get("/fieldworker/jobs").status_code == 200
     with in_app():

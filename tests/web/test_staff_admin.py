@@ -1,10 +1,10 @@
 """Admin > Staff through HTTP: add a fieldworker, deactivate and reactivate, the permission."""
 import pytest
 
-from portal import staff
-from portal.actors import SYSTEM
 from portal.audit import AuditEvent
-from portal.errors import Conflict, NotFound
+from portal.kernel.actors import SYSTEM
+from portal.kernel.errors import Conflict, NotFound
+from portal.people import staff
 from portal.people import Staff
 from tests.support.cancelling import HX
 from tests.support.forms import csrf_from, login, logout

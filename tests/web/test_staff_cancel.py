@@ -7,9 +7,9 @@ from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.messaging.models import Notification, OutboxMessage
 from portal.settings import CancellationReason, Settings
-from tests.support.forms import csrf_from, login
-from tests.support.factories import booking
 from tests.support.cancelling import HX, effects, unchanged
+from tests.support.factories import booking
+from tests.support.forms import csrf_from, login
 
 
 def staff_post(client, url, booking_, **data):

@@ -3,7 +3,7 @@ expected version, or a row changed after it was read, is refused and nothing is 
 import pytest
 
 from portal.bookings.models import Booking
-from portal.errors import Conflict
+from portal.kernel.errors import Conflict
 from portal.kernel.versioning import check_version, update_versioned
 
 STALE = "This booking changed since the page loaded. Reload and try again."

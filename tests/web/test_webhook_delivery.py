@@ -7,17 +7,16 @@ from datetime import timedelta
 
 from portal.audit import AuditEvent
 from portal.bookings.services import cancel_booking
-from portal.db import database, write_transaction
 from portal.integrations import events
-from portal.integrations.delivery import (CLAIM_LEASE, MAX_ATTEMPTS, claim_batch, deliver,
-                                          resend, work_once)
+from portal.integrations.delivery import (CLAIM_LEASE, MAX_ATTEMPTS, claim_batch, deliver, resend,
+                                          work_once)
 from portal.integrations.manage import update_integration
 from portal.integrations.webhook_models import (DEAD, DELIVERED, PENDING, WebhookAttempt,
                                                 WebhookDelivery)
-from portal.people import utcnow
+from portal.kernel.clock import utcnow
+from portal.kernel.db import database, write_transaction
 from tests.support.forms import csrf_from, login
-from tests.support.webhook_receiver import (  # noqa: F401
-    admin, attempts, fresh, integration, make_due, receiver)
+from tests.support.webhook_receiver import admin, attempts, fresh, integration, make_due, receiver
 
 
 def test_a_500_is_retried_with_the_same_event_id_and_applied_once(world, admin, receiver):

@@ -10,16 +10,15 @@ refused before any socket was opened.
 import pytest
 
 from portal.bookings.services import cancel_booking
-from portal.db import write_transaction
-from portal.demo import load_demo
-from portal.errors import InvalidInput
 from portal.integrations import events, targets
 from portal.integrations.delivery import resend, work_once
 from portal.integrations.manage import add_integration
 from portal.integrations.models import Integration
 from portal.integrations.signing import new_secret
-from portal.integrations.webhook_models import (DELIVERED, REFUSED, WebhookAttempt,
-                                                WebhookDelivery)
+from portal.integrations.webhook_models import DELIVERED, REFUSED, WebhookAttempt, WebhookDelivery
+from portal.kernel.db import write_transaction
+from portal.kernel.errors import InvalidInput
+from portal.ops.demo import load_demo
 from tests.support.forms import csrf_from, login
 from tests.support.webhook_guard import allow, certificates, network, tls_receiver  # noqa: F401
 from tests.support.webhook_receiver import admin, fresh, integration, receiver  # noqa: F401

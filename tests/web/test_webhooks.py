@@ -9,7 +9,6 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from portal.actors import Actor
 from portal.billing.invoices import open_invoice
 from portal.billing.payments import record_payment
 from portal.billing.refunds import approve_refund, mark_processed, reject_refund, request_refund
@@ -20,12 +19,13 @@ from portal.integrations import signing
 from portal.integrations.delivery import work_once
 from portal.integrations.events import EVENTS, iso
 from portal.integrations.webhook_models import DELIVERED, PENDING, WebhookAttempt, WebhookDelivery
+from portal.kernel.actors import Actor
+from portal.kernel.clock import utcnow
 from portal.orders.models import Product
 from portal.orders.services import cancel_order, place_order
-from portal.people import utcnow
 from tests.support import webhook_receiver
-from tests.support.factories import booking as make_booking
 from tests.support.cancelling import post_cancel
+from tests.support.factories import booking as make_booking
 from tests.support.slots import free
 from tests.support.webhook_receiver import admin, fresh, integration, link, receiver  # noqa: F401
 

@@ -1,13 +1,13 @@
 """Admin > Activity: every audit event, filtered by subject, actor, action and day."""
 from flask import Blueprint, current_app, request, url_for
 
-from ... import current_settings
-from ...activity import ActivityFilter, filter_options, find_events
+from ...audit.activity import ActivityFilter, filter_options, find_events
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page
 
 bp = Blueprint("activity", __name__, url_prefix="/activity")
 
-# The page that shows each kind of subject (portal.activity.Subject.page) and the name of its
+# The page that shows each kind of subject (portal.audit.activity.Subject.page) and the name of its
 # argument (Subject.key). A page another part of the app has not registered is left unlinked.
 PAGES = {"booking": ("admin.bookings.show", "ref"), "order": ("admin.orders.show", "ref"),
          "customer": ("admin.customers.show", "customer_id"),

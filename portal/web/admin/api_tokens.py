@@ -5,9 +5,9 @@ from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 
-from ...actors import actor_for
-from ...errors import Conflict, InvalidInput
 from ...integrations import tokens
+from ...kernel.actors import actor_for
+from ...kernel.errors import Conflict, InvalidInput
 
 bp = Blueprint("api_tokens", __name__,
                url_prefix="/integrations/<int:integration_id>/tokens")

@@ -6,16 +6,16 @@ with htmx when JavaScript is there.
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...bookings import hours, hours_admin
 from ...bookings.availability import STEPS
-from ...errors import DomainError, InvalidInput
-from ...input_limits import is_id
-from ...people import utcnow
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, InvalidInput
+from ...kernel.input_limits import is_id
+from ..app.current import current_settings
+from ..app.htmx import fragment_or_page
 from .availability_forms import (BlockForm, BookingSettingsForm, HoursForm, RowActionForm,
                                  read_week, week_text)
-from ..app.htmx import fragment_or_page
 
 bp = Blueprint("availability", __name__, url_prefix="/availability")
 

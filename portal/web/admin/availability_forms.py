@@ -6,9 +6,9 @@ from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
 from ...bookings import hours
-from ...input_limits import YEARS_MESSAGE, year_ok
 from ...bookings.availability import STEPS
 from ...bookings.hours_admin import MAX_RESCHEDULES, REASON_MAX, UNKNOWN_STAFF
+from ...kernel.input_limits import YEARS_MESSAGE, year_ok
 
 CLOCK_MAX = 8  # 'HH:MM:SS'; anything longer is not a time and is not echoed back in full
 

@@ -2,11 +2,11 @@
 billing.money reads them and the billing services have the final say on every rule."""
 from flask_wtf import FlaskForm
 from wtforms import StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms.validators import Length
 
 from ...billing.payments import REFERENCE_MAX
 from ...billing.refunds import REASON_MAX
-from ...input_limits import NOTE_MAX
+from ...kernel.input_limits import NOTE_MAX
 from ..forms import VersionField
 
 AMOUNT_MAX = 40

@@ -3,13 +3,13 @@ A modal over the booking page with htmx (the card is swapped on success); a page
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ...actors import actor_for
 from ...bookings import details, policy
-from ...errors import DomainError, refusal
-from ...people import utcnow
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, refusal
+from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 from .bookings import booking_context
 from .forms import BookingDetailsForm, first_error
-from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 
 bp = Blueprint("booking_details", __name__, url_prefix="/bookings")
 

@@ -2,19 +2,19 @@
 from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
-from ...activity import timeline
-from ...actors import actor_for
+from ...audit.activity import timeline
+from ...billing.invoices import invoice_summary
 from ...bookings import queries
 from ...bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
 from ...bookings.page import booking_page
-from ...people import utcnow
-from ... import current_settings
-from ...billing.invoices import invoice_summary
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ..app.current import current_settings
+from ..app.htmx import fragment_or_page
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows import status as status_flow
 from ..flows.audience import Audience
-from ..app.htmx import fragment_or_page
 
 bp = Blueprint("bookings", __name__)
 

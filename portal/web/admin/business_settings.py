@@ -2,9 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import business_profile, current_settings
-from ...actors import actor_for
-from ...errors import DomainError
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError
+from ...settings import business as business_profile
+from ..app.current import current_settings
 from .forms import BusinessProfileForm, field_error
 
 bp = Blueprint("business_settings", __name__, url_prefix="/settings")

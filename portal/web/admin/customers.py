@@ -2,12 +2,12 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import customer_queries, customers
-from ...actors import actor_for
-from ...errors import DomainError
-from ...people import utcnow
-from .forms import ActionForm, CustomerForm, check, field_error
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError
+from ...people import customer_queries, customers
 from ..app.htmx import fragment_or_page
+from .forms import ActionForm, CustomerForm, check, field_error
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")
 

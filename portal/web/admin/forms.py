@@ -5,8 +5,8 @@ from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
-from ...contact_details import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
-from ...errors import InvalidInput
+from ...kernel.errors import InvalidInput
+from ...people.contact_details import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
 from ..forms import IdField, IdListField, VersionField
 
 NOTES_MAX = 2000

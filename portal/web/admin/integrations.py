@@ -6,12 +6,12 @@ again with the message (422 invalid, 404 gone) and nothing changed.
 from flask import Blueprint, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ...actors import actor_for
-from ...errors import DomainError
 from ...integrations import delivery as webhooks
 from ...integrations import manage, queries
 from ...integrations.events import EVENTS
 from ...integrations.models import KINDS
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError
 from .integration_forms import ActionForm, IntegrationForm
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")

@@ -4,15 +4,15 @@ the page), then book. Plain POST, then the new booking's page."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...bookings import new_booking
-from ...errors import DomainError
-from ...people import utcnow
-from ...timefmt import when
-from .forms import NewBookingForm, field_error
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError
+from ...kernel.timefmt import when
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, is_htmx
 from ..flows.reschedule import parse_start
+from .forms import NewBookingForm, field_error
 
 bp = Blueprint("new_booking", __name__, url_prefix="/bookings")
 FRAGMENTS = {"new-booking-times": "admin/_new_booking_times.html",

@@ -1,8 +1,8 @@
 """The back office's orders: the filtered list and one order with its history."""
 from flask import Blueprint, render_template, request, url_for
 
-from ... import current_settings
 from ...orders.queries import VIEWS, OrderFilter, find_orders
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page
 from ..flows.orders import OrderAudience, order_context, run_cancel
 

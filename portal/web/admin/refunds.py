@@ -7,16 +7,16 @@ A refused action shows the invoice again with the message (422 invalid, 409 chan
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...billing import refunds
 from ...billing.money import parse_amount
 from ...billing.payments import record_payment
 from ...billing.refund_queue import STATUSES, RefundFilter, find_refunds, refund_totals
-from ...errors import DomainError
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError
+from ..app.current import current_settings
+from ..app.htmx import fragment_or_page, is_htmx, trigger
 from . import bookings as admin
 from .billing_forms import DecisionForm, PaymentForm, RefundRequestForm, first_error
-from ..app.htmx import fragment_or_page, is_htmx, trigger
 
 bp = Blueprint("refunds", __name__)
 

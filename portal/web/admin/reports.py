@@ -1,10 +1,10 @@
 """Admin › Reports: the cancellations report and its CSV."""
 from flask import Blueprint, Response, redirect, request, stream_with_context, url_for
 
-from ... import current_settings
-from ...people import utcnow
+from ...kernel.clock import utcnow
 from ...reports import export
 from ...reports.page import cancellations_page, report_filter
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page
 
 bp = Blueprint("reports", __name__, url_prefix="/reports")

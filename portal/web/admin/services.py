@@ -2,10 +2,10 @@
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...actors import actor_for
 from ...billing.money import amount_text
 from ...bookings import catalog
-from ...errors import DomainError
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError
 from .forms import ServiceForm, field_error
 
 bp = Blueprint("services", __name__, url_prefix="/services")

@@ -3,12 +3,13 @@ Financial Settings > Tax & Fees."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import current_settings, portal_settings
-from ...actors import actor_for
 from ...billing import money
 from ...billing.fees import listed_tiers
-from ...errors import DomainError, InvalidInput
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError, InvalidInput
+from ...settings import portal as portal_settings
 from ...settings import CancellationReason
+from ..app.current import current_settings
 from ..forms import FeeSettingsForm, FeeTierForm, PortalSettingsForm, ReasonForm
 
 bp = Blueprint("settings", __name__, url_prefix="/settings")

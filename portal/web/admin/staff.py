@@ -5,9 +5,9 @@ The row buttons are plain POST forms (redirect back with a flash); htmx swaps ju
 from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 
-from ... import staff
-from ...actors import actor_for
-from ...errors import Conflict, DomainError, InvalidInput
+from ...kernel.actors import actor_for
+from ...kernel.errors import Conflict, DomainError, InvalidInput
+from ...people import staff
 from ..app.htmx import is_htmx
 from .staff_forms import AddFieldworkerForm, PermissionForm, RowActionForm
 

@@ -1,9 +1,9 @@
-"""Admin > Staff forms (Flask-WTF: each carries a CSRF token). portal.staff has the final say."""
+"""Admin > Staff forms (Flask-WTF: each carries a CSRF token). portal.people.staff has the final say."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
-from ... import staff
+from ...people import staff
 
 
 class AddFieldworkerForm(FlaskForm):

@@ -4,9 +4,9 @@ from functools import wraps
 from flask import current_app, g, request
 from peewee import InterfaceError, OperationalError
 
-from ...actors import integration_actor
 from ...integrations import tokens
-from ...ratelimit import hit, wait_text
+from ...kernel.actors import integration_actor
+from ...kernel.ratelimit import hit, wait_text
 from ..app.errors import database_unreachable
 from . import bp
 from .problems import HTTP_PROBLEMS, Problem, problem_response

@@ -9,9 +9,9 @@ from datetime import date, datetime, timezone
 from flask import request
 
 from ...bookings.models import STATUS_LABELS
-from ...input_limits import MAX_ID, MAX_YEAR, MIN_YEAR, NOTE_MAX
 from ...integrations.api_reads import PAGE_MAX, BookingQuery
 from ...integrations.linking import REF_MAX
+from ...kernel.input_limits import MAX_ID, MAX_YEAR, MIN_YEAR, NOTE_MAX
 from .problems import Problem
 
 MISSING = object()

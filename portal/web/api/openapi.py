@@ -1,12 +1,12 @@
 """The OpenAPI 3.1 document for /api/v1/, built here beside the routes so the two cannot drift:
 tests/test_api.py compares its paths with the registered routes, and schemathesis checks
 every answer against it."""
-from ...bookings.listing import MAX_ID
 from ...bookings.models import STATUS_LABELS
-from ...input_limits import NOTE_MAX
 from ...integrations.api_reads import PAGE_MAX
 from ...integrations.linking import REF_MAX
 from ...integrations.tokens import READ, SCOPES, WRITE
+from ...kernel.input_limits import MAX_ID
+from ...kernel.input_limits import NOTE_MAX
 from . import PREFIX, REF_PATTERN, bp
 from .problems import BODY_LIMIT, MEDIA_TYPE
 from .serialize import reply

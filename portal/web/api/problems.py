@@ -7,7 +7,7 @@ a query parameter, `header` for a request header.
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import HTTPException
 
-from ...errors import DomainError
+from ...kernel.errors import DomainError
 from . import PREFIX, bp
 
 MEDIA_TYPE = "application/problem+json"

@@ -1,7 +1,7 @@
 """What the API answers with: bookings and free starts as JSON-ready dicts (times in UTC, "Z")."""
 from flask import jsonify
 
-from ... import current_settings
+from ..app.current import current_settings
 
 
 def moment(value):

@@ -4,9 +4,9 @@ from flask_wtf.csrf import CSRFError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
 
-from ...db import drop_connection
-from ...errors import DomainError
-from ...links import LinkInvalid
+from ...bookings.links import LinkInvalid
+from ...kernel.db import drop_connection
+from ...kernel.errors import DomainError
 from .htmx import into_modal, is_htmx
 
 MESSAGES = {

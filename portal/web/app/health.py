@@ -10,8 +10,8 @@ import logging
 
 from flask import Blueprint
 
-from ...db import database
 from ...extensions import csrf
+from ...kernel.db import database
 
 log = logging.getLogger(__name__)
 bp = Blueprint("health", __name__)

@@ -11,7 +11,7 @@ import re
 from flask import request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
-from ...input_limits import BODY_MAX, FIELD_MAX, MAX_ID
+from ...kernel.input_limits import BODY_MAX, FIELD_MAX, MAX_ID
 from .errors import error_response
 
 # C0 and C1 controls and DEL, except tab, LF and CR (a textarea sends CR LF); lone surrogates

@@ -5,7 +5,7 @@ The counting itself is portal/ratelimit.py (in the database, shared by every pro
 from flask import make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from ...ratelimit import wait_text
+from ...kernel.ratelimit import wait_text
 from .errors import error_response
 
 

@@ -11,11 +11,11 @@ from flask import (Blueprint, abort, current_app, flash, make_response, redirect
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 
-from ... import first_run
-from ...business_profile import CURRENCIES, timezones
-from ...config import PRODUCTION
-from ...db import database
-from ...errors import Conflict
+from ...kernel.config import PRODUCTION
+from ...kernel.db import database
+from ...kernel.errors import Conflict
+from ...ops import first_run
+from ...settings.business import CURRENCIES, timezones
 from .htmx import is_htmx
 
 bp = Blueprint("setup", __name__)
@@ -27,7 +27,7 @@ UNNAMED = SimpleNamespace(business_name="Rebook")
 
 
 class SetupForm(FlaskForm):
-    """Fields only: portal.first_run checks every value and names the field at fault."""
+    """Fields only: portal.ops.first_run checks every value and names the field at fault."""
     business_name = StringField("Business name")
     timezone = StringField("Timezone")
     currency = StringField("Currency")

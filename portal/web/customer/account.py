@@ -5,12 +5,12 @@ from flask_login import current_user
 from ...accounts import email_change, passwords, profile, tokens
 from ...accounts.models import INVITE, RESET
 from ...accounts.throttle import TooManyAttempts
-from ...errors import DomainError, InvalidInput
-from ...people import utcnow
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, InvalidInput
 from ..app.access import customer_required
+from ..app.auth import sign_in
 from .account_forms import (ChangePasswordForm, ConfirmEmailForm, DetailsForm, ForgotPasswordForm,
                             SetPasswordForm)
-from ..app.auth import sign_in
 
 bp = Blueprint("account", __name__)
 

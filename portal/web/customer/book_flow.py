@@ -4,16 +4,17 @@ from datetime import timedelta
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...bookings import availability, policy, queries
 from ...bookings.scheduling import book_appointment
-from ...errors import DomainError, InvalidInput
-from ...people import load_user, utcnow
-from ...timefmt import to_local
-from ..forms import BookForm
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, InvalidInput
+from ...kernel.timefmt import to_local
+from ...people import load_user
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page
 from ..flows.reschedule import HORIZON_DAYS, first_error, parse_day, parse_start
+from ..forms import BookForm
 
 
 def _service(raw, services):

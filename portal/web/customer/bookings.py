@@ -2,20 +2,20 @@
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...billing.booking_refunds import refund_view, request_booking_refund
 from ...bookings import queries
-from ...bookings.listing import parse_page
 from ...bookings.page import booking_page
-from ...errors import DomainError
-from ...people import utcnow
-from . import book_flow
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError
+from ...kernel.listing import parse_page
+from ..app.access import customer_required
+from ..app.current import current_settings
+from ..app.htmx import fragment_or_page, is_htmx
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows.audience import Audience
-from ..app.access import customer_required
-from ..app.htmx import fragment_or_page, is_htmx
+from . import book_flow
 
 bp = Blueprint("bookings", __name__)
 

@@ -3,12 +3,12 @@ permitted."""
 from flask import Blueprint, abort, render_template, request
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...bookings import queries
-from ...bookings.listing import parse_page
 from ...bookings.page import booking_page
-from ...people import utcnow
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.listing import parse_page
+from ..app.current import current_settings
 from ..flows import cancel as cancel_flow
 from ..flows import status as status_flow
 from ..flows.audience import Audience

@@ -2,15 +2,15 @@
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...billing.money import amount_text, parse_amount
 from ...bookings.services import cancel_booking
-from ...errors import DomainError, refusal
 from ...integrations.sync import manual_update_notice
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError, refusal
 from ...settings import CancellationReason
-from ..forms import CancelForm, form_error
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..forms import CancelForm, form_error
 
 
 def confirm(audience, context, form, status, error=None):

@@ -6,16 +6,16 @@ from dataclasses import dataclass
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...bookings import policy
-from ...errors import DomainError, refusal
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, refusal
 from ...orders import queries
 from ...orders.services import cancel_order
-from ...people import utcnow
 from ...settings import CancellationReason
-from ..forms import CancelForm, form_error
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..forms import CancelForm, form_error
 
 
 @dataclass(frozen=True)

@@ -5,16 +5,16 @@ from datetime import date, datetime, timedelta
 from flask import flash, redirect, request
 from flask_login import current_user
 
-from ... import current_settings
-from ...actors import actor_for
 from ...bookings import availability
 from ...bookings.scheduling import reschedule_booking
-from ...errors import DomainError, InvalidInput, refusal
-from ...input_limits import year_ok
-from ...people import utcnow
-from ...timefmt import to_local
-from ..forms import RescheduleForm
+from ...kernel.actors import actor_for
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, InvalidInput, refusal
+from ...kernel.input_limits import year_ok
+from ...kernel.timefmt import to_local
+from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..forms import RescheduleForm
 
 HORIZON_DAYS = 180  # how far ahead the picker goes
 

@@ -3,16 +3,16 @@ cancel step (portal/web/flows/cancel.py); Completed and No-show have their own c
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
-from ...actors import actor_for
 from ...billing.money import amount_text
 from ...bookings import policy
 from ...bookings.models import CANCELLED, COMPLETED, NO_SHOW
 from ...bookings.page import StatusChoice
 from ...bookings.services import mark_completed, mark_no_show
-from ...errors import DomainError, InvalidInput, refusal
-from . import cancel as cancel_flow
-from ..forms import CancelForm, StatusForm, form_error
+from ...kernel.actors import actor_for
+from ...kernel.errors import DomainError, InvalidInput, refusal
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..forms import CancelForm, StatusForm, form_error
+from . import cancel as cancel_flow
 
 
 def _confirm(audience, context, choice, form, status, error=None):

@@ -1,20 +1,20 @@
 """Email action links: one booking, no password, no login; GET shows, only POST acts."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
-from ... import current_settings
-from ...actors import Actor
 from ...bookings import queries
+from ...bookings.links import LinkInvalid, make_token, read_token
 from ...bookings.page import booking_page
 from ...bookings.services import cancel_booking
-from ...errors import DomainError, refusal
-from ...links import LinkInvalid, make_token, read_token
-from ...people import utcnow
-from ...ratelimit import hit
+from ...kernel.actors import Actor
+from ...kernel.clock import utcnow
+from ...kernel.errors import DomainError, refusal
+from ...kernel.ratelimit import hit
 from ...settings import CancellationReason
+from ..app.current import current_settings
+from ..app.limits import client_address, too_many_tries
 from ..flows import reschedule as reschedule_flow
 from ..flows.audience import Audience
 from ..forms import CancelForm, form_error
-from ..app.limits import client_address, too_many_tries
 
 bp = Blueprint("booking", __name__)
 

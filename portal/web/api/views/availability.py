@@ -3,7 +3,7 @@ from flask import request
 
 from ....integrations.api_reads import free_starts
 from ....integrations.tokens import READ
-from ....people import utcnow
+from ....kernel.clock import utcnow
 from .. import bp
 from ..auth import require
 from ..inputs import availability_query

@@ -9,7 +9,7 @@ callers' queries fail; the app answers 503).
 
 Moving windows, as the `limits` library's: a key full at five hits frees a slot when the oldest
 of them is a window old, not at a clock boundary. A refused hit is not recorded, so hammering a
-full key does not push its reopening further away. "Now" is people.utcnow (naive UTC), the
+full key does not push its reopening further away. "Now" is clock.utcnow (naive UTC), the
 clock the rest of the app reads.
 """
 import hashlib
@@ -20,7 +20,7 @@ from datetime import timedelta
 
 from peewee import CharField, DateTimeField
 
-from . import people
+from . import clock
 from .db import BaseModel, database, is_postgres, write_transaction
 
 KEY_MAX = 128
@@ -106,7 +106,7 @@ def _wait(scope, key, rate, now) -> int:
 
 def hit_all(limits, now=None) -> Verdict:
     """Take one slot in each of `limits` [(scope, key, rate), ...], all or none, atomically."""
-    now = now or people.utcnow()
+    now = now or clock.utcnow()
     limits = [(scope, _key(key), Rate.parse(rate)) for scope, key, rate in limits]
     own_transaction = not database.in_transaction()
     with write_transaction():
@@ -133,7 +133,7 @@ def hit(scope, key, rate, now=None) -> Verdict:
 
 def wait(scope, key, rate, now=None) -> int:
     """Seconds until a hit on (scope, key) would be allowed; 0: it would be now. Records nothing."""
-    return _wait(scope, _key(key), Rate.parse(rate), now or people.utcnow())
+    return _wait(scope, _key(key), Rate.parse(rate), now or clock.utcnow())
 
 
 def test(scope, key, rate, now=None) -> bool:
@@ -166,7 +166,7 @@ def _count_for_prune(now):
 def prune(now=None) -> int:
     """Delete a batch of rows whose window has passed; returns how many. On PostgreSQL rows
     another sweep holds are skipped, so sweeps never wait on each other or on a hit."""
-    now = now or people.utcnow()
+    now = now or clock.utcnow()
     expired = (RateLimitHit.select(RateLimitHit.id)
                .where(RateLimitHit.expires_at <= now).limit(PRUNE_BATCH))
     if is_postgres():

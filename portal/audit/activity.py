@@ -10,17 +10,18 @@ from typing import NamedTuple
 
 from peewee import Case
 
-from .audit import AuditEvent
-from .audit_text import SUBJECT_KINDS, action_label, changes
-from .billing.models import Invoice, Refund
-from .bookings.listing import (MAX_ID, Page, count_upto, day_terms, last_page, parse_date_range,
-                               parse_page, parse_search, shown)
-from .bookings.models import Booking, Service
-from .db import database
-from .integrations.models import Integration
-from .orders.models import Order
-from .people import Customer, Staff
-from .settings import CancellationReason
+from ..billing.models import Invoice, Refund
+from ..bookings.models import Booking, Service
+from ..integrations.models import Integration
+from ..kernel.db import database
+from ..kernel.input_limits import MAX_ID
+from ..kernel.listing import (Page, count_upto, day_terms, last_page, parse_date_range, parse_page,
+                              parse_search, shown)
+from ..orders.models import Order
+from ..people import Customer, Staff
+from ..settings import CancellationReason
+from . import AuditEvent
+from .text import SUBJECT_KINDS, action_label, changes
 
 PER_PAGE = (25, 50)
 # The actor select's groups; a staff member is chosen by id.

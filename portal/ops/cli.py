@@ -6,15 +6,15 @@ import click
 from flask import current_app
 from flask.cli import AppGroup, with_appcontext
 
-from .config import PRODUCTION
-from .db import database
+from ..kernel.config import PRODUCTION
+from ..kernel.db import database
 
 
 @click.command("init-db")
 @with_appcontext
 def init_db():
     """Create or upgrade the database schema."""
-    from .migrate import upgrade
+    from ..kernel.migrate import upgrade
     with database.connection_context():
         applied = upgrade()
     click.echo(f"applied: {', '.join(applied)}" if applied else "database is up to date")
@@ -65,7 +65,7 @@ def reminders_group():
 @reminders_group.command("send")
 def reminders_send():
     """Queue reminders that are due (each booking once per start time); cron-safe."""
-    from .messaging.reminders import send_due_reminders
+    from ..messaging.reminders import send_due_reminders
     with database.connection_context():
         queued = send_due_reminders()
     click.echo(f"reminders: queued {queued}")
@@ -89,9 +89,9 @@ def serve(port, workers):
 @with_appcontext
 def create_admin(email, name, password):
     """Add an admin account (password from the prompt or REBOOK_ADMIN_PASSWORD)."""
-    from .actors import Actor
-    from .errors import DomainError
-    from .staff import add_admin
+    from ..kernel.actors import Actor
+    from ..kernel.errors import DomainError
+    from ..people.staff import add_admin
     with database.connection_context():
         try:
             admin = add_admin(name, email, password, password,
@@ -109,5 +109,5 @@ def register_cli(app):
     """Add the commands to `flask`; each calls the same services as the pages do."""
     for command in COMMANDS:
         app.cli.add_command(command)
-    from .ops_cli import register as register_ops
+    from .cli_ops import register as register_ops
     register_ops(app)

@@ -8,7 +8,7 @@ from datetime import timezone
 
 from itsdangerous import BadSignature, URLSafeSerializer
 
-from .errors import DomainError
+from ..kernel.errors import DomainError
 
 PURPOSES = ("view", "cancel", "reschedule")
 

@@ -13,7 +13,7 @@ once.
 import signal
 import time
 
-from .db import database
+from ..kernel.db import database
 
 
 class _Stop:
@@ -36,14 +36,14 @@ class _Stop:
 def deliver_once(batch, email=True, mailer=None):
     """One pass over email and webhooks: ((sent, failed), (delivered, undelivered)).
     `mailer` keeps one SMTP connection open from pass to pass."""
-    from .integrations.delivery import work_once as deliver_webhooks
-    from .messaging.outbox import work_once
+    from ..integrations.delivery import work_once as deliver_webhooks
+    from ..messaging.outbox import work_once
     with database.connection_context():
         return work_once(batch, mailer) if email else (0, 0), deliver_webhooks(batch)
 
 
 def queue_reminders():
-    from .messaging.reminders import send_due_reminders
+    from ..messaging.reminders import send_due_reminders
     with database.connection_context():
         return send_due_reminders()
 
@@ -60,7 +60,7 @@ def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0, email=Tr
         if not email:
             echo("worker: MAIL_SERVER is not set, so email waits in the outbox (admin › "
                  "Emails); webhooks and reminders go on")
-    from .messaging.smtp import Mailer
+    from ..messaging.smtp import Mailer
     with Mailer.for_app() as mailer:
         _loop(echo, stop, mailer, batch, interval, once, reminders_every, email)
     if stop.requested:

@@ -8,12 +8,12 @@ import unicodedata
 
 from peewee import IntegrityError
 
-from . import audit
-from .accounts.password_rules import check_new_password
+from .. import audit
+from ..accounts.password_rules import check_new_password
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict, InvalidInput, NotFound
+from . import Staff, email_in_use
 from .contact_details import clean_email, clean_name
-from .db import locked, write_transaction
-from .errors import Conflict, InvalidInput, NotFound
-from .people import Staff, email_in_use
 
 NAME_MAX = 120
 EMAIL_MAX = 254

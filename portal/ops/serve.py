@@ -17,7 +17,7 @@ import subprocess
 import sys
 import time
 
-from .config import ROOT
+from ..kernel.config import ROOT
 
 GUNICORN_CONFIG = ROOT / "deploy" / "gunicorn.conf.py"
 STOP_SECONDS = 25

@@ -1,8 +1,8 @@
 """The business's settings: one row, created with defaults on first use."""
 from peewee import BooleanField, CharField, IntegerField, TextField
 
-from .db import BaseModel
-from .kernel.compiled import Compiled, instance
+from ..kernel.compiled import Compiled, instance
+from ..kernel.db import BaseModel
 
 
 class Settings(BaseModel):

@@ -1,13 +1,13 @@
 """Customers and staff: who can log in, their roles and permissions."""
 import secrets
-from datetime import datetime, timezone
 from functools import cache
 
 from flask_login import UserMixin
 from peewee import BooleanField, CharField, DateTimeField, IntegerField, TextField, fn
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from .db import BaseModel
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
 
 
 @cache
@@ -15,11 +15,6 @@ def _dummy_hash():
     """A hash made the way real ones are (werkzeug's default, scrypt), of a password nobody
     knows: checked when there is no account, so a miss costs what a hit costs."""
     return generate_password_hash(secrets.token_urlsafe(16))
-
-
-def utcnow():
-    """Naive UTC, the form every timestamp is stored in."""
-    return datetime.now(timezone.utc).replace(tzinfo=None)
 
 
 class PasswordMixin:
@@ -97,7 +92,7 @@ class Staff(PasswordMixin, UserMixin, BaseModel):
 def load_user(user_id):
     """Flask-Login's loader: the person whose login session this key names, while that session
     lives (not logged out, not idle or too old, epoch unchanged); else None."""
-    from .accounts.sessions import resume  # sessions build on this module's models
+    from ..accounts.sessions import resume  # sessions build on this module's models
     return resume(user_id)
 
 

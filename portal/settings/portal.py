@@ -1,10 +1,10 @@
 """Changing the business's portal rules and cancellation reasons; each change is audited."""
-from . import audit
-from .billing.money import check_fee
-from .billing.models import FeeTier
-from .db import write_transaction
-from .errors import InvalidInput, NotFound
-from .settings import CancellationReason, Settings
+from .. import audit
+from ..billing.models import FeeTier
+from ..billing.money import check_fee
+from ..kernel.db import write_transaction
+from ..kernel.errors import InvalidInput, NotFound
+from . import CancellationReason, Settings
 
 PORTAL_FIELDS = ("customers_may_cancel", "customers_may_reschedule", "cancel_notice_hours",
                  "reschedule_notice_hours", "cancel_note_required", "real_time_availability",

@@ -6,7 +6,7 @@ whose code names the field, so a form can put the message next to it.
 """
 import re
 
-from .errors import InvalidInput
+from ..kernel.errors import InvalidInput
 
 NAME_MAX = 120
 EMAIL_MAX = 254

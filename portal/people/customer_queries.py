@@ -6,15 +6,15 @@ from datetime import datetime
 
 from peewee import JOIN, Case, fn
 
-from .audit import AuditEvent
-from .billing.invoices import InvoiceSummary
-from .billing.models import Invoice, InvoiceLine, Payment, Refund
-from .bookings.listing import PAGE_SIZE, Page, count_upto, last_page, parse_page, parse_search
-from .bookings.models import SCHEDULED, Assignment, Booking, Service
+from ..audit import AuditEvent
+from ..billing.invoices import InvoiceSummary
+from ..billing.models import Invoice, InvoiceLine, Payment, Refund
+from ..bookings.models import SCHEDULED, Assignment, Booking, Service
+from ..kernel.errors import NotFound
+from ..kernel.listing import PAGE_SIZE, Page, count_upto, last_page, parse_page, parse_search
+from ..orders.models import Order
+from . import Customer, Staff
 from .contact_details import PHONE_PUNCTUATION, looks_like_phone, phone_digits
-from .errors import NotFound
-from .orders.models import Order
-from .people import Customer, Staff
 
 PROFILE_ROWS = 50  # per section of a customer's page; "more" links to the full lists
 PICKER_ROWS = 10

@@ -8,15 +8,16 @@ admin exists it can never run again, and two people sending the form at once get
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from . import audit, staff
-from .accounts.password_rules import check_new_password
-from .actors import Actor
-from .business_profile import CURRENCIES
-from .contact_details import clean_email, clean_name
-from .db import database, is_postgres, write_transaction
-from .errors import Conflict, InvalidInput
-from .people import Staff, email_in_use
-from .settings import Settings
+from .. import audit
+from ..accounts.password_rules import check_new_password
+from ..kernel.actors import Actor
+from ..kernel.db import database, is_postgres, write_transaction
+from ..kernel.errors import Conflict, InvalidInput
+from ..people import staff
+from ..people import Staff, email_in_use
+from ..people.contact_details import clean_email, clean_name
+from ..settings import Settings
+from ..settings.business import CURRENCIES
 
 FIELDS = ("business_name", "timezone", "currency", "name", "email", "password", "confirm")
 BUSINESS_FIELDS = ("business_name", "timezone", "currency")

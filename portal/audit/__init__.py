@@ -3,8 +3,8 @@ import json
 
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
-from .db import BaseModel
-from .people import utcnow
+from ..kernel.clock import utcnow
+from ..kernel.db import BaseModel
 
 APPEND_ONLY = "audit events are append-only"
 # Where a change was made, as people read it.

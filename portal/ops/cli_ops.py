@@ -11,9 +11,9 @@ import click
 from flask import current_app
 from flask.cli import with_appcontext
 
-from .config import PRODUCTION
-from .db import database, is_postgres
-from .errors import DomainError
+from ..kernel.config import PRODUCTION
+from ..kernel.db import database, is_postgres
+from ..kernel.errors import DomainError
 
 PASSWORD_ENV = "REBOOK_ADMIN_PASSWORD"
 PROMPTS = {"business_name": "Business name",
@@ -78,7 +78,7 @@ def setup(**given):
 def backup(to):
     """Copy the SQLite database (online, while Rebook runs) and the secret key file."""
     from . import backup as backups
-    from .people import utcnow
+    from ..kernel.clock import utcnow
     if is_postgres():
         fail(backups.POSTGRES_HOWTO)
     try:
@@ -99,7 +99,7 @@ def restore(path, force):
     """Restore a backup folder made by `flask backup` (SQLite). Stop the web server and the
     worker first; start them again afterwards."""
     from . import backup as backups
-    from .config import GENERATED
+    from ..kernel.config import GENERATED
     if is_postgres():
         fail(backups.POSTGRES_HOWTO)
     key_file = _key_file()
@@ -130,7 +130,7 @@ def _option(field):
 
 
 def _instance():
-    from .config import INSTANCE
+    from ..kernel.config import INSTANCE
     return INSTANCE
 
 

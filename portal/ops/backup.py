@@ -19,7 +19,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from .errors import DomainError
+from ..kernel.errors import DomainError
 
 FORMAT = 1
 MANIFEST = "manifest.json"

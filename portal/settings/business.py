@@ -7,9 +7,9 @@ audit event, like the other settings pages.
 from functools import lru_cache
 from zoneinfo import available_timezones
 
-from .contact_details import clean_email, clean_name, clean_phone
-from .errors import InvalidInput
-from .portal_settings import save_settings
+from ..kernel.errors import InvalidInput
+from ..people.contact_details import clean_email, clean_name, clean_phone
+from .portal import save_settings
 
 FIELDS = ("business_name", "contact_phone", "contact_email", "timezone", "currency")
 # ISO 4217 codes with two decimal places: amounts are kept in hundredths everywhere, so a

@@ -3,13 +3,14 @@ their details, sending the invitation again. Each change is one write transactio
 audit event; the pages' reads are in portal/customer_queries.py."""
 from peewee import IntegrityError
 
-from . import audit
-from .accounts import tokens
-from .accounts.invitations import queue_invitation
+from .. import audit
+from ..accounts import tokens
+from ..accounts.invitations import queue_invitation
+from ..kernel.clock import utcnow
+from ..kernel.db import locked, write_transaction
+from ..kernel.errors import Conflict, InvalidInput, NotFound
+from . import Customer, email_in_use
 from .contact_details import clean_address, clean_email, clean_name, clean_phone
-from .db import locked, write_transaction
-from .errors import Conflict, InvalidInput, NotFound
-from .people import Customer, email_in_use, utcnow
 
 FIELDS = ("name", "email", "phone", "address", "may_book_online")
 

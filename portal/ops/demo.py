@@ -2,17 +2,18 @@
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from .audit import record
-from .actors import Actor
-from .billing.invoices import open_invoice
-from .bookings import claims
-from .bookings.models import CANCELLED, COMPLETED, Assignment, Booking, Service
-from .db import database
-from .integrations.demo import load_demo_integrations
-from .orders.demo import load_demo_orders
-from .people import Customer, Staff, utcnow
-from .reports.demo import load_demo_history
-from .settings import Settings
+from ..audit import record
+from ..billing.invoices import open_invoice
+from ..bookings import claims
+from ..bookings.models import CANCELLED, COMPLETED, Assignment, Booking, Service
+from ..integrations.demo import load_demo_integrations
+from ..kernel.actors import Actor
+from ..kernel.clock import utcnow
+from ..kernel.db import database
+from ..orders.demo import load_demo_orders
+from ..people import Customer, Staff
+from ..reports.demo import load_demo_history
+from ..settings import Settings
 
 PASSWORD = "demo"
 
