@@ -8,7 +8,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 
-# The project's .env, as the app reads it (portal/config.py): real environment variables win.
+# The project's .env, as the app reads it (portal/kernel/config.py): real environment variables win.
 load_dotenv(Path(__file__).resolve().parent.parent / ".env", override=False)
 
 # Loopback only: in production nginx (deploy/nginx-rebook.conf) is the one facing the network.

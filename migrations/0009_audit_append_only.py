@@ -1,8 +1,8 @@
 """Audit events are append-only: the database refuses UPDATE and DELETE on audit_event.
 Three indexes serve the activity log's action and actor filters, newest first.
 
-The SQL is a frozen copy of portal/audit.py's (migrations never import portal);
-tests/test_activity_log.py checks that the two agree.
+The SQL is a frozen copy of portal/audit/__init__.py's (migrations never import portal);
+tests/web/test_activity_log.py checks that the two agree.
 """
 from peewee import PostgresqlDatabase
 

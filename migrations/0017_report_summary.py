@@ -7,7 +7,7 @@ SQL cannot convert to on SQLite, so in Python); from then on the report recounts
 marked dirty.
 
 The SQL and the counting are a frozen copy of portal/reports/summary.py's (migrations never
-import portal); tests/test_report_summary.py checks that a migrated summary matches.
+import portal); tests/slow/test_report_summary.py checks that a migrated summary matches.
 """
 import math
 from collections import defaultdict

@@ -10,4 +10,4 @@ login.login_message_category = "info"
 
 csrf = CSRFProtect()
 mail = Mail()
-# Rate limits are not an extension: they are counted in the database (portal/ratelimit.py).
+# Rate limits are not an extension: they are counted in the database (portal/kernel/ratelimit.py).

@@ -1,4 +1,4 @@
-"""What a password a customer chooses must be (contact details: portal/contact_details.py)."""
+"""What a password a customer chooses must be (contact details: portal/people/contact_details.py)."""
 from ..kernel.errors import InvalidInput
 
 PASSWORD_MIN = 10

@@ -3,7 +3,7 @@
 Moving windows: a person locked out after five misses can try again when the oldest of them is
 15 minutes old, not at a clock boundary. Only failures are counted; while either count is
 full, even the right password is refused, so guessing gains nothing. The counts live in the
-database (portal/ratelimit.py), so they hold across every server process and machine.
+database (portal/kernel/ratelimit.py), so they hold across every server process and machine.
 
 Exact under concurrency: password_try takes the try (a slot in both counts, in one locked
 transaction) before the password is checked, so eight guesses sent at once to several servers

@@ -166,7 +166,8 @@ def may_change_status(booking, actor, assigned_ids=frozenset()):
     """Is `actor` someone who may change this booking's status at all (before asking which)?"""
     if actor.is_customer:
         return Verdict(False, "no_permission", "Only staff can change a booking's status.")
-    return _relationship_verdict(booking, actor, assigned_ids) or OK
+    refused = _relationship_verdict(booking, actor, assigned_ids)
+    return OK if refused is None else refused  # a refusing Verdict is falsy: no `or` here
 
 
 def late_fee(booking, tiers, now):

@@ -16,7 +16,7 @@ def _render(name, **context):
 
 
 def link_url(purpose, booking):
-    """An absolute signed link for one booking (see portal/links.py)."""
+    """An absolute signed link for one booking (see portal/bookings/links.py)."""
     endpoint = "links.booking.show" if purpose == "view" else f"links.booking.{purpose}"
     return external_url(endpoint, token=make_token(current_app.config["SECRET_KEY"], purpose,
                                                    booking))

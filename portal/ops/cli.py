@@ -109,5 +109,5 @@ def register_cli(app):
     """Add the commands to `flask`; each calls the same services as the pages do."""
     for command in COMMANDS:
         app.cli.add_command(command)
-    from .cli_ops import register as register_ops
+    from .cli_instance import register as register_ops
     register_ops(app)

@@ -1,6 +1,6 @@
 """Customers in the back office: adding one (with the invitation to set a password), editing
 their details, sending the invitation again. Each change is one write transaction with its
-audit event; the pages' reads are in portal/customer_queries.py."""
+audit event; the pages' reads are in portal/people/customer_queries.py."""
 from peewee import IntegrityError
 
 from .. import audit

@@ -266,3 +266,13 @@ def test_refund_due_is_never_negative_and_never_more_than_paid(total, paid, refu
     due = policy.refund_due(total, paid, refunded, pending)
     assert 0 <= due <= paid
     assert due + total + refunded + pending >= paid
+
+
+@pytest.mark.parametrize("actor,assigned,code", [
+    (ADMIN, set(), None), (FW_OK, {20}, None), (FW_OK, set(), "not_assigned"),
+    (FW_NO, {21}, "no_permission"), (CUSTOMER, set(), "no_permission")])
+def test_who_may_change_a_status_at_all(actor, assigned, code):
+    verdict = policy.may_change_status(SimpleNamespace(customer_id=1), actor, assigned)
+    assert bool(verdict) is (code is None)
+    if code:  # a refusal says why
+        assert verdict.code == code and verdict.message

@@ -1,4 +1,4 @@
-"""Spawn target for tests/test_report_summary.py: one process changing bookings and refreshing
+"""Spawn target for tests/slow/test_report_summary.py: one process changing bookings and refreshing
 the report summary after each change, as a busy admin and the report page would at once.
 
 Kept apart from the test module so a spawned child imports only this and the app.

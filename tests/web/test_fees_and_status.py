@@ -207,6 +207,8 @@ def test_a_fieldworker_without_permission_gets_403(client, world):
     response = post(client, f"/fieldworker/jobs/{world.past.ref}/status", world.past,
                     status="no_show")
     assert response.status_code == 403
+    # Refused for who they are, before any status is weighed: the role, not the choice.
+    assert "Your role does not allow changing booking status. Ask an admin." in text(response)
     changed_nothing(world.past)
 
 

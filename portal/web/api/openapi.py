@@ -1,5 +1,5 @@
 """The OpenAPI 3.1 document for /api/v1/, built here beside the routes so the two cannot drift:
-tests/test_api.py compares its paths with the registered routes, and schemathesis checks
+tests/web/test_api.py compares its paths with the registered routes, and schemathesis checks
 every answer against it."""
 from ...bookings.models import STATUS_LABELS
 from ...integrations.api_reads import PAGE_MAX

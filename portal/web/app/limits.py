@@ -1,6 +1,6 @@
 """Rate limits at the edge: the 429 page, and whose address a request comes from.
 
-The counting itself is portal/ratelimit.py (in the database, shared by every process).
+The counting itself is portal/kernel/ratelimit.py (in the database, shared by every process).
 """
 from flask import make_response, request
 from werkzeug.middleware.proxy_fix import ProxyFix

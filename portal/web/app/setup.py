@@ -2,7 +2,7 @@
 
 While a production database has no staff, every request except /setup, static files and the
 health checks is sent to /setup; once an admin exists /setup answers 404 for good. The rules
-and the one-transaction guard live in portal/first_run.py.
+and the one-transaction guard live in portal/ops/first_run.py.
 """
 from types import SimpleNamespace
 

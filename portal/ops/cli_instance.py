@@ -1,6 +1,6 @@
 """Command line for running Rebook for real: flask setup, backup and restore.
 
-Registered from portal/cli.py. Each command prints what it did, or what went wrong and what to
+Registered from portal/ops/cli.py. Each command prints what it did, or what went wrong and what to
 do, and exits non-zero on failure so scripts notice.
 """
 import os
