@@ -13,7 +13,7 @@ ints or strings (they are passed to the driver as given, without a field's db_va
 import itertools
 import weakref
 
-from .db import database, is_postgres
+from peewee import DatabaseProxy, PostgresqlDatabase
 
 MARK = 8_675_309_000  # a value no real row or argument uses; recognised as int or text
 # PostgreSQL: the statements each connection has prepared (PREPARE plans once per connection;
@@ -30,9 +30,18 @@ class Compiled:
     def __init__(self, build, arity):
         self._build, self._arity, self._kinds, self._readers = build, arity, {}, {}
         self._name = f"rebook_compiled_{next(_NAMES)}"
+        self._model = None
 
-    def _for_database(self):
-        kind = type(database.obj)
+    def _database(self):
+        """The database the query's model is bound to now: the app's, or another a caller
+        bound with bind_ctx (a migration test, a backup), exactly as the plain query would."""
+        if self._model is None:
+            self._model = self._build(*range(MARK, MARK + self._arity)).model
+        db = self._model._meta.database
+        return db.obj if isinstance(db, DatabaseProxy) else db
+
+    def _for_database(self, db):
+        kind = type(db)
         entry = self._kinds.get(kind)
         if entry is None:
             marks = [MARK + i for i in range(self._arity)]
@@ -44,13 +53,14 @@ class Compiled:
                 slots.append((found[0], None) if found else (None, value))
             if sorted({i for i, _ in slots if i is not None}) != list(range(self._arity)):
                 raise ValueError(f"not every argument reached the SQL of {sql!r}")
-            entry = self._kinds[kind] = (query, sql, slots, self._prepared_form(sql, slots))
+            entry = self._kinds[kind] = (query, sql, slots,
+                                         self._prepared_form(sql, slots, db))
         return entry
 
-    def _prepared_form(self, sql, slots):
+    def _prepared_form(self, sql, slots, db):
         """(PREPARE text, EXECUTE text) for PostgreSQL, or None to run the plain text."""
         pieces = sql.split("%s")
-        if not is_postgres() or any("%" in piece for piece in pieces):
+        if not isinstance(db, PostgresqlDatabase) or any("%" in piece for piece in pieces):
             return None
         numbered = pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], 1))
         holes = ", ".join(["%s"] * len(slots))
@@ -59,13 +69,14 @@ class Compiled:
 
     def cursor(self, *args):
         """The raw cursor, and the query that reads its rows into peewee's objects."""
-        query, sql, slots, prepared = self._for_database()
+        db = self._database()
+        query, sql, slots, prepared = self._for_database(db)
         params = [value if i is None else args[i] for i, value in slots]
-        if prepared is not None and self._prepare(prepared[0]):
+        if prepared is not None and self._prepare(db, prepared[0]):
             sql = prepared[1]
-        return database.execute_sql(sql, params), query
+        return db.execute_sql(sql, params), query
 
-    def _prepare(self, statement):
+    def _prepare(self, database, statement):
         """Is the statement prepared on this thread's connection (preparing it now if need be)?
         Never prepared inside a transaction, so a failure there can't spoil one; the PREPARE
         goes past peewee's log: each call stays one statement there."""
@@ -87,7 +98,7 @@ class Compiled:
         # Peewee works out, for every cursor, which column goes to which model and through
         # which converter: the same answer each time for the same SQL, so it is kept from the
         # first cursor that had a row (what initialize() added) and given to the next ones.
-        kind, fresh = type(database.obj), set(wrapper.__dict__)
+        kind, fresh = type(self._database()), set(wrapper.__dict__)
         reader = self._readers.get(kind)
         if reader is not None:
             wrapper.__dict__.update(reader)

@@ -133,7 +133,7 @@ def test_the_migration_counts_the_bookings_already_there(make_database_url):
     runner.up("0016_login_sessions")
     with db.bind_ctx(ALL_MODELS):
         rw = build_report_world()  # America/New_York, bookings near midnight
-        assert runner.up() == ["0017_report_summary"]
+        assert runner.up("0017_report_summary") == ["0017_report_summary"]
         assert ReportState.get().timezone == "America/New_York"
         assert ReportDirty.select().count() == 0
         assert stored() == from_scratch("America/New_York")
