@@ -1,6 +1,7 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
 from flask import Flask, request
 
+from .accounts.sessions import resume
 from .audit import channel_label
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
@@ -9,7 +10,6 @@ from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
 from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                              when_range)
-from .people import load_user
 from .web.app import input_guard
 from .web.app.current import current_settings
 from .web.app.limits import trust_proxies
@@ -29,7 +29,8 @@ def create_app(config=None):
     csrf.init_app(app)
     mail.init_app(app)
     login.init_app(app)
-    login.user_loader(load_user)
+    # Flask-Login's loader: the person whose login session the cookie names, while it lives.
+    login.user_loader(resume)
 
     @app.before_request
     def _connect():

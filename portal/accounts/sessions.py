@@ -2,7 +2,7 @@
 
 Logging in makes a LoginSession row and puts a random key, `<kind>:<secret>`, in Flask's
 signed cookie session; only the secret's SHA-256 is stored, so a copy of this table can't be
-replayed as a cookie. Every request reads the row and its person in one query (people.load_user)
+replayed as a cookie. Every request reads the row and its person in one query (resume, Flask-Login's loader)
 and accepts it only while the row exists, the person's session epoch is still the one it was
 made with (a password change or a deactivation bumps the epoch), the last request was less than
 SESSION_IDLE_MINUTES ago, and the row is younger than SESSION_MAX_HOURS. Logging out deletes the

@@ -89,13 +89,6 @@ class Staff(PasswordMixin, UserMixin, BaseModel):
         return self.role == self.ADMIN
 
 
-def load_user(user_id):
-    """Flask-Login's loader: the person whose login session this key names, while that session
-    lives (not logged out, not idle or too old, epoch unchanged); else None."""
-    from ..accounts.sessions import resume  # sessions build on this module's models
-    return resume(user_id)
-
-
 def email_in_use(email, except_customer=None):
     """Does an account other than `except_customer` log in with this address (any case)?
     Staff and customers share one login form, so an address may belong to one account only."""

@@ -4,13 +4,13 @@ from datetime import timedelta
 from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
+from ...accounts.sessions import resume
 from ...bookings import availability, policy, queries
 from ...bookings.scheduling import book_appointment
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
 from ...kernel.errors import DomainError, InvalidInput
 from ...kernel.timefmt import to_local
-from ...people import load_user
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page
 from ..flows.reschedule import HORIZON_DAYS, first_error, parse_day, parse_start
@@ -30,7 +30,7 @@ def _service(raw, services):
 def _page(form, status=200, error=None):
     settings, now = current_settings(), utcnow()
     today = to_local(now, settings.timezone).date()
-    verdict = policy.can_book(load_user(current_user.get_id()), settings)  # fresh flags
+    verdict = policy.can_book(resume(current_user.get_id()), settings)  # fresh flags
     services = queries.bookable_services()
     service, day, slots = None, today, []
     try:
