@@ -1,8 +1,10 @@
 """What can be done to a booking: each command is one transaction."""
+from peewee import JOIN
+
 from .. import audit
 from ..billing.fees import charge_cancellation, credit_service, fee_tiers
 from ..billing.invoices import add_fee
-from ..billing.models import NO_SHOW_FEE
+from ..billing.models import NO_SHOW_FEE, Invoice
 from ..billing.money import check_fee
 from ..integrations import events, sync
 from ..kernel.clock import utcnow
@@ -10,7 +12,7 @@ from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import when
-from ..kernel.versioning import update_versioned
+from ..kernel.versioning import apply_versioned
 from ..messaging import emails, outbox
 from ..messaging.notify import notify_staff
 from ..people import Customer
@@ -56,12 +58,17 @@ def _clean_fee(fee, actor):
 
 def lock_booking(ref, with_parties=False):
     """The booking row, locked for the rest of the transaction; `with_parties` reads its
-    service and customer in the same statement (booking.service, booking.customer), leaving
-    their rows unlocked so other bookings of the service or customer carry on."""
+    service, customer and invoice (None when it has none) in the same statement
+    (booking.service, booking.customer, booking.invoice_row), leaving their rows unlocked so
+    other bookings of the service or customer carry on. A booking's invoice is only created
+    with the booking or by a change that holds this lock and ends the booking, so the one
+    read here is still the one when the lock is ours."""
     query = Booking.select()
     if with_parties:
-        query = (Booking.select(Booking, Service, Customer).join(Service)
-                 .switch(Booking).join(Customer))
+        query = (Booking.select(Booking, Service, Customer, Invoice).join(Service)
+                 .switch(Booking).join(Customer)
+                 .switch(Booking).join(Invoice, JOIN.LEFT_OUTER,
+                                       on=(Invoice.booking == Booking.id), attr="invoice_row"))
     booking = locked(query.where(Booking.ref == ref), of=Booking).get_or_none()
     if booking is None:
         raise NotFound("We couldn't find that booking.")
@@ -70,8 +77,8 @@ def lock_booking(ref, with_parties=False):
 
 def _change(booking, expected_version, **fields):
     """Write `fields` and bump the version, only if nobody changed the booking meanwhile."""
-    update_versioned(booking, expected_version, STALE, **fields)
-    return Booking.get_by_id(booking.id)
+    apply_versioned(booking, expected_version, STALE, **fields)
+    return booking
 
 
 def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_version=None,
@@ -105,13 +112,14 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_channel=channel, cancel_reason=reason,
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
-        credit_service(booking, service, settings)
+        invoice = credit_service(booking, service, settings, booking.invoice_row)
         if fee:
-            charge_cancellation(booking, service, settings, fee, late)
+            charge_cancellation(booking, service, settings, fee, late, invoice)
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
                      before=before, after={"status": CANCELLED, "version": booking.version,
                                            "reason": label, "fee": fee, "late_fee": late})
-        sync.booking_cancelled(booking, actor, channel, now)  # webhooks; manual-update notice
+        # webhooks (from the rows in hand); the manual-update notice
+        sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
         message = (f"Booking {booking.ref} for {customer.name} on "
                    f"{when(booking.starts_at, settings.timezone)} was cancelled"
                    + (f" ({label})" if label else ""))

@@ -94,17 +94,26 @@ def _actor(actor):
 
 # Bookings
 
-def booking_event(event_type, booking, actor, channel, now=None, **extra):
-    """Queue a booking.* event about `booking` as it now is; `extra` joins the data."""
-    return emit(event_type, lambda: {**booking_data(booking.id), "actor": _actor(actor),
-                                     "channel": channel, **extra}, now, link=booking)
+def booking_event(event_type, booking, actor, channel, now=None, *, known=None, **extra):
+    """Queue a booking.* event about `booking` as it now is; `extra` joins the data.
+    `known`: (settings, staff) the caller read in this transaction, with `booking` holding its
+    new values and its service and customer, so nothing is read again."""
+    def build():
+        facts = (booking_data(booking.id) if known is None
+                 else booking_facts(booking, *known))
+        return {**facts, "actor": _actor(actor), "channel": channel, **extra}
+    return emit(event_type, build, now, link=booking)
 
 
 def booking_data(booking_id):
     """{"booking": ...}: the facts a receiver needs to mirror the booking (three queries)."""
     row = (Booking.select(Booking, Service, Customer).join(Service).switch(Booking)
            .join(Customer).where(Booking.id == booking_id).get())
-    settings = Settings.current()
+    return booking_facts(row, Settings.current(), assigned_staff(row.id))
+
+
+def booking_facts(row, settings, staff):
+    """booking_data from rows already read: `row` with its service and customer."""
     return {"booking": {
         "ref": row.ref, "status": row.status,
         "starts_at": iso(row.starts_at), "ends_at": iso(row.ends_at),
@@ -112,7 +121,7 @@ def booking_data(booking_id):
         "service": {"id": row.service.id, "name": row.service.name,
                     "duration_minutes": row.service.duration_minutes},
         "customer": {"id": row.customer.id, "name": row.customer.name},
-        "staff": [{"id": s.id, "name": s.name} for s in assigned_staff(row.id)],
+        "staff": [{"id": s.id, "name": s.name} for s in staff],
         "address": row.address, "price": row.price, "currency": settings.currency,
         "reschedule_count": row.reschedule_count, "version": row.version,
         "created_at": iso(row.created_at),
