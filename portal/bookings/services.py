@@ -89,6 +89,8 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
     and fieldworker notices commit together. `fee` (minor units) is an admin's chosen
     cancellation fee; customers are charged the late-cancellation tier they fall in.
     `settings`: the row the caller already read this request (read here when None).
+    The booking returned holds its new values, its service and customer, and in `assigned`
+    its staff as read under the lock: the rows a page redraws the booking from.
     """
     now = now or utcnow()
     with write_transaction():
@@ -128,6 +130,7 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
             emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
             emails.queue_staff_booking_cancelled(booking, customer, service, staff, settings)
+    booking.assigned = staff
     return booking
 
 
