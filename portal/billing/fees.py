@@ -1,15 +1,19 @@
 """What a cancellation does to the invoice: the visit is credited back, and a fee (the late-
 cancellation tier's, or the one an admin chose) is charged. Call inside the cancel transaction."""
 from ..kernel.clock import utcnow
+from ..kernel.compiled import Compiled
 from .invoices import UNREAD, add_fee, service_lines
 from .models import CANCELLATION_FEE, FeeTier, InvoiceLine
 
 SERVICE_CANCELLED = "service_cancelled"
 
 
+_TIERS = Compiled(lambda: FeeTier.select().order_by(FeeTier.under_hours), 0)  # SQL built once
+
+
 def listed_tiers():
     """The late-cancellation tier rows, shortest notice first (for the settings page)."""
-    return list(FeeTier.select().order_by(FeeTier.under_hours))
+    return _TIERS.rows()
 
 
 def fee_tiers():

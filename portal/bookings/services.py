@@ -8,6 +8,7 @@ from ..billing.models import NO_SHOW_FEE, Invoice
 from ..billing.money import check_fee
 from ..integrations import events, sync
 from ..kernel.clock import utcnow
+from ..kernel.compiled import Compiled
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.input_limits import NOTE_MAX
@@ -56,6 +57,15 @@ def _clean_fee(fee, actor):
     return check_fee(fee)
 
 
+# The cancel's lock, its SQL built once (kernel/compiled.py): building it cost more than running it.
+_LOCK_WITH_PARTIES = Compiled(lambda ref: locked(
+    Booking.select(Booking, Service, Customer, Invoice).join(Service)
+    .switch(Booking).join(Customer)
+    .switch(Booking).join(Invoice, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id),
+                          attr="invoice_row")
+    .where(Booking.ref == ref).limit(1), of=Booking), 1)
+
+
 def lock_booking(ref, with_parties=False):
     """The booking row, locked for the rest of the transaction; `with_parties` reads its
     service, customer and invoice (None when it has none) in the same statement
@@ -63,13 +73,10 @@ def lock_booking(ref, with_parties=False):
     other bookings of the service or customer carry on. A booking's invoice is only created
     with the booking or by a change that holds this lock and ends the booking, so the one
     read here is still the one when the lock is ours."""
-    query = Booking.select()
     if with_parties:
-        query = (Booking.select(Booking, Service, Customer, Invoice).join(Service)
-                 .switch(Booking).join(Customer)
-                 .switch(Booking).join(Invoice, JOIN.LEFT_OUTER,
-                                       on=(Invoice.booking == Booking.id), attr="invoice_row"))
-    booking = locked(query.where(Booking.ref == ref), of=Booking).get_or_none()
+        booking = _LOCK_WITH_PARTIES.first(ref)
+    else:
+        booking = locked(Booking.select().where(Booking.ref == ref), of=Booking).get_or_none()
     if booking is None:
         raise NotFound("We couldn't find that booking.")
     return booking

@@ -14,6 +14,7 @@ from ..billing.models import Invoice, Refund
 from ..bookings.models import CANCELLED, Booking, Service
 from ..bookings.queries import assigned_staff
 from ..kernel.clock import utcnow
+from ..kernel.compiled import Compiled
 from ..orders.models import Order, OrderItem, Product
 from ..people import Customer
 from ..settings import Settings
@@ -46,8 +47,12 @@ def new_event_id():
 
 def subscribers(event_type):
     """Active integrations with an endpoint that subscribe to `event_type` (one query)."""
-    listening = Integration.select().where(Integration.active & (Integration.endpoint_url != ""))
-    return [i for i in listening.order_by(Integration.id) if event_type in i.event_list]
+    return [i for i in _LISTENING.rows() if event_type in i.event_list]
+
+
+# Every change that may send a webhook asks this: its SQL built once (kernel/compiled.py).
+_LISTENING = Compiled(lambda: Integration.select().where(
+    Integration.active & (Integration.endpoint_url != "")).order_by(Integration.id), 0)
 
 
 def envelope(event_id, event_type, created_at, data):
