@@ -7,9 +7,18 @@ from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLin
 from .money import tax_on
 
 
-def open_invoice(booking, service, settings):
-    """The booking's invoice, created with the service line if it has none yet."""
-    invoice = Invoice.get_or_none(Invoice.booking == booking.id)
+# "The caller has not read the booking's invoice": None already means "it has none".
+UNREAD = object()
+
+
+def _invoice_of(booking, invoice):
+    return Invoice.get_or_none(Invoice.booking == booking.id) if invoice is UNREAD else invoice
+
+
+def open_invoice(booking, service, settings, invoice=UNREAD):
+    """The booking's invoice, created with the service line if it has none yet. `invoice`:
+    the booking's as the caller read it in this transaction (None: none yet)."""
+    invoice = _invoice_of(booking, invoice)
     if invoice is None:
         invoice = _new_invoice(booking, settings)
         InvoiceLine.insert(_service_row(invoice, booking, service, settings)).execute()
@@ -31,11 +40,11 @@ def line_row(invoice, kind, description, amount, rate_bp):
             "tax_rate_bp": rate_bp, "tax": tax_on(amount, rate_bp), "created_at": utcnow()}
 
 
-def service_lines(booking, service, settings):
+def service_lines(booking, service, settings, invoice=UNREAD):
     """(invoice, its service lines as rows, unsaved rows): a booking without an invoice gets
     one, and its service line comes back unsaved, for the caller to insert with its own lines
-    in one statement."""
-    invoice = Invoice.get_or_none(Invoice.booking == booking.id)
+    in one statement. `invoice` as for open_invoice."""
+    invoice = _invoice_of(booking, invoice)
     if invoice is None:
         invoice = _new_invoice(booking, settings)
         row = _service_row(invoice, booking, service, settings)
@@ -44,9 +53,9 @@ def service_lines(booking, service, settings):
                                                     & (InvoiceLine.kind == SERVICE)).dicts()), []
 
 
-def add_fee(booking, service, settings, kind, description, amount):
+def add_fee(booking, service, settings, kind, description, amount, invoice=UNREAD):
     """Add a fee line (call inside the change's transaction); returns the line."""
-    invoice = open_invoice(booking, service, settings)
+    invoice = open_invoice(booking, service, settings, invoice)
     return _add_line(invoice, kind, description, amount, settings.tax_rate_bp)
 
 

@@ -1,16 +1,19 @@
 """What can be done to a booking: each command is one transaction."""
+from peewee import JOIN
+
 from .. import audit
 from ..billing.fees import charge_cancellation, credit_service, fee_tiers
 from ..billing.invoices import add_fee
-from ..billing.models import NO_SHOW_FEE
+from ..billing.models import NO_SHOW_FEE, Invoice
 from ..billing.money import check_fee
 from ..integrations import events, sync
 from ..kernel.clock import utcnow
+from ..kernel.compiled import Compiled
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import when
-from ..kernel.versioning import update_versioned
+from ..kernel.versioning import apply_versioned
 from ..messaging import emails, outbox
 from ..messaging.notify import notify_staff
 from ..people import Customer
@@ -54,15 +57,26 @@ def _clean_fee(fee, actor):
     return check_fee(fee)
 
 
+# The cancel's lock, its SQL built once (kernel/compiled.py): building it cost more than running it.
+_LOCK_WITH_PARTIES = Compiled(lambda ref: locked(
+    Booking.select(Booking, Service, Customer, Invoice).join(Service)
+    .switch(Booking).join(Customer)
+    .switch(Booking).join(Invoice, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id),
+                          attr="invoice_row")
+    .where(Booking.ref == ref).limit(1), of=Booking), 1)
+
+
 def lock_booking(ref, with_parties=False):
     """The booking row, locked for the rest of the transaction; `with_parties` reads its
-    service and customer in the same statement (booking.service, booking.customer), leaving
-    their rows unlocked so other bookings of the service or customer carry on."""
-    query = Booking.select()
+    service, customer and invoice (None when it has none) in the same statement
+    (booking.service, booking.customer, booking.invoice_row), leaving their rows unlocked so
+    other bookings of the service or customer carry on. A booking's invoice is only created
+    with the booking or by a change that holds this lock and ends the booking, so the one
+    read here is still the one when the lock is ours."""
     if with_parties:
-        query = (Booking.select(Booking, Service, Customer).join(Service)
-                 .switch(Booking).join(Customer))
-    booking = locked(query.where(Booking.ref == ref), of=Booking).get_or_none()
+        booking = _LOCK_WITH_PARTIES.first(ref)
+    else:
+        booking = locked(Booking.select().where(Booking.ref == ref), of=Booking).get_or_none()
     if booking is None:
         raise NotFound("We couldn't find that booking.")
     return booking
@@ -70,8 +84,8 @@ def lock_booking(ref, with_parties=False):
 
 def _change(booking, expected_version, **fields):
     """Write `fields` and bump the version, only if nobody changed the booking meanwhile."""
-    update_versioned(booking, expected_version, STALE, **fields)
-    return Booking.get_by_id(booking.id)
+    apply_versioned(booking, expected_version, STALE, **fields)
+    return booking
 
 
 def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_version=None,
@@ -82,6 +96,8 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
     and fieldworker notices commit together. `fee` (minor units) is an admin's chosen
     cancellation fee; customers are charged the late-cancellation tier they fall in.
     `settings`: the row the caller already read this request (read here when None).
+    The booking returned holds its new values, its service and customer, and in `assigned`
+    its staff as read under the lock: the rows a page redraws the booking from.
     """
     now = now or utcnow()
     with write_transaction():
@@ -105,13 +121,14 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_channel=channel, cancel_reason=reason,
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
-        credit_service(booking, service, settings)
+        invoice = credit_service(booking, service, settings, booking.invoice_row)
         if fee:
-            charge_cancellation(booking, service, settings, fee, late)
+            charge_cancellation(booking, service, settings, fee, late, invoice)
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
                      before=before, after={"status": CANCELLED, "version": booking.version,
                                            "reason": label, "fee": fee, "late_fee": late})
-        sync.booking_cancelled(booking, actor, channel, now)  # webhooks; manual-update notice
+        # webhooks (from the rows in hand); the manual-update notice
+        sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
         message = (f"Booking {booking.ref} for {customer.name} on "
                    f"{when(booking.starts_at, settings.timezone)} was cancelled"
                    + (f" ({label})" if label else ""))
@@ -120,6 +137,7 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
             emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
             emails.queue_staff_booking_cancelled(booking, customer, service, staff, settings)
+    booking.assigned = staff
     return booking
 
 

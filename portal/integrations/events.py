@@ -14,6 +14,7 @@ from ..billing.models import Invoice, Refund
 from ..bookings.models import CANCELLED, Booking, Service
 from ..bookings.queries import assigned_staff
 from ..kernel.clock import utcnow
+from ..kernel.compiled import Compiled
 from ..orders.models import Order, OrderItem, Product
 from ..people import Customer
 from ..settings import Settings
@@ -46,8 +47,12 @@ def new_event_id():
 
 def subscribers(event_type):
     """Active integrations with an endpoint that subscribe to `event_type` (one query)."""
-    listening = Integration.select().where(Integration.active & (Integration.endpoint_url != ""))
-    return [i for i in listening.order_by(Integration.id) if event_type in i.event_list]
+    return [i for i in _LISTENING.rows() if event_type in i.event_list]
+
+
+# Every change that may send a webhook asks this: its SQL built once (kernel/compiled.py).
+_LISTENING = Compiled(lambda: Integration.select().where(
+    Integration.active & (Integration.endpoint_url != "")).order_by(Integration.id), 0)
 
 
 def envelope(event_id, event_type, created_at, data):
@@ -94,17 +99,26 @@ def _actor(actor):
 
 # Bookings
 
-def booking_event(event_type, booking, actor, channel, now=None, **extra):
-    """Queue a booking.* event about `booking` as it now is; `extra` joins the data."""
-    return emit(event_type, lambda: {**booking_data(booking.id), "actor": _actor(actor),
-                                     "channel": channel, **extra}, now, link=booking)
+def booking_event(event_type, booking, actor, channel, now=None, *, known=None, **extra):
+    """Queue a booking.* event about `booking` as it now is; `extra` joins the data.
+    `known`: (settings, staff) the caller read in this transaction, with `booking` holding its
+    new values and its service and customer, so nothing is read again."""
+    def build():
+        facts = (booking_data(booking.id) if known is None
+                 else booking_facts(booking, *known))
+        return {**facts, "actor": _actor(actor), "channel": channel, **extra}
+    return emit(event_type, build, now, link=booking)
 
 
 def booking_data(booking_id):
     """{"booking": ...}: the facts a receiver needs to mirror the booking (three queries)."""
     row = (Booking.select(Booking, Service, Customer).join(Service).switch(Booking)
            .join(Customer).where(Booking.id == booking_id).get())
-    settings = Settings.current()
+    return booking_facts(row, Settings.current(), assigned_staff(row.id))
+
+
+def booking_facts(row, settings, staff):
+    """booking_data from rows already read: `row` with its service and customer."""
     return {"booking": {
         "ref": row.ref, "status": row.status,
         "starts_at": iso(row.starts_at), "ends_at": iso(row.ends_at),
@@ -112,7 +126,7 @@ def booking_data(booking_id):
         "service": {"id": row.service.id, "name": row.service.name,
                     "duration_minutes": row.service.duration_minutes},
         "customer": {"id": row.customer.id, "name": row.customer.name},
-        "staff": [{"id": s.id, "name": s.name} for s in assigned_staff(row.id)],
+        "staff": [{"id": s.id, "name": s.name} for s in staff],
         "address": row.address, "price": row.price, "currency": settings.currency,
         "reschedule_count": row.reschedule_count, "version": row.version,
         "created_at": iso(row.created_at),

@@ -7,7 +7,7 @@ from ..bookings.services import STALE, lock_booking
 from ..kernel.clock import utcnow
 from ..kernel.db import database, write_transaction
 from ..kernel.errors import Conflict
-from ..kernel.versioning import check_version, update_versioned
+from ..kernel.versioning import apply_versioned, check_version
 
 REF_MAX = 120
 
@@ -38,11 +38,10 @@ def link_booking(ref, integration, external_ref, actor, *, expected_version=None
             raise _taken(external_ref, integration.name)
         try:
             with database.atomic():  # the unique index settles a race between two links
-                update_versioned(booking, expected_version, STALE, integration=wanted[0],
-                                 external_ref=external_ref)
+                apply_versioned(booking, expected_version, STALE, integration=wanted[0],
+                                external_ref=external_ref)
         except IntegrityError:
             raise _taken(external_ref, integration.name) from None
-        booking = Booking.get_by_id(booking.id)
         audit.record("booking", booking.id,
                      "external_ref_linked" if external_ref is not None else "external_ref_unlinked",
                      actor, "integration", at=now,

@@ -49,11 +49,11 @@ def manual_update_notice(booking, actor):
     return manual_update(booking, actor) if actor.is_staff else None
 
 
-def booking_cancelled(booking, actor, channel, now=None):
+def booking_cancelled(booking, actor, channel, now=None, known=None):
     """Tell outside systems of a cancellation, inside its transaction: the booking.cancelled
     webhook to subscribers and, when the linked system needs a manual update and no admin
     was shown the alert, a notice to every active admin."""
-    events.booking_event("booking.cancelled", booking, actor, channel, now)
+    events.booking_event("booking.cancelled", booking, actor, channel, now, known=known)
     todo = manual_update(booking, actor)
     if todo is None or actor.kind == "admin":
         return

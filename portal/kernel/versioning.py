@@ -21,8 +21,8 @@ def update_versioned(row, expected_version: int | None, stale_message: str, **fi
     """Write `fields` to `row` and bump its version, only if nobody changed it meanwhile.
 
     Callers hold the row (or its parent's) lock, so the guarded UPDATE matching nothing is
-    belt and braces; it still refuses rather than overwrite a change. Read the row again
-    afterwards if you need its new values (not every caller does: it costs a query).
+    belt and braces; it still refuses rather than overwrite a change. `row` keeps the values
+    it was read with (callers record them as "before"); `apply_versioned` moves it along.
     """
     check_version(row, expected_version, stale_message)
     model = type(row)
@@ -31,3 +31,13 @@ def update_versioned(row, expected_version: int | None, stale_message: str, **fi
                .execute())
     if changed != 1:
         raise Conflict(stale_message, STALE_CODE)
+
+
+def apply_versioned(row, expected_version: int | None, stale_message: str, **fields) -> None:
+    """`update_versioned`, then `row` holds what was written and its new version, so the
+    caller needs no read-back (a query saved). `fields` are plain values, not SQL expressions
+    (`count + 1` is known only to the database: read the row again for those)."""
+    update_versioned(row, expected_version, stale_message, **fields)
+    for name, value in fields.items():
+        setattr(row, name, value)
+    row.version += 1

@@ -10,7 +10,7 @@ from ..integrations import events
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
-from ..kernel.versioning import check_version, update_versioned
+from ..kernel.versioning import apply_versioned, check_version
 from ..messaging.notify import notify_staff
 from ..messaging.order_emails import queue_order_cancelled
 from ..people import Customer, Staff
@@ -134,11 +134,10 @@ def cancel_order(ref, actor, *, channel, reason_id=None, note="", expected_versi
         check_version(order, expected_version, STALE)
         label = reason.label if reason else None
         before = {"status": order.status, "version": order.version}
-        update_versioned(order, expected_version, STALE, status=CANCELLED, cancelled_at=now,
-                         cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
-                         cancel_channel=channel, cancel_reason=reason,
-                         cancel_reason_label=label, cancel_note=note or None)
-        order = Order.get_by_id(order.id)
+        apply_versioned(order, expected_version, STALE, status=CANCELLED, cancelled_at=now,
+                        cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
+                        cancel_channel=channel, cancel_reason=reason,
+                        cancel_reason_label=label, cancel_note=note or None)
         items = order_items(order.id)
         _release_stock(items)
         refund = _request_refund(order, actor, channel)

@@ -27,8 +27,9 @@ AUDIENCE = Audience(
     fees=True, choose_staff=True)
 
 
-def booking_context(ref):
-    booking, staff = queries.staff_booking(ref)
+def booking_context(ref, rows=None):
+    """`rows`: (booking, staff) already read this request (the cancel step's)."""
+    booking, staff = rows or queries.staff_booking(ref)
     if booking is None:
         abort(404)
     settings = current_settings()

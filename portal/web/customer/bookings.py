@@ -27,9 +27,10 @@ AUDIENCE = Audience(
     moved="Your booking is moved. We've emailed you the new time.")
 
 
-def booking_context(ref):
-    """The booking, its fieldworkers and what the policy lets this customer do, or a 404."""
-    booking, staff = queries.booking_detail(ref, customer_id=current_user.id)
+def booking_context(ref, rows=None):
+    """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
+    `rows`: (booking, staff) already read this request (the cancel step's)."""
+    booking, staff = rows or queries.booking_detail(ref, customer_id=current_user.id)
     if booking is None:
         abort(404)
     page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())

@@ -21,10 +21,12 @@ AUDIENCE = Audience(
     done="Job cancelled. The customer is emailed.", status_endpoint="fieldworker.jobs.status")
 
 
-def job_context(ref):
-    """A job assigned to the current fieldworker (admins see any), or a 404."""
+def job_context(ref, rows=None):
+    """A job assigned to the current fieldworker (admins see any), or a 404. `rows`:
+    (booking, staff) already read this request (the cancel step's: the service let this
+    person cancel it, so it is theirs)."""
     mine_only = None if current_user.kind == "admin" else current_user.id
-    booking, staff = queries.staff_booking(ref, staff_id=mine_only)
+    booking, staff = rows or queries.staff_booking(ref, staff_id=mine_only)
     if booking is None:
         abort(404)
     page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())

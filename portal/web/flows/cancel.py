@@ -40,7 +40,9 @@ def chosen_fee(form, what="The fee"):
 def run(audience, ref, load):
     """GET shows the confirm step; POST cancels and answers with the updated booking card.
 
-    `load(ref)` returns the page context (booking, staff, its booking_page) or aborts with 404.
+    `load(ref)` returns the page context (booking, staff, its booking_page) or aborts with 404;
+    `load(ref, rows=(booking, staff))` builds it from rows in hand (the ones the service
+    changed and read under its lock, so the card shows what a fresh read would).
     A valid POST goes straight to the service, which locks and reads the booking once and
     refuses what the page would (someone else's booking included); only a refusal loads the
     page, and its 404 or confirm step answers as before.
@@ -55,7 +57,7 @@ def run(audience, ref, load):
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return confirm(audience, context, form, status, form_error(form))
     try:
-        cancel_booking(ref, actor_for(current_user), channel=audience.channel,
+        booking = cancel_booking(ref, actor_for(current_user), channel=audience.channel,
                        reason_id=form.reason.data, note=form.note.data,
                        expected_version=form.version.data, fee=chosen_fee(form),
                        settings=current_settings())
@@ -63,7 +65,7 @@ def run(audience, ref, load):
         return confirm(audience, load(ref), form, exc.status, exc.message)
     if is_htmx():
         response = fragment_or_page(audience.card, audience.page, just_cancelled=audience.done,
-                                    **load(ref))
+                                    **load(ref, rows=(booking, booking.assigned)))
         return trigger(response, after="Settle", bookingCancelled={"ref": ref})
     flash(audience.done, "success")
     return redirect(url_for(audience.booking_endpoint, ref=ref))

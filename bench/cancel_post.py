@@ -1,0 +1,157 @@
+"""A customer's cancel POST beside a bare Flask route: statements and in-process CPU.
+
+The demo business on SQLite (or PostgreSQL with --postgres, the embedded server the tests use),
+with BOOKINGS of the demo customer's bookings a month or more ahead (no late fee), each with
+the invoice and service line a real booking gets when it is made. Every POST cancels a fresh
+one. Per request: time.process_time through the Flask test client (the approach of
+bench/page_sizes.py), ROUNDS rounds alternating a bare five-line Flask app's hello, the app's
+own floor (a hello route behind every hook), the plain cancel POST (a redirect) and the htmx one
+(the updated card); median of the rounds. On PostgreSQL the server's own CPU is not included.
+
+    python -m bench.cancel_post [--postgres]
+"""
+import logging
+import statistics
+import sys
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.common import insert_chunks
+
+BOOKINGS = 1_200  # ROUNDS x PER_ROUND x 2 (plain, htmx), with room to spare
+ROUNDS = 3
+PER_ROUND = 150
+HELLO_RUNS = 2_000
+
+
+def _bookings(count):
+    """`count` scheduled bookings of the demo customer, an hour apart from a month ahead, with
+    a fieldworker each and an invoice holding the service line; [(ref, version)]."""
+    from portal.billing.models import Invoice, InvoiceLine
+    from portal.bookings.models import Assignment, Booking, Service
+    from portal.kernel.clock import utcnow
+    from portal.kernel.db import database
+    from portal.people import Customer, Staff
+    now = utcnow().replace(microsecond=0)
+    casey = Customer.get(Customer.email == "customer@example.com").id
+    service = Service.select().where(Service.active).order_by(Service.id).first()
+    worker = Staff.select().where(Staff.role == Staff.FIELDWORKER).order_by(Staff.id).first()
+    refs = [f"BENCH-{i:05d}" for i in range(count)]  # apart from the demo's random refs
+    with database.atomic():
+        insert_chunks(Booking, [
+            {"ref": refs[i], "customer": casey, "service": service.id,
+             "starts_at": now + timedelta(days=30, hours=i),
+             "ends_at": now + timedelta(days=30, hours=i + 2), "price": service.price,
+             "address": "1 Bench Road", "status": "scheduled", "version": 1,
+             "reschedule_count": 0, "created_at": now} for i in range(count)])
+        rows = [b for start in range(0, count, 500)
+                for b in Booking.select(Booking.id, Booking.ref, Booking.version)
+                .where(Booking.ref.in_(refs[start:start + 500])).order_by(Booking.id)]
+        insert_chunks(Assignment, [{"booking": b.id, "staff": worker.id} for b in rows])
+        insert_chunks(Invoice, [{"booking": b.id, "customer": casey, "currency": "USD",
+                                 "created_at": now} for b in rows])
+        invoices = [i for start in range(0, count, 500) for i in Invoice.select(Invoice.id)
+                    .where(Invoice.booking.in_([b.id for b in rows[start:start + 500]]))]
+        insert_chunks(InvoiceLine, [{"invoice": i.id, "kind": "service",
+                                     "description": service.name, "amount": service.price,
+                                     "tax_rate_bp": 0, "tax": 0, "created_at": now}
+                                    for i in invoices])
+    return [(b.ref, b.version) for b in rows]
+
+
+def _bare_client():
+    from flask import Flask
+    bare = Flask("bare")
+    bare.add_url_rule("/", "hello", lambda: "Hello")
+    return bare.test_client()
+
+
+def _cpu_per_request(call, runs):
+    start = time.process_time()
+    for _ in range(runs):
+        call()
+    return (time.process_time() - start) / runs * 1000
+
+
+def _statements(call):
+    seen = []
+
+    class Counter(logging.Handler):
+        def emit(self, record):
+            if record.name == "peewee":
+                seen.append(record.getMessage())
+
+    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False  # counted here, not printed by the app's log
+    try:
+        call()
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = True
+    return len(seen)
+
+
+def main(postgres=False):
+    logging.getLogger("rebook.request").setLevel(logging.WARNING)  # a line per request
+    from portal import create_app
+    from portal.kernel.db import database
+    from portal.kernel.migrate import upgrade
+    from portal.ops.demo import load_demo
+    server = None
+    if postgres:
+        from bench.serve import _postgres
+        server, _home, url, _ = _postgres()
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'cancel.db'}"
+    try:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        app.add_url_rule("/bench/floor", "bench_floor", lambda: "Hello")
+        with app.app_context(), database.connection_context():
+            upgrade()
+            load_demo()
+            fresh = iter(_bookings(BOOKINGS))
+        client = app.test_client()
+        client.post("/login", data={"email": "customer@example.com", "password": "demo"})
+        bare = _bare_client()
+
+        def cancel(headers, expect):
+            ref, version = next(fresh)
+            status = client.post(f"/bookings/{ref}/cancel", data={"version": version},
+                                 headers=headers).status_code
+            assert status == expect, (ref, status)
+
+        plain, htmx = (lambda: cancel({}, 302)), (lambda: cancel({"HX-Request": "true"}, 200))
+        statements = {"plain": _statements(plain), "htmx": _statements(htmx)}
+        for call in (plain, htmx, lambda: bare.get("/"), lambda: client.get("/bench/floor")):
+            call()  # warm-up: templates compiled, first-request work done
+        rounds = {"bare": [], "floor": [], "plain": [], "htmx": []}
+        for _ in range(ROUNDS):
+            rounds["bare"].append(_cpu_per_request(lambda: bare.get("/"), HELLO_RUNS))
+            rounds["floor"].append(_cpu_per_request(lambda: client.get("/bench/floor"),
+                                                    HELLO_RUNS))
+            rounds["plain"].append(_cpu_per_request(plain, PER_ROUND))
+            rounds["htmx"].append(_cpu_per_request(htmx, PER_ROUND))
+    finally:
+        if server is not None:
+            server.cleanup()
+    cpu = {name: statistics.median(values) for name, values in rounds.items()}
+    name = "PostgreSQL (the server's own CPU not counted)" if postgres else "SQLite"
+    print(f"{name}: CPU ms per request through the test client, median of {ROUNDS} rounds "
+          f"(range), x the bare route")
+    for label, key in (("bare Flask hello", "bare"), ("the app's floor (hello, every hook)",
+                                                      "floor"),
+                       (f"cancel POST, plain ({statements['plain']} statements)", "plain"),
+                       (f"cancel POST, htmx ({statements['htmx']} statements)", "htmx")):
+        low, high = min(rounds[key]), max(rounds[key])
+        print(f"  {label:<40} {cpu[key]:6.2f} ({low:.2f}-{high:.2f})  "
+              f"{cpu[key] / cpu['bare']:5.1f}x")
+
+
+if __name__ == "__main__":
+    main(postgres="--postgres" in sys.argv)
