@@ -6,7 +6,7 @@ def register(app):
     from ..extensions import login
     from . import admin, api, customer, fieldworker, links
     from .app import (auth, errors, health, page_kit, request_log, session_cookie, setup,
-                      static_files)
+                      static_files, sync_check)
 
     app.register_blueprint(auth.bp)
     for audience in (customer, admin, fieldworker, links):
@@ -19,4 +19,5 @@ def register(app):
     static_files.init_app(app)
     request_log.init_app(app)
     errors.register(app)
+    sync_check.init_app(app)
     login.unauthorized_handler(auth.unauthorized)
