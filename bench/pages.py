@@ -11,7 +11,9 @@ burst of other work on the machine lands on every route alike; the median round 
 Routes: the bare app's `/`; the app floor (/bench/floor in bench/floor_app.py: every hook, no
 page); a customer's `GET /bookings/<ref>` and `GET /bookings`; an admin's All bookings. Each on
 SQLite and PostgreSQL, with the demo data and with 100,000 more bookings (500 of them the demo
-customer's). BENCH_SECONDS (default 4) and BENCH_ROUNDS (default 3) set the length.
+customer's). BENCH_SECONDS (default 4) and BENCH_ROUNDS (default 3) set the length. For a
+quicker look, BENCH_COLUMNS picks columns ("SQLite demo,PostgreSQL demo") and BENCH_ROUTES routes
+by a piece of their name ("floor,<ref>"); the bare hello always runs, as the ratios' base.
 """
 import os
 import random
@@ -34,6 +36,23 @@ CONNECTIONS = 4
 EXTRA_BOOKINGS = 100_000
 ROUTES = ["bare Flask hello", "app floor (every hook)", "GET /bookings/<ref>",
           "GET /bookings", "GET /admin/bookings"]
+COLUMNS = ["SQLite demo", "SQLite 100k", "PostgreSQL demo", "PostgreSQL 100k"]
+
+
+def _chosen(names, variable, keep_first=False):
+    """The names an environment variable's comma-separated pieces pick (all when unset)."""
+    pieces = [p.strip() for p in os.environ.get(variable, "").split(",") if p.strip()]
+    if not pieces:
+        return names
+    chosen = [n for i, n in enumerate(names)
+              if (keep_first and i == 0) or any(p in n for p in pieces)]
+    if len(chosen) <= keep_first:
+        raise SystemExit(f"{variable}={os.environ[variable]!r} picks none of {names}")
+    return chosen
+
+
+ROUTES = _chosen(ROUTES, "BENCH_ROUTES", keep_first=True)
+COLUMNS = _chosen(COLUMNS, "BENCH_COLUMNS")
 
 
 def _seed_demo(url):
@@ -170,11 +189,11 @@ def _run(url, env, ref, pg_dir, hello_dir):
             time.sleep(0.1)
         customer = _log_in(app_port, "customer@example.com")
         admin = _log_in(app_port, "admin@example.com")
-        targets = {ROUTES[0]: (bare, bare_port, "/", ""),
-                   ROUTES[1]: (app, app_port, "/bench/floor", customer),
-                   ROUTES[2]: (app, app_port, f"/bookings/{ref}", customer),
-                   ROUTES[3]: (app, app_port, "/bookings", customer),
-                   ROUTES[4]: (app, app_port, "/admin/bookings", admin)}
+        targets = {"bare Flask hello": (bare, bare_port, "/", ""),
+                   "app floor (every hook)": (app, app_port, "/bench/floor", customer),
+                   "GET /bookings/<ref>": (app, app_port, f"/bookings/{ref}", customer),
+                   "GET /bookings": (app, app_port, "/bookings", customer),
+                   "GET /admin/bookings": (app, app_port, "/admin/bookings", admin)}
         samples = {route: [] for route in ROUTES}
         for n in range(ROUNDS):
             order = ROUTES[n % len(ROUTES):] + ROUTES[:n % len(ROUTES)]
@@ -220,15 +239,20 @@ def main():
           f"{CONNECTIONS} connections on 127.0.0.1; {ROUNDS} rounds of {SECONDS:g} s per route")
     results, pg = {}, None
     try:
-        kinds = [("SQLite", f"sqlite:///{tmp / 'bench.db'}", None)]
-        pg, home, pg_url, pg_dir = _postgres()
-        kinds.append(("PostgreSQL", pg_url, pg_dir))
+        kinds = []
+        if any(c.startswith("SQLite") for c in COLUMNS):
+            kinds.append(("SQLite", f"sqlite:///{tmp / 'bench.db'}", None))
+        if any(c.startswith("PostgreSQL") for c in COLUMNS):
+            pg, home, pg_url, pg_dir = _postgres()
+            kinds.append(("PostgreSQL", pg_url, pg_dir))
         for kind, url, pg_dir in kinds:
             ref = _seed_demo(url)
             for size in ("demo", "100k"):
+                column = f"{kind} {size}"
+                if column not in COLUMNS:
+                    continue
                 if size == "100k":
                     _seed_more(url)
-                column = f"{kind} {size}"
                 results[column] = _run(url, env, ref, pg_dir, tmp)
                 print(column, {r: tuple(round(x, 2) for x in v)
                                for r, v in results[column].items()}, flush=True)

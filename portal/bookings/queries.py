@@ -1,7 +1,7 @@
 """The reads pages need, each fetched up front in a fixed number of queries."""
 from datetime import timedelta
 
-from peewee import fn
+from peewee import JOIN, fn
 
 from ..kernel.compiled import Compiled
 from ..people import Customer, Staff
@@ -36,20 +36,28 @@ def customer_bookings(customer_id, view, now):
 
 
 def booking_detail(ref, customer_id=None):
-    """(booking with service and customer, assigned staff) or None; customer_id limits to theirs."""
+    """(booking with service and customer, assigned staff) or None; customer_id limits to theirs.
+    One statement: the booking joined to its fieldworkers, a row each (one row with none)."""
     if customer_id is None:
-        booking = _DETAIL_BY_REF.first(ref)
+        rows = _DETAIL_BY_REF.rows(ref)
     else:
-        booking = _DETAIL_BY_REF_FOR.first(ref, customer_id)
-    return (None, []) if booking is None else (booking, assigned_staff(booking.id))
+        rows = _DETAIL_BY_REF_FOR.rows(ref, customer_id)
+    if not rows:
+        return None, []
+    # Peewee hangs each row's fieldworker on its assignment; a booking without any has none.
+    staff = [row.assignment.staff for row in rows if getattr(row, "assignment", None)]
+    return rows[0], staff
 
 
 def _detail(condition):
-    return (Booking.select(Booking, Service, Customer).join(Service)
-            .switch(Booking).join(Customer).where(condition).limit(1))
+    # The ref is unique: one booking, as many rows as it has fieldworkers, in name order.
+    return (Booking.select(Booking, Service, Customer, Staff).join(Service)
+            .switch(Booking).join(Customer)
+            .switch(Booking).join(Assignment, JOIN.LEFT_OUTER)
+            .join(Staff, JOIN.LEFT_OUTER).where(condition).order_by(Staff.name, Staff.id))
 
 
-# The booking page's two queries, their SQL built once (see kernel.compiled).
+# The booking page's query, its SQL built once (see kernel.compiled).
 _DETAIL_BY_REF = Compiled(lambda ref: _detail(Booking.ref == ref), 1)
 _DETAIL_BY_REF_FOR = Compiled(
     lambda ref, customer: _detail((Booking.ref == ref) & (Booking.customer == customer)), 2)

@@ -35,15 +35,15 @@ def customer_pages(world):
     ref = world.upcoming.ref
     return {"/bookings": 2, "/bookings?show=past": 2, "/bookings?show=all": 2,
             "/bookings?show=cancelled": 2, "/bookings?page=2": 2, "/bookings?show=past&page=3": 2,
-            f"/bookings/{ref}": 3, f"/bookings/{ref}/cancel": 5,
-            f"/bookings/{world.cancelled.ref}": 5, "/orders": 2, "/account": 1}
+            f"/bookings/{ref}": 2, f"/bookings/{ref}/cancel": 4,
+            f"/bookings/{world.cancelled.ref}": 4, "/orders": 2, "/account": 1}
 
 
 def admin_pages(world):
     return {"/admin/bookings": 7, "/admin/bookings?view=upcoming": 7,
             "/admin/bookings?page=2": 7, "/admin/bookings?view=past&page=30": 7,
             "/admin/bookings?q=customer": 7, f"/admin/bookings?fieldworker={world.fw.id}": 7,
-            f"/admin/bookings/{world.upcoming.ref}": 6, "/admin/customers": 5,
+            f"/admin/bookings/{world.upcoming.ref}": 5, "/admin/customers": 5,
             "/admin/customers?q=customer&page=2": 5, f"/admin/customers/{world.customer.id}": 11,
             "/admin/orders": 4, "/admin/refunds": 5, "/admin/activity": 6,
             "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,

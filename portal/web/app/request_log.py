@@ -93,13 +93,15 @@ def init_app(app):
     configure_logging(app.config.get("LOG_LEVEL", "INFO"))
 
     def start():
-        g.request_id = request_id_from(request.headers.get("X-Request-ID"))
+        g.request_id = request_id_from(request.environ.get("HTTP_X_REQUEST_ID"))
         g.request_started = time.perf_counter()
 
     def finish(response):
         started = g.get("request_started")
         request_id = g.get("request_id") or request_id_from(None)
         response.headers["X-Request-ID"] = request_id
+        if not log.isEnabledFor(logging.INFO):
+            return response  # the line would be dropped: spare building it
         rule = request.url_rule
         log.info("request", extra={
             "request_id": request_id, "method": request.method,

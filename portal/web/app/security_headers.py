@@ -43,23 +43,39 @@ def init_app(app):
 
     @app.after_request
     def _security_headers(response):
-        headers = response.headers
-        headers["X-Content-Type-Options"] = "nosniff"
-        if request.path.startswith(static_prefix) or request.endpoint in ("static", "favicon"):
+        headers, path = response.headers, request.path
+        # Most answers carry none of these yet: one pass over the headers finds out, and the
+        # rest are appended instead of set one by one (each set scans the list again).
+        present = {key.lower() for key in headers.keys()}
+        _put(headers, present, "X-Content-Type-Options", "nosniff")
+        if path.startswith(static_prefix) or request.endpoint in ("static", "favicon"):
             return response  # files: their caching belongs to whoever serves them
-        headers.setdefault("Content-Security-Policy", CSP)
-        headers.setdefault("X-Frame-Options", "DENY")
-        headers["Referrer-Policy"] = (REFERRER_TOKEN_PAGES if request.path.startswith(TOKEN_PATHS)
-                                      else REFERRER_ELSEWHERE)
-        headers["Cross-Origin-Opener-Policy"] = "same-origin"
-        headers["Permissions-Policy"] = PERMISSIONS
+        if "content-security-policy" not in present:  # a view's own policy is kept
+            headers.add("Content-Security-Policy", CSP)
+        if "x-frame-options" not in present:
+            headers.add("X-Frame-Options", "DENY")
+        _put(headers, present, "Referrer-Policy",
+             REFERRER_TOKEN_PAGES if path.startswith(TOKEN_PATHS) else REFERRER_ELSEWHERE)
+        _put(headers, present, "Cross-Origin-Opener-Policy", "same-origin")
+        _put(headers, present, "Permissions-Policy", PERMISSIONS)
         if app.config.get("SESSION_COOKIE_SECURE"):
-            headers["Strict-Transport-Security"] = HSTS
+            _put(headers, present, "Strict-Transport-Security", HSTS)
         if _personal():
-            headers["Cache-Control"] = "no-store"
+            _put(headers, present, "Cache-Control", "no-store")
         # Pages differ by who is logged in (and by the CSRF token in their forms).
-        response.vary.add("Cookie")
+        if "vary" in present:
+            response.vary.add("Cookie")
+        else:
+            headers.add("Vary", "Cookie")
         return response
+
+
+def _put(headers, present, name, value):
+    """headers[name] = value, without the scan when the answer had no such header."""
+    if name.lower() in present:
+        headers[name] = value
+    else:
+        headers.add(name, value)
 
 
 def _personal():

@@ -1,27 +1,66 @@
-"""Flask's signed-cookie session, with its signer made once per key instead of per request.
+"""Flask's signed-cookie session, with its signer made once per key instead of per request, and
+a cookie already verified not verified again.
 
 Flask builds a new URLSafeTimedSerializer for every request that has or sets a session (and
 itsdangerous checks the JSON serializer by encoding a test value each time): about a tenth of
 an empty request's CPU. The serializer holds no per-request state, so one is kept per
 (secret key, fallback keys); a changed key (rotation, a test's own key) makes a new one.
+
+Opening the cookie (base64, zlib, HMAC, JSON) was a quarter of an empty request's CPU, and a
+browser sends the same cookie on every request until the session changes. A cookie value whose
+signature was checked under the same keys is kept with its contents and its timestamp, so the
+next request with the very same value only repeats the age check (expired or from the future:
+the full path, which refuses it). Only sessions holding plain values (text, numbers, booleans)
+are kept, so no request can change another's copy; a changed session is a new value, verified
+in full on its first return.
 """
+import time
+
 from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+
+KEPT_COOKIES = 2048  # per worker; cleared when full (a logged-in browser is one entry)
+_PLAIN = (str, int, float, bool, type(None))
 
 
 class KeptSignerSessionInterface(SecureCookieSessionInterface):
     def __init__(self):
         self._signers = {}
+        self._opened = {}  # (keys, cookie value) -> (signed at, contents)
+
+    def _keys(self, app):
+        return (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
 
     def get_signing_serializer(self, app):
         if not app.secret_key:
             return None
-        key = (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
+        key = self._keys(app)
         signer = self._signers.get(key)
         if signer is None:
             if len(self._signers) > 8:  # keys only change by hand; never grow without bound
                 self._signers.clear()
             signer = self._signers[key] = super().get_signing_serializer(app)
         return signer
+
+    def open_session(self, app, request):
+        val = request.cookies.get(self.get_cookie_name(app)) if app.secret_key else None
+        if not val:
+            return super().open_session(app, request)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        cache_key = (self._keys(app), val)
+        kept = self._opened.get(cache_key)
+        if kept is not None and 0 <= int(time.time()) - kept[0] <= max_age:
+            return self.session_class(kept[1])
+        try:
+            data, signed_at = self.get_signing_serializer(app).loads(
+                val, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        if isinstance(data, dict) and all(type(v) in _PLAIN for v in data.values()):
+            if len(self._opened) >= KEPT_COOKIES:
+                self._opened.clear()
+            self._opened[cache_key] = (int(signed_at.timestamp()), data)
+        return self.session_class(data)
 
 
 def init_app(app):

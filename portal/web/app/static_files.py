@@ -8,8 +8,10 @@ an unversioned or outdated URL is served revalidated as before (no-cache, ETag).
 """
 import hashlib
 
-from flask import request, url_for
+from flask import request
 from werkzeug.security import safe_join
+
+from .page_kit import kept_url_for
 
 YEAR = 365 * 24 * 3600
 FAVICON = "favicon.svg"
@@ -30,7 +32,7 @@ def init_app(app):
         return versions[filename]
 
     def static_url(filename):
-        return url_for("static", filename=filename, v=version(filename))
+        return kept_url_for("static", filename=filename, v=version(filename))
 
     def static(filename):
         response = app.send_static_file(filename)

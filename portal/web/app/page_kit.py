@@ -1,0 +1,86 @@
+"""What a template asks for many times per page, worked out once per process: URLs and the
+signed CSRF token.
+
+A booking page built about 15 URLs (the navigation, the static files, the booking's own
+links) and signed the CSRF token afresh on every request: a fifth of its CPU. Both answers are
+pure functions of what they are given, so they are kept:
+
+- `url_for` in templates: the URL werkzeug builds from (endpoint, values) in a request depends
+  only on the request's host, script root, scheme and blueprint (for ".x" endpoints), which
+  are all part of the key. Calls with `_external`, `_anchor` and the like, values that can't
+  be a key, and apps with URL defaults go to Flask's url_for every time, as do errors.
+- the CSRF token: with WTF_CSRF_TIME_LIMIT None (config.py) a signed token never expires, so
+  the one signed for this session's secret is handed out again instead of signing it with a
+  new timestamp; Flask-WTF checks it exactly as before. With a time limit set, every request
+  signs its own, as Flask-WTF does.
+Both caches are cleared when full; a changed secret key is part of the CSRF key.
+"""
+from flask import current_app, g, session
+from flask.globals import request_ctx
+from flask_wtf.csrf import generate_csrf
+
+KEPT = 4096  # entries per cache per worker
+
+
+class KeptUrls:
+    def __init__(self, app):
+        self.app, self.urls = app, {}
+
+    def __call__(self, endpoint, **values):
+        app = self.app
+        ctx = request_ctx._get_current_object() if request_ctx else None
+        if ctx is None or any(name[:1] == "_" for name in values) or any(
+                app.url_default_functions.values()):
+            return app.url_for(endpoint, **values)
+        adapter = ctx.url_adapter
+        try:
+            key = (endpoint, tuple(values.items()), ctx.request.blueprint,
+                   adapter.server_name, adapter.script_name, adapter.url_scheme,
+                   adapter.subdomain)
+            url = self.urls.get(key)
+        except TypeError:  # an unhashable value
+            return app.url_for(endpoint, **values)
+        if url is None:
+            url = app.url_for(endpoint, **values)
+            if len(self.urls) >= KEPT:
+                self.urls.clear()
+            self.urls[key] = url
+        return url
+
+
+class KeptCsrfTokens:
+    def __init__(self):
+        self.tokens = {}
+
+    def __call__(self):
+        config = current_app.config
+        field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
+        if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
+            return generate_csrf()
+        secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        raw = session.get(field)
+        key = (secret, raw)
+        token = self.tokens.get(key) if raw else None
+        if token is None:
+            token = generate_csrf()  # makes the session's secret when it has none yet
+            if len(self.tokens) >= KEPT:
+                self.tokens.clear()
+            self.tokens[(secret, session.get(field))] = token
+        else:
+            setattr(g, field, token)  # what generate_csrf keeps for the rest of the request
+        return token
+
+
+def init_app(app):
+    """After CSRFProtect.init_app (whose csrf_token this replaces)."""
+    app.extensions["rebook.kept_urls"] = urls = KeptUrls(app)
+    app.jinja_env.globals["url_for"] = urls
+    app.jinja_env.globals["csrf_token"] = tokens = KeptCsrfTokens()
+    # Flask-WTF also hands its own to every template through a context processor; a later
+    # one wins.
+    app.context_processor(lambda: {"csrf_token": tokens})
+
+
+def kept_url_for(endpoint, **values):
+    """url_for through the app's kept URLs (for Python code that builds the same URLs often)."""
+    return current_app.extensions["rebook.kept_urls"](endpoint, **values)
