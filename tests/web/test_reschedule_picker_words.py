@@ -74,7 +74,7 @@ def test_the_week_strip_says_which_days_have_times(customer_client, aligned):
     week = [monday + timedelta(days=n) for n in range(7)]
     assert [d for d in week if f"?date={d.isoformat()}" in strip] == week
     assert 'aria-current="date"' in day_link(strip, day)
-    assert "has-times" in day_link(strip, day) and " times</small>" in day_link(strip, day)
+    assert "has-times" in day_link(strip, day) and " times</span></small>" in day_link(strip, day)
     for d in week:
         if d.weekday() == 6:  # the default week is closed on Sundays
             assert "no-times" in day_link(strip, d) and "none" in day_link(strip, d)
