@@ -62,7 +62,8 @@ def test_fieldworker_finds_yesterdays_job_calls_and_maps_it(page, demo):
     expect(row.get_by_role("link", name=re.compile(r"^Call \(555\) 010-2000"))).to_have_attribute(
         "href", "tel:5550102000")
     expect(row.get_by_role("link", name=re.compile("^Map"))).to_have_attribute(
-        "href", "https://www.google.com/maps/search/?api=1&query=12%20Maple%20Street%2C%20Springfield")
+        "href",
+        "https://www.google.com/maps/search/?api=1&query=12%20Maple%20Street%2C%20Springfield")
     row.locator("a.booking-row").click()
     expect(page.get_by_role("heading", name=re.compile("Regular clean"), level=1)).to_be_visible()
     facts = page.locator("dl.facts")
