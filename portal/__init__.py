@@ -3,13 +3,14 @@ from flask import Flask, request
 
 from .accounts.sessions import resume
 from .audit import channel_label
+from .audit.text import who
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .extensions import csrf, login, mail
 from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
 from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
-                             when_range)
+                             when_range, zone_name)
 from .web.app import input_guard
 from .web.app.current import current_settings
 from .web.app.limits import trust_proxies
@@ -49,12 +50,14 @@ def create_app(config=None):
     app.jinja_env.filters["money"] = money
     app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_time"] = local_time
+    app.jinja_env.filters["zone_name"] = zone_name
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["channel"] = channel_label
     app.jinja_env.globals["mixed_offsets"] = mixed_offsets
     app.jinja_env.globals["payment_methods"] = PAYMENT_METHODS
     app.jinja_env.globals["when_range"] = when_range
+    app.jinja_env.globals["who"] = who
 
     from .web import register
     register(app)

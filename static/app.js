@@ -24,8 +24,20 @@
     }
   });
 
+  // A day picked on the reschedule week strip: the date box says that day too, and focus
+  // stays on the strip (the link that had it was just replaced).
+  function followStrip(root) {
+    if (!root.matches || !root.matches("fieldset.times")) return;
+    var day = root.querySelector("input[name=date]");
+    var box = document.getElementById("reschedule-date");
+    if (day && box) box.value = day.value;
+    var picked = root.querySelector(".week-strip [aria-current]");
+    if (picked && document.activeElement === document.body) picked.focus();
+  }
+
   document.addEventListener("DOMContentLoaded", function () {
     htmx.onLoad(openModals);
+    htmx.onLoad(followStrip);
   });
 
   // "close" does not bubble: listen in the capture phase.

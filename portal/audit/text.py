@@ -170,3 +170,26 @@ def changes(before, after):
             key if isinstance(key, tuple) else (key,)))
         shown.append(Change("" if key == "status" else label, was, now, kind))
     return tuple(shown)
+
+
+# Who did something, as history lines, notices and booking facts read it: the person's name and
+# their role, and where they did it only when that is news ("admin, admin" said nothing twice).
+ROLE_WORDS = {"admin": "admin", "fieldworker": "fieldworker", "customer": "customer",
+              "integration": "connected system"}
+WHERE_WORDS = {"portal": "in the portal", "email_link": "from an email link",
+               "admin": "in the back office", "fieldworker": "on the job pages",
+               "integration": "through the API", "api": "through the API"}
+USUAL_CHANNEL = {"admin": "admin", "fieldworker": "fieldworker", "customer": "portal",
+                 "integration": "integration"}
+
+
+def who(label, kind, channel=None):
+    """'by Jane Smith (fieldworker)', 'by Carl Client (customer, from an email link)';
+    'automatically' for the system's own changes (reminders, expiry)."""
+    if kind == "system":
+        return "automatically"
+    role = ROLE_WORDS.get(kind, (kind or "someone").replace("_", " "))
+    if not label:
+        return f"by {'an' if role[0] in 'aeiou' else 'a'} {role}"
+    where = WHERE_WORDS.get(channel) if channel and channel != USUAL_CHANNEL.get(kind) else None
+    return f"by {label} ({role}, {where})" if where else f"by {label} ({role})"

@@ -62,7 +62,10 @@ _GIVES_CONTACT = re.compile(r"@|(?:\d[\s().+-]*){7,}")
 
 
 def _window_message(settings, hours, doing):
-    custom = settings.blocked_message.strip()
+    """Why `doing` ('cancelling' or 'rescheduling') is closed this close to the visit. The
+    business's own message speaks of cancelling (it is the cancellation notice's text), so it
+    never shows under Reschedule: moving a visit gets its own words."""
+    custom = settings.blocked_message.strip() if doing == "cancelling" else ""
     if custom:  # the business's words, then how to reach it unless they already say so
         return custom if _GIVES_CONTACT.search(custom) else custom + _contact(settings)
     return f"{doing.capitalize()} online closes {hours} hours before the appointment." + \

@@ -30,8 +30,8 @@ def customer_bookings(customer_id, view, now):
         return query.where(_is_upcoming(now)).order_by(Booking.starts_at)
     if view == "cancelled":
         query = query.where(Booking.status == "cancelled")
-    elif view == "past":
-        query = query.where(~_is_upcoming(now))
+    elif view == "past":  # by time alone: a cancelled visit still to come is not past
+        query = query.where(Booking.starts_at <= now)
     return query.order_by(Booking.starts_at.desc())
 
 
@@ -85,16 +85,33 @@ def assigned_staff(booking_id):
     return _STAFF.rows(booking_id)
 
 
-def staff_jobs(staff_id, now):
-    """A fieldworker's upcoming jobs, with customer and service, soonest first. EXISTS, not
-    a join, as on All bookings: the database walks bookings in time order and stops at the
-    window, where a join sorted every one of the fieldworker's jobs first."""
+def _assigned_jobs(staff_id):
+    """A fieldworker's jobs with customer and service. EXISTS, not a join, as on All bookings:
+    the database walks bookings in time order and stops at the window, where a join sorted
+    every one of the fieldworker's jobs first."""
     mine = Assignment.select(Assignment.id).where((Assignment.booking == Booking.id)
                                                   & (Assignment.staff == staff_id))
     return (Booking.select(Booking, Service, Customer).join(Service)
-            .switch(Booking).join(Customer)
-            .where(fn.EXISTS(mine) & (Booking.starts_at > now - timedelta(hours=12)))
+            .switch(Booking).join(Customer).where(fn.EXISTS(mine)))
+
+
+def _needs_closing(now):
+    return (Booking.status == SCHEDULED) & (Booking.starts_at <= now)
+
+
+def staff_jobs(staff_id, now):
+    """Today's and upcoming jobs, soonest first: those starting from 12 hours ago (so this
+    morning's finished jobs stay in view), less the ones still waiting to be closed."""
+    return (_assigned_jobs(staff_id)
+            .where((Booking.starts_at > now - timedelta(hours=12)) & ~_needs_closing(now))
             .order_by(Booking.starts_at))
+
+
+def staff_needs_closing(staff_id, now, limit=WINDOW):
+    """Jobs whose time has come but are still Scheduled, whatever their age, oldest first:
+    they wait on the fieldworker to mark them completed or a no-show."""
+    return list(_assigned_jobs(staff_id).where(_needs_closing(now))
+                .order_by(Booking.starts_at).limit(limit))
 
 
 def staff_booking(ref, staff_id=None):

@@ -10,7 +10,7 @@ from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.timefmt import when
 from ..kernel.versioning import check_version, update_versioned
 from ..messaging import emails
-from ..messaging.notify import notify_staff
+from ..messaging.notify import notify_staff, others
 from ..people import Customer, Staff
 from ..people.contact_details import ADDRESS_MAX
 from ..settings import Settings
@@ -141,7 +141,7 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                                                new_staff, settings, old_starts_at)
         tz = settings.timezone
         everyone = {s.id: s for s in [*old_staff, *new_staff]}.values()
-        notify_staff(everyone, booking, "booking_rescheduled",
+        notify_staff(others(everyone, actor), booking, "booking_rescheduled",
                      f"Booking {booking.ref} for {customer.name} moved from "
                      f"{when(old_starts_at, tz)} to {when(booking.starts_at, tz)}.")
     return booking

@@ -15,7 +15,7 @@ from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import when
 from ..kernel.versioning import apply_versioned
 from ..messaging import emails, outbox
-from ..messaging.notify import notify_staff
+from ..messaging.notify import notify_staff, others
 from ..people import Customer
 from ..settings import CancellationReason, Settings
 from . import claims, policy
@@ -132,11 +132,12 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         message = (f"Booking {booking.ref} for {customer.name} on "
                    f"{when(booking.starts_at, settings.timezone)} was cancelled"
                    + (f" ({label})" if label else ""))
-        notify_staff(staff, booking, "booking_cancelled",
+        told = others(staff, actor)
+        notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
             emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
-            emails.queue_staff_booking_cancelled(booking, customer, service, staff, settings)
+            emails.queue_staff_booking_cancelled(booking, customer, service, told, settings)
     booking.assigned = staff
     return booking
 

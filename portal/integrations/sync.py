@@ -6,6 +6,7 @@ also cancel this booking in <system>".
 """
 from dataclasses import dataclass
 
+from ..audit.text import who
 from ..messaging.notify import notify_staff
 from ..people import Staff
 from . import events
@@ -60,6 +61,6 @@ def booking_cancelled(booking, actor, channel, now=None, known=None):
     where = f" (its reference there: {todo.external_ref})" if todo.external_ref else ""
     admins = Staff.select(Staff.id).where((Staff.role == Staff.ADMIN) & Staff.active)
     notify_staff(admins, booking, "manual_update_required",
-                 f"Manual update required: booking {booking.ref} was cancelled by "
-                 f"{actor.label or actor.kind} ({channel.replace('_', ' ')}); also cancel it "
+                 f"Manual update required: booking {booking.ref} was cancelled "
+                 f"{who(actor.label, actor.kind, channel)}; also cancel it "
                  f"in {todo.system}{where}.")

@@ -22,6 +22,13 @@ def local_time(dt, tz, zone=False):
     return to_local(dt, tz).strftime("%-I:%M %p %Z" if zone else "%-I:%M %p")
 
 
+def zone_name(tz):
+    """A timezone as people say it: 'America/New_York' -> 'New York time'; 'UTC' as is."""
+    if tz in ("UTC", "Etc/UTC", "GMT", "Etc/GMT"):
+        return "UTC"
+    return tz.rsplit("/", 1)[-1].replace("_", " ") + " time"
+
+
 def mixed_offsets(datetimes, tz):
     """Do these times fall on both sides of a daylight-saving change (so '1:30 AM' repeats)?"""
     return len({to_local(dt, tz).utcoffset() for dt in datetimes}) > 1

@@ -17,6 +17,14 @@ def notify_staff(staff_members, booking, kind, message):
         Notification.insert_many(rows).execute()
 
 
+def others(staff_members, actor):
+    """The staff to tell about a change `actor` made: everyone but the actor themselves (a
+    fieldworker who cancels their own job knows already)."""
+    if not actor.is_staff:
+        return list(staff_members)
+    return [s for s in staff_members if s.id != actor.id]
+
+
 def unread_count(staff_id):
     return Notification.select().where((Notification.staff == staff_id)
                                        & Notification.read_at.is_null()).count()

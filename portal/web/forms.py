@@ -137,7 +137,7 @@ class PortalSettingsForm(FlaskForm):
         "Minimum reschedule notice (hours; blank = same as cancellation)",
         validators=[Optional(), NumberRange(0, 8760, "Notice must be between 0 and 8760 hours.")])
     blocked_message = TextAreaField(
-        "Message customers see inside the notice window",
+        "Message customers see when it is too late to cancel online",
         validators=[Length(max=500, message="Please keep the message to 500 characters.")])
     cancel_note_required = BooleanField("Customers must write a note when they cancel")
     real_time_availability = BooleanField(

@@ -74,7 +74,7 @@ def test_customers_see_no_staff_alert_and_the_admins_are_told_instead(customer_c
     [notice] = Notification.select().where(Notification.kind == "manual_update_required")
     assert notice.staff_id == world.admin.id and notice.booking_id == booking.id
     assert notice.message == (f"Manual update required: booking {booking.ref} was cancelled "
-                              "by Casey Customer (portal); also cancel it in ClinicPro PMS "
+                              "by Casey Customer (customer); also cancel it in ClinicPro PMS "
                               "(its reference there: CP-10421).")
 
 

@@ -262,7 +262,7 @@ def test_admin_cancels_a_processing_order(client, world, shop):
         "cancelled", "admin", "admin")
     assert stock(shop.cloths) == 7
     history = client.get(f"/admin/orders/{order.ref}").get_data(as_text=True)
-    assert "Ada Admin (admin, admin)" in history and "processing → cancelled" in history
+    assert "by Ada Admin (admin)" in history and "processing → cancelled" in history
     assert client.get("/admin/orders/OR-NOPE99").status_code == 404
 
 

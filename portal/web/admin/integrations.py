@@ -97,7 +97,7 @@ def rotate(integration_id):
 @bp.get("/<int:integration_id>/deliveries/<int:delivery_id>")
 def delivery(integration_id, delivery_id):
     found, attempts = queries.delivery(integration_id, delivery_id)
-    return render_template("admin/integration_delivery.html", delivery=found,
+    return render_template("admin/integration_delivery.html", delivery=found, events=EVENTS,
                            attempts=attempts, integration=queries.integration(integration_id))
 
 

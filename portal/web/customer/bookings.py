@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ...billing.booking_refunds import refund_view, request_booking_refund
-from ...bookings import queries
+from ...bookings import policy, queries
 from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
@@ -25,6 +25,23 @@ AUDIENCE = Audience(
     reschedule_endpoint="customer.bookings.reschedule",
     done="Your booking is cancelled. We've emailed you a confirmation.",
     moved="Your booking is moved. We've emailed you the new time.")
+
+
+@bp.app_context_processor
+def _booking_entry():
+    """Pages ask `may_book()` before offering Book: the policy's answer for this customer (the
+    business's switch, then theirs), worked out at most once a request and only where drawn.
+    An email-link page passes the booking's customer, who need not be logged in."""
+    def may_book(customer=None):
+        if customer is not None:
+            return bool(policy.can_book(customer, current_settings()))
+        if not current_user.is_authenticated or current_user.kind != "customer":
+            return False
+        if "rebook.may_book" not in request.environ:
+            request.environ["rebook.may_book"] = bool(
+                policy.can_book(current_user, current_settings()))
+        return request.environ["rebook.may_book"]
+    return {"may_book": may_book}
 
 
 def booking_context(ref, rows=None):

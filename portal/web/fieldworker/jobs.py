@@ -8,12 +8,16 @@ from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
 from ...kernel.listing import parse_page
+from ..app.contact_links import maps_href, tel_href
 from ..app.current import current_settings
 from ..flows import cancel as cancel_flow
 from ..flows import status as status_flow
 from ..flows.audience import Audience
 
 bp = Blueprint("jobs", __name__)
+# App-wide: the staff booking card (admins' and fieldworkers') links phone and address too.
+bp.add_app_template_filter(tel_href)
+bp.add_app_template_filter(maps_href)
 
 AUDIENCE = Audience(
     channel="fieldworker", card="booking/_staff_booking.html", page="fieldworker/job.html",
@@ -37,8 +41,11 @@ def job_context(ref, rows=None):
 @bp.get("/jobs")
 def index():
     page = parse_page(request.args.get("page"), [])  # a bad page number shows the first
-    jobs, more = queries.window(queries.staff_jobs(current_user.id, utcnow()), page)
-    return render_template("fieldworker/jobs.html", jobs=jobs, page=page, more=more)
+    now = utcnow()
+    jobs, more = queries.window(queries.staff_jobs(current_user.id, now), page)
+    closing = queries.staff_needs_closing(current_user.id, now) if page == 1 else []
+    return render_template("fieldworker/jobs.html", jobs=jobs, page=page, more=more,
+                           closing=closing)
 
 
 @bp.get("/jobs/<ref>")

@@ -51,16 +51,41 @@ def first_error(form):
     return next((e for errors in form.errors.values() for e in errors), None)
 
 
+def _last(today):
+    return today + timedelta(days=HORIZON_DAYS)
+
+
+def week_of(day, today):
+    """The seven days the strip shows around `day`: its week from Monday, never before today
+    nor past the horizon."""
+    last = _last(today)
+    start = max(today, min(day - timedelta(days=day.weekday()), last - timedelta(days=6)))
+    return [start + timedelta(days=n) for n in range(7) if start + timedelta(days=n) <= last]
+
+
+def times_by_day(slots, days, tz):
+    """{day: [slots]} for each day of the strip (in one pass over the week's slots)."""
+    found = {d: [] for d in days}
+    for slot in slots:
+        found.setdefault(to_local(slot.starts_at, tz).date(), []).append(slot)
+    return found
+
+
 def _picker(audience, context, form, day, status=200, error=None):
     settings, now = current_settings(), utcnow()
     booking = context["booking"]
     actor = acting(context)
-    slots = availability.free_slots(
-        booking.service, day, day, settings=settings, now=now, ignore_booking=booking.id,
-        real_time=settings.real_time_availability if actor.is_customer else True)
+    real_time = settings.real_time_availability if actor.is_customer else True
     today = to_local(now, settings.timezone).date()
-    values = dict(context, audience=audience, form=form, day=day, slots=slots, error=error,
-                  min_day=today, max_day=today + timedelta(days=HORIZON_DAYS),
+    week = week_of(day, today)  # one look-up for the week: the strip says which days are free
+    by_day = times_by_day(availability.free_slots(
+        booking.service, week[0], week[-1], settings=settings, now=now,
+        ignore_booking=booking.id, real_time=real_time), week, settings.timezone)
+    values = dict(context, audience=audience, form=form, day=day, slots=by_day.get(day, []),
+                  error=error, week=week, by_day=by_day, real_time=real_time,
+                  earlier=max(today, week[0] - timedelta(days=7)) if week[0] > today else None,
+                  later=week[-1] + timedelta(days=1) if week[-1] < _last(today) else None,
+                  min_day=today, max_day=_last(today),
                   current_local=to_local(booking.starts_at, settings.timezone),
                   reschedule_url=audience.reschedule_url(booking.ref),
                   back_url=audience.booking_url(booking.ref), plain_form=audience.plain,
