@@ -66,13 +66,13 @@ def index():
     return _queue(request.args)
 
 
-def _queue(args, status=200, error=None, done=None):
+def _queue(args, status=200, error=None):
     """The queue under these filters; a decision made on it comes back here with its message."""
     filters = RefundFilter.from_args(args, current_settings().timezone)
     results = find_refunds(filters)
     response = fragment_or_page("admin/_refunds_table.html", "admin/refunds.html", status,
                                 filters=filters, results=results, statuses=STATUSES,
-                                totals=refund_totals(filters), error=error, done=done)
+                                totals=refund_totals(filters), error=error)
     # The address bar gets the short canonical URL of what is shown (as on All bookings).
     response.headers["HX-Push-Url"] = url_for(".index", **filters.to_args(page=results.page))
     return response
