@@ -45,6 +45,11 @@
     var dialog = event.target;
     if (!(dialog instanceof HTMLDialogElement) || !dialog.hasAttribute("data-modal")) return;
     dialog.remove();
+    // A status step closed without acting: the select goes back to "(current)", so it never
+    // shows a status the booking doesn't have.
+    if (opener && opener.tagName === "SELECT" && opener.closest(".edit-status")) {
+      opener.selectedIndex = 0;
+    }
     if (opener && document.body.contains(opener)) opener.focus();
     opener = null;
   }, true);
@@ -108,4 +113,14 @@ document.addEventListener("change", function (event) {
   var hint = note.labels && note.labels[0] && note.labels[0].querySelector(".muted");
   if (hint) hint.textContent = other || note.hasAttribute("data-always-required")
     ? "(required)" : "(optional)";
+});
+
+// Typing a fee ticks its box (data-ticks names the box): an amount typed next to an unticked box
+// was silently dropped. Emptying the amount unticks it. Without JavaScript the server counts a
+// changed amount as chosen (portal/web/flows/cancel.chosen_fee).
+document.addEventListener("input", function (event) {
+  var field = event.target;
+  if (!field.dataset || !field.dataset.ticks) return;
+  var box = document.getElementById(field.dataset.ticks);
+  if (box) box.checked = field.value.trim() !== "";
 });

@@ -34,6 +34,7 @@ class BookingPage:
     may_change_status: policy.Verdict   # may change the status at all (staff on the job)
     status_choices: tuple[StatusChoice, ...]
     refund_due: int                     # owed back on a cancelled booking (0 without invoice)
+    invites_payment: bool               # offer "Record payment" (policy.invites_payment)
     cancellation_fee: int               # the business's default fees (settings)
     no_show_fee: int
     tiers: tuple | None = None          # late-fee tiers; read from the database when None
@@ -83,11 +84,13 @@ def booking_page(booking, staff: Iterable, actor: Actor, settings, now: datetime
     if invoice is not None and booking.is_cancelled:
         refund_due = policy.refund_due(invoice.total, invoice.paid, invoice.refunded,
                                        invoice.refund_pending)
+    invites_payment = invoice is not None and policy.invites_payment(booking.is_cancelled,
+                                                                     invoice.balance)
     return BookingPage(
         booking=booking, actor=actor, now=now, cancel=cancel,
         reschedule=policy.can_reschedule(booking, actor, settings, now, assigned),
         details=policy.can_edit_details(booking, actor, now),
         may_change_status=policy.may_change_status(booking, actor, assigned),
-        status_choices=choices, refund_due=refund_due,
+        status_choices=choices, refund_due=refund_due, invites_payment=invites_payment,
         cancellation_fee=settings.cancellation_fee, no_show_fee=settings.no_show_fee,
         tiers=None if tiers is None else tuple(tiers))

@@ -199,6 +199,13 @@ def late_cancellation_hours(cancel_notice_hours, tier_hours):
     return max(tier_hours, default=0) or cancel_notice_hours or LATE_HOURS_FALLBACK
 
 
+def invites_payment(is_cancelled: bool, balance: int) -> bool:
+    """Should the booking page offer to record a payment? Not on a cancelled booking that owes
+    nothing (in credit, or settled): a payment there is money to give back, not to take.
+    Paying ahead on a live booking stays offered (the service accepts both)."""
+    return balance > 0 or not is_cancelled
+
+
 def refund_due(total, paid, refunded, pending):
     """What the customer should get back: paid beyond what the invoice now asks for, less what
     was refunded or is already asked for. Never negative."""

@@ -39,6 +39,15 @@ def tokens_for(integration_id):
                           ApiToken.id.desc()))
 
 
+def token_for(integration_id, token_id):
+    """One of the integration's tokens (the revoke question names it), else NotFound."""
+    token = ApiToken.get_or_none((ApiToken.id == token_id)
+                                 & (ApiToken.integration == integration_id))
+    if token is None:
+        raise NotFound("We couldn't find that token. Reload the page.")
+    return token
+
+
 def clean_scopes(scopes):
     chosen = sorted(set(scopes or ()))
     unknown = [s for s in chosen if s not in SCOPES]

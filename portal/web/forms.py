@@ -76,6 +76,7 @@ class CancelForm(FlaskForm):
     # Admins only: add the default fee (prefilled, editable) to the invoice.
     add_fee = BooleanField("Add a cancellation fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
+    fee_default = HiddenField(validators=[Length(max=40)])  # the amount offered (chosen_fee)
 
 
 class RescheduleForm(FlaskForm):
@@ -104,6 +105,7 @@ class StatusForm(FlaskForm):
     version = VersionField()
     add_fee = BooleanField("Add a no-show fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
+    fee_default = HiddenField(validators=[Length(max=40)])  # the amount offered (chosen_fee)
 
 
 class FeeSettingsForm(FlaskForm):
@@ -152,3 +154,11 @@ class ReasonForm(FlaskForm):
     label = StringField("Reason", validators=[
         DataRequired("A reason needs a name."),
         Length(max=80, message="Please keep a reason to 80 characters.")])
+
+
+class ConfirmForm(FlaskForm):
+    """The second step of an action that can't be undone from the page (rotate a secret,
+    deactivate staff, revoke a token): its POST acts only with this field, so a stray or
+    replayed one-click form changes nothing."""
+    confirmed = HiddenField(validators=[DataRequired(
+        "Nothing was changed: confirm first. Press the button again and answer the question.")])

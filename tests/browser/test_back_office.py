@@ -31,6 +31,7 @@ def test_admin_cancels_with_a_fee_and_finds_it_under_cancelled(page, demo, scree
     page.evaluate("window.__marker = 1")  # gone if anything reloads the page
     status = page.get_by_label("Change status")
     status.select_option("cancelled")
+    page.get_by_role("button", name="Continue").click()  # choosing alone opens nothing
     dialog = page.locator("dialog[open]")
     expect(dialog.get_by_role("heading", name="Cancel this booking?")).to_be_visible()
     fee = dialog.get_by_label("Fee amount (USD)")

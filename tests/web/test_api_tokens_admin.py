@@ -60,7 +60,8 @@ def test_revoking_stops_the_token_at_once(admin_client, world, pms):
     token, raw = tokens.create_token(pms.id, [tokens.READ, tokens.WRITE], Actor("system"))
     page = admin_client.get(page_url(pms)).get_data(as_text=True)
     response = admin_client.post(f"{page_url(pms)}/{token.id}/revoke",
-                                 data={"csrf_token": csrf_from(page)}, follow_redirects=True)
+                                 data={"csrf_token": csrf_from(page), "confirmed": "yes"},
+                                 follow_redirects=True)
     assert "is revoked" in response.get_data(as_text=True)
     assert ApiToken.get_by_id(token.id).revoked_at is not None
     assert admin_client.get(f"/api/v1/bookings/{world.upcoming.ref}",
@@ -68,7 +69,7 @@ def test_revoking_stops_the_token_at_once(admin_client, world, pms):
     assert AuditEvent.select().where(AuditEvent.action == "api_token_revoked").count() == 1
     before = snapshot()
     again = admin_client.post(f"{page_url(pms)}/{token.id}/revoke",
-                              data={"csrf_token": csrf_from(page)})
+                              data={"csrf_token": csrf_from(page), "confirmed": "yes"})
     assert again.status_code == 409 and "already revoked" in again.get_data(as_text=True)
     assert snapshot() == before
 
@@ -90,7 +91,8 @@ def test_refusals_for_missing_things_and_forms_change_nothing(admin_client, pms)
     assert admin_client.get("/admin/integrations/999999/tokens").status_code == 404
     # Another integration's token is not found through this one's page.
     assert admin_client.post(f"{page_url(pms)}/{token.id}/revoke",
-                             data={"csrf_token": csrf_from(page)}).status_code == 404
+                             data={"csrf_token": csrf_from(page), "confirmed": "yes"}
+                             ).status_code == 404
     assert admin_client.post(page_url(pms), data={"scopes": ["bookings:read"]}
                              ).status_code == 400  # no CSRF token
     assert snapshot() == before

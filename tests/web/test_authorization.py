@@ -52,7 +52,8 @@ MATRIX = [
     ("GET", "/admin/staff", {}, ADMIN_ONLY),
     ("POST", "/admin/staff", {"name": "New Worker", "email": "new@example.com",
                               "password": "a-long-password"}, ADMIN_ONLY),
-    ("POST", "/admin/staff/{fw_without_id}/deactivate", {}, ADMIN_ONLY),
+    ("GET", "/admin/staff/{fw_without_id}/deactivate", {}, ADMIN_ONLY),
+    ("POST", "/admin/staff/{fw_without_id}/deactivate", {"confirmed": "yes"}, ADMIN_ONLY),
     ("POST", "/admin/staff/{fw_without_id}/activate", {}, ADMIN_ONLY),
     ("POST", "/admin/staff/{fw_without_id}/permission", {"allowed": "on"}, ADMIN_ONLY),
     ("GET", "/fieldworker/jobs", {}, STAFF),
@@ -154,7 +155,8 @@ MATRIX = [
     ("GET", "/admin/integrations/1", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/integrations/1", {"name": "CalSync", "kind": "calendar",
                                        "cancellations": "manual"}, dict(ADMIN_ONLY, admin=404)),
-    ("POST", "/admin/integrations/1/rotate", {}, dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/integrations/1/rotate", {}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/1/rotate", {"confirmed": "yes"}, dict(ADMIN_ONLY, admin=404)),
     ("GET", "/admin/integrations/1/deliveries/1", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/integrations/1/deliveries/1/resend", {}, dict(ADMIN_ONLY, admin=404)),
     # API tokens: integration 999999 doesn't exist, so the admin is told so (404); everyone
@@ -162,7 +164,9 @@ MATRIX = [
     ("GET", "/admin/integrations/999999/tokens", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/integrations/999999/tokens", {"scopes": "bookings:read"},
      dict(ADMIN_ONLY, admin=404)),
-    ("POST", "/admin/integrations/999999/tokens/1/revoke", {}, dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/integrations/999999/tokens/1/revoke", {}, dict(ADMIN_ONLY, admin=404)),
+    ("POST", "/admin/integrations/999999/tokens/1/revoke", {"confirmed": "yes"},
+     dict(ADMIN_ONLY, admin=404)),
 ]
 
 

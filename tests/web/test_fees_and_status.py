@@ -80,9 +80,9 @@ def test_admin_cancels_with_an_edited_fee(admin_client, world, fees):
     assert "A cancellation fee of $30.00 has been added to your invoice." in notice.body_text
 
 
-def test_an_unticked_fee_box_adds_no_fee(admin_client, world, fees):
+def test_an_unticked_fee_box_with_the_offer_untouched_adds_no_fee(admin_client, world, fees):
     response = post(admin_client, f"/admin/bookings/{world.upcoming.ref}/cancel",
-                    world.upcoming, fee="25.00")
+                    world.upcoming, fee="25.00", fee_default="25.00")
     assert response.status_code == 302
     assert Booking.get_by_id(world.upcoming.id).status == "cancelled"
     assert lines(world.upcoming) == [("service", 9000, 0), ("service_cancelled", -9000, 0)]

@@ -128,7 +128,7 @@ def test_editing_saves_and_records_before_and_after(admin_client, calsync):
 def test_rotating_the_secret_shows_the_new_one_and_logs_no_secret(admin_client, calsync):
     url = f"/admin/integrations/{calsync.id}"
     token = csrf_from(admin_client.get(url).get_data(as_text=True))
-    response = admin_client.post(f"{url}/rotate", data={"csrf_token": token})
+    response = admin_client.post(f"{url}/rotate", data={"csrf_token": token, "confirmed": "yes"})
     assert response.status_code == 302 and response.headers["Location"].endswith("#secret")
     rotated = Integration.get_by_id(calsync.id)
     assert rotated.secret != calsync.secret and rotated.secret.startswith("whsec_")

@@ -202,7 +202,8 @@ def test_the_signing_secret_page_after_a_rotation_is_never_stored(client, world)
     integration = manage.add_integration(SYSTEM, name="Praktika", kind="pms")
     page = _as(client, world.admin.email, f"/admin/integrations/{integration.id}")
     response = client.post(f"/admin/integrations/{integration.id}/rotate", follow_redirects=True,
-                           data={"csrf_token": csrf_from(page.get_data(as_text=True))})
+                           data={"csrf_token": csrf_from(page.get_data(as_text=True)),
+                                 "confirmed": "yes"})
     assert "New signing secret made" in response.get_data(as_text=True)
     assert response.headers["Cache-Control"] == "no-store"
 

@@ -113,7 +113,7 @@ def test_deactivated_fieldworker_is_logged_out_and_cannot_log_in(app, admin_clie
     login(other_client, world.fw.email)
     assert other_client.get("/fieldworker/jobs").status_code == 200
 
-    response = row_post(admin_client, world.fw.id, "deactivate")
+    response = row_post(admin_client, world.fw.id, "deactivate", confirmed="yes")
     assert response.status_code == 302
     assert "Fred Worker is deactivated" in admin_client.get("/admin/staff").get_data(as_text=True)
     assert Staff.get_by_id(world.fw.id).active is False
@@ -142,7 +142,7 @@ def test_deactivated_fieldworker_is_logged_out_and_cannot_log_in(app, admin_clie
 
 
 def test_htmx_swaps_just_the_row(admin_client, world):
-    response = row_post(admin_client, world.fw2.id, "deactivate", headers=HX)
+    response = row_post(admin_client, world.fw2.id, "deactivate", confirmed="yes", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.lstrip().startswith(f'<tr id="staff-{world.fw2.id}"')
@@ -152,8 +152,8 @@ def test_htmx_swaps_just_the_row(admin_client, world):
 
 
 def test_doing_it_twice_changes_nothing_more(admin_client, world):
-    row_post(admin_client, world.fw2.id, "deactivate")
-    row_post(admin_client, world.fw2.id, "deactivate")
+    row_post(admin_client, world.fw2.id, "deactivate", confirmed="yes")
+    row_post(admin_client, world.fw2.id, "deactivate", confirmed="yes")
     assert len(staff_events("staff_deactivated")) == 1
 
 
@@ -190,10 +190,10 @@ def test_admins_always_may_edit_status(admin_client, world):
 def test_an_admin_cannot_deactivate_themselves(admin_client, world):
     html = admin_client.get("/admin/staff").get_data(as_text=True)
     assert f'id="staff-{world.admin.id}-active"' not in html  # no button for your own row
-    response = row_post(admin_client, world.admin.id, "deactivate")
+    response = row_post(admin_client, world.admin.id, "deactivate", confirmed="yes")
     assert response.status_code == 422
     assert "can&#39;t deactivate your own account" in response.get_data(as_text=True)
-    response = row_post(admin_client, world.admin.id, "deactivate", headers=HX)
+    response = row_post(admin_client, world.admin.id, "deactivate", confirmed="yes", headers=HX)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and html.count("<tr") == 1 and 'role="alert"' in html
     assert Staff.get_by_id(world.admin.id).active is True and staff_events() == []

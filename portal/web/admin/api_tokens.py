@@ -1,6 +1,6 @@
 """Admin > Integrations > API tokens: make a token with chosen scopes (shown once), see each
 token's prefix, scopes and last use, revoke one. portal/integrations/tokens.py decides."""
-from flask import Blueprint, flash, make_response, redirect, render_template, url_for
+from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
@@ -8,6 +8,8 @@ from wtforms import SelectMultipleField
 from ...integrations import tokens
 from ...kernel.actors import actor_for
 from ...kernel.errors import Conflict, InvalidInput
+from ..app.confirm import confirm_step
+from ..forms import ConfirmForm, form_error
 
 bp = Blueprint("api_tokens", __name__,
                url_prefix="/integrations/<int:integration_id>/tokens")
@@ -17,10 +19,6 @@ class TokenForm(FlaskForm):
     # The page draws the boxes from tokens.SCOPES; the service refuses an empty or unknown
     # choice, and its message is shown by the boxes.
     scopes = SelectMultipleField("Scopes", choices=[], validate_choice=False)
-
-
-class RevokeForm(FlaskForm):
-    """A row's Revoke button: nothing but the token."""
 
 
 def _page(integration_id, form=None, status=200, error=None, made=None):
@@ -53,10 +51,24 @@ def create(integration_id):
     return _page(integration_id, made=(token, raw))
 
 
-@bp.post("/<int:token_id>/revoke")
+def _confirm_revoke(integration_id, token_id):
+    token = tokens.token_for(integration_id, token_id)
+    return confirm_step(
+        title=f"Revoke token {token.prefix}\u2026?",
+        question="Calls to our API with this token are refused from the moment you revoke it; "
+                 "a revoked token can't be turned back on (make a new one instead).",
+        action=url_for(".revoke", integration_id=integration_id, token_id=token_id),
+        label="Revoke token", back=url_for(".index", integration_id=integration_id))
+
+
+@bp.route("/<int:token_id>/revoke", methods=["GET", "POST"])
 def revoke(integration_id, token_id):
-    if not RevokeForm().validate_on_submit():
-        return _page(integration_id, status=422, error="Please use the button on the page.")
+    """GET asks first (a modal with htmx, a page without); the POST acts only when confirmed."""
+    if request.method == "GET":
+        return _confirm_revoke(integration_id, token_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _page(integration_id, status=422, error=form_error(form))
     try:
         token = tokens.revoke_token(integration_id, token_id, actor_for(current_user))
     except Conflict as exc:

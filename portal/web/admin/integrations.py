@@ -3,7 +3,7 @@
 Every form is a plain POST that redirects back with a flash; a refused one shows the page
 again with the message (422 invalid, 404 gone) and nothing changed.
 """
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...integrations import delivery as webhooks
@@ -12,6 +12,8 @@ from ...integrations.events import EVENTS
 from ...integrations.models import KINDS
 from ...kernel.actors import actor_for
 from ...kernel.errors import DomainError
+from ..app.confirm import confirm_step
+from ..forms import ConfirmForm, form_error
 from .integration_forms import ActionForm, IntegrationForm
 
 bp = Blueprint("integrations", __name__, url_prefix="/integrations")
@@ -84,10 +86,24 @@ def edit(integration_id):
     return redirect(url_for(".show", integration_id=integration_id))
 
 
-@bp.post("/<int:integration_id>/rotate")
+def _confirm_rotate(integration_id):
+    name = queries.integration(integration_id).name
+    return confirm_step(
+        title=f"Rotate {name}'s signing secret?",
+        question=f"A new secret is made at once. Until {name} has it, the requests we send fail "
+                 "its check; the old secret can't be brought back.",
+        action=url_for(".rotate", integration_id=integration_id), label="Rotate secret",
+        back=url_for(".show", integration_id=integration_id, _anchor="secret"))
+
+
+@bp.route("/<int:integration_id>/rotate", methods=["GET", "POST"])
 def rotate(integration_id):
-    if not ActionForm().validate_on_submit():
-        return _detail(integration_id, status=422, error="Please use the button on the page.")
+    """GET asks first (a modal with htmx, a page without); the POST acts only when confirmed."""
+    if request.method == "GET":
+        return _confirm_rotate(integration_id)
+    form = ConfirmForm()
+    if not form.validate_on_submit():
+        return _detail(integration_id, status=422, error=form_error(form))
     manage.rotate_secret(integration_id, actor_for(current_user))
     flash("New signing secret made: requests are signed with it from now on. Copy it to the "
           "receiving system now; the old one no longer matches.", "success")

@@ -4,15 +4,18 @@ the booking's invoice), and the refund queue.
 Each action is a plain POST form (redirect back with a flash); htmx swaps just the invoice.
 A refused action shows the invoice again with the message (422 invalid, 409 changed).
 """
+from urllib.parse import parse_qsl, urlsplit
+
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
+from werkzeug.datastructures import MultiDict
 
 from ...billing import refunds
 from ...billing.money import parse_amount
 from ...billing.payments import record_payment
 from ...billing.refund_queue import STATUSES, RefundFilter, find_refunds, refund_totals
 from ...kernel.actors import actor_for
-from ...kernel.errors import DomainError
+from ...kernel.errors import DomainError, InvalidInput
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, is_htmx, trigger
 from . import bookings as admin
@@ -60,11 +63,16 @@ def process(refund_id):
 
 @bp.get("/refunds")
 def index():
-    filters = RefundFilter.from_args(request.args, current_settings().timezone)
+    return _queue(request.args)
+
+
+def _queue(args, status=200, error=None):
+    """The queue under these filters; a decision made on it comes back here with its message."""
+    filters = RefundFilter.from_args(args, current_settings().timezone)
     results = find_refunds(filters)
-    response = fragment_or_page("admin/_refunds_table.html", "admin/refunds.html",
+    response = fragment_or_page("admin/_refunds_table.html", "admin/refunds.html", status,
                                 filters=filters, results=results, statuses=STATUSES,
-                                totals=refund_totals(filters))
+                                totals=refund_totals(filters), error=error)
     # The address bar gets the short canonical URL of what is shown (as on All bookings).
     response.headers["HX-Push-Url"] = url_for(".index", **filters.to_args(page=results.page))
     return response
@@ -76,15 +84,31 @@ def _invoice(ref, status=200, error=None, done=None):
                             invoice_error=error, invoice_done=done, **admin.booking_context(ref))
 
 
+def _queue_back():
+    """The queue address a decision made on the queue returns to (its filters kept), else
+    None: only the queue's own path is followed, so the field can't send anyone elsewhere."""
+    back = urlsplit(request.form.get("back", ""))
+    if back.scheme or back.netloc or back.path != url_for(".index"):
+        return None
+    return back
+
+
 def _act(invoice_id, form, command, done):
-    """Validate the form, run the billing command, and answer with the invoice redrawn."""
+    """Validate the form, run the billing command, and answer with the invoice redrawn (or,
+    from the queue, the queue with its filters)."""
     ref = refunds.booking_ref_for_invoice(invoice_id)
-    if not form.validate_on_submit():
-        return _invoice(ref, 422, first_error(form))
+    back = _queue_back()
     try:
+        if not form.validate_on_submit():
+            raise InvalidInput(first_error(form))
         command(form, actor_for(current_user))
     except DomainError as exc:
+        if back:
+            return _queue(MultiDict(parse_qsl(back.query)), exc.status, f"{ref}: {exc.message}")
         return _invoice(ref, exc.status, exc.message)
+    if back:
+        flash(f"{ref}: {done}", "success")
+        return redirect(back.geturl())
     if is_htmx():
         return trigger(_invoice(ref, done=done), invoiceChanged={"ref": ref})
     flash(done, "success")

@@ -2,13 +2,15 @@
 
 The row buttons are plain POST forms (redirect back with a flash); htmx swaps just the row.
 """
-from flask import Blueprint, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from ...kernel.actors import actor_for
 from ...kernel.errors import Conflict, DomainError, InvalidInput
 from ...people import staff
+from ..app.confirm import confirm_step
 from ..app.htmx import is_htmx
+from ..forms import ConfirmForm
 from .staff_forms import AddFieldworkerForm, PermissionForm, RowActionForm
 
 bp = Blueprint("staff", __name__, url_prefix="/staff")
@@ -49,9 +51,24 @@ def activate(staff_id):
                        "{} can log in again.")
 
 
-@bp.post("/<int:staff_id>/deactivate")
+def _confirm_deactivate(staff_id):
+    person = staff.get(staff_id)
+    return confirm_step(
+        title=f"Deactivate {person.name}?",
+        question=f"{person.name} ({person.email}) can no longer log in, from their next page on. "
+                 "Their jobs, notifications and history are kept, and you can activate them "
+                 "again later.",
+        action=url_for(".deactivate", staff_id=staff_id), label=f"Deactivate {person.name}",
+        back=url_for(".index"))
+
+
+@bp.route("/<int:staff_id>/deactivate", methods=["GET", "POST"])
 def deactivate(staff_id):
-    return _row_action(RowActionForm(), staff_id,
+    """GET asks first (a modal with htmx, a page without); the POST acts only when confirmed."""
+    if request.method == "GET":
+        return _confirm_deactivate(staff_id)
+    staff.get(staff_id)  # an unknown person is 404 before the unconfirmed form's 422
+    return _row_action(ConfirmForm(), staff_id,
                        lambda actor: staff.set_active(staff_id, False, actor),
                        "{} is deactivated and can no longer log in.")
 

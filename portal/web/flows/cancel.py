@@ -7,6 +7,7 @@ from ...bookings.services import cancel_booking
 from ...integrations.sync import manual_update_notice
 from ...kernel.actors import actor_for
 from ...kernel.errors import DomainError, refusal
+from ...kernel.timefmt import money
 from ...settings import CancellationReason
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
@@ -19,7 +20,7 @@ def confirm(audience, context, form, status, error=None):
     context = {**context, "audience": audience}
     page = context["booking_page"]  # what this person may do, and the fees (bookings/page.py)
     if audience.fees and not form.is_submitted():
-        form.fee.data = amount_text(page.suggested_fee)
+        form.fee.data = form.fee_default.data = amount_text(page.suggested_fee)
     response = fragment_or_page(
         "booking/_cancel_modal.html", "booking/cancel.html", status=status, form=form, error=error,
         reasons=list(CancellationReason.listed()),
@@ -32,9 +33,36 @@ def confirm(audience, context, form, status, error=None):
 
 
 def chosen_fee(form, what="The fee"):
-    """The fee the form asks for in minor units, None when its box is unticked. The service
-    decides who may charge one, so a forged field from a fieldworker is refused there."""
-    return parse_amount(form.fee.data, what) if form.add_fee.data else None
+    """The fee the form asks for in minor units, or None. The service decides who may charge
+    one, so a forged field from a fieldworker is refused there.
+
+    A ticked box charges the amount. An unticked box with an amount other than the one the page
+    offered (`fee_default`) charges it too: only someone who means to charge a fee types one,
+    and without JavaScript the box doesn't tick itself (static/app.js ticks it as they type).
+    Dropping it silently took money the admin asked for; refusing would make them tick a box
+    to say again what they had just typed. The offer left as it was, or an emptied amount,
+    charges nothing; the result message always names the fee charged."""
+    typed = (form.fee.data or "").strip()
+    if form.add_fee.data:
+        return parse_amount(typed, what)
+    if not typed or _same_amount(typed, form.fee_default.data):
+        return None
+    return parse_amount(typed, what)
+
+
+def _same_amount(typed, offered):
+    try:
+        return parse_amount(typed, "The fee") == parse_amount((offered or "").strip(), "The fee")
+    except DomainError:
+        return False
+
+
+def fee_done(done, fee, kind):
+    """The result message, naming the fee charged so a typed fee is never a surprise."""
+    if not fee:
+        return done
+    amount = money(fee, current_settings().currency)
+    return f"{done} {kind.capitalize()} fee of {amount} added to the invoice."
 
 
 def run(audience, ref, load):
@@ -57,15 +85,17 @@ def run(audience, ref, load):
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return confirm(audience, context, form, status, form_error(form))
     try:
+        fee = chosen_fee(form)
         booking = cancel_booking(ref, actor_for(current_user), channel=audience.channel,
-                       reason_id=form.reason.data, note=form.note.data,
-                       expected_version=form.version.data, fee=chosen_fee(form),
-                       settings=current_settings())
+                                 reason_id=form.reason.data, note=form.note.data,
+                                 expected_version=form.version.data, fee=fee,
+                                 settings=current_settings())
     except DomainError as exc:
         return confirm(audience, load(ref), form, exc.status, exc.message)
+    done = fee_done(audience.done, fee, "cancellation")
     if is_htmx():
-        response = fragment_or_page(audience.card, audience.page, just_cancelled=audience.done,
+        response = fragment_or_page(audience.card, audience.page, just_cancelled=done,
                                     **load(ref, rows=(booking, booking.assigned)))
         return trigger(response, after="Settle", bookingCancelled={"ref": ref})
-    flash(audience.done, "success")
+    flash(done, "success")
     return redirect(url_for(audience.booking_endpoint, ref=ref))

@@ -19,7 +19,7 @@ def _confirm(audience, context, choice, form, status, error=None):
     suggested = context["booking_page"].suggested_no_show_fee
     no_show_fee = audience.fees and choice.value == NO_SHOW and suggested > 0
     if no_show_fee and not form.is_submitted():
-        form.fee.data = amount_text(suggested)
+        form.fee.data = form.fee_default.data = amount_text(suggested)
     context = {**context, "audience": audience}
     response = fragment_or_page(
         "booking/_status_modal.html", "booking/status.html", status=status, form=form, error=error,
@@ -58,7 +58,8 @@ def run(audience, ref, load):
                 expected_version=form.version.data, **extra)
     except DomainError as exc:
         return _confirm(audience, load(ref), choice, form, exc.status, exc.message)
-    done = f"Booking marked as {choice.label.lower()}."
+    done = cancel_flow.fee_done(f"Booking marked as {choice.label.lower()}.",
+                                extra.get("fee"), "no-show")
     if is_htmx():
         response = fragment_or_page(audience.card, audience.page, just_cancelled=done,
                                     **load(ref))
