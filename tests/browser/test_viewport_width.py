@@ -7,6 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from tests.browser.conftest import _context
+from tests.support.browsing import staff_log_in
 from tests.support.fuzz_world import build
 from tests.support.viewport import ROLES, is_login, page_urls, too_wide
 
@@ -51,3 +52,25 @@ def test_no_page_is_wider_than_a_phone(browser, site, role, width):
         assert wide == {}, "\n".join(f"{rule}: {m}" for rule, m in wide.items())
     finally:
         context.close()
+
+
+def test_all_bookings_fits_a_laptop_and_shows_every_column_on_a_phone(page, demo):
+    staff_log_in(page, demo)
+    page.set_viewport_size({"width": 1280, "height": 800})
+    page.goto(f"{demo}/admin/bookings")
+    table = page.locator("#bookings-table table")
+    # At 1280 the whole table is inside its box: the Cancellation column is not scrolled off.
+    assert table.evaluate("t => t.scrollWidth <= t.parentElement.clientWidth"), \
+        table.evaluate("t => [t.scrollWidth, t.parentElement.clientWidth]")
+    expect(page.get_by_role("columnheader", name="Cancellation")).to_be_in_viewport()
+
+    page.set_viewport_size({"width": 375, "height": 740})
+    row = page.locator("tr.is-cancelled").first
+    row.scroll_into_view_if_needed()
+    for label in ("Reference", "When", "Customer", "Service", "Fieldworkers", "Status",
+                  "Cancellation"):
+        cell = row.locator(f'td[data-label="{label}"]')
+        expect(cell).to_be_visible()
+        box, width = cell.bounding_box(), page.viewport_size["width"]
+        assert box["x"] >= 0 and box["x"] + box["width"] <= width, (label, box)
+    expect(row.locator('td[data-label="Cancellation"]')).to_contain_text("“")  # the note

@@ -50,7 +50,8 @@ def page_urls(app, world, tokens):
     return dict(sorted(urls.items()))
 
 
-# Elements whose box reaches past the viewport's right edge (what makes a page scroll sideways), unless an
+# Elements whose box or text reaches past the viewport's right edge (what makes a page scroll
+# sideways, or cuts a line off), unless an
 # ancestor clips or scrolls them (a scrolling box is the way a wide chart is meant to fit).
 OVERFLOW_JS = """() => {
   const width = document.documentElement.clientWidth;
@@ -58,7 +59,9 @@ OVERFLOW_JS = """() => {
   for (const el of document.body.querySelectorAll('*')) {
     const box = el.getBoundingClientRect();
     if (box.width === 0 || box.height === 0) continue;
-    if (box.right <= width + 1) continue;
+    // Text that runs out of its box (a nowrap line) sticks out as far as the box's scroll width.
+    const spill = getComputedStyle(el).overflowX === 'visible' ? el.scrollWidth - el.clientWidth : 0;
+    if (box.right + Math.max(spill, 0) <= width + 1) continue;
     let clipped = false;
     for (let up = el.parentElement; up && up !== document.body; up = up.parentElement) {
       const style = getComputedStyle(up);
