@@ -68,5 +68,5 @@ def test_admin_today_uses_constant_queries(admin_client, world):
     after = {url: queries_for(admin_client, url) for url in urls}
     assert before == after
     # Four reads of its own (the span, the jobs to close, their fieldworkers, the filter's
-    # fieldworkers) and the two every admin page makes (the session, the unread badge).
+    # fieldworkers) and the two every admin page makes (the settings, the unread badge).
     assert max(after.values()) <= 6, after
