@@ -26,6 +26,8 @@ STAFF_WITH_PERMISSION = dict(STAFF, fw_without=403)
 
 # (method, url template, form data, expected per role)
 MATRIX = [
+    ("GET", "/admin/today", {}, ADMIN_ONLY),
+    ("GET", "/admin/today?span=week&day=2031-01-01&fieldworker={fw_without_id}", {}, ADMIN_ONLY),
     ("GET", "/admin/bookings", {}, ADMIN_ONLY),
     ("GET", "/admin/bookings?view=cancelled&q=casey", {}, ADMIN_ONLY),
     ("GET", "/admin/bookings/{upcoming}", {}, ADMIN_ONLY),

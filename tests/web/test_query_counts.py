@@ -51,3 +51,22 @@ def test_reschedule_and_booking_pickers_use_constant_queries(customer_client, wo
     after = {url: queries_for(customer_client, url) for url in urls}
     assert before == after
     assert max(after.values()) <= 10, after
+
+
+def test_admin_today_uses_constant_queries(admin_client, world):
+    """The day, the week and one fieldworker's day: the same statements with 2 or 60 more
+    bookings in them and 40 more jobs waiting to be closed."""
+    day = (world.upcoming.starts_at).date().isoformat()
+    urls = [f"/admin/today?day={day}", f"/admin/today?day={day}&span=week",
+            f"/admin/today?day={day}&fieldworker={world.fw2.id}"]
+    before = {url: queries_for(admin_client, url) for url in urls}
+    for minutes in range(0, 60 * 30, 30):
+        booking(world.other, world.service, timedelta(days=3, minutes=minutes),
+                world.fw2 if minutes % 60 else world.fw)
+    for days in range(2, 42):
+        booking(world.customer, world.service, -timedelta(days=days), world.fw2)
+    after = {url: queries_for(admin_client, url) for url in urls}
+    assert before == after
+    # Four reads of its own (the span, the jobs to close, their fieldworkers, the filter's
+    # fieldworkers) and the two every admin page makes (the settings, the unread badge).
+    assert max(after.values()) <= 6, after

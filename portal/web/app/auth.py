@@ -16,7 +16,7 @@ bp = Blueprint("auth", __name__)
 # must not keep a session alive past the idle timeout.
 PASSIVE_ENDPOINTS = {"fieldworker.notifications.badge"}
 
-HOME = {"customer": "customer.bookings.index", "admin": "admin.bookings.index",
+HOME = {"customer": "customer.bookings.index", "admin": "admin.today.index",
         "fieldworker": "fieldworker.jobs.index"}
 
 
