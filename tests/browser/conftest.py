@@ -12,13 +12,13 @@ from werkzeug.serving import make_server
 
 from portal.kernel.db import database
 from portal.ops.demo import load_demo
+from tests.support.browsing import new_context
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
                  "--no-first-run", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync"]
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts"
-TIMEOUT_MS = 5000  # every wait fails fast; a working step takes well under a second
 
 
 @pytest.fixture(scope="session")
@@ -60,17 +60,10 @@ def browser():
         browser.close()
 
 
-def _context(browser, **options):
-    context = browser.new_context(viewport={"width": 1024, "height": 768}, **options)
-    context.set_default_timeout(TIMEOUT_MS)
-    context.set_default_navigation_timeout(TIMEOUT_MS)
-    return context
-
-
 @pytest.fixture
 def page(browser, demo):
     """A fresh page in a fresh context (no cookies) per test."""
-    context = _context(browser)
+    context = new_context(browser)
     yield context.new_page()
     context.close()
 
@@ -78,7 +71,7 @@ def page(browser, demo):
 @pytest.fixture
 def nojs_page(browser, demo):
     """Like `page`, with JavaScript switched off: the portal must work as plain pages."""
-    context = _context(browser, java_script_enabled=False)
+    context = new_context(browser, java_script_enabled=False)
     yield context.new_page()
     context.close()
 

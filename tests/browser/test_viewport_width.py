@@ -6,8 +6,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from tests.browser.conftest import _context
-from tests.support.browsing import staff_log_in
+from tests.support.browsing import new_context, staff_log_in
 from tests.support.fuzz_world import build
 from tests.support.viewport import ROLES, is_login, page_urls, too_wide
 
@@ -30,7 +29,7 @@ def _log_in(page, base, email):
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_page_is_wider_than_a_phone(browser, site, role, width):
     base, urls = site
-    context = _context(browser)
+    context = new_context(browser)
     page = context.new_page()
     page.set_viewport_size({"width": width, "height": 740})
     try:

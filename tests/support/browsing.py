@@ -7,6 +7,17 @@ CUSTOMER = "customer@example.com"
 ADMIN = "admin@example.com"
 
 
+TIMEOUT_MS = 5000  # every wait fails fast; a working step takes well under a second
+
+
+def new_context(browser, **options):
+    """A browser context as the browser tests use them: 1024x768, waits that fail fast."""
+    context = browser.new_context(viewport={"width": 1024, "height": 768}, **options)
+    context.set_default_timeout(TIMEOUT_MS)
+    context.set_default_navigation_timeout(TIMEOUT_MS)
+    return context
+
+
 def log_in(page, base_url, email=CUSTOMER, password="demo"):
     page.goto(f"{base_url}/login")
     page.get_by_label("Email").fill(email)

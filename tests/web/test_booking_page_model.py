@@ -112,10 +112,12 @@ def test_a_fieldworker_acts_on_assigned_jobs_with_permission_and_charges_no_fee(
 
 
 def test_a_cancelled_booking_is_closed_and_says_what_is_due_back():
-    invoice = SimpleNamespace(total=0, paid=9000, refunded=1000, refund_pending=500)
+    invoice = SimpleNamespace(total=0, paid=9000, refunded=1000, refund_pending=500,
+                              balance=-8000)  # in credit
     p = page(timedelta(days=5), ADMIN, status="cancelled", invoice=invoice)
     assert p.cancel.code == "already_cancelled"
     assert p.refund_due == 7500
+    assert not p.invites_payment  # nothing owed on a cancelled booking: no "Record payment"
     assert page(timedelta(days=5), ADMIN, invoice=invoice).refund_due == 0  # not cancelled
 
 
