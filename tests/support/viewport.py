@@ -15,7 +15,7 @@ ROLES = {"anonymous": None, "customer": "customer@example.com", "fieldworker": "
 def page_urls(app, world, tokens):
     """{rule: url} for every GET page, parameters filled with one real record each."""
     from portal.billing.models import Invoice  # noqa: F401  (the world has invoices)
-    from portal.integrations.models import Integration
+    from portal.integrations.models import ApiToken, Integration
     from portal.integrations.webhook_models import WebhookDelivery
     from portal.messaging.models import OutboxMessage
     from portal.orders.models import Order
@@ -23,8 +23,11 @@ def page_urls(app, world, tokens):
     integration = Integration.select().order_by(Integration.id).first()
     delivery = WebhookDelivery.select().order_by(WebhookDelivery.id).first()
     order = Order.select().where(Order.customer == world.customer.id).order_by(Order.id).first()
+    token = ApiToken.select().order_by(ApiToken.id).first()
     values = {
         "customer_id": world.customer.id, "service_id": world.service.id,
+        "staff_id": world.fw.id,  # the confirm steps (deactivate, revoke) are pages too
+        "token_id": token.id if token else 1,  # no token: its page is the 404 page
         "message_id": OutboxMessage.select().order_by(OutboxMessage.id).first().id,
         "integration_id": delivery.integration_id if delivery else integration.id,
         "delivery_id": delivery.id if delivery else 0,
