@@ -12,7 +12,8 @@ from .kernel.ratelimit import RateLimitHit
 from .messaging.models import Notification, OutboxMessage
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
-from .reports.models import ReportDay, ReportDirty, ReportState
+from .reports.models import (ReportDay, ReportDirty, ReportOrderDay, ReportOrderDirty,
+                             ReportState)
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
@@ -21,4 +22,4 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
-              ReportDay, ReportDirty, ReportState]
+              ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty]

@@ -11,8 +11,10 @@ from ..kernel.errors import Conflict, InvalidInput, NotFound
 from .models import ApiToken, Integration
 
 READ, WRITE = "bookings:read", "bookings:write"
+ORDERS_WRITE = "orders:write"
 SCOPES = {READ: "Read bookings and free times",
-          WRITE: "Cancel, reschedule and link bookings"}
+          WRITE: "Cancel, reschedule and link bookings",
+          ORDERS_WRITE: "Place orders for customers (the business's shop)"}
 PREFIX = "rbk_"
 SHOWN = 12  # characters of the token kept in clear so admins can tell tokens apart
 MAX_LENGTH = 200  # longer than any token we make: refused without hashing

@@ -5,6 +5,19 @@ from ..kernel.urls import external_url
 from .outbox import enqueue_email
 
 
+def queue_order_placed(order, customer, items, settings):
+    """The customer's confirmation of `order`: its items and total, and a link to its page."""
+    context = dict(order=order, customer=customer, items=items, settings=settings,
+                   tz=settings.timezone,
+                   order_url=external_url("customer.orders.show", ref=order.ref))
+    enqueue_email(
+        dedupe_key=f"order_placed:{order.id}",
+        to=customer.email,
+        subject=f"Your order {order.ref} is placed",
+        text=render_template("emails/order_placed.txt", **context),
+        html=render_template("emails/order_placed.html", **context))
+
+
 def queue_order_cancelled(order, customer, items, settings, refund=None):
     """The customer's notice that `order` is cancelled: items, total and any refund asked for.
 

@@ -42,6 +42,7 @@ class Order(BaseModel):
     cancel_reason = ForeignKeyField(CancellationReason, null=True, backref="orders")
     cancel_reason_label = CharField(max_length=80, null=True)  # as it read when chosen
     cancel_note = CharField(max_length=255, null=True)
+    cancel_stage = CharField(max_length=20, null=True)  # the status it was cancelled from
     version = IntegerField(default=1)
     created_at = DateTimeField(default=utcnow, index=True)
 

@@ -12,7 +12,7 @@ from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.versioning import apply_versioned, check_version
 from ..messaging.notify import notify_staff
-from ..messaging.order_emails import queue_order_cancelled
+from ..messaging.order_emails import queue_order_cancelled, queue_order_placed
 from ..people import Customer, Staff
 from ..settings import Settings
 from .models import CANCELLED, Order, OrderItem, Product
@@ -22,29 +22,51 @@ STALE = "This order changed since the page loaded. Reload and try again."
 NOT_FOUND = "We couldn't find that order."
 
 
+MAX_QUANTITY = 999  # per line: more would overflow no column, but is never a real order
+MAX_LINES = 50
+
+
+def wanted_quantities(items):
+    """{product_id: quantity} from [(product_id, quantity)], repeats added up; InvalidInput
+    for a quantity that is not a whole number from 1 to MAX_QUANTITY, or no items at all."""
+    wanted = Counter()
+    for product_id, quantity in items:
+        if isinstance(quantity, bool) or not isinstance(quantity, int) \
+                or not 1 <= quantity <= MAX_QUANTITY:
+            raise InvalidInput(f"Each quantity must be a whole number from 1 to {MAX_QUANTITY}.",
+                               "quantity")
+        wanted[product_id] += quantity
+    if not wanted:
+        raise InvalidInput("An order needs at least one item.", "items")
+    if len(wanted) > MAX_LINES or max(wanted.values()) > MAX_QUANTITY:
+        raise InvalidInput(f"An order holds at most {MAX_LINES} products, each at most "
+                           f"{MAX_QUANTITY} times.", "items")
+    return wanted
+
+
 def place_order(customer_id, items, actor, *, channel="portal", now=None):
     """Place an order of `items` ([(product_id, quantity)]) and invoice it; returns the Order.
 
-    The stock is taken in the same transaction, so two customers can't buy the last one.
+    The stock is taken in the same transaction, so two customers can't buy the last one; the
+    audit event, the order.placed webhook and the customer's confirmation email commit with it.
     """
     if actor.is_customer and actor.id != customer_id:
         raise Forbidden("You can only order for yourself.", "no_permission")
-    wanted = Counter()
-    for product_id, quantity in items:
-        if not isinstance(quantity, int) or quantity < 1:
-            raise InvalidInput("Each quantity must be a whole number of at least 1.")
-        wanted[product_id] += quantity
-    if not wanted:
-        raise InvalidInput("An order needs at least one item.")
+    wanted = wanted_quantities(items)
     now = now or utcnow()
     with write_transaction():
         settings = Settings.current()
+        customer = Customer.get_or_none(Customer.id == customer_id)
+        if customer is None:
+            raise InvalidInput("We couldn't find that customer. Pick one from the list, or add "
+                               "them under Customers first.", "customer")
         products = {p.id: p for p in locked(Product.select().where(
             Product.id.in_(list(wanted)) & Product.active))}
         for product_id, quantity in wanted.items():
             product = products.get(product_id)
             if product is None:
-                raise InvalidInput("One of those products is not for sale.")
+                raise InvalidInput(f"Product {product_id} is not for sale: there is no such "
+                                   "product, or it was taken off sale.", "product")
             # Conditional on what is left: the row lock makes it certain, this makes it obvious.
             taken = (Product.update(stock=Product.stock - quantity)
                      .where((Product.id == product_id) & (Product.stock >= quantity)).execute())
@@ -52,21 +74,26 @@ def place_order(customer_id, items, actor, *, channel="portal", now=None):
                 raise Conflict(f"Sorry, {product.name} is out of stock "
                                f"({product.stock} left).", "out_of_stock")
         invoice = Invoice.create(customer=customer_id, currency=settings.currency, created_at=now)
-        total = 0
+        rows = []
         for product_id, quantity in wanted.items():
             product, amount = products[product_id], products[product_id].price * quantity
-            tax = tax_on(amount, settings.tax_rate_bp)
-            InvoiceLine.create(invoice=invoice, kind=PRODUCT_LINE, amount=amount, tax=tax,
-                               description=f"{quantity} × {product.name}"[:200],
-                               tax_rate_bp=settings.tax_rate_bp, created_at=now)
-            total += amount + tax
+            rows.append({"invoice": invoice.id, "kind": PRODUCT_LINE, "amount": amount,
+                         "tax": tax_on(amount, settings.tax_rate_bp),
+                         "description": f"{quantity} × {product.name}"[:200],
+                         "tax_rate_bp": settings.tax_rate_bp, "created_at": now})
+        InvoiceLine.insert_many(rows).execute()  # one statement, however many lines
+        total = sum(row["amount"] + row["tax"] for row in rows)
         order = Order.create(customer=customer_id, total=total, invoice=invoice, created_at=now)
-        OrderItem.insert_many([{"order": order.id, "product": product_id, "quantity": quantity,
-                                "unit_price": products[product_id].price, "reserved": True}
-                               for product_id, quantity in wanted.items()]).execute()
+        lines = [OrderItem(order=order, product=products[product_id], quantity=quantity,
+                           unit_price=products[product_id].price, reserved=True)
+                 for product_id, quantity in wanted.items()]
+        OrderItem.insert_many([{"order": order.id, "product": i.product.id,
+                                "quantity": i.quantity, "unit_price": i.unit_price,
+                                "reserved": True} for i in lines]).execute()
         audit.record("order", order.id, "placed", actor, channel, at=now,
                      after={"status": order.status, "total": total, "version": order.version})
         events.order_event("order.placed", order, actor, channel, now)
+        queue_order_placed(order, customer, lines, settings)
     return order
 
 
@@ -137,7 +164,8 @@ def cancel_order(ref, actor, *, channel, reason_id=None, note="", expected_versi
         apply_versioned(order, expected_version, STALE, status=CANCELLED, cancelled_at=now,
                         cancelled_by_kind=actor.kind, cancelled_by_id=actor.id,
                         cancel_channel=channel, cancel_reason=reason,
-                        cancel_reason_label=label, cancel_note=note or None)
+                        cancel_reason_label=label, cancel_note=note or None,
+                        cancel_stage=before["status"])
         items = order_items(order.id)
         _release_stock(items)
         refund = _request_refund(order, actor, channel)

@@ -18,6 +18,7 @@ from ..kernel.listing import day_terms
 from ..settings import CancellationReason
 from . import figures
 from .period import buckets
+from .orders import order_cancellations
 from .summary import refresh
 
 NOTICE_BUCKETS = (("Under 24 hours", None, 24), ("24–48 hours", 24, 48),
@@ -96,6 +97,7 @@ class Report:
     fieldworkers: list
     fees: dict  # kind -> minor units
     refunds: dict  # status -> (count, minor units)
+    orders: object = None  # orders.OrderCancellations: cancelled orders, by cancellation day
 
     @property
     def rate(self):
@@ -228,4 +230,5 @@ def cancellation_report(flt, late_hours):
                       for name, booked, cancelled_ in figures.fieldworkers(summary)],
         fees={kind: int(amount or 0) for kind, amount in _fees(terms).items()},
         refunds={status: (int(count), int(amount or 0))
-                 for status, (count, amount) in _refunds(terms).items()})
+                 for status, (count, amount) in _refunds(terms).items()},
+        orders=order_cancellations(flt))

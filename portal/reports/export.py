@@ -1,4 +1,5 @@
-"""The report's cancellations as CSV: one row each, streamed in chunks of a fixed size."""
+"""The report's cancellations as CSV: one row each, streamed in chunks of a fixed size; the
+bookings' (by appointment day), then the orders' (by the day cancelled)."""
 import csv
 import io
 from datetime import timezone
@@ -10,6 +11,8 @@ from ..billing.models import CANCELLATION_FEE, REJECTED, Invoice, InvoiceLine, R
 from ..bookings.models import Assignment, Booking, Service
 from ..integrations.models import Integration
 from ..kernel.db import is_postgres
+from ..kernel.listing import day_terms
+from ..orders.models import CANCELLED as ORDER_CANCELLED, STATUS_LABELS as ORDER_STATUSES, Order
 from ..people import Customer, Staff
 from .cancellations import STAFF_KINDS, Terms
 
@@ -22,7 +25,7 @@ def header(tz):
     return ["Reference", f"Appointment ({tz})", f"Cancelled at ({tz})", "Notice (hours)",
             "Customer", "Customer email", "Service", "Fieldworkers", "Reason", "Note",
             "Channel", "Cancelled by", "Cancelled by (name)", "Fee", "Refund",
-            "Refund status", "Currency"]
+            "Refund status", "Kind", "Order stage", "Order total", "Currency"]
 
 
 def _text(value):
@@ -82,23 +85,68 @@ def _query(flt):
             .order_by(Booking.starts_at, Booking.id).tuples())
 
 
-def _chunks(flt):
-    """Cancelled bookings, CHUNK at a time, each chunk one query seeking past the last row's
-    (start time, id)."""
-    query = _query(flt)
+def _order_query(flt):
+    """The orders cancelled on the period's days (business timezone) under the channel and
+    "cancelled by" filters, in (cancelled at, id) order; refunds folded in as for bookings."""
+    staff, integration = Staff.alias(), Integration.alias()
+    refund = Cast(Refund.id, "text").concat(":").concat(Refund.status).concat(":").concat(
+        Cast(Refund.amount, "text"))
+    refunds = Refund.select(_folded(refund)).where(Refund.invoice == Order.invoice)
+    terms = [Order.status == ORDER_CANCELLED, Order.cancelled_at.is_null(False),
+             *day_terms(Order.cancelled_at, flt.start, flt.end, flt.tz)]
+    if flt.channel:
+        terms.append(Order.cancel_channel == flt.channel)
+    if flt.initiator in ("customer", "integration"):
+        terms.append(Order.cancelled_by_kind == flt.initiator)
+    elif flt.initiator == "staff":
+        terms.append(Order.cancelled_by_kind.in_(STAFF_KINDS))
+    return (Order.select(Order.id, Order.ref, Order.cancelled_at, Customer.name, Customer.email,
+                         Order.cancel_reason_label, Order.cancel_note, Order.cancel_channel,
+                         Order.cancelled_by_kind, staff.name, integration.name, refunds,
+                         Order.cancel_stage, Order.total)
+            .join(Customer)
+            .join(staff, on=((staff.id == Order.cancelled_by_id)
+                             & Order.cancelled_by_kind.in_(STAFF_KINDS)),
+                  join_type=JOIN.LEFT_OUTER, src=Order)
+            .join(integration, on=((integration.id == Order.cancelled_by_id)
+                                   & (Order.cancelled_by_kind == "integration")),
+                  join_type=JOIN.LEFT_OUTER, src=Order)
+            .where(*terms).order_by(Order.cancelled_at, Order.id).tuples())
+
+
+def _chunks(flt, query=None, key=(Booking.starts_at, Booking.id), at=2):
+    """Cancelled bookings (or `query`'s orders), CHUNK at a time, each chunk one query seeking
+    past the last row's (time, id); `key` the columns, `at` where the row holds the time."""
+    query = _query(flt) if query is None else query
+    moment, ident = key
     after = None
     while True:
         page = query
         if after:
-            page = page.where((Booking.starts_at > after[0])
-                              | ((Booking.starts_at == after[0]) & (Booking.id > after[1])))
+            page = page.where((moment > after[0]) | ((moment == after[0]) & (ident > after[1])))
         rows = list(page.limit(CHUNK))
         if not rows:
             return
         yield rows
         if len(rows) < CHUNK:
             return
-        after = (rows[-1][2], rows[-1][0])
+        after = (rows[-1][at], rows[-1][0])
+
+
+def _order_rows(flt, currency, zone):
+    """One list of cells per cancelled order; none when a service or fieldworker narrows the
+    report (orders have neither)."""
+    if flt.service or flt.fieldworker:
+        return
+    for chunk in _chunks(flt, _order_query(flt), (Order.cancelled_at, Order.id)):
+        for (_, ref, cancelled_at, customer, email, reason, note, channel, kind, staff,
+             integration, refunds, stage, total) in chunk:
+            refund, statuses = _refunds(refunds)
+            yield [ref, "", _local(cancelled_at, zone), "", _text(customer), _text(email), "",
+                   "", _text(reason), _text(note), channel or "", kind or "",
+                   _text(_who(kind, customer, staff, integration)), _amount(0),
+                   _amount(refund), "; ".join(statuses), "Order",
+                   ORDER_STATUSES.get(stage, stage or ""), _amount(total), currency]
 
 
 def _refunds(folded):
@@ -138,7 +186,8 @@ def rows(flt, currency):
                                          if workers else ""),
                    _text(reason), _text(note), channel or "", kind or "",
                    _text(_who(kind, customer, staff, integration)), _amount(int(fee or 0)),
-                   _amount(refund), "; ".join(statuses), currency]
+                   _amount(refund), "; ".join(statuses), "Booking", "", "", currency]
+    yield from _order_rows(flt, currency, zone)
 
 
 def csv_text(flt, currency):

@@ -36,3 +36,24 @@ class ReportDirty(BaseModel):
 class ReportState(BaseModel):
     """One row: the timezone the summary's days are in (empty: build it from scratch)."""
     timezone = CharField(max_length=64)
+
+
+class ReportOrderDay(BaseModel):
+    """Cancelled orders counted per business day of their cancellation and per what the report
+    groups them by; kept current like report_day (migration 0020's triggers, summary.py)."""
+    day = DateField()  # the cancellation's day in the business timezone
+    cancel_channel = CharField(max_length=20, null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    cancel_reason_id = IntegerField(null=True)
+    cancel_reason_label = CharField(max_length=80, null=True)
+    cancel_stage = CharField(max_length=20, null=True)  # placed or processing
+    orders = IntegerField()
+    total = IntegerField()  # minor units, summed: the revenue the cancellations lost
+
+    class Meta:
+        indexes = ((("day",), False),)
+
+
+class ReportOrderDirty(BaseModel):
+    """A cancellation time whose day needs counting again (triggers, migration 0020)."""
+    cancelled_at = DateTimeField()

@@ -1,4 +1,4 @@
-"""Keeping the report summary (report_day) current.
+"""Keeping the report summary (report_day, and report_order_day for orders) current.
 
 Triggers (migration 0017) note the start time of every booking that changed, in the changing
 transaction; the report calls refresh() first, which counts those days again from the bookings
@@ -19,7 +19,9 @@ from zoneinfo import ZoneInfo
 
 from ..bookings.models import Assignment, Booking
 from ..kernel.db import database, is_postgres, write_transaction
-from .models import BOOKING_ROW, ReportDay, ReportDirty, ReportState
+from ..orders.models import CANCELLED as ORDER_CANCELLED, Order
+from .models import BOOKING_ROW, ReportDay, ReportDirty, ReportOrderDay, ReportOrderDirty, \
+    ReportState
 
 # Notice past this many hours counts as this many: no threshold the report uses lies beyond
 # (notice buckets end at 7 days; the settings allow a notice period of at most 8,760 hours),
@@ -99,38 +101,73 @@ def count(tz, days=None):
     return [(*key, *figures) for key, figures in totals.items()]
 
 
-def _take_dirty():
-    """Delete and return every dirty start time this transaction can see."""
+ORDER_FIELDS = (ReportOrderDay.day, ReportOrderDay.cancel_channel,
+                ReportOrderDay.cancelled_by_kind, ReportOrderDay.cancel_reason_id,
+                ReportOrderDay.cancel_reason_label, ReportOrderDay.cancel_stage,
+                ReportOrderDay.orders, ReportOrderDay.total)
+
+
+def count_orders(tz, days=None):
+    """Summary rows (tuples of ORDER_FIELDS) for the orders cancelled on `days` (business days
+    in `tz`), or all of them."""
+    zone = ZoneInfo(tz)
+    where = [Order.status == ORDER_CANCELLED, Order.cancelled_at.is_null(False)]
+    if days is not None:
+        where.append(reduce(or_, ((Order.cancelled_at >= a) & (Order.cancelled_at < b)
+                                  for a, b in _ranges(days, zone))))
+    totals = defaultdict(lambda: [0, 0])
+    for cancelled_at, *key, total in Order._meta.database.execute(
+            Order.select(Order.cancelled_at, Order.cancel_channel, Order.cancelled_by_kind,
+                         Order.cancel_reason, Order.cancel_reason_label, Order.cancel_stage,
+                         Order.total).where(*where)):
+        figures = totals[(_local_day(_moment(cancelled_at), zone), *key)]
+        figures[0] += 1
+        figures[1] += total
+    return [(*key, *figures) for key, figures in totals.items()]
+
+
+def _take_dirty(table="report_dirty", column="starts_at", model=ReportDirty):
+    """Delete and return every dirty moment this transaction can see."""
     if is_postgres():
         return [row[0] for row in database.execute_sql(
-            "DELETE FROM report_dirty RETURNING starts_at").fetchall()]
-    starts = [row[0] for row in ReportDirty.select(ReportDirty.starts_at).tuples()]
-    ReportDirty.delete().execute()  # SQLite: the write lock is ours, nothing slips in between
-    return starts
+            f"DELETE FROM {table} RETURNING {column}").fetchall()]
+    moments = [row[0] for row in model.select(getattr(model, column)).tuples()]
+    model.delete().execute()  # SQLite: the write lock is ours, nothing slips in between
+    return moments
+
+
+def _insert(model, fields, rows):
+    for start in range(0, len(rows), 500):
+        model.insert_many(rows[start:start + 500], fields=fields).execute()
 
 
 def refresh(tz):
     """Bring the summary up to date for business timezone `tz`. One query when it is."""
-    current, dirty = database.execute_sql(
+    current, dirty, orders_dirty = database.execute_sql(
         "SELECT (SELECT timezone FROM report_state LIMIT 1), "
-        "EXISTS (SELECT 1 FROM report_dirty)").fetchone()
-    if current == tz and not dirty:
+        "EXISTS (SELECT 1 FROM report_dirty), EXISTS (SELECT 1 FROM report_order_dirty)"
+    ).fetchone()
+    if current == tz and not dirty and not orders_dirty:
         return
     with write_transaction():
         if is_postgres():
             database.execute_sql("LOCK TABLE report_state IN EXCLUSIVE MODE")
         current = ReportState.select(ReportState.timezone).scalar()
         zone = ZoneInfo(tz)
-        days = {_local_day(starts_at, zone) for starts_at in _take_dirty()}
-        if current != tz or len(days) > REBUILD_DAYS:
+        days = {_local_day(_moment(starts_at), zone) for starts_at in _take_dirty()}
+        order_days = {_local_day(_moment(at), zone) for at in _take_dirty(
+            "report_order_dirty", "cancelled_at", ReportOrderDirty)}
+        if current != tz or len(days) > REBUILD_DAYS or len(order_days) > REBUILD_DAYS:
             ReportDay.delete().execute()
-            rows = count(tz)
+            ReportOrderDay.delete().execute()
+            _insert(ReportDay, FIELDS, count(tz))
+            _insert(ReportOrderDay, ORDER_FIELDS, count_orders(tz))
             ReportState.delete().execute()
             ReportState.create(timezone=tz)
-        elif days:
-            ReportDay.delete().where(ReportDay.day.in_(sorted(days))).execute()
-            rows = count(tz, days)
-        else:
             return
-        for start in range(0, len(rows), 500):
-            ReportDay.insert_many(rows[start:start + 500], fields=FIELDS).execute()
+        if days:
+            ReportDay.delete().where(ReportDay.day.in_(sorted(days))).execute()
+            _insert(ReportDay, FIELDS, count(tz, days))
+        if order_days:
+            ReportOrderDay.delete().where(ReportOrderDay.day.in_(sorted(order_days))).execute()
+            _insert(ReportOrderDay, ORDER_FIELDS, count_orders(tz, order_days))

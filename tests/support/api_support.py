@@ -11,6 +11,7 @@ from portal.kernel.actors import SYSTEM
 from portal.messaging.models import Notification, OutboxMessage
 
 BOTH = [tokens.READ, tokens.WRITE]
+EVERY_SCOPE = list(tokens.SCOPES)
 
 
 def integration(name="Praktika", **fields):

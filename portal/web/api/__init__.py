@@ -18,7 +18,7 @@ def register(app):
     """Add the API to the app: token auth instead of CSRF and sessions."""
     from ...extensions import csrf
     from . import auth, openapi, problems  # noqa: F401  (routes, limits and handlers)
-    from .views import availability, bookings  # noqa: F401
+    from .views import availability, bookings, orders  # noqa: F401
 
     app.url_map.converters["booking_ref"] = BookingRefConverter
     csrf.exempt(bp)

@@ -233,3 +233,31 @@ def link_body(data):
     body = {"external_ref": ref.strip() if ref else None, "version": fields.integer("version")}
     fields.check()
     return body
+
+
+def order_body(data):
+    """{customer_id | customer_email, items: [{product_id, quantity}]} for POST /orders."""
+    from ...orders.services import MAX_LINES, MAX_QUANTITY
+    fields = Fields(data, allowed={"customer_id", "customer_email", "items"})
+    body = {"customer_id": fields.integer("customer_id"),
+            "customer_email": fields.text("customer_email", 254), "items": []}
+    items = fields._get("items", True)
+    if items is not MISSING and (not isinstance(items, list) or not 1 <= len(items) <= MAX_LINES):
+        fields.fail("items", f"items must be a list of 1 to {MAX_LINES} "
+                             "{\"product_id\": …, \"quantity\": …} objects.")
+    elif items is not MISSING:
+        for n, item in enumerate(items):
+            if not isinstance(item, dict):
+                fields.errors.append({"pointer": f"#/items/{n}", "detail": "Each item must be "
+                                      "an object like {\"product_id\": 3, \"quantity\": 2}."})
+                continue
+            line = Fields(item, allowed={"product_id", "quantity"})
+            product_id = line.integer("product_id", required=True)
+            quantity = line.integer("quantity", required=True, maximum=MAX_QUANTITY)
+            for error in line.errors:  # the line's pointers, under the list's
+                fields.errors.append({"pointer": f"#/items/{n}/" + error["pointer"][2:],
+                                      "detail": error["detail"]})
+            if product_id is not None and quantity is not None:
+                body["items"].append((product_id, quantity))
+    fields.check()
+    return body

@@ -4,7 +4,9 @@ every answer against it."""
 from ...bookings.models import STATUS_LABELS
 from ...integrations.api_reads import PAGE_MAX
 from ...integrations.linking import REF_MAX
-from ...integrations.tokens import READ, SCOPES, WRITE
+from ...integrations.tokens import ORDERS_WRITE, READ, SCOPES, WRITE
+from ...orders.models import STATUS_LABELS as ORDER_STATUSES
+from ...orders.services import MAX_LINES, MAX_QUANTITY
 from ...kernel.input_limits import MAX_ID
 from ...kernel.input_limits import NOTE_MAX
 from . import PREFIX, REF_PATTERN, bp
@@ -97,6 +99,30 @@ SCHEMAS = {
         external_ref={"type": ["string", "null"], "minLength": 1, "maxLength": REF_MAX,
                       "pattern": TEXT, "description": "Your id for the booking; null unlinks."},
         version=ID),
+    "Order": _obj(
+        ["ref", "status", "customer", "items", "subtotal", "total", "currency", "placed_at",
+         "version", "cancellation"],
+        ref={"type": "string"}, status={"type": "string", "enum": list(ORDER_STATUSES)},
+        customer=_obj(["id", "name", "email"], id={"type": "integer"}, name={"type": "string"},
+                      email={"type": "string"}),
+        items={"type": "array", "items": _obj(
+            ["product", "quantity", "unit_price", "amount"],
+            product=_obj(["id", "name"], id={"type": "integer"}, name={"type": "string"}),
+            quantity={"type": "integer"},
+            unit_price={"type": "integer", "description": "Minor units, before tax."},
+            amount={"type": "integer", "description": "quantity × unit_price."})},
+        subtotal={"type": "integer", "description": "Minor units, before tax."},
+        total={"type": "integer", "description": "Minor units, tax included, as invoiced."},
+        currency={"type": "string"}, placed_at=MOMENT,
+        version={"type": "integer"},
+        cancellation={"anyOf": [_ref("Cancellation"), {"type": "null"}]}),
+    "OrderRequest": _obj(
+        ["items"],
+        customer_id={**ID, "description": "The customer, by id..."},
+        customer_email={**_text(254, 1), "description": "...or by email (send one of them)."},
+        items={"type": "array", "minItems": 1, "maxItems": MAX_LINES, "items": _obj(
+            ["product_id", "quantity"], product_id=ID,
+            quantity={"type": "integer", "minimum": 1, "maximum": MAX_QUANTITY})}),
 }
 
 
@@ -172,6 +198,19 @@ PATHS = {
     "/bookings/{ref}/external-ref": _write(
         "Link the booking to your system's id for it.", "ExternalRefRequest",
         "linkBooking", method="put"),
+    "/orders": {"post": {
+        "operationId": "placeOrder",
+        "summary": "Place an order for a customer: stock taken, invoiced, customer emailed.",
+        "security": [{"bearer": [ORDERS_WRITE]}], "parameters": [KEY_PARAM],
+        "requestBody": {"required": True, "content": {
+            "application/json": {"schema": _ref("OrderRequest")}}},
+        "responses": {"201": _ok("Order", "The order as placed."), **COMMON,
+                      **{code: answer for code, answer in WRITES.items() if code != "404"},
+                      "409": _problem("A product is out of stock (code out_of_stock), or "
+                                      "another request with this Idempotency-Key is under way."),
+                      "422": _problem("A field can't be used: an unknown customer or product, a "
+                                      "quantity out of range (see errors); or the "
+                                      "Idempotency-Key was used for a different request.")}}},
     "/services/{service_id}/availability": {"get": {
         "operationId": "serviceAvailability",
         "summary": "Free starts for a service on one day (business timezone).",
@@ -195,7 +234,7 @@ DOCUMENT = {
     "info": {"title": "Rebook API", "version": "1",
              "description": "For the business's own systems (a practice-management system): "
                             "read bookings, cancel or reschedule them by the back office's "
-                            "rules, and link them to your ids. Errors are "
+                            "rules, link them to your ids, and place the shop's orders. Errors are "
                             "application/problem+json (RFC 9457). Send an Idempotency-Key "
                             "with every POST and PUT so a retry never acts twice."},
     "paths": {PREFIX + path: item for path, item in PATHS.items()},

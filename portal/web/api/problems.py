@@ -77,6 +77,11 @@ def _problem(exc):
 
 @bp.errorhandler(DomainError)
 def _domain(exc):
+    fields = getattr(exc, "fields", None)  # integrations.api_orders.FieldErrors
+    if fields:
+        return problem_response(exc.status, "invalid", exc.message,
+                                [{"pointer": pointer, "detail": detail}
+                                 for pointer, detail in fields])
     where = FIELD_CODES.get(exc.code)
     if where:
         return problem_response(exc.status, "invalid", exc.message,

@@ -34,6 +34,26 @@ def booking_json(record):
     }
 
 
+def order_json(record):
+    """An OrderRecord as the Order schema in openapi.py describes it."""
+    o = record.order
+    cancellation = None
+    if o.is_cancelled:
+        cancellation = {"at": moment(o.cancelled_at), "by": o.cancelled_by_kind,
+                        "channel": o.cancel_channel, "reason": o.cancel_reason_label,
+                        "note": o.cancel_note}
+    return {
+        "ref": o.ref, "status": o.status,
+        "customer": {"id": o.customer.id, "name": o.customer.name, "email": o.customer.email},
+        "items": [{"product": {"id": i.product.id, "name": i.product.name},
+                   "quantity": i.quantity, "unit_price": i.unit_price, "amount": i.amount}
+                  for i in record.items],
+        "subtotal": sum(i.amount for i in record.items), "total": o.total,
+        "currency": record.currency, "placed_at": moment(o.created_at), "version": o.version,
+        "cancellation": cancellation,
+    }
+
+
 def slots_json(service_id, day, timezone, slots):
     return {"service_id": service_id, "date": day.isoformat(), "timezone": timezone,
             "slots": [{"starts_at": moment(s.starts_at), "ends_at": moment(s.ends_at),
