@@ -1,9 +1,11 @@
-"""Orders in the cancellations report. order.cancel_stage keeps the status an order was
+"""Orders in the cancellations report, and notices that name their order.
+
+order.cancel_stage keeps the status an order was
 cancelled from (placed, processing); report_order_day counts cancelled orders per business day
 of their cancellation and per reason, channel, initiator and stage, with the totals they lost;
 report_order_dirty lists cancellation times whose days need counting again. Triggers write it
 in the same transaction as any change to an order the report reads, as migration 0017's do
-for bookings.
+for bookings. notification.order_id lets an order's notice link to the order's page.
 
 The backfill fills cancel_stage from each cancellation's audit event (its "before" status) and
 counts every cancelled order; the SQL and counting are a frozen copy of
@@ -92,8 +94,17 @@ def _backfill(db):
 
 
 def up(migrator, db):
-    migrator.migrate(migrator.add_column(
-        "order", "cancel_stage", CharField(max_length=20, null=True)))
+    class Order(Model):
+        class Meta:
+            database = db
+            table_name = "order"
+
+    migrator.migrate(
+        migrator.add_column("order", "cancel_stage", CharField(max_length=20, null=True)),
+        # An order's notices (an order cancelled) open the order's admin page.
+        migrator.add_column("notification", "order_id",
+                            ForeignKeyField(Order, null=True, on_delete="CASCADE",
+                                            field=Order.id)))
 
     class ReportOrderDay(Model):
         day = DateField()
@@ -138,4 +149,5 @@ def down(migrator, db):
             db.execute_sql(f"DROP TRIGGER IF EXISTS {name}")
     migrator.migrate(migrator.drop_table("report_order_dirty"),
                      migrator.drop_table("report_order_day"),
-                     migrator.drop_column("order", "cancel_stage"))
+                     migrator.drop_column("order", "cancel_stage"),
+                     migrator.drop_column("notification", "order_id"))

@@ -1,4 +1,4 @@
-"""A booking's invoice: opened with its service line, fee lines added in the caller's
+"""A booking's (or an order's) invoice: opened with its service line, fee lines added in the caller's
 transaction, and a summary for pages (four queries: invoice, lines, payments, refunds)."""
 from dataclasses import dataclass, field
 
@@ -120,6 +120,18 @@ def invoice_summary(booking, settings):
                            tax_rate_bp=settings.tax_rate_bp,
                            tax=tax_on(booking.price, settings.tax_rate_bp))
         return InvoiceSummary(settings.currency, [line], issued=False)
+    return summary_of(invoice)
+
+
+def order_invoice_summary(invoice, settings):
+    """What an order's invoice (the row, read with the order) says; three queries."""
+    if invoice is None:
+        return InvoiceSummary(settings.currency, [], issued=False)
+    return summary_of(invoice)
+
+
+def summary_of(invoice):
+    """The summary of an invoice row: its lines, payments and refunds (three queries)."""
     lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice.id)
                  .order_by(InvoiceLine.created_at, InvoiceLine.id))
     payments = list(Payment.select().where(Payment.invoice == invoice.id)

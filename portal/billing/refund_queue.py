@@ -5,6 +5,7 @@ from datetime import date
 from peewee import JOIN, fn
 
 from ..bookings.models import Booking
+from ..orders.models import Order
 from ..kernel.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page, parse_date_range,
                               parse_page, parse_search, shown)
 from ..people import Customer
@@ -77,10 +78,15 @@ class Totals:
         return self.by_status.get(status, (0, 0))[1]
 
 
-def _joined(query):
-    # Invoices of orders have no booking: an outer join keeps their refunds listed.
-    return (query.join(Invoice).join(Customer, on=(Invoice.customer == Customer.id))
-            .switch(Invoice).join(Booking, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id)))
+def _joined(query, with_order=False):
+    # Invoices of orders have no booking: an outer join keeps their refunds listed, and (for
+    # the rows shown) another finds the order, so each row links to its booking or order.
+    query = (query.join(Invoice).join(Customer, on=(Invoice.customer == Customer.id))
+             .switch(Invoice).join(Booking, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id)))
+    if with_order:
+        query = query.switch(Invoice).join(Order, JOIN.LEFT_OUTER,
+                                           on=(Order.invoice == Invoice.id), attr="order")
+    return query
 
 
 def refund_totals(flt):
@@ -101,7 +107,8 @@ def find_refunds(flt):
     order = ((Refund.requested_at.asc(), Refund.id.asc()) if flt.status == REQUESTED
              else (Refund.requested_at.desc(), Refund.id.desc()))
     query = _joined(Refund.select(Refund, Invoice.id, Invoice.currency, Customer.id,
-                                  Customer.name, Customer.email, Booking.id, Booking.ref))
+                                  Customer.name, Customer.email, Booking.id, Booking.ref,
+                                  Order.id, Order.ref), with_order=True)
     rows = list((query.where(*terms) if terms else query).order_by(*order)
                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     return Page(rows, total, page, pages, notes, more)

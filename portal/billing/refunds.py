@@ -130,3 +130,17 @@ def booking_ref_for_invoice(invoice_id):
     if ref is None:
         raise NotFound("We couldn't find that invoice.")
     return ref
+
+
+def page_for_invoice(invoice_id):
+    """("booking" or "order", reference): whose admin page shows this invoice; NotFound when
+    neither does. Two queries at most."""
+    from ..orders.models import Order  # orders import billing: read it when asked
+    ref = (Booking.select(Booking.ref).join(Invoice, on=(Invoice.booking == Booking.id))
+           .where(Invoice.id == invoice_id).scalar())
+    if ref is not None:
+        return "booking", ref
+    ref = Order.select(Order.ref).where(Order.invoice == invoice_id).scalar()
+    if ref is None:
+        raise NotFound("We couldn't find that invoice.")
+    return "order", ref

@@ -4,6 +4,7 @@ from peewee import CharField, DateTimeField, ForeignKeyField, IntegerField, Text
 from ..bookings.models import Booking
 from ..kernel.clock import utcnow
 from ..kernel.db import BaseModel
+from ..orders.models import Order
 from ..people import Staff
 
 PENDING, SENDING, SENT, DEAD = "pending", "sending", "sent", "dead"
@@ -33,6 +34,7 @@ class OutboxMessage(BaseModel):
 class Notification(BaseModel):
     staff = ForeignKeyField(Staff, backref="notifications", on_delete="CASCADE")
     booking = ForeignKeyField(Booking, null=True, backref="notifications", on_delete="CASCADE")
+    order = ForeignKeyField(Order, null=True, backref="notifications", on_delete="CASCADE")
     kind = CharField(max_length=40)
     message = TextField()
     created_at = DateTimeField(default=utcnow)

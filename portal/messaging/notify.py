@@ -4,14 +4,15 @@ from peewee import JOIN
 from ..bookings.models import Booking
 from ..kernel.clock import utcnow
 from ..kernel.errors import NotFound
+from ..orders.models import Order
 from .models import Notification
 
 
-def notify_staff(staff_members, booking, kind, message):
-    """One Notification per staff member (booking may be None, e.g. for an order); call inside
-    the change's transaction."""
-    rows = [{"staff": s.id, "booking": booking.id if booking else None, "kind": kind,
-             "message": message}
+def notify_staff(staff_members, booking, kind, message, order=None):
+    """One Notification per staff member, about a booking or an order (which its link opens);
+    call inside the change's transaction."""
+    rows = [{"staff": s.id, "booking": booking.id if booking else None,
+             "order": order.id if order else None, "kind": kind, "message": message}
             for s in staff_members]
     if rows:
         Notification.insert_many(rows).execute()
@@ -33,8 +34,11 @@ def unread_count(staff_id):
 def _listed(staff_id):
     """A staff member's notices, each with `booking_ref` (None without a booking) from the
     same query, so a list never loads bookings one by one."""
-    return (Notification.select(Notification, Booking.ref.alias("booking_ref"))
+    return (Notification.select(Notification, Booking.ref.alias("booking_ref"),
+                                Order.ref.alias("order_ref"))
             .join(Booking, JOIN.LEFT_OUTER, on=(Notification.booking == Booking.id))
+            .switch(Notification)
+            .join(Order, JOIN.LEFT_OUTER, on=(Notification.order == Order.id))
             .where(Notification.staff == staff_id).objects())
 
 

@@ -2,7 +2,11 @@
 from dataclasses import dataclass, replace
 from datetime import date
 
+from peewee import JOIN
+
 from ..audit.activity import timeline
+from ..billing.invoices import order_invoice_summary
+from ..billing.models import Invoice
 from ..kernel.listing import (PAGE_SIZE, Page, count_upto, day_terms, last_page, parse_date_range,
                               parse_page, parse_search, shown)
 from ..people import Customer
@@ -18,19 +22,29 @@ def customer_orders(customer_id):
                 .order_by(Order.created_at.desc(), Order.id.desc()))
 
 
-def order_detail(ref, customer_id=None):
+def order_detail(ref, customer_id=None, settings=None):
     """The order (with its customer), items and history; None when missing or not theirs.
-    Three queries, however many items or events."""
-    query = (Order.select(Order, Customer.id, Customer.name, Customer.email, Customer.phone)
-             .join(Customer).where(Order.ref == ref))
+    Three queries, however many items or events; staff (no customer_id) with `settings` also
+    get the invoice's lines, payments and refunds (three more)."""
+    query = (Order.select(Order, Customer.id, Customer.name, Customer.email, Customer.phone,
+                          Invoice.id, Invoice.currency)
+             .join(Customer).switch(Order).join(Invoice, JOIN.LEFT_OUTER)
+             .where(Order.ref == ref))
     if customer_id is not None:
         query = query.where(Order.customer == customer_id)
     order = query.get_or_none()
     if order is None:
         return None
     # Staff also see the money: the order's invoice, payments and refunds.
-    return {"order": order, "items": order_items(order.id),
-            "timeline": timeline("order", order.id, with_money=customer_id is None)}
+    detail = {"order": order, "items": order_items(order.id),
+              "timeline": timeline("order", order.id, with_money=customer_id is None)}
+    if customer_id is None and settings is not None:
+        invoice = order_invoice_summary(order.invoice if order.invoice_id else None,
+                                        settings)
+        detail["invoice"] = invoice
+        # A payment is asked for only while the order is live and owes something.
+        detail["order_invites_payment"] = not order.is_cancelled and invoice.balance > 0
+    return detail
 
 
 @dataclass(frozen=True)

@@ -139,7 +139,7 @@ def _notify_admins(order, customer, label, note):
     message = (f"Order {order.ref} for {customer.name} was cancelled"
                + (f" ({label})" if label else "") + (f": {note}" if note else "."))
     admins = Staff.select(Staff.id).where((Staff.role == Staff.ADMIN) & Staff.active)
-    notify_staff(admins, None, "order_cancelled", message)
+    notify_staff(admins, None, "order_cancelled", message, order=order)
 
 
 def cancel_order(ref, actor, *, channel, reason_id=None, note="", expected_version=None,

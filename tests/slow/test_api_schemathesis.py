@@ -1,5 +1,5 @@
-"""Schemathesis against /api/v1/openapi.json, in-process (WSGI), with a token holding both
-scopes: every operation, valid and invalid data (half the valid cases aimed at a real booking
+"""Schemathesis against /api/v1/openapi.json, in-process (WSGI), with a token holding every
+scope: every operation, valid and invalid data (half the valid cases aimed at a real booking
 or service), a bounded number of examples, no 5xx, and every answer as the document says.
 
 Left out: the "schema-valid request rejected" check. A time off the slot grid, a reason id
@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
 from portal.web.api.openapi import DOCUMENT
-from tests.support.api_support import integration, token_for
+from tests.support.api_support import EVERY_SCOPE, integration, token_for
 
 OPERATIONS = [(path, method.upper()) for path, item in DOCUMENT["paths"].items()
               for method in item]
@@ -31,7 +31,7 @@ def _real(path, world):
 @pytest.mark.parametrize("path,method", OPERATIONS, ids=[f"{m} {p}" for p, m in OPERATIONS])
 def test_api_answers_as_documented(app, world, path, method):
     app.config["API_RATE_LIMIT"] = "100000 per minute"  # schemathesis calls fast, on purpose
-    token = token_for(integration())
+    token = token_for(integration(), EVERY_SCOPE)
     operation = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app)[path][method]
     cases = st.one_of(operation.as_strategy(POSITIVE),
                       operation.as_strategy(POSITIVE, path_parameters=_real(path, world)),

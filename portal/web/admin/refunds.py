@@ -1,5 +1,5 @@
-"""Admin payments and refunds: record a payment, ask for / decide on / pay out a refund (all on
-the booking's invoice), and the refund queue.
+"""Admin payments and refunds: record a payment, ask for / decide on / pay out a refund (on a
+booking's or an order's invoice), and the refund queue.
 
 Each action is a plain POST form (redirect back with a flash); htmx swaps just the invoice.
 A refused action shows the invoice again with the message (422 invalid, 409 changed).
@@ -19,6 +19,7 @@ from ...kernel.errors import DomainError, InvalidInput
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, is_htmx, trigger
 from . import bookings as admin
+from . import orders
 from .billing_forms import DecisionForm, PaymentForm, RefundRequestForm, first_error
 
 bp = Blueprint("refunds", __name__)
@@ -78,8 +79,15 @@ def _queue(args, status=200, error=None):
     return response
 
 
-def _invoice(ref, status=200, error=None, done=None):
-    """The invoice fragment for htmx, else the booking page (which shows the same invoice)."""
+def _invoice(page, status=200, error=None, done=None):
+    """The invoice fragment for htmx, else the booking's or order's page (which shows the same
+    invoice); `page` is ("booking" or "order", reference)."""
+    kind, ref = page
+    if kind == "order":
+        context = orders.order_context(ref, orders.AUDIENCE)
+        return fragment_or_page("booking/_invoice.html", orders.AUDIENCE.page, status,
+                                invoice_error=error, invoice_done=done, booking=context["order"],
+                                **context)
     return fragment_or_page("booking/_invoice.html", "admin/booking.html", status,
                             invoice_error=error, invoice_done=done, **admin.booking_context(ref))
 
@@ -94,9 +102,10 @@ def _queue_back():
 
 
 def _act(invoice_id, form, command, done):
-    """Validate the form, run the billing command, and answer with the invoice redrawn (or,
-    from the queue, the queue with its filters)."""
-    ref = refunds.booking_ref_for_invoice(invoice_id)
+    """Validate the form, run the billing command, and answer with the invoice redrawn on its
+    booking's or order's page (or, from the queue, the queue with its filters)."""
+    page = refunds.page_for_invoice(invoice_id)
+    kind, ref = page
     back = _queue_back()
     try:
         if not form.validate_on_submit():
@@ -105,11 +114,12 @@ def _act(invoice_id, form, command, done):
     except DomainError as exc:
         if back:
             return _queue(MultiDict(parse_qsl(back.query)), exc.status, f"{ref}: {exc.message}")
-        return _invoice(ref, exc.status, exc.message)
+        return _invoice(page, exc.status, exc.message)
     if back:
         flash(f"{ref}: {done}", "success")
         return redirect(back.geturl())
     if is_htmx():
-        return trigger(_invoice(ref, done=done), invoiceChanged={"ref": ref})
+        return trigger(_invoice(page, done=done), invoiceChanged={"ref": ref})
     flash(done, "success")
-    return redirect(url_for("admin.bookings.show", ref=ref, _anchor=f"invoice-{ref}"))
+    endpoint = "admin.orders.show" if kind == "order" else "admin.bookings.show"
+    return redirect(url_for(endpoint, ref=ref, _anchor=f"invoice-{ref}"))

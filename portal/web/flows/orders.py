@@ -30,7 +30,8 @@ class OrderAudience:
 
 def order_context(ref, audience, customer_id=None):
     """The order, its items and history, and what the policy lets this person do, or a 404."""
-    context = queries.order_detail(ref, customer_id=customer_id)
+    context = queries.order_detail(ref, customer_id=customer_id,
+                                   settings=current_settings() if audience.staff else None)
     if context is None:
         abort(404)
     context["cancel"] = policy.can_cancel_order(context["order"], actor_for(current_user),
