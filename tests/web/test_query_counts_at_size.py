@@ -45,7 +45,9 @@ def admin_pages(world):
             "/admin/bookings?q=customer": 7, f"/admin/bookings?fieldworker={world.fw.id}": 7,
             f"/admin/bookings/{world.upcoming.ref}": 5, "/admin/customers": 5,
             "/admin/customers?q=customer&page=2": 5, f"/admin/customers/{world.customer.id}": 11,
-            "/admin/orders": 4, "/admin/refunds": 5, "/admin/activity": 6,
+            "/admin/orders": 4, "/admin/orders/new": 3,
+            f"/admin/orders/new?customer={world.customer.id}&q=customer": 5,
+            "/admin/refunds": 5, "/admin/activity": 6,
             "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,
             "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 15}
 
