@@ -110,6 +110,9 @@ MATRIX = [
     ("GET", "/admin/orders/OR-AAAAAA", {}, dict(ADMIN_ONLY, admin=404)),
     ("GET", "/admin/orders/OR-AAAAAA/cancel", {}, dict(ADMIN_ONLY, admin=404)),
     ("POST", "/admin/orders/OR-AAAAAA/cancel", {"version": "1"}, dict(ADMIN_ONLY, admin=404)),
+    ("GET", "/admin/orders/new?customer={customer_id}&q=casey", {}, ADMIN_ONLY),
+    # No quantity entered: the admin is asked for one (422); everyone else is refused.
+    ("POST", "/admin/orders/new", {"customer": "{customer_id}"}, dict(ADMIN_ONLY, admin=422)),
     ("POST", "/admin/settings/fees/tiers", {"under_hours": "24", "kind": "percent",
                                             "amount": "50"}, ADMIN_ONLY),
     # No tier 1 exists: the admin is told so; everyone else is refused before the lookup.
