@@ -1,9 +1,9 @@
 """The background worker behind `flask outbox work`: delivers the outbox and runs reminders.
 
 One loop, so one process to run and supervise beside the web server: every pass delivers what
-is due (email over SMTP, webhooks over HTTP) and, every `reminders_every` seconds, queues the
-reminder emails that are due. Any number of workers may run, on one machine or several:
-outbox claims are locked (SKIP LOCKED / BEGIN IMMEDIATE) and a reminder's dedupe key is
+is due (email over SMTP, webhooks over HTTP, Web Push to staff devices) and, every
+`reminders_every` seconds, queues the reminder emails that are due. Any number of workers
+may run, on one machine or several: outbox claims are locked (SKIP LOCKED / BEGIN IMMEDIATE) and a reminder's dedupe key is
 unique, so two workers never send one message or queue one reminder twice.
 
 SIGTERM or Ctrl-C asks the loop to stop after the batch in hand, so a deploy or a Ctrl-C does
@@ -40,6 +40,13 @@ def deliver_once(batch, email=True, mailer=None):
     from ..messaging.outbox import work_once
     with database.connection_context():
         return work_once(batch, mailer) if email else (0, 0), deliver_webhooks(batch)
+
+
+def deliver_pushes(batch):
+    """One pass of Web Push to staff devices: (sent, failed)."""
+    from ..messaging.push_send import work_once
+    with database.connection_context():
+        return work_once(batch)
 
 
 def queue_reminders():
@@ -80,8 +87,12 @@ def _loop(echo, stop, mailer, batch, interval, once, reminders_every, email):
             echo(f"outbox: sent {sent}, failed {failed}")
         if delivered or undelivered:
             echo(f"webhooks: delivered {delivered}, failed {undelivered}")
-        full = sent + failed >= batch or delivered + undelivered >= batch
+        pushed, unpushed = deliver_pushes(batch)
+        if pushed or unpushed:
+            echo(f"push: sent {pushed}, failed {unpushed}")
+        full = sent + failed >= batch or delivered + undelivered >= batch \
+            or pushed + unpushed >= batch
         if once and not full:
             break
-        if not (sent or failed or delivered or undelivered):
+        if not (sent or failed or delivered or undelivered or pushed or unpushed):
             stop.sleep(interval)

@@ -1,0 +1,52 @@
+"""Web Push for staff, per device: the page's script subscribes this browser (JSON, as
+PushManager describes the subscription) or unsubscribes it; the device list removes any."""
+from flask import (Blueprint, current_app, flash, jsonify, redirect, request, url_for)
+from flask_login import current_user
+
+from ...kernel.config import PRODUCTION
+from ...kernel.errors import DomainError
+from ...messaging import push_keys, push_subscriptions
+
+bp = Blueprint("push", __name__, url_prefix="/push")
+
+
+@bp.get("/key")
+def key():
+    """The applicationServerKey the page subscribes with (made on first use)."""
+    response = jsonify(key=push_keys.public_key())
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.post("/subscriptions")
+def subscribe():
+    body = request.get_json(silent=True)
+    body = body if isinstance(body, dict) else {}
+    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    try:
+        push_subscriptions.subscribe(
+            current_user.id, body.get("endpoint"), keys.get("p256dh"), keys.get("auth"),
+            request.user_agent.string,
+            require_https=current_app.config.get("REBOOK_MODE") == PRODUCTION)
+    except DomainError as exc:
+        return jsonify(message=exc.message, field=exc.code), exc.status
+    return jsonify(message="Push notifications are on for this device."), 201
+
+
+@bp.post("/unsubscribe")
+def unsubscribe():
+    body = request.get_json(silent=True)
+    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    try:
+        push_subscriptions.unsubscribe(current_user.id, endpoint=endpoint)
+    except DomainError as exc:
+        return jsonify(message=exc.message, field=exc.code), exc.status
+    return jsonify(message="Push notifications are off for this device.")
+
+
+@bp.post("/devices/<int:subscription_id>/remove")
+def remove(subscription_id):
+    """A plain form (no script needed): forget a device, e.g. a phone that was lost."""
+    push_subscriptions.unsubscribe(current_user.id, subscription_id=subscription_id)
+    flash("That device won't get push notifications any more.", "success")
+    return redirect(url_for("fieldworker.notifications.index") + "#push")
