@@ -18,14 +18,23 @@ def key():
     return response
 
 
+def _subscription():
+    """(endpoint, p256dh, auth) from PushSubscription.toJSON() as the page posts it, or from
+    form fields of those names."""
+    body = request.get_json(silent=True) if request.is_json else None
+    if not isinstance(body, dict):
+        form = request.form
+        return form.get("endpoint"), form.get("p256dh"), form.get("auth")
+    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    return body.get("endpoint"), keys.get("p256dh"), keys.get("auth")
+
+
 @bp.post("/subscriptions")
 def subscribe():
-    body = request.get_json(silent=True)
-    body = body if isinstance(body, dict) else {}
-    keys = body.get("keys") if isinstance(body.get("keys"), dict) else {}
+    endpoint, p256dh, auth = _subscription()
     try:
         push_subscriptions.subscribe(
-            current_user.id, body.get("endpoint"), keys.get("p256dh"), keys.get("auth"),
+            current_user.id, endpoint, p256dh, auth,
             request.user_agent.string,
             require_https=current_app.config.get("REBOOK_MODE") == PRODUCTION)
     except DomainError as exc:
@@ -35,8 +44,7 @@ def subscribe():
 
 @bp.post("/unsubscribe")
 def unsubscribe():
-    body = request.get_json(silent=True)
-    endpoint = body.get("endpoint") if isinstance(body, dict) else None
+    endpoint = _subscription()[0]
     try:
         push_subscriptions.unsubscribe(current_user.id, endpoint=endpoint)
     except DomainError as exc:
