@@ -208,5 +208,17 @@ def work_once(limit=20):
         return 0, 0
     signer = push_keys.Signer(push_keys.current(), contact())
     title = Settings.current().business_name or "Rebook"
-    results = [deliver(d, signer, title) for d in batch]
+    results = [_deliver_safely(d, signer, title) for d in batch]
     return results.count(True), results.count(False)
+
+
+def _deliver_safely(delivery, signer, title):
+    """One push's surprise (a stored key the encryption refuses, say) is that push's failure,
+    retried and logged; it must not stop the batch, nor the worker's email and webhooks."""
+    try:
+        return deliver(delivery, signer, title)
+    except Exception as exc:  # noqa: BLE001 - logged and kept on the delivery
+        log.exception("push %s failed unexpectedly", delivery.id)
+        retry = delivery.attempts + 1 < MAX_ATTEMPTS
+        return _finish(delivery, PENDING if retry else DEAD, None,
+                       f"Not sent: {type(exc).__name__}: {exc}")

@@ -1,9 +1,9 @@
 """The background worker behind `flask outbox work`: delivers the outbox and runs reminders.
 
 One loop, so one process to run and supervise beside the web server: every pass delivers what
-is due (email over SMTP, webhooks over HTTP, Web Push to staff devices) and, every
-`reminders_every` seconds, queues the reminder emails that are due. Any number of workers
-may run, on one machine or several: outbox claims are locked (SKIP LOCKED / BEGIN IMMEDIATE) and a reminder's dedupe key is
+is due (email over SMTP, webhooks over HTTP) and, every `reminders_every` seconds, queues the
+reminder emails that are due. Any number of workers may run, on one machine or several:
+outbox claims are locked (SKIP LOCKED / BEGIN IMMEDIATE) and a reminder's dedupe key is
 unique, so two workers never send one message or queue one reminder twice.
 
 SIGTERM or Ctrl-C asks the loop to stop after the batch in hand, so a deploy or a Ctrl-C does
@@ -43,7 +43,8 @@ def deliver_once(batch, email=True, mailer=None):
 
 
 def deliver_pushes(batch):
-    """One pass of Web Push to staff devices: (sent, failed)."""
+    """One pass of Web Push to staff devices (portal/messaging/push_send.py): (sent, failed).
+    Claims work as for webhooks, so any number of workers may run this too."""
     from ..messaging.push_send import work_once
     with database.connection_context():
         return work_once(batch)

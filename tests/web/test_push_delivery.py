@@ -160,3 +160,18 @@ def test_admins_see_the_push_log(app, world, client, push_service):
 
 def test_fieldworkers_cannot_read_the_push_log(fw_client):
     assert fw_client.get("/admin/push-log").status_code in (302, 403, 404)
+
+
+def test_a_device_whose_keys_cannot_be_used_fails_alone(app, world, fw_client, push_service):
+    """A stored key the encryption refuses (written past the endpoint's checks) fails that push
+    and is retried later; the good device still gets its push in the same pass."""
+    _, device = subscribe(fw_client, push_service.endpoint("good"))
+    broken = PushSubscription.create(staff=world.fw.id, endpoint=push_service.endpoint("bad"),
+                                     p256dh="AAAA", auth="AAAA")
+    notice = cancel_as_customer(world)
+    output = run_worker(app)
+    assert "push: sent 1, failed 1" in output
+    assert [r.path for r in push_service.requests] == ["/push/v2/good"]
+    assert json.loads(device.decrypt(push_service.requests[0].body))["body"] == notice.message
+    failed = PushDelivery.get(PushDelivery.subscription == broken.id)
+    assert failed.status == PENDING and failed.last_error.startswith("Not sent:")

@@ -47,6 +47,7 @@ def admin_pages(world):
             "/admin/customers?q=customer&page=2": 5, f"/admin/customers/{world.customer.id}": 11,
             "/admin/orders": 4, "/admin/refunds": 5, "/admin/activity": 6,
             "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,
+            "/admin/push-log": 3,
             "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 15}
 
 
