@@ -50,17 +50,28 @@
     });
   }
 
+  // PushManager.subscribe needs the worker active, and a fresh registration is still
+  // installing: wait for it (this page's scope is the worker's, so ready fits too).
+  function active(registration) {
+    if (registration.active) return registration;
+    var worker = registration.installing || registration.waiting;
+    if (!worker) return navigator.serviceWorker.ready;
+    return new Promise(function (resolve, reject) {
+      worker.addEventListener("statechange", function () {
+        if (worker.state === "activated") resolve(registration);
+        if (worker.state === "redundant") reject(new Error("the service worker didn't start"));
+      });
+    });
+  }
+
   function turnOn() {
     data.state = "registering";
     return navigator.serviceWorker.register(data.worker, {scope: data.scope})
+      .then(active)
       .then(function (registration) {
         data.state = "registered";
-        return Promise.all([registration, fetch(data.keyUrl, {credentials: "same-origin"})
-          .then(function (r) { return r.json(); })]);
-      })
-      .then(function (both) {
-        return both[0].pushManager.subscribe({userVisibleOnly: true,
-                                              applicationServerKey: keyBytes(both[1].key)});
+        return registration.pushManager.subscribe({userVisibleOnly: true,
+                                                   applicationServerKey: keyBytes(data.key)});
       })
       .then(function (subscription) { return send(data.subscribeUrl, subscription.toJSON()); })
       .then(function (answer) { show(answer.message, true); });

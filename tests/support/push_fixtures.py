@@ -1,5 +1,6 @@
 """Fixtures the Web Push tests share: the loopback push service, a fieldworker's logged-in
 client, subscribing through the page's endpoint, and running the real worker command."""
+import re
 from datetime import timedelta
 
 import pytest
@@ -29,6 +30,12 @@ def fw_client(client, world):
 
 def token(client):
     return csrf_from(client.get("/fieldworker/notifications").get_data(as_text=True))
+
+
+def key_in_page(client):
+    """The applicationServerKey the notifications page hands its script."""
+    page = client.get("/fieldworker/notifications").get_data(as_text=True)
+    return re.search(r'data-key="([\w-]+)"', page).group(1)
 
 
 def post_json(client, url, body, csrf=None):

@@ -77,7 +77,6 @@ MATRIX = [
     # A notification belongs to one person: to everyone else it does not exist.
     ("POST", "/fieldworker/notifications/{notice}/read", {},
      dict(STAFF, fw_without=404, admin=404)),
-    ("GET", "/fieldworker/push/key", {}, STAFF),
     ("POST", "/fieldworker/push/subscriptions", PUSH_DEVICE, STAFF),
     ("POST", "/fieldworker/push/unsubscribe", {"endpoint": PUSH_DEVICE["endpoint"]}, STAFF),
     # A device belongs to one person; there is no device 999999 at all.

@@ -17,7 +17,7 @@ from portal.messaging.push_models import (DEAD, GONE, PENDING, SENT, PushDeliver
 from portal.messaging.push_send import MAX_ATTEMPTS
 from tests.support.forms import login
 from tests.support.push_fixtures import fw_client, make_due, push_service  # noqa: F401
-from tests.support.push_fixtures import run_worker, subscribe
+from tests.support.push_fixtures import key_in_page, run_worker, subscribe
 from tests.support.push_service import Device, vapid_claims
 from tests.support.webhook_guard import network  # noqa: F401
 
@@ -33,7 +33,7 @@ def test_the_fieldworker_gets_an_encrypted_signed_push_with_the_notification(
         app, world, fw_client, push_service, network):
     response, device = subscribe(fw_client, push_service.endpoint())
     assert response.status_code == 201, response.get_json()
-    key = fw_client.get("/fieldworker/push/key").get_json()["key"]
+    key = key_in_page(fw_client)
     notice = cancel_as_customer(world)  # fw and fw2 are told; only fw subscribed
 
     output = run_worker(app)

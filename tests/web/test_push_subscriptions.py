@@ -9,8 +9,8 @@ from portal.messaging.push_subscriptions import DEVICES_MAX, ENDPOINT_MAX
 from portal.web.app.security_headers import CSP
 from tests.support.forms import csrf_from
 from tests.support.push_fixtures import SUBSCRIBE, fw_client, push_service  # noqa: F401
-from tests.support.push_fixtures import post_json, run_worker, subscribe, token
-from tests.support.push_service import Device, b64
+from tests.support.push_fixtures import key_in_page, post_json, run_worker, subscribe, token
+from tests.support.push_service import Device, b64, unb64
 from tests.support.webhook_guard import network  # noqa: F401
 
 
@@ -41,10 +41,9 @@ def test_a_browser_subscription_is_kept_for_its_staff_member(fw_client, world, p
 
 
 def test_the_key_is_made_once_and_kept(fw_client):
-    first = fw_client.get("/fieldworker/push/key").get_json()["key"]
-    assert fw_client.get("/fieldworker/push/key").get_json()["key"] == first
+    first = key_in_page(fw_client)
+    assert key_in_page(fw_client) == first == PushKey.get().public_key
     assert PushKey.select().count() == 1
-    from tests.support.push_service import unb64
     raw = unb64(first)
     assert len(raw) == 65 and raw[0] == 4  # an uncompressed P-256 point, as subscribe wants
 

@@ -55,7 +55,7 @@ def fieldworker_pages(world):
     # Page one also lists the jobs still to close (one more statement); later pages don't.
     return {"/fieldworker/jobs": 4, "/fieldworker/jobs?page=2": 3,
             f"/fieldworker/jobs/{world.upcoming.ref}": 4,
-            "/fieldworker/notifications": 4}  # the list, and this person's push devices
+            "/fieldworker/notifications": 5}  # + this person's push devices, the push key
 
 
 def grow(world):

@@ -5,17 +5,9 @@ from flask_login import current_user
 
 from ...kernel.config import PRODUCTION
 from ...kernel.errors import DomainError
-from ...messaging import push_keys, push_subscriptions
+from ...messaging import push_subscriptions
 
 bp = Blueprint("push", __name__, url_prefix="/push")
-
-
-@bp.get("/key")
-def key():
-    """The applicationServerKey the page subscribes with (made on first use)."""
-    response = jsonify(key=push_keys.public_key())
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 def _subscription():
