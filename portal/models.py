@@ -10,6 +10,7 @@ from .integrations.models import ApiToken, Integration
 from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
 from .kernel.ratelimit import RateLimitHit
 from .messaging.models import Notification, OutboxMessage
+from .messaging.push_models import PushDelivery, PushKey, PushSubscription
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
 from .reports.models import (ReportDay, ReportDirty, ReportOrderDay, ReportOrderDirty,
@@ -22,4 +23,5 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
-              ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty]
+              ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty,
+              PushKey, PushSubscription, PushDelivery]

@@ -79,6 +79,9 @@ def app(database_url):
         # allowed name is never looked up, so no test asks outside DNS. (tests/web/test_
         # webhook_targets.py empties it to see the guard refuse.)
         "WEBHOOK_ALLOWED_HOSTS": "127.0.0.1, cal.example.com",
+        # Web Push tests' push service listens on 127.0.0.1 too (tests/web/test_push_*.py
+        # empties this to see the guard refuse).
+        "PUSH_ALLOWED_HOSTS": "127.0.0.1",
     })
     with database.connection_context():
         upgrade()

@@ -110,11 +110,12 @@ def _literal(host):
     return None
 
 
-def allowed():
-    """The operator's WEBHOOK_ALLOWED_HOSTS: (host names, networks). Config, then environment."""
-    raw = (current_app.config.get(SETTING) if has_app_context() else None)
+def allowed(setting=SETTING):
+    """The operator's WEBHOOK_ALLOWED_HOSTS (or another such `setting`, e.g. Web Push's
+    PUSH_ALLOWED_HOSTS): (host names, networks). Config, then environment."""
+    raw = (current_app.config.get(setting) if has_app_context() else None)
     if raw is None:
-        raw = os.environ.get(SETTING, "")
+        raw = os.environ.get(setting, "")
     entries = raw.split(",") if isinstance(raw, str) else list(raw)
     names, networks = set(), []
     for entry in (e.strip().lower().rstrip(".") for e in entries):
@@ -155,12 +156,13 @@ def _look_up(host, port):
     return list(ordered)
 
 
-def vet(url, *, look_up_allowed=True):
+def vet(url, *, look_up_allowed=True, setting=SETTING, sends="webhooks"):
     """The URL as a Target whose every address webhooks may go to; RefusedTarget (with a
     message for people) or UnresolvedTarget otherwise. A host name the operator allows is
-    trusted wherever it points, and only looked up when look_up_allowed (to connect)."""
+    trusted wherever it points, and only looked up when look_up_allowed (to connect).
+    Web Push vets its endpoints here too, with its own operator `setting`."""
     scheme, host, port, path = _parse(url)
-    names, networks = allowed()
+    names, networks = allowed(setting)
     literal = _literal(host)
     if literal is None and host in names:
         addresses = _look_up(host, port) if look_up_allowed else []
@@ -173,8 +175,8 @@ def vet(url, *, look_up_allowed=True):
         if why:
             subject = "This address" if literal is not None else host
             raise RefusedTarget(
-                f"{subject} {why}. Rebook only sends webhooks to public addresses; your "
-                f"server operator can allow it with {SETTING}.", "endpoint_url")
+                f"{subject} {why}. Rebook only sends {sends} to public addresses; your "
+                f"server operator can allow it with {setting}.", "endpoint_url")
     return Target(scheme, host, port, path, tuple(str(a) for a in addresses))
 
 

@@ -84,6 +84,7 @@ OPTIONAL = {"INVITE_LINK_HOURS": int, "RESET_LINK_HOURS": int,
             "SESSION_IDLE_MINUTES": float, "SESSION_MAX_HOURS": float,
             "EMAIL_CHANGE_LINK_HOURS": float,
             "WEBHOOK_ALLOWED_HOSTS": str,  # an operator's list, never set from the browser
+            "PUSH_ALLOWED_HOSTS": str,  # the same, for Web Push endpoints
             "DATABASE_POOL_SIZE": int, "DATABASE_POOL_STALE_SECONDS": int}
 
 

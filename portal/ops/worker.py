@@ -42,6 +42,14 @@ def deliver_once(batch, email=True, mailer=None):
         return work_once(batch, mailer) if email else (0, 0), deliver_webhooks(batch)
 
 
+def deliver_pushes(batch):
+    """One pass of Web Push to staff devices (portal/messaging/push_send.py): (sent, failed).
+    Claims work as for webhooks, so any number of workers may run this too."""
+    from ..messaging.push_send import work_once
+    with database.connection_context():
+        return work_once(batch)
+
+
 def queue_reminders():
     from ..messaging.reminders import send_due_reminders
     with database.connection_context():
@@ -80,8 +88,12 @@ def _loop(echo, stop, mailer, batch, interval, once, reminders_every, email):
             echo(f"outbox: sent {sent}, failed {failed}")
         if delivered or undelivered:
             echo(f"webhooks: delivered {delivered}, failed {undelivered}")
-        full = sent + failed >= batch or delivered + undelivered >= batch
+        pushed, unpushed = deliver_pushes(batch)
+        if pushed or unpushed:
+            echo(f"push: sent {pushed}, failed {unpushed}")
+        full = sent + failed >= batch or delivered + undelivered >= batch \
+            or pushed + unpushed >= batch
         if once and not full:
             break
-        if not (sent or failed or delivered or undelivered):
+        if not (sent or failed or delivered or undelivered or pushed or unpushed):
             stop.sleep(interval)

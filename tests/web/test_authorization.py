@@ -14,6 +14,7 @@ from portal.settings import CancellationReason, Settings
 from tests.support.database import empty_tables
 from tests.support.factories import build_world
 from tests.support.forms import csrf_from, login
+from tests.support.push_service import Device
 
 ROLES = ("anonymous", "customer", "fw_without", "fw_with", "admin")
 OK = "ok"  # served: 2xx, or a redirect that is not to the login page
@@ -23,6 +24,10 @@ ADMIN_ONLY = {"anonymous": 302, "customer": 403, "fw_without": 403, "fw_with": 4
 STAFF = {"anonymous": 302, "customer": 403, "fw_without": OK, "fw_with": OK, "admin": OK}
 # Cancel / change status of a job both fieldworkers are assigned to; only one may.
 STAFF_WITH_PERMISSION = dict(STAFF, fw_without=403)
+
+# A browser's push subscription, as form fields (the page posts the same as JSON).
+PUSH_DEVICE = {"endpoint": "http://127.0.0.1:9/push/matrix",
+               **Device().subscription("")["keys"]}
 
 # (method, url template, form data, expected per role)
 MATRIX = [
@@ -72,6 +77,12 @@ MATRIX = [
     # A notification belongs to one person: to everyone else it does not exist.
     ("POST", "/fieldworker/notifications/{notice}/read", {},
      dict(STAFF, fw_without=404, admin=404)),
+    ("POST", "/fieldworker/push/subscriptions", PUSH_DEVICE, STAFF),
+    ("POST", "/fieldworker/push/unsubscribe", {"endpoint": PUSH_DEVICE["endpoint"]}, STAFF),
+    # A device belongs to one person; there is no device 999999 at all.
+    ("POST", "/fieldworker/push/devices/999999/remove", {},
+     dict(STAFF, fw_without=404, fw_with=404, admin=404)),
+    ("GET", "/admin/push-log", {}, ADMIN_ONLY),
     ("GET", "/admin/availability/hours", {}, ADMIN_ONLY),
     ("POST", "/admin/availability/hours",
      {"staff": "", "action": "save", "start-0-0": "08:00", "end-0-0": "17:00",

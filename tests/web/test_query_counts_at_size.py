@@ -49,13 +49,15 @@ def admin_pages(world):
             f"/admin/orders/new?customer={world.customer.id}&q=customer": 5,
             "/admin/refunds": 5, "/admin/activity": 6,
             "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,
+            "/admin/push-log": 3,
             "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 15}
 
 
 def fieldworker_pages(world):
     # Page one also lists the jobs still to close (one more statement); later pages don't.
     return {"/fieldworker/jobs": 4, "/fieldworker/jobs?page=2": 3,
-            f"/fieldworker/jobs/{world.upcoming.ref}": 4, "/fieldworker/notifications": 3}
+            f"/fieldworker/jobs/{world.upcoming.ref}": 4,
+            "/fieldworker/notifications": 5}  # + this person's push devices, the push key
 
 
 def grow(world):

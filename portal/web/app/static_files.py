@@ -15,6 +15,12 @@ from .page_kit import kept_url_for
 
 YEAR = 365 * 24 * 3600
 FAVICON = "favicon.svg"
+# Service workers: file -> the scope it may control. A worker's scope may not reach above its
+# own folder (/static/) unless the answer says so; the staff pages live under /fieldworker/.
+# A worker runs under the policy of its own answer (security_headers skips static files), so
+# it gets one: it loads nothing and connects nowhere.
+SERVICE_WORKERS = {"push-sw.js": "/fieldworker/"}
+WORKER_CSP = "default-src 'none'"
 
 
 def init_app(app):
@@ -42,6 +48,9 @@ def init_app(app):
             response.cache_control.public = True
             response.cache_control.max_age = YEAR
             response.cache_control.immutable = True
+        if filename in SERVICE_WORKERS:
+            response.headers["Service-Worker-Allowed"] = SERVICE_WORKERS[filename]
+            response.headers["Content-Security-Policy"] = WORKER_CSP
         return response
 
     def favicon():

@@ -8,7 +8,8 @@ bp = require_role(Blueprint("fieldworker", __name__, url_prefix="/fieldworker"),
                   "admin", "fieldworker")
 
 # Joined once, at import (see portal/web/admin/__init__.py).
-from . import jobs, notifications  # noqa: E402
+from . import jobs, notifications, push  # noqa: E402
 
 bp.register_blueprint(jobs.bp)
 bp.register_blueprint(notifications.bp)
+bp.register_blueprint(push.bp)

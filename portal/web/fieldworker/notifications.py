@@ -3,7 +3,7 @@ them read."""
 from flask import Blueprint, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from ...messaging import notify
+from ...messaging import notify, push_keys, push_subscriptions
 from ..app.htmx import is_htmx, trigger
 
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
@@ -24,7 +24,9 @@ def _unread_notifications():
 @bp.get("")
 def index():
     return render_template("fieldworker/notifications.html",
-                           notifications=list(notify.for_staff(current_user.id)))
+                           notifications=list(notify.for_staff(current_user.id)),
+                           push_devices=push_subscriptions.devices(current_user.id),
+                           push_key=push_keys.public_key())
 
 
 @bp.get("/badge")
