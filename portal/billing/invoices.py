@@ -2,6 +2,7 @@
 transaction, and a summary for pages (four queries: invoice, lines, payments, refunds)."""
 from dataclasses import dataclass, field
 
+from ..bookings import policy
 from ..kernel.clock import utcnow
 from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
 from .money import tax_on
@@ -111,16 +112,28 @@ class InvoiceSummary:
         """Still owed; negative when the customer is in credit."""
         return self.total - self.paid + self.refunded
 
+    def on_cancel(self, fee, tax_rate_bp):
+        """What cancelling with `fee` (minor units, before tax) keeps and gives back, by
+        policy.cancel_refund: the cancel step shows it, the cancel service requests it."""
+        service = sum(line.amount + line.tax for line in self.lines if line.kind == SERVICE)
+        return policy.cancel_refund(self.total, service, fee, tax_on(fee, tax_rate_bp),
+                                    self.paid, self.refunded, self.refund_pending)
+
 
 def invoice_summary(booking, settings):
     """What the booking's invoice says; a booking without one shows its service line."""
     invoice = Invoice.get_or_none(Invoice.booking == booking.id)
     if invoice is None:
-        line = InvoiceLine(kind=SERVICE, description=booking.service.name, amount=booking.price,
-                           tax_rate_bp=settings.tax_rate_bp,
-                           tax=tax_on(booking.price, settings.tax_rate_bp))
-        return InvoiceSummary(settings.currency, [line], issued=False)
+        return unissued_summary(booking, settings)
     return summary_of(invoice)
+
+
+def unissued_summary(booking, settings):
+    """A booking without an invoice row: the service line it will hold."""
+    line = InvoiceLine(kind=SERVICE, description=booking.service.name, amount=booking.price,
+                       tax_rate_bp=settings.tax_rate_bp,
+                       tax=tax_on(booking.price, settings.tax_rate_bp))
+    return InvoiceSummary(settings.currency, [line], issued=False)
 
 
 def order_invoice_summary(invoice, settings):
@@ -130,13 +143,16 @@ def order_invoice_summary(invoice, settings):
     return summary_of(invoice)
 
 
-def summary_of(invoice):
-    """The summary of an invoice row: its lines, payments and refunds (three queries)."""
-    lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice.id)
-                 .order_by(InvoiceLine.created_at, InvoiceLine.id))
-    payments = list(Payment.select().where(Payment.invoice == invoice.id)
-                    .order_by(Payment.created_at, Payment.id))
-    refunds = list(Refund.select().where(Refund.invoice == invoice.id)
-                   .order_by(Refund.requested_at, Refund.id))
+def summary_of(invoice, lines=None, payments=None, refunds=None):
+    """The summary of an invoice row; each list is read unless the caller has it."""
+    if lines is None:
+        lines = list(InvoiceLine.select().where(InvoiceLine.invoice == invoice.id)
+                     .order_by(InvoiceLine.created_at, InvoiceLine.id))
+    if payments is None:
+        payments = list(Payment.select().where(Payment.invoice == invoice.id)
+                        .order_by(Payment.created_at, Payment.id))
+    if refunds is None:
+        refunds = list(Refund.select().where(Refund.invoice == invoice.id)
+                       .order_by(Refund.requested_at, Refund.id))
     return InvoiceSummary(invoice.currency, lines, invoice_id=invoice.id, payments=payments,
                           refunds=refunds)

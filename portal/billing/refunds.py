@@ -11,6 +11,8 @@ from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import money
 from ..kernel.versioning import check_version, update_versioned
+from ..messaging import refund_emails
+from ..settings import Settings
 from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
 from .payments import REFERENCE_MAX, check_amount, clean_text, lock_invoice, paid_on
 
@@ -35,7 +37,8 @@ def refundable(invoice_id):
 
 def request_refund(invoice_id, amount, reason, actor, *, channel):
     """Ask for `amount` (minor units) back; returns the requested Refund."""
-    if not (actor.is_customer or actor.kind == "admin"):
+    # "system": a cancellation asking for what the policy gives back, whoever cancelled.
+    if not (actor.is_customer or actor.kind in ("admin", "system")):
         raise Forbidden("Only an admin or the customer can ask for a refund.", "no_permission")
     reason = clean_text(reason, REASON_MAX, "The reason")
     amount = check_amount(amount, "The refund")
@@ -111,7 +114,10 @@ def _decide(refund_id, actor, step, expected_version, note="", reference=None):
                             "amount": refund.amount, "invoice_id": refund.invoice_id,
                             **({"reference": reference} if reference else {})})
         events.refund_event(f"refund.{step}", refund.id, actor, now=now)
-    return Refund.get_by_id(refund_id)
+        decided = Refund.get_by_id(refund_id)
+        # The customer hears of each decision, queued with it (nothing if it rolls back).
+        refund_emails.queue_refund_decided(decided, step, Settings.current())
+    return decided
 
 
 def invoice_for_refund(refund_id):

@@ -38,6 +38,17 @@ class BookingPage:
     cancellation_fee: int               # the business's default fees (settings)
     no_show_fee: int
     tiers: tuple | None = None          # late-fee tiers; read from the database when None
+    invoice: Any = None                 # the InvoiceSummary, when the caller read it
+    tax_rate_bp: int = 0                # the business's tax rate, for a fee's tax
+
+    @cached_property
+    def cancel_refund(self) -> policy.CancelRefund | None:
+        """What cancelling now keeps and gives back, by the rule the cancel service requests
+        the refund with (InvoiceSummary.on_cancel). None without the invoice, when nothing was
+        paid, or when this person may not cancel."""
+        if self.invoice is None or not self.invoice.paid or not self.cancel:
+            return None
+        return self.invoice.on_cancel(self.cancel_fee, self.tax_rate_bp)
 
     @cached_property
     def late_fee(self) -> int:
@@ -93,4 +104,5 @@ def booking_page(booking, staff: Iterable, actor: Actor, settings, now: datetime
         may_change_status=policy.may_change_status(booking, actor, assigned),
         status_choices=choices, refund_due=refund_due, invites_payment=invites_payment,
         cancellation_fee=settings.cancellation_fee, no_show_fee=settings.no_show_fee,
-        tiers=None if tiers is None else tuple(tiers))
+        tiers=None if tiers is None else tuple(tiers), invoice=invoice,
+        tax_rate_bp=settings.tax_rate_bp)

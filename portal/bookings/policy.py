@@ -212,6 +212,23 @@ def refund_due(total, paid, refunded, pending):
     return max(0, paid - total - refunded - pending)
 
 
+@dataclass(frozen=True)
+class CancelRefund:
+    """What cancelling a booking now does to its money: the fee it adds (before tax), what the
+    invoice then keeps (every fee, tax included) and what goes back to the customer."""
+    fee: int
+    kept: int
+    refund: int
+
+
+def cancel_refund(total, service_total, fee, fee_tax, paid, refunded, pending) -> CancelRefund:
+    """The refund a cancellation gives: the visit (`service_total`, tax included) is credited,
+    `fee` and its tax are charged, and what was paid beyond that comes back (refund_due).
+    The cancel step shows it and the cancel service requests it: one rule for both."""
+    kept = total - service_total + fee + fee_tax
+    return CancelRefund(fee, kept, refund_due(kept, paid, refunded, pending))
+
+
 # Orders: the statuses are spelled out here so this module stays free of the orders package.
 _ORDER_CLOSED = {
     "cancelled": ("already_cancelled", "This order is already cancelled."),

@@ -2,6 +2,7 @@
 from peewee import JOIN
 
 from .. import audit
+from ..billing.booking_refunds import paid_before_cancel, request_cancel_refund
 from ..billing.fees import charge_cancellation, credit_service, fee_tiers
 from ..billing.invoices import add_fee
 from ..billing.models import NO_SHOW_FEE, Invoice
@@ -121,12 +122,16 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_channel=channel, cancel_reason=reason,
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
+        paid = paid_before_cancel(booking.invoice_row)  # None: nothing paid, nothing to give back
         invoice = credit_service(booking, service, settings, booking.invoice_row)
         if fee:
             charge_cancellation(booking, service, settings, fee, late, invoice)
+        refund = paid and request_cancel_refund(paid, booking, fee, actor, settings,
+                                                channel=channel)
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
                      before=before, after={"status": CANCELLED, "version": booking.version,
-                                           "reason": label, "fee": fee, "late_fee": late})
+                                           "reason": label, "fee": fee, "late_fee": late,
+                                           **({"refund": refund.amount} if refund else {})})
         # webhooks (from the rows in hand); the manual-update notice
         sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
         message = (f"Booking {booking.ref} for {customer.name} on "
@@ -136,7 +141,8 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
-            emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee)
+            emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee,
+                                           refund=refund)
             emails.queue_staff_booking_cancelled(booking, customer, service, told, settings)
     booking.assigned = staff
     return booking

@@ -22,10 +22,11 @@ def link_url(purpose, booking):
                                                    booking))
 
 
-def queue_booking_cancelled(booking, customer, service, settings, fee=None):
-    """The customer's cancellation notice, with a link to view the booking (and any fee)."""
+def queue_booking_cancelled(booking, customer, service, settings, fee=None, refund=None):
+    """The customer's cancellation notice, with a link to view the booking (and any fee, and
+    the refund the cancellation asked for)."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
-                   tz=settings.timezone, fee=fee,
+                   tz=settings.timezone, fee=fee, refund=refund,
                    view_url=link_url("view", booking),
                    book_url=external_url("customer.bookings.schedule"))
     text, html = _render("booking_cancelled", **context)

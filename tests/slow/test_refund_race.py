@@ -12,6 +12,7 @@ from portal.billing.models import Refund
 from portal.billing.payments import record_payment
 from portal.kernel.actors import Actor
 from portal.kernel.db import database
+from portal.messaging.models import OutboxMessage
 from tests.support import refund_race_worker
 from tests.support.processes import run_together
 
@@ -59,6 +60,9 @@ def test_ten_admins_approving_at_once_never_refund_more_than_was_paid(database_u
     assert sum(rows[i].amount for i in approved) == 8000
     assert sorted(e.subject_id for e in AuditEvent.select().where(
         AuditEvent.action == "refund_approved")) == sorted(approved)
+    # Each approval emailed its customer once; a refused one sent nothing.
+    assert OutboxMessage.select().where(OutboxMessage.subject.startswith(
+        "Refund approved")).count() == len(approved)
 
 
 @pytest.mark.slow
@@ -69,3 +73,30 @@ def test_two_admins_whose_approvals_only_fit_one_at_a_time(database_url, world):
     assert sorted(o["status"] for o in outcomes) == ["ok", "too_much"], outcomes
     [winner] = [o["refund_id"] for o in outcomes if o["status"] == "ok"]
     assert [r.id for r in Refund.select().where(Refund.status == "approved")] == [winner]
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("round_", range(3))
+def test_a_cancellation_and_a_hand_made_request_never_ask_for_more_than_was_paid(
+        database_url, world, round_):
+    """The cancellation reads what was asked for under the invoice's lock: whichever comes
+    first, $90 paid is asked back once, and the cancellation itself always goes through."""
+    admin = Actor("admin", world.admin.id, world.admin.name)
+    invoice = open_invoice(world.upcoming, world.service, world.settings)
+    record_payment(invoice.id, 9000, "card", "ch_race", admin)
+    customer = ("customer", world.customer.id, world.customer.name)
+    database.close()
+    outcomes = run_together(
+        refund_race_worker.cancel_or_ask_when_released, 2, DEADLINE,
+        args_for=lambda i: (i, database_url, world.upcoming.ref, invoice.id, customer,
+                            (admin.kind, admin.id, admin.label)))
+    database.connect(reuse_if_open=True)
+    by_racer = {o["index"]: o for o in outcomes}
+    assert by_racer[0]["status"] == "ok", by_racer[0]
+    [refund] = Refund.select()
+    assert refund.amount == 9000
+    # The hand-made request won, or was refused because the cancellation had asked already.
+    if by_racer[1]["status"] == "ok":
+        assert refund.requested_by_kind == "admin"
+    else:
+        assert by_racer[1]["status"] == "too_much" and refund.requested_by_kind == "customer"

@@ -46,3 +46,32 @@ def approve_when_released(index, database_url, refund_id, actor, barrier, result
     except BaseException:
         barrier.abort()
         results.put({"index": index, "status": "error", "body": traceback.format_exc()})
+
+
+def cancel_or_ask_when_released(index, database_url, ref, invoice_id, customer, admin, barrier,
+                                results):
+    """Racer 0 cancels booking `ref` as its customer (the cancellation asks for the refund the
+    policy gives); racer 1 is an admin asking for everything paid on `invoice_id` by hand."""
+    try:
+        app = _app(database_url)
+        with app.app_context():
+            from portal.billing.refunds import request_refund
+            from portal.bookings.services import cancel_booking
+            from portal.kernel.actors import Actor
+            from portal.kernel.db import database
+            from portal.kernel.errors import DomainError
+            database.connect(reuse_if_open=True)
+            barrier.wait(BARRIER_TIMEOUT)
+            try:
+                if index == 0:
+                    cancel_booking(ref, Actor(*customer), channel="portal")
+                else:
+                    request_refund(invoice_id, 9000, "By hand", Actor(*admin), channel="admin")
+                status, body = "ok", ""
+            except DomainError as exc:
+                status, body = exc.code, exc.message
+            database.close()
+        results.put({"index": index, "status": status, "body": body})
+    except BaseException:
+        barrier.abort()
+        results.put({"index": index, "status": "error", "body": traceback.format_exc()})

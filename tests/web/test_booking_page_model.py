@@ -30,7 +30,7 @@ def settings(**overrides):
     values = dict(customers_may_cancel=True, customers_may_reschedule=True,
                   cancel_notice_hours=12, effective_reschedule_notice_hours=12,
                   blocked_message="", contact_line="(555) 010-4477", max_reschedules=None,
-                  cancellation_fee=1500, no_show_fee=2500)
+                  cancellation_fee=1500, no_show_fee=2500, tax_rate_bp=0)
     values.update(overrides)
     return SimpleNamespace(**values)
 

@@ -86,6 +86,36 @@ def test_a_customer_cancellation_lights_the_badge_with_reason_and_note(fw_client
     assert "Cancelled" in job and "Away that week" in job
 
 
+@pytest.mark.parametrize("who", ["customer", "fieldworker"])
+def test_each_reader_opens_their_own_page_for_the_booking(app, fw_client, world, who):
+    """An admin on the job opens the admin booking page; a fieldworker opens their job."""
+    from portal.bookings.models import Assignment
+    from portal.bookings.services import cancel_booking
+    from portal.kernel.actors import Actor
+    Assignment.create(booking=world.upcoming, staff=world.admin)
+    if who == "customer":
+        customer = app.test_client()
+        login(customer, world.customer.email)
+        assert post_cancel(customer, world.upcoming).status_code == 302
+    else:
+        with app.app_context():  # the emails are rendered from the app's templates
+            cancel_booking(world.upcoming.ref, Actor("fieldworker", world.fw2.id, "Gina", True),
+                           channel="fieldworker")
+    ref = world.upcoming.ref
+    admin = app.test_client()
+    login(admin, world.admin.email)
+    html = admin.get("/fieldworker/notifications").get_data(as_text=True)
+    assert f'href="/admin/bookings/{ref}">Open booking' in html
+    assert f"/fieldworker/jobs/{ref}" not in html
+    assert admin.get(f"/admin/bookings/{ref}").status_code == 200
+    [notice] = Notification.select().where(Notification.staff == world.admin.id)
+    read = admin.post(f"/fieldworker/notifications/{notice.id}/read", headers=HX,
+                      data={"csrf_token": token(admin)}).get_data(as_text=True)
+    assert f'href="/admin/bookings/{ref}"' in read  # the swapped-in notice keeps its link
+    html = fw_client.get("/fieldworker/notifications").get_data(as_text=True)
+    assert f'href="/fieldworker/jobs/{ref}">Open job' in html and "/admin/" not in html
+
+
 def test_marking_one_read_without_javascript(fw_client, world):
     first, second = notices(world.fw, world.upcoming, 2)
     response = fw_client.post(f"/fieldworker/notifications/{first.id}/read",

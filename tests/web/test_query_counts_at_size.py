@@ -35,8 +35,8 @@ def customer_pages(world):
     ref = world.upcoming.ref
     return {"/bookings": 2, "/bookings?show=past": 2, "/bookings?show=all": 2,
             "/bookings?show=cancelled": 2, "/bookings?page=2": 2, "/bookings?show=past&page=3": 2,
-            f"/bookings/{ref}": 2, f"/bookings/{ref}/cancel": 4,
-            f"/bookings/{world.cancelled.ref}": 4, "/orders": 2, "/account": 1}
+            f"/bookings/{ref}": 3, f"/bookings/{ref}/cancel": 5,
+            f"/bookings/{world.cancelled.ref}": 3, "/orders": 2, "/account": 1}
 
 
 def admin_pages(world):
@@ -163,7 +163,66 @@ def test_a_webhook_subscriber_adds_only_its_own_statements(customer_client, worl
 # Plain: settings; the booking locked with its service, customer and invoice; staff; fee
 # tiers; the update (the row is moved along in memory, not read back); the slot claim; the
 # invoice and its lines in one insert each; audit; webhook subscribers; notices; the emails
-# in one insert. htmx adds the card's invoice reads (invoice, lines, payments, refunds): the
-# booking and its staff come from the cancel. Was 24 and 33 (the booking read 4 times,
-# settings and staff 3, the outbox checked before each insert), then 14 and 20.
-CANCEL_CEILING = {False: 12, True: 16}
+# in one insert. htmx adds the card's invoice read (its lines, with how many payments and
+# refunds it has: nothing paid, nothing more read): the booking and its staff come from the
+# cancel. Was 24 and 33 (the booking read 4 times, settings and staff 3, the outbox checked
+# before each insert), then 14 and 20, then 12 and 16.
+CANCEL_CEILING = {False: 12, True: 13}
+
+
+# --- Money on the customer's pages -----------------------------------------------------------
+
+def money_pages(app, world):
+    """A paid visit, a paid visit cancelled (its refund asked for), a paid order cancelled, and
+    the view link of the paid visit: the invoice reads that paying adds (payments, refunds)."""
+    from portal.billing.invoices import open_invoice
+    from portal.billing.payments import record_payment
+    from portal.bookings.links import make_token
+    from portal.bookings.services import cancel_booking
+    from portal.orders.models import Product
+    from portal.orders.services import cancel_order, place_order
+    admin = Actor("admin", world.admin.id, world.admin.name)
+    casey = Actor("customer", world.customer.id, world.customer.name)
+    paid, gone = (booking(world.customer, world.service, timedelta(days=days), world.fw)
+                  for days in (5, 6))
+    for b in (paid, gone):
+        record_payment(open_invoice(b, world.service, world.settings).id, 5000, "card", "",
+                       admin)
+    cancel_booking(gone.ref, casey, channel="portal", settings=world.settings)
+    order = place_order(world.customer.id, [(Product.create(name="Soap", price=500,
+                                                           stock=5).id, 2)], casey)
+    record_payment(order.invoice_id, 1000, "card", "", admin)
+    cancel_order(order.ref, casey, channel="portal")
+    view = f"/l/{make_token(app.config['SECRET_KEY'], 'view', paid)}"
+    return {f"/bookings/{paid.ref}": 4, f"/bookings/{paid.ref}/cancel": 6,
+            f"/bookings/{gone.ref}": 5, f"/orders/{order.ref}": 7, view: 7}
+
+
+def test_the_money_on_customer_pages_runs_the_same_statements_at_size(app, client, world):
+    with app.test_request_context():
+        pages = money_pages(app, world)
+    before = counts(client, world.customer.email, pages)
+    grow(world)
+    assert counts(client, world.customer.email, pages) == before
+    assert before == pages
+
+
+def test_a_paid_cancel_adds_only_the_refund_request(customer_client, world):
+    """An invoiced visit costs one statement more than one without (is anything paid?); a paid
+    one also reads its invoice under lock and writes the refund with its audit event."""
+    from portal.billing.invoices import open_invoice
+    from portal.billing.payments import record_payment
+    bare = cancel_statements(customer_client, world, world.later, {})
+    invoiced, paid = (booking(world.customer, world.service, timedelta(days=10, hours=h),
+                              world.fw) for h in (1, 2))
+    open_invoice(invoiced, world.service, world.settings)
+    record_payment(open_invoice(paid, world.service, world.settings).id, 9000, "card", "",
+                   Actor("admin", world.admin.id, world.admin.name))
+    assert cancel_statements(customer_client, world, invoiced, {}) == bare + 1
+    assert cancel_statements(customer_client, world, paid, {}) == bare + PAID_CANCEL_EXTRA
+
+
+# The payment check; the invoice locked; its lines, payments and refunds; then request_refund
+# in its savepoint (two statements): the invoice locked again, paid and asked for summed, the
+# refund and its audit event. Only a cancellation with money paid runs these.
+PAID_CANCEL_EXTRA = 12

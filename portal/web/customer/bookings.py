@@ -3,6 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ...billing.booking_refunds import refund_view, request_booking_refund
+from ...billing.invoice_reads import booking_invoice
 from ...bookings import policy, queries
 from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
@@ -50,12 +51,13 @@ def booking_context(ref, rows=None):
     booking, staff = rows or queries.booking_detail(ref, customer_id=current_user.id)
     if booking is None:
         abort(404)
-    page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())
-    context = {"booking": booking, "staff": staff, "booking_page": page,
-               "cancel": page.cancel, "reschedule": page.reschedule}
-    if booking.is_cancelled:
-        context["refund"] = refund_view(booking, current_settings())
-    return context
+    settings = current_settings()
+    invoice = booking_invoice(booking, settings)  # the page shows it; the cancel step's refund
+    page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
+                        invoice=invoice)
+    return {"booking": booking, "staff": staff, "booking_page": page,
+            "cancel": page.cancel, "reschedule": page.reschedule,
+            "refund": refund_view(booking, settings, invoice)}
 
 
 @bp.get("/")

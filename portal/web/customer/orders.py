@@ -3,6 +3,7 @@ shared step in portal/web/flows/orders.py)."""
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from ...billing.invoice_reads import invoice_by_id
 from ...orders import queries
 from ..app.access import customer_required
 from ..flows.orders import OrderAudience, order_context, run_cancel
@@ -17,7 +18,9 @@ AUDIENCE = OrderAudience(channel="portal", page="customer/order.html",
 
 
 def _mine(ref):
-    return order_context(ref, AUDIENCE, customer_id=current_user.id)
+    context = order_context(ref, AUDIENCE, customer_id=current_user.id)
+    # What was paid and refunded, as on the customer's booking page.
+    return {**context, "invoice": invoice_by_id(context["order"].invoice_id)}
 
 
 @bp.get("/orders")

@@ -1,6 +1,7 @@
 """Email action links: one booking, no password, no login; GET shows, only POST acts."""
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
 
+from ...billing.invoice_reads import booking_invoice
 from ...bookings import queries
 from ...bookings.links import LinkInvalid, make_token, read_token
 from ...bookings.page import booking_page
@@ -34,19 +35,33 @@ def link_context(purpose, token):
     if booking is None:
         raise LinkInvalid("This link is no longer valid.")
     actor = Actor("customer", booking.customer_id, booking.customer.name)
-    page = booking_page(booking, staff, actor, current_settings(), utcnow())
+    settings = current_settings()
+    invoice = booking_invoice(booking, settings)  # shown on the page; the cancel step's refund
+    page = booking_page(booking, staff, actor, settings, utcnow(), invoice=invoice)
     return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
-            "actor": actor, "view_url": view_url(booking)}
+            "reschedule": page.reschedule, "actor": actor, "invoice": invoice,
+            "view_url": view_url(booking)}
+
+
+def link_url(purpose, booking):
+    return url_for(f"links.booking.{'show' if purpose == 'view' else purpose}",
+                   token=make_token(current_app.config["SECRET_KEY"], purpose, booking))
 
 
 def view_url(booking):
-    return url_for("links.booking.show", token=make_token(current_app.config["SECRET_KEY"], "view",
-                                                  booking))
+    return link_url("view", booking)
 
 
 @bp.get("/<token>")
 def show(token):
-    return render_template("links/booking.html", **link_context("view", token))
+    """The booking, and the Cancel and Reschedule the policy allows its customer now: links
+    to those steps' own signed pages (made here, expiring with the booking as this one does),
+    so a view link opens what the emails' cancel and reschedule links open."""
+    context = link_context("view", token)
+    booking = context["booking"]
+    actions = {purpose: link_url(purpose, booking) for purpose in ("cancel", "reschedule")
+               if context[purpose]}
+    return render_template("links/booking.html", action_urls=actions, **context)
 
 
 @bp.route("/<token>/cancel", methods=["GET", "POST"])
