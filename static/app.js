@@ -137,7 +137,11 @@ document.addEventListener("input", function (event) {
   }
   document.addEventListener("toggle", function (event) {
     var menu = event.target;
-    if (menu.matches && menu.matches("details.row-menu") && menu.open) closeMenus(menu);
+    if (!(menu.matches && menu.matches("details.row-menu") && menu.open)) return;
+    closeMenus(menu);
+    // A menu opened on the last row on screen would hang below the fold.
+    var list = menu.querySelector("ul");
+    if (list) list.scrollIntoView({block: "nearest"});
   }, true);
   document.addEventListener("click", function (event) {
     var menu = event.target.closest("details.row-menu");
