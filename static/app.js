@@ -124,3 +124,129 @@ document.addEventListener("input", function (event) {
   var box = document.getElementById(field.dataset.ticks);
   if (box) box.checked = field.value.trim() !== "";
 });
+
+// Row menus (All bookings): one open at a time; Escape, a click elsewhere or choosing an item
+// closes it, and Escape gives focus back to its "Actions" button. Without JavaScript the
+// <details> still opens and its links are plain links.
+(function () {
+  "use strict";
+  function closeMenus(except) {
+    document.querySelectorAll("details.row-menu[open]").forEach(function (menu) {
+      if (menu !== except) menu.removeAttribute("open");
+    });
+  }
+  document.addEventListener("toggle", function (event) {
+    var menu = event.target;
+    if (!(menu.matches && menu.matches("details.row-menu") && menu.open)) return;
+    closeMenus(menu);
+    // A menu opened on the last row on screen would hang below the fold.
+    var list = menu.querySelector("ul");
+    if (list) list.scrollIntoView({block: "nearest"});
+  }, true);
+  document.addEventListener("click", function (event) {
+    var menu = event.target.closest("details.row-menu");
+    if (!menu) closeMenus(null);
+    else if (event.target.closest("a")) menu.removeAttribute("open");
+  });
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "Escape") return;
+    var menu = event.target.closest && event.target.closest("details.row-menu[open]");
+    if (!menu) return;
+    event.preventDefault();
+    menu.removeAttribute("open");
+    menu.querySelector("summary").focus();
+  });
+
+  // Back on a list after a row's action (HX-Location swapped #main): focus goes back to that
+  // row's menu button, or to the result message when the row left the list.
+  var changed = null;
+  function remember(event) { changed = event.detail && event.detail.ref; }
+  document.addEventListener("bookingCancelled", remember);
+  document.addEventListener("bookingChanged", remember);
+  document.addEventListener("htmx:afterSettle", function (event) {
+    var main = document.getElementById("main");
+    if (!changed || !main || !main.contains(event.detail.elt)) return;
+    var row = document.getElementById("row-" + changed);
+    var flash = main.querySelector(".flash");
+    changed = null;
+    var target = (row && row.querySelector("summary")) || flash || main;
+    if (target === flash) flash.setAttribute("tabindex", "-1");
+    target.focus();
+  });
+})();
+
+// The session ended (or the form's token is stale) while a dialog was open: the server's 401/400
+// notice (portal/web/app/session_expiry.py) goes at the top of that dialog; the form and what was
+// typed stay, and the form gets a fresh token, so after logging in again the same button sends
+// the same text. With no dialog open the notice shows as a dialog of its own.
+document.addEventListener("htmx:beforeSwap", function (event) {
+  var xhr = event.detail.xhr;
+  if (!xhr || !xhr.getResponseHeader("X-Session-Expired")) return;
+  var dialog = event.detail.requestConfig && event.detail.requestConfig.elt &&
+    event.detail.requestConfig.elt.closest("dialog[data-modal][open]");
+  if (!dialog) return;
+  var parsed = new DOMParser().parseFromString(xhr.responseText, "text/html");
+  var notice = parsed.querySelector(".session-expired");
+  if (!notice) return;
+  event.detail.shouldSwap = false;
+  var token = notice.getAttribute("data-csrf");
+  if (token) {
+    dialog.querySelectorAll("input[name=csrf_token]").forEach(function (i) { i.value = token; });
+    document.body.setAttribute("hx-headers", JSON.stringify({"X-CSRFToken": token}));
+  }
+  var old = dialog.querySelector(".session-expired");
+  if (old) old.remove();
+  var article = dialog.querySelector("article") || dialog;
+  var header = article.querySelector("header");
+  var placed = document.importNode(notice, true);
+  placed.setAttribute("tabindex", "-1");
+  if (header) header.after(placed); else article.prepend(placed);
+  (placed.querySelector("a") || placed).focus();
+});
+
+// Feedback while a request runs (issue 18, 12): the pressed button (or link) shows a spinner
+// (Pico's aria-busy) and can't be pressed again until the answer is in; a date or filter
+// change marks the region being refreshed. Polls (no person pressed anything) show nothing.
+(function () {
+  "use strict";
+  function pressed(detail) {
+    var evt = detail.requestConfig && detail.requestConfig.triggeringEvent;
+    if (!evt || !evt.isTrusted) return null;
+    var elt = detail.elt;
+    if (evt.submitter) return evt.submitter;
+    if (elt.tagName === "FORM") {
+      var target = detail.target;
+      return evt.type === "submit" ? elt.querySelector("button[type=submit], button:not([type])")
+        : (target && target.id !== "modal-root" ? target : null);
+    }
+    if (elt.matches("input, select, textarea")) {
+      return detail.target && detail.target.id !== "modal-root" ? detail.target : null;
+    }
+    return elt;
+  }
+  document.addEventListener("htmx:beforeRequest", function (event) {
+    var busy = pressed(event.detail);
+    if (!busy) return;
+    event.detail.requestConfig.rebookBusy = busy;
+    busy.setAttribute("aria-busy", "true");
+    busy.classList.add("is-busy");
+    if (busy.tagName === "BUTTON") busy.disabled = true;
+    else if (busy.matches("a")) busy.setAttribute("aria-disabled", "true");
+  });
+  document.addEventListener("htmx:afterRequest", function (event) {
+    var busy = event.detail.requestConfig && event.detail.requestConfig.rebookBusy;
+    if (!busy) return;
+    busy.removeAttribute("aria-busy");
+    busy.classList.remove("is-busy");
+    if (busy.tagName === "BUTTON") busy.disabled = false;
+    else if (busy.matches("a")) busy.removeAttribute("aria-disabled");
+  });
+})();
+
+// A poll from an idle tab sends the page to the login page when the session ends; not while a
+// dialog with a form is open (what was typed would go): its own request will say so instead.
+document.addEventListener("htmx:beforeOnLoad", function (event) {
+  var xhr = event.detail.xhr;
+  if (!xhr || xhr.status !== 401 || !xhr.getResponseHeader("HX-Redirect")) return;
+  if (document.querySelector("dialog[data-modal][open] form")) event.preventDefault();
+});

@@ -100,7 +100,10 @@ class BookingFilter:
 
 def find_bookings(flt, now):
     """One page of matching bookings in three queries: the count (bounded, see count_upto),
-    the rows (customer and service joined), and the fieldworkers' names for just those rows."""
+    the rows (customer and service joined), and the fieldworkers for just those rows.
+
+    Each row is (booking, fieldworker names, fieldworker ids): the ids let the row menu ask
+    the policy what may be done without another query per row (bookings/page.row_actions)."""
     terms = flt.conditions(now)
     counted = Booking.select(Booking.id)
     if flt.q:  # only a search looks at the customer; other counts stay on booking's indexes
@@ -114,12 +117,14 @@ def find_bookings(flt, now):
                             Service.name).join(Customer).switch(Booking).join(Service))
     rows = list((query.where(*terms) if terms else query).order_by(*ordered)
                 .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    names = defaultdict(list)
-    for booking_id, name in (Assignment.select(Assignment.booking, Staff.name).join(Staff)
-                             .where(Assignment.booking.in_([b.id for b in rows]))
-                             .order_by(Staff.name).tuples()):
+    names, ids = defaultdict(list), defaultdict(set)
+    for booking_id, staff_id, name in (
+            Assignment.select(Assignment.booking, Staff.id, Staff.name).join(Staff)
+            .where(Assignment.booking.in_([b.id for b in rows])).order_by(Staff.name).tuples()):
         names[booking_id].append(name)
-    return Page([(b, names[b.id]) for b in rows], total, page, pages, notes, more)
+        ids[booking_id].add(staff_id)
+    return Page([(b, names[b.id], frozenset(ids[b.id])) for b in rows], total, page, pages,
+                notes, more)
 
 
 def filter_options():

@@ -77,6 +77,27 @@ class BookingPage:
         return self.no_show_fee if self.actor.kind == "admin" else 0
 
 
+@dataclass(frozen=True)
+class RowActions:
+    """What a list row's menu offers: the same policy questions the booking page asks."""
+    cancel: policy.Verdict
+    reschedule: policy.Verdict
+    no_show: policy.Verdict
+
+    def __bool__(self) -> bool:
+        return bool(self.cancel or self.reschedule or self.no_show)
+
+
+def row_actions(booking, assigned_ids: Iterable[int], actor: Actor, settings,
+                now: datetime) -> RowActions:
+    """The row menu's verdicts for a booking already read with its list (no query)."""
+    assigned = frozenset(assigned_ids)
+    return RowActions(
+        cancel=policy.can_cancel(booking, actor, settings, now, assigned),
+        reschedule=policy.can_reschedule(booking, actor, settings, now, assigned),
+        no_show=policy.can_mark_no_show(booking, actor, now, assigned))
+
+
 def booking_page(booking, staff: Iterable, actor: Actor, settings, now: datetime, *,
                  invoice=None, tiers=None) -> BookingPage:
     """The read model for `actor` looking at `booking` (assigned to `staff`) at `now`.

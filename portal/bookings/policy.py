@@ -62,10 +62,11 @@ _GIVES_CONTACT = re.compile(r"@|(?:\d[\s().+-]*){7,}")
 
 
 def _window_message(settings, hours, doing):
-    """Why `doing` ('cancelling' or 'rescheduling') is closed this close to the visit. The
-    business's own message speaks of cancelling (it is the cancellation notice's text), so it
-    never shows under Reschedule: moving a visit gets its own words."""
-    custom = settings.blocked_message.strip() if doing == "cancelling" else ""
+    """Why `doing` ('cancelling' or 'rescheduling') is closed this close to the visit, in the
+    business's own words for that action when it wrote some (Settings › Customer Portal has
+    one message per notice window, so "too late to cancel" never shows under Reschedule)."""
+    custom = (settings.blocked_message if doing == "cancelling"
+              else getattr(settings, "reschedule_blocked_message", "")).strip()
     if custom:  # the business's words, then how to reach it unless they already say so
         return custom if _GIVES_CONTACT.search(custom) else custom + _contact(settings)
     return f"{doing.capitalize()} online closes {hours} hours before the appointment." + \

@@ -141,6 +141,9 @@ class PortalSettingsForm(FlaskForm):
     blocked_message = TextAreaField(
         "Message customers see when it is too late to cancel online",
         validators=[Length(max=500, message="Please keep the message to 500 characters.")])
+    reschedule_blocked_message = TextAreaField(
+        "Message customers see when it is too late to reschedule online",
+        validators=[Length(max=500, message="Please keep the message to 500 characters.")])
     cancel_note_required = BooleanField("Customers must write a note when they cancel")
     real_time_availability = BooleanField(
         "Real-time availability: customers may only pick free times when rescheduling")

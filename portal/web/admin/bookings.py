@@ -6,7 +6,7 @@ from ...audit.activity import timeline
 from ...billing.invoices import invoice_summary
 from ...bookings import queries
 from ...bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
-from ...bookings.page import booking_page
+from ...bookings.page import booking_page, row_actions
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
 from ..app.current import current_settings
@@ -45,11 +45,15 @@ def booking_context(ref, rows=None):
 
 @bp.get("/bookings")
 def index():
-    filters = BookingFilter.from_args(request.args, current_settings().timezone)
-    results = find_bookings(filters, utcnow())
+    settings, now = current_settings(), utcnow()
+    filters = BookingFilter.from_args(request.args, settings.timezone)
+    results = find_bookings(filters, now)
+    # Each row's menu, asked of the policy from the rows in hand (no query per row).
+    actor = actor_for(current_user)
+    actions = {b.ref: row_actions(b, ids, actor, settings, now) for b, _, ids in results.rows}
     response = fragment_or_page("admin/_bookings_table.html", "admin/bookings.html",
                                 filters=filters, results=results, options=filter_options(),
-                                views=VIEWS)
+                                views=VIEWS, actions=actions)
     # The form sends every field, empty or not; the address bar gets the short canonical URL
     # of what is shown (bad args dropped, a page past the end as the last page).
     response.headers["HX-Push-Url"] = url_for(".index", **filters.to_args(page=results.page))

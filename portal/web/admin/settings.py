@@ -28,7 +28,8 @@ def portal():
     if not form.validate_on_submit():
         return _page(form, 422 if form.is_submitted() else 200)
     values = {name: form[name].data for name in portal_settings.PORTAL_FIELDS}
-    values["blocked_message"] = (values["blocked_message"] or "").strip()
+    for name in ("blocked_message", "reschedule_blocked_message"):
+        values[name] = (values[name] or "").strip()
     try:
         changed = portal_settings.update_portal_settings(values, actor_for(current_user))
     except DomainError as exc:

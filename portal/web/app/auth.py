@@ -27,7 +27,9 @@ def home_url(user):
 def _safe_next(target):
     """Only same-site paths: never send someone to another host after login."""
     parts = urlsplit(target or "")
-    if target and not parts.scheme and not parts.netloc and target.startswith("/"):
+    # "/\host" is another host to a browser, as "//host" is.
+    if (target and not parts.scheme and not parts.netloc and target.startswith("/")
+            and "\\" not in target):
         return target
     return None
 
@@ -81,19 +83,28 @@ def logout():
 
 
 def unauthorized():
-    """Not logged in: to the login page, coming back here after; htmx follows via HX-Redirect."""
+    """Not logged in: a page to the login page, coming back here after; a form or an htmx
+    request gets an answer that keeps what was typed."""
     from .htmx import is_htmx
+    from .session_expiry import expired_answer
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
     # A key the loader refused means a session that ended (logged out, timed out, password
     # changed): say so, and forget the key.
     ended = session.pop("_user_id", None) is not None
     message = ("Your session has ended. Please log in again." if ended
                else "Please log in to see that page.")
-    if is_htmx():
+    if is_htmx() and request.endpoint in PASSIVE_ENDPOINTS:
+        # A poll from an idle tab: the page goes to the login page (static/app.js holds it
+        # back while a dialog with a form is open, so nothing typed is lost).
         response = make_response(message, 401)
         response.headers["HX-Redirect"] = target
         if ended:
             flash(message, "info")
         return response
+    # A form sent (or a click made) after the session ended keeps what was typed and says
+    # so, rather than landing on the login page (app/session_expiry.py).
+    kept = expired_answer(401, logged_out=True)
+    if kept is not None:
+        return kept
     flash(message, "info")
     return redirect(target)

@@ -8,6 +8,7 @@ from ...bookings.links import LinkInvalid
 from ...kernel.db import drop_connection
 from ...kernel.errors import DomainError
 from .htmx import into_modal, is_htmx
+from .session_expiry import expired_answer
 
 MESSAGES = {
     400: ("That request didn't make sense", "Go back, reload the page and try again."),
@@ -88,6 +89,12 @@ def register(app):
 
     @app.errorhandler(CSRFError)
     def _csrf(exc):
+        # What was typed is kept (app/session_expiry.py); htmx gets the 400 in the open dialog.
+        from flask_login import current_user
+        kept = expired_answer(400, logged_out=not current_user.is_authenticated,
+                              stale_token=True)
+        if kept is not None:
+            return kept
         return error_response(400, "Your form expired or was sent without its security token. "
                                    "Reload the page and try again; nothing was changed.")
 

@@ -11,9 +11,14 @@ def is_htmx():
 
 
 def fragment_or_page(fragment, page, status=200, **context):
-    """Render the fragment for htmx, the full page otherwise; caches must tell them apart."""
-    response = make_response(render_template(fragment if is_htmx() else page, **context), status)
+    """Render the fragment for htmx, the full page otherwise; caches must tell them apart.
+    A request aimed at #main (coming back to a list after a row action, app/return_to.py)
+    wants the page: its main region replaces the one shown."""
+    wants_page = not is_htmx() or request.headers.get("HX-Target") == "main"
+    response = make_response(render_template(page if wants_page else fragment, **context),
+                             status)
     response.vary.add("HX-Request")
+    response.vary.add("HX-Target")
     return response
 
 

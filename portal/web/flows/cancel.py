@@ -11,12 +11,14 @@ from ...kernel.timefmt import money
 from ...settings import CancellationReason
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..app.return_to import back_to_list, return_to
 from ..forms import CancelForm, form_error
 
 
 def confirm(audience, context, form, status, error=None):
     """The confirm step: a modal for htmx, a page without JavaScript."""
     ref = context["booking"].ref
+    back = return_to()  # opened from a list row: the step goes back there
     context = {**context, "audience": audience}
     page = context["booking_page"]  # what this person may do, and the fees (bookings/page.py)
     if audience.fees and not form.is_submitted():
@@ -27,8 +29,8 @@ def confirm(audience, context, form, status, error=None):
         fee_offered=audience.fees and page.suggested_fee > 0,
         manual_update=manual_update_notice(context["booking"], actor_for(current_user)),
         late_fee=page.cancel_fee,
-        cancel_url=url_for(audience.cancel_endpoint, ref=ref),
-        back_url=url_for(audience.booking_endpoint, ref=ref), **context)
+        cancel_url=url_for(audience.cancel_endpoint, ref=ref, next=back), return_to=back,
+        back_url=back or url_for(audience.booking_endpoint, ref=ref), **context)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
 
 
@@ -93,6 +95,9 @@ def run(audience, ref, load):
     except DomainError as exc:
         return confirm(audience, load(ref), form, exc.status, exc.message)
     done = fee_done(audience.done, fee, "cancellation")
+    if back := return_to():
+        flash(done, "success")
+        return back_to_list(back, bookingCancelled={"ref": ref})
     if is_htmx():
         response = fragment_or_page(audience.card, audience.page, just_cancelled=done,
                                     **load(ref, rows=(booking, booking.assigned)))

@@ -1,6 +1,7 @@
 """The reschedule pop-up for every audience: pick a date, see its free times (htmx swaps them
 when the date changes), confirm. Without JavaScript it is a page with a "Show times" button."""
 from datetime import date, datetime, timedelta
+from urllib.parse import urlencode
 
 from flask import flash, redirect, request
 from flask_login import current_user
@@ -14,6 +15,7 @@ from ...kernel.input_limits import year_ok
 from ...kernel.timefmt import to_local
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..app.return_to import back_to_list, return_to
 from ..forms import RescheduleForm
 
 HORIZON_DAYS = 180  # how far ahead the picker goes
@@ -77,6 +79,9 @@ def _picker(audience, context, form, day, status=200, error=None):
     actor = acting(context)
     real_time = settings.real_time_availability if actor.is_customer else True
     today = to_local(now, settings.timezone).date()
+    back = return_to()  # opened from a list row: every link and form of the step keeps it
+    base_url = audience.reschedule_url(booking.ref)
+    reschedule_url = base_url + ("?" + urlencode({"next": back}) if back else "")
     week = week_of(day, today)  # one look-up for the week: the strip says which days are free
     by_day = times_by_day(availability.free_slots(
         booking.service, week[0], week[-1], settings=settings, now=now,
@@ -87,8 +92,10 @@ def _picker(audience, context, form, day, status=200, error=None):
                   later=week[-1] + timedelta(days=1) if week[-1] < _last(today) else None,
                   min_day=today, max_day=_last(today),
                   current_local=to_local(booking.starts_at, settings.timezone),
-                  reschedule_url=audience.reschedule_url(booking.ref),
-                  back_url=audience.booking_url(booking.ref), plain_form=audience.plain,
+                  reschedule_url=reschedule_url, return_to=back,
+                  day_url=lambda d: base_url + "?" + urlencode(
+                      {"date": d.isoformat(), **({"next": back} if back else {})}),
+                  back_url=back or audience.booking_url(booking.ref), plain_form=audience.plain,
                   staff_choices=availability.qualified_staff(booking.service)
                   if audience.choose_staff else [])
     if is_htmx() and request.headers.get("HX-Target") == "reschedule-times":
@@ -128,6 +135,9 @@ def run(audience, ref, load):
     except DomainError as exc:
         return _picker(audience, load(ref), form, day, exc.status, exc.message)
     done = audience.moved
+    if back := return_to():
+        flash(done, "success")
+        return back_to_list(back, bookingChanged={"ref": ref})
     if is_htmx() and not audience.plain:
         response = fragment_or_page(audience.card, audience.page, just_cancelled=done,
                                     **load(ref))

@@ -11,6 +11,7 @@ from ...bookings.services import mark_completed, mark_no_show
 from ...kernel.actors import actor_for
 from ...kernel.errors import DomainError, InvalidInput, refusal
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..app.return_to import back_to_list, return_to
 from ..forms import CancelForm, StatusForm, form_error
 from . import cancel as cancel_flow
 
@@ -21,11 +22,12 @@ def _confirm(audience, context, choice, form, status, error=None):
     if no_show_fee and not form.is_submitted():
         form.fee.data = form.fee_default.data = amount_text(suggested)
     context = {**context, "audience": audience}
+    ref, back = context["booking"].ref, return_to()  # back: opened from a list row
     response = fragment_or_page(
         "booking/_status_modal.html", "booking/status.html", status=status, form=form, error=error,
-        choice=choice, fee_offered=no_show_fee,
-        status_url=url_for(audience.status_endpoint, ref=context["booking"].ref),
-        back_url=url_for(audience.booking_endpoint, ref=context["booking"].ref), **context)
+        choice=choice, fee_offered=no_show_fee, return_to=back,
+        status_url=url_for(audience.status_endpoint, ref=ref, next=back),
+        back_url=back or url_for(audience.booking_endpoint, ref=ref), **context)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
 
 
@@ -60,6 +62,9 @@ def run(audience, ref, load):
         return _confirm(audience, load(ref), choice, form, exc.status, exc.message)
     done = cancel_flow.fee_done(f"Booking marked as {choice.label.lower()}.",
                                 extra.get("fee"), "no-show")
+    if back := return_to():
+        flash(done, "success")
+        return back_to_list(back, bookingChanged={"ref": ref})
     if is_htmx():
         response = fragment_or_page(audience.card, audience.page, just_cancelled=done,
                                     **load(ref))

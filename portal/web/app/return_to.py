@@ -1,0 +1,40 @@
+"""Coming back to a list after acting on one of its rows.
+
+A row menu (All bookings) or a closing button (Today) opens a booking's confirm step with
+`next=<that list's URL>`; the step keeps it in its URLs, and after the change the person is
+back on the same list, same filters and page, with the result message. With htmx the list's
+main region is fetched again in place (HX-Location); without JavaScript it is a redirect.
+"""
+import json
+from urllib.parse import urlsplit
+
+from flask import make_response, redirect, request
+
+from .htmx import is_htmx
+
+# Only pages that list bookings: `next` is never a way to send someone elsewhere.
+LISTS = ("/admin/bookings", "/admin/today")
+MAX_LENGTH = 600
+
+
+def return_to():
+    """The list URL this request should go back to, or None (absent, foreign or malformed)."""
+    raw = request.values.get("next") or ""
+    if not raw or len(raw) > MAX_LENGTH or "\\" in raw:
+        return None
+    parts = urlsplit(raw)
+    if parts.scheme or parts.netloc or parts.path not in LISTS:
+        return None
+    return raw
+
+
+def back_to_list(target, **events):
+    """After a change made from a list: the list again (the caller flashed the message)."""
+    if not is_htmx():
+        return redirect(target)
+    response = make_response("", 200)
+    # The modal closes on the event; then htmx fetches the list and swaps its main region.
+    response.headers["HX-Trigger"] = json.dumps(events)
+    response.headers["HX-Location"] = json.dumps(
+        {"path": target, "target": "#main", "select": "#main", "swap": "outerHTML"})
+    return response
