@@ -9,6 +9,7 @@ from playwright.sync_api import expect
 
 from portal.bookings.models import Booking
 from portal.integrations.models import ApiToken
+from portal.kernel.clock import utcnow
 from tests.support import accessibility
 from tests.support.browsing import staff_log_in
 from tests.support.fuzz_world import build
@@ -122,3 +123,25 @@ def test_no_serious_accessibility_violation_on_any_page_or_modal(browser, app, l
     assert checked >= {"anonymous": 8, "customer": 20, "fieldworker": 15, "admin": 50}[role]
     assert accessibility.blocking(found) == [], "\n" + accessibility.report(
         accessibility.blocking(found))
+
+
+# The customer's cancel modal is driven by keyboard in test_cancel_flow.py (focus goes into it,
+# Escape closes it, focus returns to its link). The staff one, here.
+def test_the_staff_cancel_modal_takes_focus_and_gives_it_back(page, demo):
+    booking = (Booking.select().where((Booking.status == "scheduled")
+                                      & (Booking.starts_at > utcnow()))
+               .order_by(Booking.starts_at.desc()).first())
+    staff_log_in(page, demo)
+    page.goto(f"{demo}/admin/bookings/{booking.ref}")
+    page.wait_for_load_state()  # htmx is ready: the link opens the modal
+    opener = page.locator("main").get_by_role("button", name="Cancel booking")
+    opener.focus()
+    page.keyboard.press("Enter")
+    dialog = page.locator("dialog[open]")
+    expect(dialog.get_by_role("heading", name="Cancel this booking?")).to_be_visible()
+    expect(dialog.get_by_label("Cancellation note")).to_be_focused()
+    assert page.evaluate("document.activeElement.closest('dialog[open]') !== null")
+    page.keyboard.press("Escape")
+    expect(page.locator("dialog")).to_have_count(0)
+    expect(opener).to_be_focused()
+    assert Booking.get_by_id(booking.id).status == "scheduled"
