@@ -15,6 +15,7 @@ ROLES = {"anonymous": None, "customer": "customer@example.com", "fieldworker": "
 def page_urls(app, world, tokens):
     """{rule: url} for every GET page, parameters filled with one real record each."""
     from portal.billing.models import Invoice  # noqa: F401  (the world has invoices)
+    from portal.bookings.models import Booking
     from portal.integrations.models import ApiToken, Integration
     from portal.integrations.webhook_models import WebhookDelivery
     from portal.messaging.models import OutboxMessage
@@ -24,6 +25,8 @@ def page_urls(app, world, tokens):
     delivery = WebhookDelivery.select().order_by(WebhookDelivery.id).first()
     order = Order.select().where(Order.customer == world.customer.id).order_by(Order.id).first()
     token = ApiToken.select().order_by(ApiToken.id).first()
+    # The world's objects carry the references they were made with; build() renamed them since.
+    booking_ref = Booking.get_by_id(world.upcoming.id).ref
     values = {
         "customer_id": world.customer.id, "service_id": world.service.id,
         "staff_id": world.fw.id,  # the confirm steps (deactivate, revoke) are pages too
@@ -38,12 +41,15 @@ def page_urls(app, world, tokens):
             continue
         args = {name: values.get(name) for name in rule.arguments}
         if "ref" in args:
-            args["ref"] = order.ref if "/orders" in rule.rule else world.upcoming.ref
+            args["ref"] = order.ref if "/orders" in rule.rule else booking_ref
         if "token" in args:
             kind = {"/account/invite": "invite", "/account/reset": "reset",
                     "/account/email": "email"}
+            # A link's cancel and reschedule steps take a token made for that step.
+            link = "link-" + next((step for step in ("cancel", "reschedule")
+                                   if rule.rule.endswith(step)), "view")
             args["token"] = next((tokens[v] for k, v in kind.items() if rule.rule.startswith(k)),
-                                 tokens["link-view"])
+                                 tokens[link])
         with app.test_request_context():
             from flask import url_for
             url = url_for(rule.endpoint, **args)
