@@ -34,7 +34,7 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None):
         to=customer.email,
         subject=f"Your booking {booking.ref} is cancelled",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "CANCEL"), ics_method="CANCEL")
+        ics=booking_ics(booking, service, settings, "CANCEL", customer), ics_method="CANCEL")
 
 
 def customer_actions(booking, settings, now):
@@ -63,7 +63,7 @@ def queue_booking_reminder(booking, customer, service, settings, now):
         to=customer.email,
         subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+        ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
 def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
@@ -98,7 +98,7 @@ def queue_booking_confirmed(booking, customer, service, settings, now):
         subject=f"Booking confirmed: {service.name} on "
                 f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+        ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
 def queue_booking_rescheduled(booking, customer, service, settings, old_starts_at, now):
@@ -112,7 +112,7 @@ def queue_booking_rescheduled(booking, customer, service, settings, old_starts_a
         subject=f"Your booking {booking.ref} is moved to "
                 f"{when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+        ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
 _STAFF_SUBJECTS = {

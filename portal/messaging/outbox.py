@@ -10,6 +10,7 @@ from email.utils import formatdate
 
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
+from ..settings import Settings
 from .mime import build
 from .models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 from .smtp import Mailer, ServerDown
@@ -94,6 +95,7 @@ def _mark_failed(message, error):
 def _as_mail(message):
     """The message as the server receives it (an email.message.Message, for reading)."""
     mailer = Mailer.for_app()
+    mailer.name_sender(Settings.current().business_name)
     return email.message_from_bytes(build(message, mailer.from_header, mailer.domain),
                                      policy=email.policy.compat32)
 
@@ -111,6 +113,7 @@ def deliver_batch(batch, mailer=None):
         return 0, 0
     own = mailer is None
     mailer = mailer or Mailer.for_app()
+    mailer.name_sender(Settings.current().business_name)  # one read a batch
     date = formatdate(localtime=True)  # one Date for the batch: they leave together
     try:
         for message in batch:
