@@ -23,16 +23,24 @@ CLAIM_LEASE = timedelta(minutes=5)
 _gathered = ContextVar("outbox_gathered", default=None)  # rows queued inside one_insert()
 
 
-def enqueue_email(*, dedupe_key, to, subject, text, html="", ics="", ics_method=""):
+def enqueue_email(*, dedupe_key, to, subject, text="", html="", ics="", ics_method="",
+                  template="", context=""):
     """Queue one email; a second call with the same dedupe key queues nothing.
+
+    Either the message itself (`text`, and `html`, `ics` if any) or what to render when it is
+    sent: `template`, a name in messaging/rendering.py, with `context`, its values packed by
+    rendering.pack (the cheaper for a request: see that module).
 
     Returns True when this call queued it. The unique key decides, in the one statement: a
     second call (or a second process racing with the same key, e.g. two reminder runs on two
     machines) inserts nothing, and the rowcount says so.
     """
+    if not (text or template):
+        raise ValueError("an email needs its text or a template to render it from")
+    now = utcnow()
     row = dict(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
-               body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
-               next_attempt_at=utcnow(), created_at=utcnow())
+               body_html=html, ics=ics, ics_method=ics_method, template=template,
+               context=context, status=PENDING, next_attempt_at=now, created_at=now)
     gathered = _gathered.get()
     if gathered is not None:
         gathered.append(row)
