@@ -13,7 +13,7 @@ import json
 from datetime import datetime
 from types import SimpleNamespace
 
-from flask import current_app, render_template
+from flask import current_app
 
 from ..bookings.links import make_token
 from ..kernel.urls import external_url
@@ -80,8 +80,13 @@ def _settings(values):
 
 
 def _both(name, **context):
-    return (render_template(f"emails/{name}.txt", **context),
-            render_template(f"emails/{name}.html", **context))
+    """Text and HTML straight from the app's Jinja environment: Flask's render_template would
+    run the app's context processors, which outside a request read the settings row twice
+    per template (four queries an email, in the worker); the values here are all the
+    templates read."""
+    env = current_app.jinja_env
+    return (env.get_template(f"emails/{name}.txt").render(**context),
+            env.get_template(f"emails/{name}.html").render(**context))
 
 
 def _booking_cancelled(v):
