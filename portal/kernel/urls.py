@@ -4,8 +4,18 @@ from urllib.parse import urlsplit
 from flask import current_app
 
 
+def _adapter():
+    """The URL map bound to BASE_URL, kept on the app: binding it took as long as building
+    the URL, twice an email (an adapter only reads the map, so sharing one is safe)."""
+    app = current_app._get_current_object()
+    base = app.config["BASE_URL"]
+    kept = app.extensions.get("rebook.external_urls")
+    if kept is None or kept[0] != base:
+        parts = urlsplit(base)
+        kept = app.extensions["rebook.external_urls"] = (base, app.url_map.bind(
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"))
+    return kept[1]
+
+
 def external_url(endpoint, **values):
-    base = urlsplit(current_app.config["BASE_URL"])
-    adapter = current_app.url_map.bind(base.netloc, script_name=base.path or "/",
-                                       url_scheme=base.scheme or "http")
-    return adapter.build(endpoint, values, force_external=True)
+    return _adapter().build(endpoint, values, force_external=True)

@@ -1,13 +1,14 @@
 """What each event sends, rendered from templates/emails/ into the outbox."""
-from flask import current_app, render_template
+from flask import render_template
 
 from ..bookings import policy
-from ..bookings.links import make_token
 from ..kernel.actors import Actor
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
+from . import rendering
 from .calendar import booking_ics
 from .outbox import enqueue_email
+from .rendering import link_url
 
 
 def _render(name, **context):
@@ -15,27 +16,20 @@ def _render(name, **context):
             render_template(f"emails/{name}.html", **context))
 
 
-def link_url(purpose, booking):
-    """An absolute signed link for one booking (see portal/bookings/links.py)."""
-    endpoint = "links.booking.show" if purpose == "view" else f"links.booking.{purpose}"
-    return external_url(endpoint, token=make_token(current_app.config["SECRET_KEY"], purpose,
-                                                   booking))
-
-
 def queue_booking_cancelled(booking, customer, service, settings, fee=None, refund=None):
     """The customer's cancellation notice, with a link to view the booking (and any fee, and
-    the refund the cancellation asked for)."""
-    context = dict(booking=booking, customer=customer, service=service, settings=settings,
-                   tz=settings.timezone, fee=fee, refund=refund,
-                   view_url=link_url("view", booking),
-                   book_url=external_url("customer.bookings.schedule"))
-    text, html = _render("booking_cancelled", **context)
+    the refund the cancellation asked for).
+    Rendered by the worker when it sends (messaging/rendering.py): this only packs values."""
     enqueue_email(
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
         to=customer.email,
         subject=f"Your booking {booking.ref} is cancelled",
-        text=text, html=html,
-        ics=booking_ics(booking, service, settings, "CANCEL"), ics_method="CANCEL")
+        template="booking_cancelled", ics_method="CANCEL",
+        context=rendering.pack(booking=rendering.booking_values(booking),
+                               customer=rendering.person_values(customer),
+                               service={"name": service.name},
+                               settings=rendering.settings_values(settings), fee=fee,
+                               refund={"amount": refund.amount} if refund else None))
 
 
 def customer_actions(booking, settings, now):
@@ -64,24 +58,25 @@ def queue_booking_reminder(booking, customer, service, settings, now):
         to=customer.email,
         subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+        ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
 def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
-    """Each assigned, active fieldworker hears that their job is off, with a link to it."""
-    for member in staff:
-        if not member.active or member.role != "fieldworker":
-            continue
-        context = dict(booking=booking, customer=customer, service=service, staff=member,
-                       settings=settings, tz=settings.timezone,
-                       job_url=external_url("fieldworker.jobs.show", ref=booking.ref))
-        text, html = _render("staff_booking_cancelled", **context)
+    """Each assigned, active fieldworker hears that their job is off, with a link to it
+    (rendered when sent, like the customer's notice)."""
+    members = [m for m in staff if m.active and m.role == "fieldworker"]
+    if not members:
+        return
+    subject = (f"Job cancelled: {service.name} on "
+               f"{when(booking.starts_at, settings.timezone)} ({booking.ref})")
+    shared = dict(booking=rendering.booking_values(booking),
+                  customer={"name": customer.name}, service={"name": service.name},
+                  settings=rendering.settings_values(settings))
+    for member in members:
         enqueue_email(
             dedupe_key=f"staff_booking_cancelled:{booking.id}:v{booking.version}:{member.id}",
-            to=member.email,
-            subject=f"Job cancelled: {service.name} on "
-                    f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
-            text=text, html=html)
+            to=member.email, subject=subject, template="staff_booking_cancelled",
+            context=rendering.pack(staff=rendering.person_values(member), **shared))
 
 
 def _customer_context(booking, customer, service, settings, now, **extra):
@@ -99,7 +94,7 @@ def queue_booking_confirmed(booking, customer, service, settings, now):
         subject=f"Booking confirmed: {service.name} on "
                 f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+        ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
 def queue_booking_rescheduled(booking, customer, service, settings, old_starts_at, now):
@@ -113,7 +108,7 @@ def queue_booking_rescheduled(booking, customer, service, settings, old_starts_a
         subject=f"Your booking {booking.ref} is moved to "
                 f"{when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
-        ics=booking_ics(booking, service, settings, "REQUEST"), ics_method="REQUEST")
+        ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
 _STAFF_SUBJECTS = {

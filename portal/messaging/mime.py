@@ -46,6 +46,20 @@ def address(value):
     return formataddr((header_text(name), box)) if name else box
 
 
+def named_sender(name, sender):
+    """The From header: the business's name (from Settings) with the configured sender's
+    address, so inboxes show "Sparkle & Co. Cleaning" rather than whatever MAIL_DEFAULT_SENDER
+    was named. A name with specials is quoted, one that is not ASCII becomes RFC 2047 encoded
+    words; no name keeps the sender as configured."""
+    name = " ".join((name or "").split())  # a line break would start a new header
+    if not name:
+        return address(sender)
+    box = envelope_address(sender)
+    if name.isascii():
+        return formataddr((name, box))
+    return formataddr((Header(name, "utf-8").encode(linesep="\r\n"), box))
+
+
 def envelope_address(value):
     """The bare address for MAIL FROM / RCPT TO."""
     if _PLAIN_ADDRESS.fullmatch(value):

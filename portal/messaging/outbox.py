@@ -10,6 +10,7 @@ from email.utils import formatdate
 
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
+from ..settings import Settings
 from .mime import build
 from .models import DEAD, PENDING, SENDING, SENT, OutboxMessage
 from .smtp import Mailer, ServerDown
@@ -22,16 +23,24 @@ CLAIM_LEASE = timedelta(minutes=5)
 _gathered = ContextVar("outbox_gathered", default=None)  # rows queued inside one_insert()
 
 
-def enqueue_email(*, dedupe_key, to, subject, text, html="", ics="", ics_method=""):
+def enqueue_email(*, dedupe_key, to, subject, text="", html="", ics="", ics_method="",
+                  template="", context=""):
     """Queue one email; a second call with the same dedupe key queues nothing.
+
+    Either the message itself (`text`, and `html`, `ics` if any) or what to render when it is
+    sent: `template`, a name in messaging/rendering.py, with `context`, its values packed by
+    rendering.pack (the cheaper for a request: see that module).
 
     Returns True when this call queued it. The unique key decides, in the one statement: a
     second call (or a second process racing with the same key, e.g. two reminder runs on two
     machines) inserts nothing, and the rowcount says so.
     """
+    if not (text or template):
+        raise ValueError("an email needs its text or a template to render it from")
+    now = utcnow()
     row = dict(dedupe_key=dedupe_key, to_address=to, subject=subject, body_text=text,
-               body_html=html, ics=ics, ics_method=ics_method, status=PENDING,
-               next_attempt_at=utcnow(), created_at=utcnow())
+               body_html=html, ics=ics, ics_method=ics_method, template=template,
+               context=context, status=PENDING, next_attempt_at=now, created_at=now)
     gathered = _gathered.get()
     if gathered is not None:
         gathered.append(row)
@@ -94,6 +103,7 @@ def _mark_failed(message, error):
 def _as_mail(message):
     """The message as the server receives it (an email.message.Message, for reading)."""
     mailer = Mailer.for_app()
+    mailer.name_sender(Settings.current().business_name)
     return email.message_from_bytes(build(message, mailer.from_header, mailer.domain),
                                      policy=email.policy.compat32)
 
@@ -111,6 +121,7 @@ def deliver_batch(batch, mailer=None):
         return 0, 0
     own = mailer is None
     mailer = mailer or Mailer.for_app()
+    mailer.name_sender(Settings.current().business_name)  # one read a batch
     date = formatdate(localtime=True)  # one Date for the batch: they leave together
     try:
         for message in batch:

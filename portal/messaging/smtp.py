@@ -11,7 +11,7 @@ import time
 
 from flask import current_app
 
-from .mime import address, build, envelope_address, message_domain
+from .mime import address, build, envelope_address, message_domain, named_sender
 
 # Servers drop idle clients (Postfix after 300 s, some providers sooner): reopen after this
 # rather than meet a dead connection.
@@ -48,6 +48,14 @@ class Mailer:
         self.from_header = address(self.sender) if self.sender else ""
         self.envelope_from = envelope_address(self.sender) if self.sender else ""
         self.domain = message_domain(self.sender)
+        self._named = None
+
+    def name_sender(self, name):
+        """Send as `name` (the business's, read from Settings each batch, so a rename shows on
+        the next batch) at the configured address."""
+        if self.sender and name != self._named:
+            self.from_header = named_sender(name, self.sender)
+            self._named = name
 
     @classmethod
     def for_app(cls):

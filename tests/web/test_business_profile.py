@@ -99,8 +99,9 @@ def test_the_contact_details_are_in_customer_email_footers(app, admin_client, wo
     with app.app_context():
         cancel_booking(world.upcoming.ref, Actor("admin", world.admin.id, "Ada"),
                        channel="admin")
-    mail = OutboxMessage.get(OutboxMessage.to_address == "customer@example.com")
-    for part in (mail.body_text, mail.body_html):
+        mail = OutboxMessage.get(OutboxMessage.to_address == "customer@example.com")
+        parts = (mail.body_text, mail.body_html)  # rendered on reading, with the app's templates
+    for part in parts:
         assert "Shine Bright Ltd" in part
         assert "+44 20 7946 0000" in part and "office@shinebright.example" in part
 

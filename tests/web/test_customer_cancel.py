@@ -60,7 +60,7 @@ def test_htmx_cancel_swaps_the_booking_and_does_everything(customer_client, worl
 
     mail = OutboxMessage.get()
     assert mail.to_address == "customer@example.com" and booking.ref in mail.subject
-    assert "View the booking: http://localhost/l/" in mail.body_text
+    assert "View the booking:\nhttp://localhost/l/" in mail.body_text
     assert "Away that week" in mail.body_text and "cancelled" in mail.body_html
 
     notices = {n.staff_id: n.message for n in Notification.select()}

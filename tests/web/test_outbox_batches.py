@@ -14,6 +14,7 @@ from portal.messaging.mime import build
 from portal.messaging.models import PENDING, SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
 from portal.messaging.smtp import Mailer
+from portal.settings import Settings
 from tests.support.servers import Sink, free_port, smtp_sink
 
 
@@ -161,13 +162,15 @@ def test_one_bad_message_fails_alone_and_the_rest_go(world):
 
 
 def test_messages_read_back_as_queued(world):
-    """Non-ASCII subject, sender name and text; a line too long for SMTP; an .ics part."""
+    """Non-ASCII subject, sender name and text; a line too long for SMTP; an .ics part. The
+    sender's name is the business's (Settings), whatever MAIL_DEFAULT_SENDER calls itself."""
+    Settings.update(business_name="Café Ménage").execute()
     long_line = "<p>" + "x" * 1500 + "</p>"
     enqueue_email(dedupe_key="u:1", to="zoe@example.com", subject="Réservation annulée ✓",
                   text="Bonjour Zoë,\nà bientôt.\n.\nA dot line above.", html=long_line,
                   ics="BEGIN:VCALENDAR\r\nMETHOD:CANCEL\r\nEND:VCALENDAR\r\n",
                   ics_method="CANCEL")
-    with smtp_sink() as (sink, port), mailer_for(port, "Café Ménage <hi@ménage.example>") as m:
+    with smtp_sink() as (sink, port), mailer_for(port, "Rebook <hi@ménage.example>") as m:
         assert work_once(5, m) == (1, 0)
     [envelope] = sink.envelopes
     assert envelope.mail_from == "hi@xn--mnage-bsa.example"

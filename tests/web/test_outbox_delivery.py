@@ -57,7 +57,7 @@ def test_customer_cancel_is_delivered_by_smtp(client, world, smtp):
     assert message["X-Rebook-Message"] == row.dedupe_key
     text = message.get_body(("plain",)).get_content()
     html = message.get_body(("html",)).get_content()
-    [link] = re.findall(r"View the booking: (\S+)", text)
+    [link] = re.findall(r"View the booking:\s+(\S+)", text)
     assert link.startswith("http://localhost/l/")  # a signed view link: no password needed
     assert "Sorry, away" in text and "Sorry, away" in html
     assert f'href="{link}"' in html

@@ -23,7 +23,7 @@ def test_reminders_go_out_once_for_bookings_inside_the_lead_time(app, world):
     assert send_due_reminders() == 0  # cron every minute: still one
     [message] = reminders()
     assert world.soon.ref in message.body_text and message.to_address == world.customer.email
-    assert "Cancel booking: http://localhost/l/" in message.body_text
+    assert "Cancel booking:\nhttp://localhost/l/" in message.body_text
 
 
 def test_a_moved_booking_gets_a_new_reminder(app, world):

@@ -1,5 +1,6 @@
 """The email log: every message in the outbox, rendered, and sending a dead one again."""
 from flask import Blueprint, abort, flash, make_response, redirect, render_template, url_for
+from markupsafe import escape
 
 from ...messaging import outbox
 from ...messaging.queries import email_log, email_message
@@ -18,7 +19,18 @@ def show(message_id):
     message = email_message(message_id)
     if message is None:
         abort(404)
-    return render_template("admin/email.html", message=message)
+    return render_template("admin/email.html", message=message,
+                           render_error=_render_error(message))
+
+
+def _render_error(message):
+    """Why a message queued as a template cannot be rendered (None when it can): the page shows
+    that instead of failing, as the worker records it instead of losing the message."""
+    try:
+        message.body_text
+    except Exception as exc:  # whatever the template raised: the admin needs to read it
+        return f"{type(exc).__name__}: {exc}"
+    return None
 
 
 @bp.get("/<int:message_id>/html")
@@ -28,6 +40,10 @@ def html(message_id):
     message = email_message(message_id)
     if message is None:
         abort(404)
+    error = _render_error(message)
+    if error:
+        return email_preview(make_response(f"<p>This email could not be rendered: "
+                                           f"{escape(error)}</p>"))
     return email_preview(make_response(message.body_html))
 
 

@@ -1,0 +1,122 @@
+"""Emails rendered when they are sent, not when they are queued.
+
+A request that queues an email this way stores only plain values (`pack`): the booking's
+fields, the customer's name, the business's contacts. The worker renders the text, HTML and
+.ics from them as it sends (`render`, through OutboxMessage's fields), so the cancel POST no
+longer pays for two templates, a signed link and a calendar per email (about a fifth of it).
+The values are a snapshot: what the email says is what was true when it was queued, as before.
+
+A render that fails (a template error, a value missing) fails that one message the way a
+refused address does: it stays in the outbox, retried with backoff, its error in the email log.
+"""
+import json
+from datetime import datetime
+from types import SimpleNamespace
+
+from flask import current_app
+
+from ..bookings.links import make_token
+from ..kernel.urls import external_url
+from .calendar import booking_ics
+
+_DATETIME = "$dt"  # {"$dt": "2026-12-01T09:00:00"}: a naive UTC datetime in the JSON
+
+
+def _encode(value):
+    if isinstance(value, datetime):
+        return {_DATETIME: value.isoformat()}
+    raise TypeError(f"{type(value).__name__} is not a plain value for an outbox template")
+
+
+def _decode(obj):
+    if len(obj) == 1 and _DATETIME in obj:
+        return datetime.fromisoformat(obj[_DATETIME])
+    return SimpleNamespace(**obj)
+
+
+def pack(**values):
+    """The values an email needs, as the JSON its outbox row keeps."""
+    return json.dumps(values, default=_encode, separators=(",", ":"))
+
+
+def unpack(text):
+    return json.loads(text, object_hook=_decode)
+
+
+# -- what the queue side takes from its rows (only what the templates read) ---------------
+
+BOOKING_FIELDS = ("id", "ref", "version", "customer_id", "starts_at", "ends_at", "address",
+                  "price", "cancel_reason_label", "cancel_note")
+
+
+def booking_values(booking):
+    return {name: getattr(booking, name) for name in BOOKING_FIELDS}
+
+
+def settings_values(settings):
+    return {"business_name": settings.business_name, "contact_phone": settings.contact_phone,
+            "contact_email": settings.contact_email, "timezone": settings.timezone,
+            "currency": settings.currency}
+
+
+def person_values(person):
+    return {"id": person.id, "name": person.name, "email": person.email}
+
+
+# -- the render side ------------------------------------------------------------------------
+
+def link_url(purpose, booking):
+    """An absolute signed link for one booking (see portal/bookings/links.py)."""
+    endpoint = "links.booking.show" if purpose == "view" else f"links.booking.{purpose}"
+    return external_url(endpoint, token=make_token(current_app.config["SECRET_KEY"], purpose,
+                                                   booking))
+
+
+def _settings(values):
+    # contact_line as Settings has it, for the templates that say "contact us on …"
+    values.contact_line = " or ".join(p for p in (values.contact_phone, values.contact_email)
+                                      if p)
+    return values
+
+
+def _both(name, **context):
+    """Text and HTML straight from the app's Jinja environment: Flask's render_template would
+    run the app's context processors, which outside a request read the settings row twice
+    per template (four queries an email, in the worker); the values here are all the
+    templates read."""
+    env = current_app.jinja_env
+    return (env.get_template(f"emails/{name}.txt").render(**context),
+            env.get_template(f"emails/{name}.html").render(**context))
+
+
+def _booking_cancelled(v):
+    settings = _settings(v.settings)
+    text, html = _both("booking_cancelled", booking=v.booking, customer=v.customer,
+                       service=v.service, settings=settings, tz=settings.timezone, fee=v.fee,
+                       view_url=link_url("view", v.booking),
+                       book_url=external_url("customer.bookings.schedule"))
+    return text, html, booking_ics(v.booking, v.service, settings, "CANCEL", v.customer)
+
+
+def _staff_booking_cancelled(v):
+    settings = _settings(v.settings)
+    text, html = _both("staff_booking_cancelled", booking=v.booking, customer=v.customer,
+                       service=v.service, staff=v.staff, settings=settings,
+                       tz=settings.timezone,
+                       job_url=external_url("fieldworker.jobs.show", ref=v.booking.ref))
+    return text, html, ""
+
+
+TEMPLATES = {"booking_cancelled": _booking_cancelled,
+             "staff_booking_cancelled": _staff_booking_cancelled}
+
+
+def render(template, context):
+    """{"body_text", "body_html", "ics"} for an outbox row queued as `template`."""
+    try:
+        make = TEMPLATES[template]
+    except KeyError:
+        raise LookupError(f"no email template {template!r}: this Rebook cannot render it "
+                          "(queued by a newer version?); send it again after upgrading") from None
+    text, html, ics = make(unpack(context))
+    return {"body_text": text, "body_html": html, "ics": ics}
