@@ -1,5 +1,6 @@
 """Web Push for staff: the instance's VAPID key pair, each device a staff member subscribed,
-and every push sent (the delivery log, which is also the worker's queue)."""
+and every push sent (the delivery log, which is also the worker's queue); an index for the
+worker to find each subscribed staff member's latest notifications."""
 from peewee import *
 
 
@@ -60,8 +61,11 @@ def up(migrator, db):
                        (("status", "next_attempt_at"), False))
 
     db.create_tables([PushKey, PushSubscription, PushDelivery])
+    # The worker's fan-out reads each subscribed staff member's latest notices.
+    migrator.migrate(migrator.add_index("notification", ("staff_id", "created_at"), False))
 
 
 def down(migrator, db):
+    migrator.migrate(migrator.drop_index("notification", "notification_staff_id_created_at"))
     for table in ("push_delivery", "push_subscription", "push_key"):
         migrator.migrate(migrator.drop_table(table))

@@ -73,7 +73,12 @@
         return registration.pushManager.subscribe({userVisibleOnly: true,
                                                    applicationServerKey: keyBytes(data.key)});
       })
-      .then(function (subscription) { return send(data.subscribeUrl, subscription.toJSON()); })
+      .then(function (subscription) {
+        // Refused by Rebook: drop the browser's half too, so the page never says "on" wrongly.
+        return send(data.subscribeUrl, subscription.toJSON()).catch(function (error) {
+          return subscription.unsubscribe().then(function () { throw error; });
+        });
+      })
       .then(function (answer) { show(answer.message, true); });
   }
 

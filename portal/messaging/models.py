@@ -64,4 +64,5 @@ class Notification(BaseModel):
     read_at = DateTimeField(null=True)
 
     class Meta:
-        indexes = ((("staff", "read_at"), False),)
+        indexes = ((("staff", "read_at"), False),
+                   (("staff", "created_at"), False))  # Web Push's fan-out (migration 0019)

@@ -1,4 +1,4 @@
-"""Command line for running Rebook for real: flask setup, backup and restore.
+"""Command line for running Rebook for real: flask setup, backup and restore (and push-key).
 
 Registered from portal/ops/cli.py. Each command prints what it did, or what went wrong and what to
 do, and exits non-zero on failure so scripts notice.
@@ -119,8 +119,18 @@ def restore(path, force):
                "Rebook.")
 
 
+@click.command("push-key")
+@with_appcontext
+def push_key():
+    """Print the Web Push public key (VAPID), making the key pair if there is none yet. It
+    lives in the database, so backups and restores keep it with the devices that use it."""
+    from ..messaging import push_keys
+    with database.connection_context():
+        click.echo(push_keys.public_key())
+
+
 def register(app):
-    for command in (setup, backup, restore):
+    for command in (setup, backup, restore, push_key):
         app.cli.add_command(command)
 
 
