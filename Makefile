@@ -66,6 +66,7 @@ install-test: $(VENV)/.installed-test
 
 # Front end: htmx and Pico CSS from the npm registry, pinned by package-lock.json,
 # copied into static/vendor/ (ignored by git).
+# axe-core (a dev package) stays in node_modules: the accessibility browser test injects it.
 node_modules/.package-lock.json: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
 	touch $@
