@@ -5,8 +5,9 @@ from peewee import *
 
 
 def up(migrator, db):
-    migrator.migrate(migrator.add_column("outbox_message", "template", CharField(max_length=40, default="")),
-                     migrator.add_column("outbox_message", "context", TextField(default="")))
+    migrator.migrate(
+        migrator.add_column("outbox_message", "template", CharField(max_length=40, default="")),
+        migrator.add_column("outbox_message", "context", TextField(default="")))
 
 
 def down(migrator, db):

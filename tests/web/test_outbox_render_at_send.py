@@ -23,15 +23,16 @@ def stored(key_prefix):
 
 def cancel(customer_client, world):
     assert post_cancel(customer_client, world.upcoming).status_code == 302
-    return OutboxMessage.get(OutboxMessage.dedupe_key
-                             == f"booking_cancelled:{world.upcoming.id}:v{world.upcoming.version + 1}")
+    key = f"booking_cancelled:{world.upcoming.id}:v{world.upcoming.version + 1}"
+    return OutboxMessage.get(OutboxMessage.dedupe_key == key)
 
 
 def test_the_request_stores_values_not_a_rendered_message(customer_client, world):
     cancel(customer_client, world)
     [(template, context, text, html, ics, to, subject)] = stored("booking_cancelled:")
     assert (template, text, html, ics) == ("booking_cancelled", "", "", "")
-    assert to == world.customer.email and subject == f"Your booking {world.upcoming.ref} is cancelled"
+    assert to == world.customer.email
+    assert subject == f"Your booking {world.upcoming.ref} is cancelled"
     values = json.loads(context)
     assert values["booking"]["ref"] == world.upcoming.ref and values["fee"] is None
     staff = list(stored("staff_booking_cancelled:"))
