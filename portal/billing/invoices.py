@@ -123,7 +123,7 @@ def invoice_summary(booking, settings):
     return summary_of(invoice)
 
 
-def order_invoice_summary(invoice, settings):
+def order_invoice_summary(invoice: Invoice | None, settings) -> InvoiceSummary:
     """What an order's invoice (the row, read with the order) says; three queries."""
     if invoice is None:
         return InvoiceSummary(settings.currency, [], issued=False)
