@@ -136,7 +136,7 @@ def unissued_summary(booking, settings):
     return InvoiceSummary(settings.currency, [line], issued=False)
 
 
-def order_invoice_summary(invoice, settings):
+def order_invoice_summary(invoice: Invoice | None, settings) -> InvoiceSummary:
     """What an order's invoice (the row, read with the order) says; three queries."""
     if invoice is None:
         return InvoiceSummary(settings.currency, [], issued=False)

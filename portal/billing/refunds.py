@@ -138,7 +138,7 @@ def booking_ref_for_invoice(invoice_id):
     return ref
 
 
-def page_for_invoice(invoice_id):
+def page_for_invoice(invoice_id: int) -> tuple[str, str]:
     """("booking" or "order", reference): whose admin page shows this invoice; NotFound when
     neither does. Two queries at most."""
     from ..orders.models import Order  # orders import billing: read it when asked

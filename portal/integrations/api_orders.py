@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from peewee import fn
 
 from ..billing.models import Invoice
+from ..kernel.actors import Actor
 from ..kernel.errors import InvalidInput
 from ..orders.models import Order, Product
 from ..orders.services import order_items, place_order
@@ -61,7 +62,8 @@ def _products(items, problems):
                                                        "taken off sale."))
 
 
-def place(actor, *, items, customer_id=None, customer_email=None):
+def place(actor: Actor, *, items: list[tuple[int, int]], customer_id: int | None = None,
+          customer_email: str | None = None) -> OrderRecord:
     """Place an order for the named customer; returns its OrderRecord. FieldErrors (422) for
     an unknown customer or product; Conflict (409) when a product is out of stock."""
     problems = []
@@ -73,7 +75,7 @@ def place(actor, *, items, customer_id=None, customer_email=None):
     return order_record(order.id)
 
 
-def order_record(order_id):
+def order_record(order_id: int) -> OrderRecord:
     """The order as the API shows it: order with customer, items with products, currency."""
     order = (Order.select(Order, Customer).join(Customer).where(Order.id == order_id).get())
     currency = Invoice.select(Invoice.currency).where(Invoice.id == order.invoice_id).scalar()

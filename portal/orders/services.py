@@ -26,7 +26,7 @@ MAX_QUANTITY = 999  # per line: more would overflow no column, but is never a re
 MAX_LINES = 50
 
 
-def wanted_quantities(items):
+def wanted_quantities(items: list[tuple[int, int]]) -> Counter:
     """{product_id: quantity} from [(product_id, quantity)], repeats added up; InvalidInput
     for a quantity that is not a whole number from 1 to MAX_QUANTITY, or no items at all."""
     wanted = Counter()

@@ -52,7 +52,7 @@ def _groups(sums, label):
                   key=lambda g: (-g.count, -g.lost, g.label))
 
 
-def order_cancellations(flt):
+def order_cancellations(flt) -> OrderCancellations:
     """The period's order cancellations (call summary.refresh first): one query."""
     if flt.service or flt.fieldworker:
         return OrderCancellations(narrowed_out=True)

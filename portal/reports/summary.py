@@ -107,7 +107,7 @@ ORDER_FIELDS = (ReportOrderDay.day, ReportOrderDay.cancel_channel,
                 ReportOrderDay.orders, ReportOrderDay.total)
 
 
-def count_orders(tz, days=None):
+def count_orders(tz: str, days: set | None = None) -> list[tuple]:
     """Summary rows (tuples of ORDER_FIELDS) for the orders cancelled on `days` (business days
     in `tz`), or all of them."""
     zone = ZoneInfo(tz)

@@ -110,3 +110,31 @@ def test_api_order_cancelled_by_customer_refund_approved_and_reported(browser, p
     expect(orders.locator("#table-order-stages tbody tr")).to_contain_text("Placed")
     screenshot(admin, "order-3-report")
     admin_context.close()
+
+
+def test_a_phone_order_is_taken_without_javascript(nojs_page, demo):
+    page = nojs_page
+    staff_log_in(page, demo)
+    page.get_by_role("link", name="Orders", exact=True).click()
+    page.get_by_role("button", name="New order").click()
+    page.get_by_label("Find a customer").fill("casey")
+    page.get_by_role("button", name="Find").click()
+    page.get_by_role("button", name="Choose Casey Customer").click()
+    expect(page.locator("#no-customer")).to_contain_text("customer@example.com")
+    # The shop sells the last mops while the admin is on the phone: refused, quantities kept.
+    mop = Product.get(Product.name == "Spin mop and bucket")
+    page.get_by_label("Spin mop and bucket").fill("2")
+    page.get_by_label("Eco surface spray").fill("1")
+    Product.update(stock=1).where(Product.id == mop.id).execute()
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("alert")).to_contain_text("Spin mop and bucket is out of stock")
+    expect(page.get_by_label("Eco surface spray")).to_have_value("1")
+    expect(page.get_by_label("Spin mop and bucket")).to_have_value("2")
+    page.get_by_label("Spin mop and bucket").fill("1")
+    page.get_by_role("button", name="Place order").click()
+    expect(page).to_have_url(re.compile(r"/admin/orders/OR-[A-Z0-9]{6}$"))
+    expect(page.locator(".flash-success")).to_contain_text("placed")
+    ref = page.url.rsplit("/", 1)[1]
+    order = Order.get(Order.ref == ref)
+    assert order.status == "placed" and order.total > 0
+    expect(page.locator(f"#order-{ref}")).to_contain_text("Spin mop and bucket")

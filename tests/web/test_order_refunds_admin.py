@@ -108,3 +108,17 @@ def test_the_order_page_costs_the_same_with_many_payments_and_refunds(admin, wor
         Refund.create(invoice=order.invoice_id, amount=50, reason=f"Part {n}",
                       requested_by_kind="admin")
     assert queries_for(admin, url) == before
+
+
+def test_an_admin_cancel_with_htmx_redraws_the_invoice_with_its_refund(admin, world):
+    cloths = Product.create(name="Cloths", price=1200, stock=10)
+    order = place_order(world.customer.id, [(cloths.id, 1)], Actor("admin", world.admin.id))
+    Payment.create(invoice=order.invoice_id, amount=order.total, method="card",
+                   recorded_by_kind="admin")
+    url = f"/admin/orders/{order.ref}/cancel"
+    response = admin.post(url, data=form(admin, url, version="1"), headers=HX)
+    body = response.get_data(as_text=True)
+    assert response.status_code == 200 and f'id="order-{order.ref}"' in body
+    invoice = body[body.index(f'<section id="invoice-{order.ref}"'):]
+    assert invoice.split(">", 1)[0].endswith('hx-swap-oob="true"')
+    assert "refund-requested" in invoice and "Approve" in invoice
