@@ -183,8 +183,7 @@ def test_anonymous_is_sent_to_login(client, world):
     response = client.get(f"/bookings/{world.upcoming.ref}")
     assert response.status_code == 302 and "/login" in response.headers["Location"]
     response = client.get(f"/bookings/{world.upcoming.ref}/cancel", headers=HX)
-    assert response.status_code == 401 and "HX-Redirect" not in response.headers
-    assert "/login?next=" in response.get_data(as_text=True)
+    assert response.status_code == 401 and "/login" in response.headers["HX-Redirect"]
     response = client.post(f"/bookings/{world.upcoming.ref}/cancel", data={"version": 1})
     assert response.status_code in (302, 400)
     assert effects(world.upcoming) == unchanged(world.upcoming)

@@ -105,3 +105,21 @@ def test_a_plain_page_after_expiry_still_goes_to_the_login_page(admin_client, wo
     end_sessions()
     response = admin_client.get("/admin/bookings")
     assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+
+
+def test_the_form_is_kept_even_after_a_poll_met_the_ended_session_first(admin_client, world):
+    token = open_step(admin_client, world.upcoming)
+    end_sessions()
+    poll = admin_client.get("/fieldworker/notifications/badge", headers=HX)
+    assert poll.status_code == 401 and poll.headers["HX-Redirect"].startswith("/login")
+    response = admin_client.post(cancel_url(world.upcoming), headers=HX, data={
+        "csrf_token": token, "note": NOTE, "version": world.upcoming.version})
+    assert response.status_code == 401 and response.headers["X-Session-Expired"] == "1"
+
+
+def test_someone_who_never_logged_in_is_sent_to_the_login_page(client, world):
+    token = csrf_from(client.get("/login").get_data(as_text=True))
+    response = client.post(cancel_url(world.upcoming), data={"csrf_token": token, "note": NOTE})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/login")
+    htmx = client.get(cancel_url(world.upcoming), headers=HX)
+    assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/login")

@@ -16,6 +16,8 @@ bp = Blueprint("auth", __name__)
 # must not keep a session alive past the idle timeout.
 PASSIVE_ENDPOINTS = {"fieldworker.notifications.badge"}
 
+ENDED = "_session_ended"  # this browser's session ended without a logout here
+
 HOME = {"customer": "customer.bookings.index", "admin": "admin.today.index",
         "fieldworker": "fieldworker.jobs.index"}
 
@@ -61,6 +63,7 @@ def _limited(form, exc):
 def sign_in(person):
     """Start a server-side session for `person` in this browser, ending the one it had."""
     sessions.end(session.get("_user_id"))
+    session.pop(ENDED, None)
     login_user(sessions.start(person, request.user_agent.string))
 
 
@@ -77,20 +80,25 @@ def _note_activity(response):
 @bp.post("/logout")
 def logout():
     sessions.end(session.get("_user_id"))
+    session.pop(ENDED, None)
     logout_user()
     flash("You are logged out.", "info")
     return redirect(url_for("auth.login"))
 
 
 def unauthorized():
-    """Not logged in: a page to the login page, coming back here after; a form or an htmx
-    request gets an answer that keeps what was typed."""
+    """Not logged in: a page to the login page, coming back here after. After a session
+    ended, a form or an htmx request gets an answer that keeps what was typed instead."""
     from .htmx import is_htmx
     from .session_expiry import expired_answer
     target = url_for("auth.login", next=request.full_path if request.method == "GET" else None)
-    # A key the loader refused means a session that ended (logged out, timed out, password
-    # changed): say so, and forget the key.
+    # A key the loader refused means a session that ended (logged out elsewhere, timed out,
+    # password changed): say so, and forget the key. ENDED remembers it until the next login,
+    # so the form sent after a poll (or a date change) already met the ended session is kept
+    # too; someone who never logged in, or logged out here, gets the login page as before.
     ended = session.pop("_user_id", None) is not None
+    if ended:
+        session[ENDED] = True
     message = ("Your session has ended. Please log in again." if ended
                else "Please log in to see that page.")
     if is_htmx() and request.endpoint in PASSIVE_ENDPOINTS:
@@ -101,10 +109,15 @@ def unauthorized():
         if ended:
             flash(message, "info")
         return response
-    # A form sent (or a click made) after the session ended keeps what was typed and says
-    # so, rather than landing on the login page (app/session_expiry.py).
-    kept = expired_answer(401, logged_out=True)
-    if kept is not None:
-        return kept
+    if session.get(ENDED):
+        # A form sent (or a click made) after the session ended keeps what was typed and
+        # says so, rather than landing on the login page (app/session_expiry.py).
+        kept = expired_answer(401, logged_out=True)
+        if kept is not None:
+            return kept
+    if is_htmx():
+        response = make_response(message, 401)
+        response.headers["HX-Redirect"] = target
+        return response
     flash(message, "info")
     return redirect(target)
