@@ -268,6 +268,22 @@ def test_refund_due_is_never_negative_and_never_more_than_paid(total, paid, refu
     assert due + total + refunded + pending >= paid
 
 
+@pytest.mark.parametrize("total, service, fee, fee_tax, paid, refunded, pending, kept, back", [
+    (9000, 9000, 0, 0, 9000, 0, 0, 0, 9000),          # paid in full, no fee: all of it back
+    (9000, 9000, 4500, 0, 9000, 0, 0, 4500, 4500),    # half kept
+    (9900, 9900, 4500, 450, 9900, 0, 0, 4950, 4950),  # the fee's tax is kept with it
+    (9000, 9000, 9000, 0, 9000, 0, 0, 9000, 0),       # all kept
+    (9000, 9000, 4500, 0, 3000, 0, 0, 4500, 0),       # a deposit smaller than the fee
+    (9000, 9000, 0, 0, 9000, 0, 3000, 0, 6000),       # $30 already asked for
+    (9000, 9000, 0, 0, 0, 0, 0, 0, 0),                # nothing paid
+    (11500, 9000, 0, 0, 11500, 0, 0, 2500, 9000),     # an earlier fee stays on the invoice
+])
+def test_what_a_cancellation_keeps_and_gives_back(total, service, fee, fee_tax, paid, refunded,
+                                                  pending, kept, back):
+    outcome = policy.cancel_refund(total, service, fee, fee_tax, paid, refunded, pending)
+    assert (outcome.fee, outcome.kept, outcome.refund) == (fee, kept, back)
+
+
 @pytest.mark.parametrize("actor,assigned,code", [
     (ADMIN, set(), None), (FW_OK, {20}, None), (FW_OK, set(), "not_assigned"),
     (FW_NO, {21}, "no_permission"), (CUSTOMER, set(), "no_permission")])

@@ -188,3 +188,13 @@ def test_an_unpaid_cancellation_shows_no_refund(customer_client, world):
     assert "Kept by us $0.00" in card and "You paid $0.00" in card
     assert "Payment and refund" not in card and "is due to you" not in card
     assert not Refund.select().exists()
+
+
+def test_an_invoice_without_lines_still_shows_what_was_paid(customer_client, world):
+    """A booking cancelled before this change (an imported one, say): paid, nothing asked yet,
+    and an invoice with no lines. The button to ask stays where nothing asked by itself."""
+    from portal.billing.models import Invoice
+    invoice = Invoice.create(booking=world.cancelled, customer=world.customer)
+    record_payment(invoice.id, 9000, "card", "F-1", admin_of(world))
+    card = words(customer_client.get(f"/bookings/{world.cancelled.ref}"))
+    assert "You paid $90.00" in card and "A refund of $90.00 is due to you." in card
