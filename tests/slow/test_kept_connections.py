@@ -12,19 +12,24 @@ from portal.bookings.queries import booking_detail
 from portal.kernel.compiled import Compiled
 from portal.kernel.db import database, drop_connection, is_postgres, release_connection
 from portal.settings import Settings
-from tests.support.servers import app_env, app_server
+from tests.support.servers import Browser, app_env, app_server
 
 
 def test_a_settings_change_in_one_process_is_seen_by_the_next_request_in_another(
         app, world, database_url, tmp_path):
     Settings.current()
     with app_server(app_env(database_url), 2, tmp_path) as url:
+        # A logged-in page reads the settings in the statement that loads the person.
+        customer = Browser(url)
+        assert customer.log_in(world.customer.email).status_code == 302
         # Every worker has read (and kept) the row before it changes.
         before = [requests.get(url + "/login", timeout=30).text for _ in range(8)]
-        assert all("Sparkle &amp; Co. Cleaning" in page for page in before)
+        mine = [customer.get(f"/bookings/{world.upcoming.ref}").text for _ in range(8)]
+        assert all("Sparkle &amp; Co. Cleaning" in page for page in before + mine)
         Settings.update(business_name="Tidy Homes").execute()  # this process, its own connection
         after = [requests.get(url + "/login", timeout=30).text for _ in range(8)]
-        assert all("Tidy Homes" in page and "Sparkle" not in page for page in after)
+        mine = [customer.get(f"/bookings/{world.upcoming.ref}").text for _ in range(8)]
+        assert all("Tidy Homes" in page and "Sparkle" not in page for page in after + mine)
     assert Settings.current().business_name == "Tidy Homes"
     # A write that bypasses the model (a restore, another tool) is seen too: the row is read.
     database.execute_sql("UPDATE settings SET business_name = 'Shiny Ltd'")
@@ -76,6 +81,25 @@ def test_a_kept_connection_sees_what_other_connections_commit(customer_client, w
     with other.connection_context():
         other.execute_sql("DELETE FROM login_session")
     assert resume(key) is None and LoginSession.select().count() == 0
+
+
+def test_resuming_a_session_reads_the_person_and_the_settings_in_one_statement(app, world):
+    from tests.support.queries import count_queries
+    key = start(world.customer).session_key
+    Settings.update(business_name="Tidy Homes", cancel_notice_hours=48).execute()
+    with count_queries() as ran:
+        person = resume(key)
+    assert len(ran) == 1
+    expected = LoginSession.get(LoginSession.customer == world.customer)
+    assert person == world.customer and person.__data__ == world.customer.__data__
+    assert person.login_session.__data__ == expected.__data__  # converted as peewee does
+    assert person.read_settings.__data__ == Settings.current().__data__
+    assert (person.read_settings.business_name, person.read_settings.cancel_notice_hours) == (
+        "Tidy Homes", 48)
+    # No settings row yet (a fresh database): the person still resumes; the row is made later.
+    Settings.delete().execute()
+    again = resume(key)
+    assert again == world.customer and again.read_settings is None
 
 
 def test_a_compiled_query_gives_what_peewee_gives_for_any_values(app, world):
