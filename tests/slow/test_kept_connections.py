@@ -116,6 +116,37 @@ def test_a_compiled_query_gives_what_peewee_gives_for_any_values(app, world):
         Compiled(lambda name, unused: Service.select().where(Service.name == name), 2).rows("x", 1)
 
 
+def test_compiled_rows_are_the_objects_peewee_builds(app, world):
+    """Rows after the first are read by kernel.compiled's own reader: the same objects, data,
+    links and clean state as peewee's, with fieldworkers and without (the outer join)."""
+    from peewee import JOIN
+
+    from portal.bookings.models import Assignment
+    from portal.people import Customer, Staff
+    alone = Booking.create(ref="BK-ALONE1", customer=world.customer, service=world.service,
+                           starts_at=world.upcoming.starts_at, ends_at=world.upcoming.ends_at,
+                           price=100, address="")
+
+    def build(ref):
+        return (Booking.select(Booking, Service, Customer, Staff).join(Service)
+                .switch(Booking).join(Customer).switch(Booking)
+                .join(Assignment, JOIN.LEFT_OUTER).join(Staff, JOIN.LEFT_OUTER)
+                .where(Booking.ref == ref).order_by(Staff.name, Staff.id))
+
+    def shape(row):
+        assignment = getattr(row, "assignment", None)
+        staff = assignment and assignment.__rel__.get("staff")
+        return (row.__data__, row._dirty, row.service.__data__, row.customer.__data__,
+                assignment and assignment.__data__, assignment and assignment._dirty,
+                staff and staff.__data__, sorted(row.__rel__))
+
+    compiled = Compiled(build, 1)
+    for _ in range(2):  # the first call reads through peewee, later ones through our reader
+        for ref in (world.upcoming.ref, alone.ref):
+            assert [shape(r) for r in compiled.rows(ref)] == [shape(r) for r in build(ref)]
+    assert type(compiled._readers[type(compiled._database())]).__name__ == "_Reader"
+
+
 def test_the_session_signer_is_kept_per_key_and_a_new_key_refuses_old_cookies(app):
     interface = app.session_interface
     signer = interface.get_signing_serializer(app)
