@@ -1,7 +1,6 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
 from flask import Flask, request
 
-from .accounts.sessions import resume
 from .audit import channel_label
 from .audit.text import who
 from .billing.money import rate_text
@@ -12,7 +11,7 @@ from .kernel.db import database, open_database, release_connection
 from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                              when_range, zone_name)
 from .web.app import input_guard
-from .web.app.current import current_settings
+from .web.app.current import current_settings, load_person
 from .web.app.limits import trust_proxies
 
 
@@ -30,8 +29,9 @@ def create_app(config=None):
     csrf.init_app(app)
     mail.init_app(app)
     login.init_app(app)
-    # Flask-Login's loader: the person whose login session the cookie names, while it lives.
-    login.user_loader(resume)
+    # Flask-Login's loader: the person whose login session the cookie names, while it lives
+    # (with the settings row, read in the same statement).
+    login.user_loader(load_person)
 
     @app.before_request
     def _connect():

@@ -43,10 +43,17 @@ class Settings(BaseModel):
             row = cls.create()
             ensure_default_reasons()
             return row
+        return cls.from_row(rows[0])
+
+    @classmethod
+    def from_row(cls, raw):
+        """The settings object for the row's raw column values as the driver returned them, in
+        field order (this class's query, or the same columns riding along another statement:
+        accounts.sessions reads them with the logged-in person)."""
         last = _LAST[0]
-        if last is None or last[0] != rows[0]:
-            last = _LAST[0] = (rows[0], {f.name: f.python_value(v)
-                                         for f, v in zip(cls._meta.sorted_fields, rows[0])})
+        if last is None or last[0] != raw:
+            last = _LAST[0] = (raw, {f.name: f.python_value(v)
+                                     for f, v in zip(cls._meta.sorted_fields, raw)})
         return instance(cls, last[1])
 
     @property

@@ -12,19 +12,24 @@ from portal.bookings.queries import booking_detail
 from portal.kernel.compiled import Compiled
 from portal.kernel.db import database, drop_connection, is_postgres, release_connection
 from portal.settings import Settings
-from tests.support.servers import app_env, app_server
+from tests.support.servers import Browser, app_env, app_server
 
 
 def test_a_settings_change_in_one_process_is_seen_by_the_next_request_in_another(
         app, world, database_url, tmp_path):
     Settings.current()
     with app_server(app_env(database_url), 2, tmp_path) as url:
+        # A logged-in page reads the settings in the statement that loads the person.
+        customer = Browser(url)
+        assert customer.log_in(world.customer.email).status_code == 302
         # Every worker has read (and kept) the row before it changes.
         before = [requests.get(url + "/login", timeout=30).text for _ in range(8)]
-        assert all("Sparkle &amp; Co. Cleaning" in page for page in before)
+        mine = [customer.get(f"/bookings/{world.upcoming.ref}").text for _ in range(8)]
+        assert all("Sparkle &amp; Co. Cleaning" in page for page in before + mine)
         Settings.update(business_name="Tidy Homes").execute()  # this process, its own connection
         after = [requests.get(url + "/login", timeout=30).text for _ in range(8)]
-        assert all("Tidy Homes" in page and "Sparkle" not in page for page in after)
+        mine = [customer.get(f"/bookings/{world.upcoming.ref}").text for _ in range(8)]
+        assert all("Tidy Homes" in page and "Sparkle" not in page for page in after + mine)
     assert Settings.current().business_name == "Tidy Homes"
     # A write that bypasses the model (a restore, another tool) is seen too: the row is read.
     database.execute_sql("UPDATE settings SET business_name = 'Shiny Ltd'")
@@ -78,6 +83,25 @@ def test_a_kept_connection_sees_what_other_connections_commit(customer_client, w
     assert resume(key) is None and LoginSession.select().count() == 0
 
 
+def test_resuming_a_session_reads_the_person_and_the_settings_in_one_statement(app, world):
+    from tests.support.queries import count_queries
+    key = start(world.customer).session_key
+    Settings.update(business_name="Tidy Homes", cancel_notice_hours=48).execute()
+    with count_queries() as ran:
+        person = resume(key)
+    assert len(ran) == 1
+    expected = LoginSession.get(LoginSession.customer == world.customer)
+    assert person == world.customer and person.__data__ == world.customer.__data__
+    assert person.login_session.__data__ == expected.__data__  # converted as peewee does
+    assert person.read_settings.__data__ == Settings.current().__data__
+    assert (person.read_settings.business_name, person.read_settings.cancel_notice_hours) == (
+        "Tidy Homes", 48)
+    # No settings row yet (a fresh database): the person still resumes; the row is made later.
+    Settings.delete().execute()
+    again = resume(key)
+    assert again == world.customer and again.read_settings is None
+
+
 def test_a_compiled_query_gives_what_peewee_gives_for_any_values(app, world):
     for ref, customer in [(world.upcoming.ref, world.customer.id), ("BK-NOSUCH", 1),
                           (world.upcoming.ref, world.customer.id + 999)]:
@@ -90,6 +114,37 @@ def test_a_compiled_query_gives_what_peewee_gives_for_any_values(app, world):
             assert [s.id for s in staff] == [world.fw.id, world.fw2.id]  # by name
     with pytest.raises(ValueError, match="not every argument"):
         Compiled(lambda name, unused: Service.select().where(Service.name == name), 2).rows("x", 1)
+
+
+def test_compiled_rows_are_the_objects_peewee_builds(app, world):
+    """Rows after the first are read by kernel.compiled's own reader: the same objects, data,
+    links and clean state as peewee's, with fieldworkers and without (the outer join)."""
+    from peewee import JOIN
+
+    from portal.bookings.models import Assignment
+    from portal.people import Customer, Staff
+    alone = Booking.create(ref="BK-ALONE1", customer=world.customer, service=world.service,
+                           starts_at=world.upcoming.starts_at, ends_at=world.upcoming.ends_at,
+                           price=100, address="")
+
+    def build(ref):
+        return (Booking.select(Booking, Service, Customer, Staff).join(Service)
+                .switch(Booking).join(Customer).switch(Booking)
+                .join(Assignment, JOIN.LEFT_OUTER).join(Staff, JOIN.LEFT_OUTER)
+                .where(Booking.ref == ref).order_by(Staff.name, Staff.id))
+
+    def shape(row):
+        assignment = getattr(row, "assignment", None)
+        staff = assignment and assignment.__rel__.get("staff")
+        return (row.__data__, row._dirty, row.service.__data__, row.customer.__data__,
+                assignment and assignment.__data__, assignment and assignment._dirty,
+                staff and staff.__data__, sorted(row.__rel__))
+
+    compiled = Compiled(build, 1)
+    for _ in range(2):  # the first call reads through peewee, later ones through our reader
+        for ref in (world.upcoming.ref, alone.ref):
+            assert [shape(r) for r in compiled.rows(ref)] == [shape(r) for r in build(ref)]
+    assert type(compiled._readers[type(compiled._database())]).__name__ == "_Reader"
 
 
 def test_the_session_signer_is_kept_per_key_and_a_new_key_refuses_old_cookies(app):

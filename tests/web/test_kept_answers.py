@@ -50,3 +50,18 @@ def test_the_csrf_token_is_the_sessions_own_and_works(app, world):
     assert other_browser.post("/logout", data={"csrf_token": first}).status_code == 400
     assert other_browser.post("/logout", data={"csrf_token": other}).status_code == 302
     logout(browser)
+
+
+def test_an_unchanged_session_writes_no_cookie_and_a_changed_one_does(app, world):
+    browser = app.test_client()
+    page = f"/bookings/{world.upcoming.ref}"
+    first = browser.post("/login", data={"email": world.customer.email, "password": "demo",
+                                         "csrf_token": csrf_from(browser.get("/login").text)})
+    assert first.status_code == 302 and "session=" in first.headers["Set-Cookie"]
+    answer = browser.get(page)
+    assert answer.status_code == 200 and "Set-Cookie" not in answer.headers
+    assert answer.headers.getlist("Vary") == ["Cookie"]  # said once
+    # An answer the security headers leave alone (a file) still varies by the session it read.
+    assert browser.get("/static/app.css").headers.getlist("Vary") == ["Cookie"]
+    logout(browser)
+    assert browser.get(page).status_code == 302

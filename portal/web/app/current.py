@@ -1,14 +1,32 @@
 """What every request reads once and every view and template shares: the settings row."""
-from flask import has_request_context, request
+from flask import g, has_request_context, request, session
+from flask_login import current_user
 
+from ...accounts.sessions import resume
 from ...settings import Settings
 
 
 def current_settings():
     """The settings row, read once per request (kept in the WSGI environ, which is per request
-    even when an app context outlives it)."""
+    even when an app context outlives it). With a login session, the statement that loads the
+    person reads it too (load_person): a page that asks for the settings before the person
+    loads the person first, so either way it is one statement for both."""
     if not has_request_context():
         return Settings.current()
-    if "rebook.settings" not in request.environ:
-        request.environ["rebook.settings"] = Settings.current()
-    return request.environ["rebook.settings"]
+    environ = request.environ
+    if "rebook.settings" not in environ:
+        if "_login_user" not in g and "_user_id" in session:
+            current_user._get_current_object()  # Flask-Login's loader: load_person below
+        if "rebook.settings" not in environ:
+            environ["rebook.settings"] = Settings.current()
+    return environ["rebook.settings"]
+
+
+def load_person(key):
+    """Flask-Login's user loader: the person whose login session the cookie names
+    (accounts.sessions.resume). The settings row that statement read becomes this request's,
+    unless the request already has one (a request sees one settings row throughout)."""
+    person = resume(key)
+    if person is not None and person.read_settings is not None and has_request_context():
+        request.environ.setdefault("rebook.settings", person.read_settings)
+    return person

@@ -29,14 +29,20 @@ class KeptUrls:
     def __call__(self, endpoint, **values):
         app = self.app
         ctx = request_ctx._get_current_object() if request_ctx else None
-        if ctx is None or any(name[:1] == "_" for name in values) or any(
-                app.url_default_functions.values()):
+        # What the URL depends on besides its arguments is fixed once the request is routed:
+        # worked out on the first call of a request (a page makes about fifteen) and kept on
+        # the request's context. None: Flask's url_for every time (URL defaults).
+        place = getattr(ctx, "rebook_url_place", False) if ctx is not None else None
+        if place is False:
+            adapter = ctx.url_adapter
+            place = None if adapter is None or any(app.url_default_functions.values()) else (
+                ctx.request.blueprint, adapter.server_name, adapter.script_name,
+                adapter.url_scheme, adapter.subdomain)
+            ctx.rebook_url_place = place
+        if place is None or (values and any(name[:1] == "_" for name in values)):
             return app.url_for(endpoint, **values)
-        adapter = ctx.url_adapter
         try:
-            key = (endpoint, tuple(values.items()), ctx.request.blueprint,
-                   adapter.server_name, adapter.script_name, adapter.url_scheme,
-                   adapter.subdomain)
+            key = (endpoint, tuple(values.items()), place)
             url = self.urls.get(key)
         except TypeError:  # an unhashable value
             return app.url_for(endpoint, **values)

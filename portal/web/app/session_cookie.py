@@ -63,5 +63,23 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         return self.session_class(data)
 
 
+    def save_session(self, app, session, response):
+        """Flask's, with the usual case first: a session that did not change writes no cookie,
+        so the cookie's name, domain, path and flags are not worked out, and Vary: Cookie is
+        added only when the answer doesn't say it yet (security_headers has, on most
+        answers: werkzeug's vary.add parses and rewrites the header each time)."""
+        if not session.modified and not (session.permanent
+                                         and app.config["SESSION_REFRESH_EACH_REQUEST"]):
+            if session.accessed and not _varies_on_cookie(response):
+                response.vary.add("Cookie")
+            return
+        super().save_session(app, session, response)
+
+
+def _varies_on_cookie(response):
+    vary = response.headers.get("Vary")
+    return vary is not None and "cookie" in {v.strip().lower() for v in vary.split(",")}
+
+
 def init_app(app):
     app.session_interface = KeptSignerSessionInterface()
