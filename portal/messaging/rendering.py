@@ -93,6 +93,8 @@ def _booking_cancelled(v):
     settings = _settings(v.settings)
     text, html = _both("booking_cancelled", booking=v.booking, customer=v.customer,
                        service=v.service, settings=settings, tz=settings.timezone, fee=v.fee,
+                       # rows queued before refunds were asked for by the cancellation lack it
+                       refund=getattr(v, "refund", None),
                        view_url=link_url("view", v.booking),
                        book_url=external_url("customer.bookings.schedule"))
     return text, html, booking_ics(v.booking, v.service, settings, "CANCEL", v.customer)

@@ -2,7 +2,8 @@
 makes the shop an orders:write token, the shop places an order through the API (a retry with
 its key gets the same order), the admin records the card payment on the order page, the
 customer cancels it in the portal, the admin opens the cancellation notice, approves the
-refund on the order page, and Reports shows the order cancellation."""
+refund on the order page, the customer's refund email arrives, and Reports shows the order
+cancellation."""
 import json
 import re
 import urllib.request
@@ -14,7 +15,8 @@ from portal.billing.models import Refund
 from portal.integrations.models import Integration
 from portal.kernel.timefmt import money
 from portal.orders.models import Order, Product
-from tests.support.browsing import log_in, new_context, staff_log_in
+from portal.messaging.outbox import work_once
+from tests.support.browsing import CUSTOMER, log_in, new_context, staff_log_in
 
 pytestmark = pytest.mark.browser
 
@@ -30,7 +32,7 @@ def call_api(base_url, token, body, key):
 
 
 def test_api_order_cancelled_by_customer_refund_approved_and_reported(browser, page, demo,
-                                                                      screenshot):
+                                                                      smtp, screenshot):
     admin_context = new_context(browser)
     admin = admin_context.new_page()
     staff_log_in(admin, demo)
@@ -76,7 +78,7 @@ def test_api_order_cancelled_by_customer_refund_approved_and_reported(browser, p
     screenshot(page, "order-1-cancel-dialog")
     dialog.get_by_role("button", name="Cancel order").click()
     card = page.locator(f"#order-{ref}")
-    expect(card.locator(".badge")).to_have_text("Cancelled")
+    expect(card.locator(f"#status-{ref}")).to_have_text("Cancelled")
     expect(card).to_contain_text("No longer needed")
 
     # The admin's notice of it opens the order page, where the refund is approved.
@@ -97,8 +99,13 @@ def test_api_order_cancelled_by_customer_refund_approved_and_reported(browser, p
     assert (row.status, row.amount, row.decision_note) == ("approved", placed["total"],
                                                            "Unopened, back in stock")
 
-    # After the merge with the customer's refund-decision emails: check here that the
-    # "refund approved" email reached the customer (aiosmtpd) with the amount `total`.
+    # The customer hears of the decision: the worker sends it through the real SMTP server.
+    while work_once()[0]:
+        pass
+    subject = f"Refund approved: {total} for order {ref}"
+    [approved] = [m for m in smtp.parsed() if m["To"] == CUSTOMER and m["Subject"] == subject]
+    text = approved.get_body(("plain",)).get_content()
+    assert f"Your refund of {total}" in text and "Unopened, back in stock" in text
 
     # Reports shows the order cancellation: reason, channel, stage and the revenue lost.
     admin.get_by_role("link", name="Reports").click()
