@@ -228,7 +228,9 @@ document.addEventListener("htmx:beforeSwap", function (event) {
     var busy = pressed(event.detail);
     if (!busy) return;
     event.detail.requestConfig.rebookBusy = busy;
-    busy.setAttribute("aria-busy", "true");
+    // A region being refreshed is only dimmed (layout.css): Pico draws a spinner line before
+    // anything aria-busy, which would push the rows down under a pointer mid-click.
+    if (busy.matches("button, a")) busy.setAttribute("aria-busy", "true");
     busy.classList.add("is-busy");
     if (busy.tagName === "BUTTON") busy.disabled = true;
     else if (busy.matches("a")) busy.setAttribute("aria-disabled", "true");

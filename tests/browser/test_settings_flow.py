@@ -30,7 +30,7 @@ def test_admin_switches_cancellation_off_and_on_and_the_customer_sees_it(browser
     expect(page.locator("#cancel-why")).to_contain_text("Online cancellation is not available")
 
     admin.get_by_label("Allow customers to cancel bookings").check()
-    admin.get_by_label("Message customers see").fill("Too late to cancel online: call 555-0100.")
+    admin.get_by_label("Message customers see when it is too late to cancel online").fill("Too late to cancel online: call 555-0100.")
     admin.get_by_role("button", name="Save").click()
     expect(admin.get_by_text("Settings saved.")).to_be_visible()
 

@@ -1,6 +1,7 @@
 """All bookings' row menu and Today's closing buttons: each offers only what the policy allows,
 opens the booking's own confirm step, and comes back to the same list (filters, page) with the
 result message; `next` never leads anywhere but a list of ours."""
+from datetime import timedelta
 import html as html_lib
 import json
 import re
@@ -112,7 +113,9 @@ def test_no_show_from_a_row(admin_client, world):
 
 
 def test_closing_from_today_returns_to_today(admin_client, world):
-    day = world.past.starts_at.date().isoformat()
+    # The week view names its week by its Monday: start there, so "back" is this very address.
+    past_day = world.past.starts_at.date()
+    day = (past_day - timedelta(days=past_day.weekday())).isoformat()
     today = f"/admin/today?day={day}&span=week&fieldworker={world.fw.id}"
     html = text(admin_client.get(today))
     links = re.findall(r'href="([^"]+)" hx-get="[^"]+" hx-target="#modal-root"', html)
