@@ -1,12 +1,15 @@
 """axe-core over every page and every open modal, for each role, on a laptop (1280x800) and a
 phone (375x740): no critical and no serious violation (issue 18). The pages are the app's GET
 routes (tests/support/viewport.py), so a new page is checked without anyone adding it here; the
-modals are opened by clicking, as a person would, and checked while open."""
+modals are opened by clicking, as a person would, and checked while open; so are All bookings'
+row menu and the session-expired notice inside an open dialog."""
+import re
 import time
 
 import pytest
 from playwright.sync_api import expect
 
+from portal.accounts.sessions import LoginSession
 from portal.bookings.models import Booking
 from portal.integrations.models import ApiToken
 from portal.kernel.clock import utcnow
@@ -80,6 +83,35 @@ def _open(page, how):
     return dialog
 
 
+def _open_row_menu(page, world):
+    """All bookings' row menu, opened by clicking its button ("⋯" at 1280, "Actions" at 375)."""
+    menu = page.locator(f"#row-{_ref(world.upcoming)} details.row-menu")
+    menu.locator("summary").click()
+    expect(menu.get_by_role("link", name="Cancel")).to_be_visible()
+
+
+def _expire_in_dialog(page, world):
+    """The session ends on the server while the cancel dialog is open; Cancel booking then
+    puts the session-expired notice at the top of the dialog. Last for the role: it logs out."""
+    dialog = _open(page, ("button", "Cancel booking"))
+    dialog.get_by_label(re.compile("Cancellation note")).fill("Moving house")
+    LoginSession.delete().execute()
+    dialog.get_by_role("button", name="Cancel booking").click()
+    notice = dialog.locator(".session-expired")
+    expect(notice).to_contain_text("Your session expired")
+    expect(notice).to_be_in_viewport()  # what axe weighs colours against is on screen
+
+
+def _open_states(role, world):
+    """(what, page, how) for open states that are not a dialog of their own."""
+    if role == "admin":
+        return [("row menu", "/admin/bookings", _open_row_menu)]
+    if role == "customer":
+        return [("session expired in the cancel", f"/bookings/{_ref(world.upcoming)}",
+                 _expire_in_dialog)]
+    return []
+
+
 @pytest.mark.parametrize("screen", list(SCREENS))
 @pytest.mark.parametrize("role", list(ROLES))
 def test_no_serious_accessibility_violation_on_any_page_or_modal(browser, app, live_url,
@@ -115,6 +147,12 @@ def test_no_serious_accessibility_violation_on_any_page_or_modal(browser, app, l
             checked += 1
             page.keyboard.press("Escape")
             expect(dialog).to_have_count(0)
+        for what, url, how in _open_states(role, world):
+            page.goto(live_url + url)
+            page.wait_for_load_state()
+            how(page, world)
+            found += accessibility.check(page, f"{what} open on {url} ({role}, {screen})")
+            checked += 1
     finally:
         context.close()
     print(f"\naxe {role} {screen}: {checked} pages and modals, {accessibility.by_impact(found)}"
