@@ -22,6 +22,15 @@ MARK = 8_675_309_000  # a value no real row or argument uses; recognised as int 
 # query). Weak keys: a connection that ends takes its entry along.
 _PREPARED = weakref.WeakKeyDictionary()
 _NAMES = itertools.count(1)
+_ALL = weakref.WeakSet()  # every Compiled query, for forget_all()
+
+
+def forget_all():
+    """Every query built again on its next use, from the models as they are then: only for a
+    process whose models change shape (a migration test hides the fields a part-migrated
+    database doesn't have yet). New statement names, so no connection runs an old PREPARE."""
+    for compiled in list(_ALL):
+        compiled.forget()
 
 
 class Compiled:
@@ -29,9 +38,14 @@ class Compiled:
     `rows(ref, customer)` (a list of what the query yields) or `first(...)` (or None)."""
 
     def __init__(self, build, arity):
-        self._build, self._arity, self._kinds, self._readers = build, arity, {}, {}
-        self._name = f"rebook_compiled_{next(_NAMES)}"
+        self._build, self._arity = build, arity
         self._model = None
+        self.forget()
+        _ALL.add(self)
+
+    def forget(self):
+        self._kinds, self._readers = {}, {}
+        self._name = f"rebook_compiled_{next(_NAMES)}"
 
     def _database(self):
         """The database the query's model is bound to now: the app's, or another a caller

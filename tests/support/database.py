@@ -1,5 +1,9 @@
-"""Emptying the test database between tests (the schema stays)."""
+"""Emptying the test database between tests (the schema stays); models fitted to a database
+migrated part of the way."""
+from contextlib import contextmanager
+
 from portal.audit import SQLITE_TRIGGERS
+from portal.kernel.compiled import forget_all
 from portal.kernel.db import database, is_postgres
 from portal.models import ALL_MODELS
 
@@ -23,3 +27,27 @@ def empty_tables():
                 database.execute_sql(f'DELETE FROM "{table}"')
             for name in triggers:
                 database.execute_sql(SQLITE_TRIGGERS[name])
+
+
+@contextmanager
+def models_as_of(db, models=ALL_MODELS):
+    """The models without the fields their tables don't have yet in `db` (a database migrated
+    only part of the way), so a migration test can build its "before" data through the models
+    however many columns later migrations added. The fields are back when the block ends."""
+    hidden = []
+    forget_all()  # queries built once are built again from the fields shown
+    for model in models:
+        table = model._meta.table_name
+        if not db.table_exists(table):
+            continue
+        columns = {column.name for column in db.get_columns(table)}
+        for name, field in list(model._meta.fields.items()):
+            if field.column_name not in columns:
+                model._meta.remove_field(name)
+                hidden.append((model, name, field))
+    try:
+        yield
+    finally:
+        for model, name, field in reversed(hidden):
+            model._meta.add_field(name, field)
+        forget_all()
