@@ -151,7 +151,10 @@ def deliver_batch(batch, mailer=None):
         return 0, 0
     own = mailer is None
     mailer = mailer or Mailer.for_app()
-    mailer.name_sender(Settings.current().business_name)  # one read a batch
+    # One read a batch, and only a read: Settings.current() would make a missing row, and two
+    # workers starting on a new database would race each other to make it.
+    named = Settings.select(Settings.business_name).order_by(Settings.id).first()
+    mailer.name_sender(named.business_name if named else Settings.business_name.default)
     date = formatdate(localtime=True)  # one Date for the batch: they leave together
     try:
         for message in batch:

@@ -98,4 +98,5 @@ def ensure_default_reasons():
     if not CancellationReason.select().exists():
         CancellationReason.insert_many(
             [{"label": label, "position": i} for i, label in enumerate(DEFAULT_REASONS)]
-            + [{"label": "Other", "position": 999, "is_other": True}]).execute()
+            + [{"label": "Other", "position": 999, "is_other": True}]
+        ).on_conflict_ignore().execute()  # another process may be giving the same list
