@@ -56,6 +56,7 @@ class Customer(PasswordMixin, UserMixin, BaseModel):
     may_book_online = BooleanField(default=True)
     session_epoch = IntegerField(default=0)
     created_at = DateTimeField(default=utcnow)
+    language = CharField(max_length=8, default="")  # kernel/languages.py; "" = not chosen yet
 
     kind = "customer"
     kind_key = "customer"

@@ -31,6 +31,8 @@ class Settings(BaseModel):
     slot_step_minutes = IntegerField(default=30)
     max_reschedules = IntegerField(null=True)
     online_booking = BooleanField(default=True)
+    # The customers' language when theirs is unknown (kernel/languages.py).
+    default_language = CharField(max_length=8, default="en")
 
     @classmethod
     def current(cls):
