@@ -12,6 +12,7 @@ import pytest
 from portal.bookings.models import Booking
 from tests.support.cancelling import effects, unchanged
 from tests.support.forms import csrf_from
+from portal.kernel.timefmt import to_local
 
 HX = {"HX-Request": "true"}
 
@@ -114,7 +115,7 @@ def test_no_show_from_a_row(admin_client, world):
 
 def test_closing_from_today_returns_to_today(admin_client, world):
     # The week view names its week by its Monday: start there, so "back" is this very address.
-    past_day = world.past.starts_at.date()
+    past_day = to_local(world.past.starts_at, world.settings.timezone).date()
     day = (past_day - timedelta(days=past_day.weekday())).isoformat()
     today = f"/admin/today?day={day}&span=week&fieldworker={world.fw.id}"
     html = text(admin_client.get(today))

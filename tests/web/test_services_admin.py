@@ -11,6 +11,7 @@ from tests.support.back_office import _push_request_context, admin_client, every
 from tests.support.forms import login
 from tests.support.queries import queries_for
 from tests.support.slots import free
+from portal.kernel.timefmt import to_local
 
 NEW = {"name": "Oven clean", "duration_minutes": "90", "price": "75.50", "active": "y"}
 
@@ -118,7 +119,7 @@ def test_admin_edits_a_service(admin_client, world):
     # Bookings already made keep their price and end.
     assert world.upcoming.price == 9000
     # Only Gina does it now: the pickers offer her alone.
-    day = free(service).starts_at.date()
+    day = to_local(free(service).starts_at, world.settings.timezone).date()
     offered = free_slots(service, day, day, settings=world.settings, now=utcnow())
     assert offered and {s for slot in offered for s in slot.staff_ids} == {world.fw2.id}
 
