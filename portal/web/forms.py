@@ -77,6 +77,11 @@ class CancelForm(FlaskForm):
     add_fee = BooleanField("Add a cancellation fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
     fee_default = HiddenField(validators=[Length(max=40)])  # the amount offered (chosen_fee)
+    # A visit of a series: which visits (flows/series.py), and the versions the step showed.
+    scope = StringField("Which visits", validators=[Length(
+        max=10, message="Choose which visits to cancel from the list.")])
+    versions_following = HiddenField(validators=[Length(max=1500)])
+    versions_all = HiddenField(validators=[Length(max=1500)])
 
 
 class RescheduleForm(FlaskForm):

@@ -71,6 +71,12 @@ class NewBookingForm(FlaskForm):
     address = TextAreaField("Address of the visit", validators=[_max(ADDRESS_MAX,
                                                                      "the address")])
     notes = TextAreaField("Notes for the fieldworker", validators=[_max(NOTES_MAX, "the notes")])
+    # Repeat (a recurring series): read by web/admin/series_form.py, checked by the domain.
+    repeat = StringField("Repeat", validators=[Length(max=10)])
+    repeat_every = StringField("Every", validators=[Length(max=4)])
+    repeat_end = StringField("Ends", validators=[Length(max=10)])
+    repeat_count = StringField("Number of visits", validators=[Length(max=4)])
+    repeat_until = StringField("Last date", validators=[Length(max=10)])
 
 
 class BookingDetailsForm(FlaskForm):

@@ -1,0 +1,54 @@
+"""The cancel step's scope for a visit of a series: "This visit" goes the single-booking way
+(flows/cancel.py); "This and following" and "The whole series" go to
+bookings/series_cancel.cancel_series, for every audience that can cancel."""
+import json
+
+from flask import flash, make_response, redirect
+
+from ...bookings import series_cancel
+from ...kernel.clock import utcnow
+from ...kernel.errors import InvalidInput
+from ...kernel.timefmt import when
+from ..app.htmx import is_htmx
+
+
+def choices(booking, actor, settings):
+    """The three scopes with the visits each touches (none for a single booking)."""
+    return series_cancel.choices(booking, actor, settings, utcnow())
+
+
+def wanted(form) -> str:
+    """The scope the form asks for: "" for this visit alone; InvalidInput for a made-up one."""
+    scope = (form.scope.data or "").strip()
+    if scope in ("", series_cancel.THIS):
+        return ""
+    if scope not in series_cancel.SCOPES:
+        raise InvalidInput("Choose which visits to cancel from the list.")
+    return scope
+
+
+def cancel(form, scope, ref, actor, channel, settings):
+    """Cancel the scope's visits; returns what to tell the person."""
+    versions = (form.versions_following if scope == series_cancel.FOLLOWING
+                else form.versions_all).data
+    choice = series_cancel.cancel_series(ref, actor, scope=scope, channel=channel,
+                                         versions=versions, reason_id=form.reason.data,
+                                         note=form.note.data, settings=settings)
+    days = ", ".join(when(v.booking.starts_at, settings.timezone) for v in choice.cancels)
+    said = f"Cancelled {len(choice.cancels)} visits: {days}."
+    if choice.refused:
+        kept = ", ".join(when(v.booking.starts_at, settings.timezone) for v in choice.refused)
+        said += f" Still booked: {kept} ({choice.refused[0].verdict.message})"
+    return said
+
+
+def done(said, url):
+    """Back to the booking page, with the message: a full page (the card alone can't show the
+    other visits), for htmx by HX-Redirect."""
+    flash(said, "success")
+    if not is_htmx():
+        return redirect(url)
+    response = make_response("", 200)
+    response.headers["HX-Redirect"] = url
+    response.headers["HX-Trigger"] = json.dumps({"bookingCancelled": {"scope": "series"}})
+    return response
