@@ -229,3 +229,37 @@ def test_staff_cancel_the_rest_of_a_series_from_the_admin_page(weekly, staff, wo
         "versions_all": versions["all"], "note": "Moving away"})
     assert response.status_code == 302, text(response)
     assert {Booking.get_by_id(b.id).status for b in weekly} == {CANCELLED}
+
+
+def test_a_fee_an_admin_adds_is_not_spread_over_the_series_or_dropped(weekly, staff):
+    page = text(staff.get(f"/admin/bookings/{weekly[3].ref}/cancel"))
+    versions = dict(re.findall(r'name="versions_(\w+)" value="([^"]*)"', page))
+    before = everything()
+    response = staff.post(f"/admin/bookings/{weekly[3].ref}/cancel", data={
+        "csrf_token": csrf_from(page), "version": str(weekly[3].version), "scope": "all",
+        "versions_all": versions["all"], "add_fee": "y", "fee": "25.00"})
+    assert response.status_code == 422
+    assert "A fee you add is for this visit alone" in text(response)
+    assert everything() == before
+
+
+def test_each_visit_page_says_it_is_part_of_a_series(weekly, casey, staff):
+    assert "Visit 2 of a repeating series" in text(casey.get(f"/bookings/{weekly[1].ref}"))
+    assert "Visit 5 of a repeating series" in text(
+        staff.get(f"/admin/bookings/{weekly[4].ref}"))
+
+
+def test_the_emailed_cancel_link_offers_the_same_choices(weekly, app):
+    from portal.bookings.links import make_token
+    url = f"/l/{make_token(app.config['SECRET_KEY'], 'cancel', weekly[1])}/cancel"
+    visitor = app.test_client()  # nobody logged in: the link is the key to this one booking
+    page = text(visitor.get(url))
+    assert "This and following visits" in page and f'data-ref="{weekly[5].ref}"' in page
+    versions = dict(re.findall(r'name="versions_(\w+)" value="([^"]*)"', page))
+    response = visitor.post(url, data={"csrf_token": csrf_from(page), "scope": "following",
+                                       "version": str(weekly[1].version),
+                                       "versions_following": versions["following"]})
+    assert response.status_code == 302
+    assert [Booking.get_by_id(b.id).status for b in weekly] == [SCHEDULED] + [CANCELLED] * 5
+    [action] = AuditEvent.select().where(AuditEvent.action == "cancelled_following")
+    assert action.channel == "email_link" and action.actor_kind == "customer"

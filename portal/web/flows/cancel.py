@@ -91,7 +91,8 @@ def run(audience, ref, load):
     try:
         if scope := series_flow.wanted(form):
             said = series_flow.cancel(form, scope, ref, actor_for(current_user),
-                                      audience.channel, current_settings())
+                                      audience.channel, current_settings(),
+                                      fee=chosen_fee(form))
             return series_flow.done(said, audience.booking_url(ref))
         fee = chosen_fee(form)
         booking = cancel_booking(ref, actor_for(current_user), channel=audience.channel,

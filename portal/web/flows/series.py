@@ -27,8 +27,12 @@ def wanted(form) -> str:
     return scope
 
 
-def cancel(form, scope, ref, actor, channel, settings):
-    """Cancel the scope's visits; returns what to tell the person."""
+def cancel(form, scope, ref, actor, channel, settings, fee=None):
+    """Cancel the scope's visits; returns what to tell the person. `fee`: an admin's chosen
+    fee, which is for one visit: refused here rather than dropped or charged on every visit."""
+    if fee:
+        raise InvalidInput("A fee you add is for this visit alone. Cancel the other visits "
+                           "without a fee, or cancel this visit on its own with the fee.")
     versions = (form.versions_following if scope == series_cancel.FOLLOWING
                 else form.versions_all).data
     choice = series_cancel.cancel_series(ref, actor, scope=scope, channel=channel,
