@@ -23,3 +23,17 @@ def queue_series_cancelled(series_id, cancelled, fees, refused, customer, settin
         context=rendering.pack(visits=visits, kept=kept,
                                customer=rendering.person_values(customer),
                                settings=rendering.settings_values(settings)))
+
+
+def queue_series_moved(series_id, moved, customer, settings):
+    """`moved`: [(booking as moved, its old start)], service read. One email listing each
+    visit's old and new time, with one updated invite per visit (same UID, new SEQUENCE)."""
+    first = moved[0][0]
+    visits = [dict(rendering.booking_values(b), service=b.service.name, old_starts_at=old)
+              for b, old in moved]
+    enqueue_email(
+        dedupe_key=f"series_moved:{series_id}:{first.id}:v{first.version}",
+        to=customer.email, subject=f"{len(moved)} visits moved",
+        template="series_moved", ics_method="REQUEST",
+        context=rendering.pack(visits=visits, customer=rendering.person_values(customer),
+                               settings=rendering.settings_values(settings)))

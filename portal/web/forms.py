@@ -91,6 +91,11 @@ class RescheduleForm(FlaskForm):
     version = VersionField()
     fieldworker = IdField("Fieldworker", validators=[Optional()],
                           message="Choose a fieldworker from the list.")
+    # A visit of a series: which visits move by the same shift (flows/series.py).
+    scope = StringField("Which visits", validators=[Length(
+        max=10, message="Choose which visits to move from the list.")])
+    versions_following = HiddenField(validators=[Length(max=1500)])
+    versions_all = HiddenField(validators=[Length(max=1500)])
 
 
 class BookForm(FlaskForm):

@@ -86,3 +86,12 @@ def test_a_rule_that_makes_no_sense_is_refused_naming_its_field(kind, interval, 
     with pytest.raises(InvalidInput) as refused:
         check_rule(kind, interval, until, count, date(2027, 1, 4))
     assert refused.value.code == field and refused.value.message
+
+
+def test_a_series_move_keeps_each_visits_wall_clock_shift_across_the_change():
+    from portal.bookings.series_move import shifted
+    # Moving the 1 March visit from 9:00 to 10:30 the next day moves the 15 March visit
+    # (after the change) to 10:30 on the 16th, local time.
+    old, new = utc(datetime(2027, 3, 1, 9, 0)), utc(datetime(2027, 3, 2, 10, 30))
+    got = shifted(utc(datetime(2027, 3, 15, 9, 0)), old, new, NY)
+    assert local([got]) == [datetime(2027, 3, 16, 10, 30)]

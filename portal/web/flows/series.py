@@ -5,7 +5,7 @@ import json
 
 from flask import flash, make_response, redirect
 
-from ...bookings import series_cancel
+from ...bookings import series_cancel, series_move
 from ...kernel.clock import utcnow
 from ...kernel.errors import InvalidInput
 from ...kernel.timefmt import when
@@ -17,14 +17,35 @@ def choices(booking, actor, settings):
     return series_cancel.choices(booking, actor, settings, utcnow())
 
 
-def wanted(form) -> str:
+def wanted(form, doing="cancel") -> str:
     """The scope the form asks for: "" for this visit alone; InvalidInput for a made-up one."""
     scope = (form.scope.data or "").strip()
     if scope in ("", series_cancel.THIS):
         return ""
     if scope not in series_cancel.SCOPES:
-        raise InvalidInput("Choose which visits to cancel from the list.")
+        raise InvalidInput(f"Choose which visits to {doing} from the list.")
     return scope
+
+
+def move_choices(booking):
+    """For the reschedule step: [(scope, label, visits, versions)] (none for a single one)."""
+    visits = series_move.scope_visits(booking, utcnow())
+    return [(scope, label, visits[scope], series_move.versions(visits[scope]))
+            for scope, label in series_cancel.SCOPES.items()] if visits else []
+
+
+def move(form, scope, ref, actor, channel, starts_at, settings, fieldworker=None):
+    """Move the scope's visits by the same shift; returns what to tell the person. A chosen
+    fieldworker is for one visit: refused here rather than dropped."""
+    if fieldworker:
+        raise InvalidInput("Choosing the fieldworker is for this visit alone. Move the other "
+                           "visits keeping their fieldworkers, or move this visit on its own.")
+    versions = (form.versions_following if scope == series_cancel.FOLLOWING
+                else form.versions_all).data
+    moved = series_move.move_series(ref, actor, scope=scope, starts_at=starts_at,
+                                    channel=channel, versions_shown=versions)
+    days = ", ".join(when(b.starts_at, settings.timezone) for b, _ in moved)
+    return f"Moved {len(moved)} visits: now {days}."
 
 
 def cancel(form, scope, ref, actor, channel, settings, fee=None):
