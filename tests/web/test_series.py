@@ -263,3 +263,18 @@ def test_the_emailed_cancel_link_offers_the_same_choices(weekly, app):
     assert [Booking.get_by_id(b.id).status for b in weekly] == [SCHEDULED] + [CANCELLED] * 5
     [action] = AuditEvent.select().where(AuditEvent.action == "cancelled_following")
     assert action.channel == "email_link" and action.actor_kind == "customer"
+
+
+def test_a_monthly_series_for_a_new_caller_keeps_the_weekday_of_the_month(staff, world):
+    slot = series_start(world.service)
+    response = book_weekly(staff, world, slot, count=3, customer=None, repeat="monthly",
+                           new_name="Mo Monthly", new_email="mo@example.org")
+    assert response.status_code == 302, text(response)
+    [series] = BookingSeries.select()
+    made = visits(series.id)
+    tz = world.settings.timezone
+    days = [to_local(b.starts_at, tz).date() for b in made]
+    assert len(made) == 3 and len({d.weekday() for d in days}) == 1
+    assert len({(d.day - 1) // 7 for d in days}) == 1  # the same "2nd Tuesday"
+    assert len({b.customer_id for b in made}) == 1
+    assert made[0].customer.email == "mo@example.org"
