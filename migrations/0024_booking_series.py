@@ -1,5 +1,5 @@
-"""Recurring series: the rule a series of bookings was made from, and each booking's series and
-its place in it."""
+"""Recurring series: the rule a series of bookings was made from, each booking's series and
+its place in it, and whether customers may book a series online."""
 from peewee import *
 
 
@@ -22,10 +22,13 @@ def up(migrator, db):
         migrator.add_column("booking", "series_id",
                             ForeignKeyField(BookingSeries, null=True, on_delete="SET NULL",
                                             field=BookingSeries.id)),
-        migrator.add_column("booking", "series_position", IntegerField(null=True)))
+        migrator.add_column("booking", "series_position", IntegerField(null=True)),
+        migrator.add_column("settings", "customers_may_book_series",
+                            BooleanField(default=False)))
 
 
 def down(migrator, db):
-    migrator.migrate(migrator.drop_column("booking", "series_position"),
+    migrator.migrate(migrator.drop_column("settings", "customers_may_book_series"),
+                     migrator.drop_column("booking", "series_position"),
                      migrator.drop_column("booking", "series_id"),
                      migrator.drop_table("booking_series"))

@@ -11,7 +11,7 @@ from datetime import date, datetime
 from .. import audit
 from ..kernel.clock import utcnow
 from ..kernel.db import write_transaction
-from ..kernel.errors import Conflict, DomainError
+from ..kernel.errors import Conflict, DomainError, Forbidden
 from ..kernel.timefmt import to_local, when
 from ..people.contact_details import clean_address
 from ..settings import Settings
@@ -47,7 +47,7 @@ def occurrences(rule: Rule, first_starts_at: datetime, settings):
     return expand(rule, first_starts_at, settings.timezone)
 
 
-def check_dates(service, starts, skip, settings, now, fieldworker=None):
+def check_dates(service, starts, skip, settings, now, fieldworker=None, real_time=True):
     """The starts not skipped that can't be booked (Taken), by the check every booking passes."""
     taken = []
     for start in starts:
@@ -56,7 +56,7 @@ def check_dates(service, starts, skip, settings, now, fieldworker=None):
             continue
         try:
             availability.check_slot(service, start, settings=settings, now=now,
-                                    fieldworker=fieldworker, real_time=True)
+                                    fieldworker=fieldworker, real_time=real_time)
         except DomainError as exc:
             taken.append(Taken(start, day, when(start, settings.timezone), exc.message))
     return taken
@@ -64,18 +64,25 @@ def check_dates(service, starts, skip, settings, now, fieldworker=None):
 
 def book_series(actor, *, customer_id, new_customer, service_id, starts_at: datetime,
                 rule: Rule, skip=frozenset(), fieldworker=None, address="", notes="",
-                now=None):
+                now=None, channel="admin"):
     """Book every visit of `rule` from `starts_at` (naive UTC) but the local days in `skip`.
     Returns (series, bookings, customer, created, missing) or raises: SeriesTaken lists
-    the dates that can't be booked; nothing is written unless every other visit is."""
+    the dates that can't be booked; nothing is written unless every other visit is.
+    Customers book only for themselves, and only when the business allows series online;
+    book_appointment asks the rest of the policy (may they book online at all) per visit."""
     now = now or utcnow()
     notes, address = clean_notes(notes), clean_address(address)
     settings = Settings.current()
+    if actor.is_customer and not settings.customers_may_book_series:
+        raise Forbidden("Repeating visits can't be booked online. Book one visit at a time, "
+                        "or contact us to set up a series.", "series_off")
+    real_time = settings.real_time_availability if actor.is_customer else True
     expansion = occurrences(rule, starts_at, settings)
     skip = set(skip)
     with write_transaction():
         service = bookable_service(service_id)
-        taken = check_dates(service, expansion.starts, skip, settings, now, fieldworker)
+        taken = check_dates(service, expansion.starts, skip, settings, now, fieldworker,
+                            real_time)
         if taken:
             raise SeriesTaken(taken, expansion.missing)
         wanted = [s for s in expansion.starts
@@ -89,7 +96,7 @@ def book_series(actor, *, customer_id, new_customer, service_id, starts_at: date
                                       timezone=settings.timezone, created_at=now)
         bookings = []
         for position, start in enumerate(wanted, 1):
-            booking = book_appointment(customer.id, service.id, start, actor, channel="admin",
+            booking = book_appointment(customer.id, service.id, start, actor, channel=channel,
                                        fieldworker=fieldworker, address=address or None,
                                        notes=notes, now=now)
             Booking.update(series=series, series_position=position).where(
@@ -97,7 +104,7 @@ def book_series(actor, *, customer_id, new_customer, service_id, starts_at: date
             booking.series_id, booking.series_position = series.id, position
             bookings.append(booking)
         first_day = to_local(wanted[0], settings.timezone).date()
-        audit.record("series", series.id, "created", actor, "admin", at=now,
+        audit.record("series", series.id, "created", actor, channel, at=now,
                      after={"rule": describe(rule, first_day), "customer": customer.id,
                             "bookings": [b.ref for b in bookings],
                             "skipped": sorted(d.isoformat() for d in skip)})

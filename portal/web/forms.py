@@ -98,7 +98,17 @@ class RescheduleForm(FlaskForm):
     versions_all = HiddenField(validators=[Length(max=1500)])
 
 
-class BookForm(FlaskForm):
+class RepeatForm(FlaskForm):
+    """The Repeat fieldset of a booking form (a recurring series): read by
+    web/flows/repeat.py, checked by the domain (bookings/series_rules.py)."""
+    repeat = StringField("Repeat", validators=[Length(max=10)])
+    repeat_every = StringField("Every", validators=[Length(max=4)])
+    repeat_end = StringField("Ends", validators=[Length(max=10)])
+    repeat_count = StringField("Number of visits", validators=[Length(max=4)])
+    repeat_until = StringField("Last date", validators=[Length(max=10)])
+
+
+class BookForm(RepeatForm):
     service = IdField("Service", validators=[InputRequired("Choose a service.")],
                       message="Choose a service from the list.")
     start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
@@ -157,6 +167,8 @@ class PortalSettingsForm(FlaskForm):
     cancel_note_required = BooleanField("Customers must write a note when they cancel")
     real_time_availability = BooleanField(
         "Real-time availability: customers may only pick free times when rescheduling")
+    customers_may_book_series = BooleanField(
+        "Allow customers to book repeating visits (every few weeks or monthly) online")
     reminder_hours = IntegerField(
         "Send reminder emails this many hours before the appointment",
         validators=[InputRequired("Enter a number of hours."),

@@ -12,7 +12,7 @@ from ...kernel.timefmt import when
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, is_htmx
 from ..flows.reschedule import parse_start
-from . import series_form
+from ..flows import repeat
 from .forms import NewBookingForm, field_error
 
 bp = Blueprint("new_booking", __name__, url_prefix="/bookings")
@@ -28,7 +28,7 @@ def _page(form, status=200, error=None, taken=None):
     return fragment_or_page(FRAGMENTS.get(target, "admin/new_booking.html"),
                             "admin/new_booking.html", status=status, form=form, p=p,
                             error=error, fieldset_id="new-booking-times-list",
-                            taken=taken, repeat_kinds=series_form.KINDS,
+                            taken=taken, repeat_kinds=repeat.KINDS,
                             day=p.day, slots=p.slots, oob=target == "new-booking-times")
 
 
@@ -57,7 +57,7 @@ def new():
     if not form.validate_on_submit():
         status = 422 if form.is_submitted() else 200
         return _page(form, status, _top_error(form) if status == 422 else None)
-    if series_form.repeats(form):
+    if repeat.repeats(form):
         return _book_series(form)
     try:
         booking, customer, created = new_booking.book_for_customer(
@@ -79,7 +79,7 @@ def _book_series(form):
     with a box to skip each, for a second submit."""
     tz = current_settings().timezone
     try:
-        made, bookings, customer, created, missing = series_form.book(
+        made, bookings, customer, created, missing = repeat.book(
             actor_for(current_user), form, parse_start(form.start.data), tz)
     except series.SeriesTaken as exc:
         return _page(form, exc.status, exc.message, taken=exc.taken)

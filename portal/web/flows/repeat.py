@@ -1,4 +1,5 @@
-"""New booking's Repeat fieldset read into a series rule (bookings/series_rules.py), and the
+"""A booking form's Repeat fieldset (New booking, and Schedule for customers when the business
+allows it) read into a series rule (bookings/series_rules.py), and the
 series booked: plain values in, a DomainError naming the field out."""
 from datetime import date
 
@@ -60,7 +61,7 @@ def skipped_days():
 
 
 def book(actor, form, starts_at, tz):
-    """Book the series the form describes; (series, bookings, customer, created, missing)."""
+    """Book the series New booking describes; (series, bookings, customer, created, missing)."""
     return series.book_series(
         actor, customer_id=form.customer.data,
         new_customer={"name": form.new_name.data, "email": form.new_email.data,
@@ -68,3 +69,11 @@ def book(actor, form, starts_at, tz):
         service_id=form.service.data, starts_at=starts_at,
         rule=rule_from(form, starts_at, tz), skip=skipped_days(),
         fieldworker=form.fieldworker.data, address=form.address.data, notes=form.notes.data)
+
+
+def book_own(actor, form, starts_at, tz):
+    """A customer books a series for themselves (when the business allows it)."""
+    return series.book_series(actor, customer_id=actor.id, new_customer=None,
+                              service_id=form.service.data, starts_at=starts_at,
+                              rule=rule_from(form, starts_at, tz), skip=skipped_days(),
+                              channel="portal")
