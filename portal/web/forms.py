@@ -105,7 +105,7 @@ class RepeatForm(FlaskForm):
     repeat_every = StringField("Every", validators=[Length(max=4)])
     repeat_end = StringField("Ends", validators=[Length(max=10)])
     repeat_count = StringField("Number of visits", validators=[Length(max=4)])
-    repeat_until = StringField("Last date", validators=[Length(max=10)])
+    repeat_until = StringField("Last day", validators=[Length(max=10)])
 
 
 class BookForm(RepeatForm):
