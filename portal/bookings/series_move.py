@@ -19,7 +19,7 @@ from ..people import Customer
 from ..settings import Settings
 from .models import SCHEDULED, Booking, Service
 from .scheduling import reschedule_booking
-from .series_cancel import ALL, FOLLOWING, SCOPES, THIS, _parse_versions
+from .series_cancel import ALL, FOLLOWING, THIS, _parse_versions
 from .services import STALE
 
 
@@ -90,5 +90,3 @@ def move_series(ref, actor: Actor, *, scope, starts_at: datetime, channel, versi
         series_emails.queue_series_moved(booking.series_id, moved, customer, settings)
     return moved
 
-
-__all__ = ["SCOPES", "THIS", "FOLLOWING", "ALL", "scope_visits", "move_series", "shifted"]
