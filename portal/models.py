@@ -4,6 +4,7 @@ from .accounts.sessions import LoginSession
 from .audit import AuditEvent
 from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
+from .bookings.series_models import BookingSeries
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
 from .integrations.idempotency import ApiIdempotencyKey
 from .integrations.models import ApiToken, Integration
@@ -18,7 +19,7 @@ from .reports.models import (ReportDay, ReportDirty, ReportOrderDay, ReportOrder
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
-              Booking, Assignment, AuditEvent,
+              BookingSeries, Booking, Assignment, AuditEvent,
               OutboxMessage, Notification, Invoice, InvoiceLine, WorkingHours, BlockedTime,
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,

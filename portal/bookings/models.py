@@ -8,6 +8,7 @@ from ..kernel.clock import utcnow
 from ..kernel.db import BaseModel
 from ..people import Customer, Staff
 from ..settings import CancellationReason
+from .series_models import BookingSeries
 
 SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = "scheduled", "completed", "cancelled", "no_show"
 STATUS_LABELS = {SCHEDULED: "Scheduled", COMPLETED: "Completed", CANCELLED: "Cancelled",
@@ -50,6 +51,9 @@ class Booking(BaseModel):
     # Set when an outside system made or owns the booking: its id for it there.
     integration = ForeignKeyField(Integration, null=True, backref="bookings", on_delete="SET NULL")
     external_ref = CharField(max_length=120, null=True)
+    # An occurrence of a recurring series (bookings/series.py), and its place in it (1, 2, ...).
+    series = ForeignKeyField(BookingSeries, null=True, backref="bookings", on_delete="SET NULL")
+    series_position = IntegerField(null=True)
 
     class Meta:
         # The admin list filters by status and pages by time (Upcoming, Cancelled, No-show).

@@ -108,6 +108,30 @@ def picker(args, settings, now):
                   today + timedelta(days=PICKER_DAYS), slots, notes)
 
 
+def bookable_service(service_id):
+    """The active service `service_id`, or InvalidInput naming the field."""
+    service = Service.get_or_none(Service.id == service_id)
+    if service is None or not service.active:
+        raise InvalidInput((f"{service.name} is no longer offered. " if service else "")
+                           + "Choose a service from the list.", "service")
+    return service
+
+
+def customer_for(actor, customer_id, new_customer, address):
+    """The customer on file, or the new one added now (inside the caller's transaction).
+    Returns (customer, created)."""
+    if customer_id is None:
+        if not any((new_customer or {}).values()):
+            raise InvalidInput("Choose a customer, or enter the new customer's name and "
+                               "email address.", "customer")
+        return customers.create_customer(dict(new_customer, address=address), actor,
+                                         prefix="new_"), True
+    customer = Customer.get_or_none(Customer.id == customer_id)
+    if customer is None:
+        raise NotFound("That customer no longer exists. Search for them again.")
+    return customer, False
+
+
 def book_for_customer(actor, *, customer_id, new_customer, service_id, starts_at,
                       fieldworker=None, address="", notes="", now=None):
     """Book `service_id` at `starts_at` (naive UTC) for the customer, or for `new_customer`
@@ -115,21 +139,8 @@ def book_for_customer(actor, *, customer_id, new_customer, service_id, starts_at
     now = now or utcnow()
     notes, address = clean_notes(notes), clean_address(address)
     with write_transaction():
-        service = Service.get_or_none(Service.id == service_id)
-        if service is None or not service.active:
-            raise InvalidInput((f"{service.name} is no longer offered. " if service else "")
-                               + "Choose a service from the list.", "service")
-        created = customer_id is None
-        if created:
-            if not any((new_customer or {}).values()):
-                raise InvalidInput("Choose a customer, or enter the new customer's name and "
-                                   "email address.", "customer")
-            customer = customers.create_customer(dict(new_customer, address=address), actor,
-                                                 prefix="new_")
-        else:
-            customer = Customer.get_or_none(Customer.id == customer_id)
-            if customer is None:
-                raise NotFound("That customer no longer exists. Search for them again.")
+        service = bookable_service(service_id)
+        customer, created = customer_for(actor, customer_id, new_customer, address)
         booking = book_appointment(customer.id, service.id, starts_at, actor, channel="admin",
                                    fieldworker=fieldworker, address=address or None,
                                    notes=notes, now=now)

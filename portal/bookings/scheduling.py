@@ -99,8 +99,9 @@ def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fiel
 
 
 def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
-                       fieldworker=None, now=None):
-    """Move the booking `ref` to `starts_at` (naive UTC); returns it or raises a DomainError."""
+                       fieldworker=None, now=None, customer_email: bool = True):
+    """Move the booking `ref` to `starts_at` (naive UTC); returns it or raises a DomainError.
+    `customer_email=False`: the caller sends one email for several moves (a series)."""
     now = now or utcnow()
     with write_transaction():
         booking = lock_booking(ref)
@@ -135,8 +136,9 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
         events.booking_event("booking.rescheduled", booking, actor, channel, now,
                              previous={"starts_at": events.iso(old_starts_at)})
         customer = Customer.get_by_id(booking.customer_id)
-        emails.queue_booking_rescheduled(booking, customer, service, settings, old_starts_at,
-                                         now)
+        if customer_email:
+            emails.queue_booking_rescheduled(booking, customer, service, settings,
+                                             old_starts_at, now)
         emails.queue_staff_booking_rescheduled(booking, customer, service, old_staff,
                                                new_staff, settings, old_starts_at)
         tz = settings.timezone

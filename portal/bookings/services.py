@@ -90,7 +90,8 @@ def _change(booking, expected_version, **fields):
 
 
 def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_version=None,
-                   fee=None, now=None, settings: Settings | None = None) -> Booking:
+                   fee=None, now=None, settings: Settings | None = None,
+                   customer_email: bool = True) -> Booking:
     """Cancel the booking `ref` for `actor`; returns the updated Booking or raises a DomainError.
 
     Status, invoice lines (the visit credited, any fee charged), audit event, customer email
@@ -99,6 +100,8 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
     `settings`: the row the caller already read this request (read here when None).
     The booking returned holds its new values, its service and customer, and in `assigned`
     its staff as read under the lock: the rows a page redraws the booking from.
+    `customer_email=False`: the caller sends the customer one email for several cancellations
+    (bookings/series_cancel.py), so this one queues none of its own.
     """
     now = now or utcnow()
     with write_transaction():
@@ -141,8 +144,9 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
-            emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee,
-                                           refund=refund)
+            if customer_email:
+                emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee,
+                                               refund=refund)
             emails.queue_staff_booking_cancelled(booking, customer, service, told, settings)
     booking.assigned = staff
     return booking

@@ -94,13 +94,22 @@ def _text_part(text, subtype):
     return head.encode("ascii") + body
 
 
-def _attachment(ics, method):
+def _attachment(ics, method, filename="invite.ics"):
     data = base64.encodebytes(ics.encode("utf-8")).replace(b"\n", b"\r\n")
     method = f"; method={method}" if method else ""
     head = (f"Content-Type: text/calendar; charset=utf-8{method}\r\n"
             "Content-Transfer-Encoding: base64\r\n"
-            'Content-Disposition: attachment; filename="invite.ics"\r\n\r\n')
+            f'Content-Disposition: attachment; filename="{filename}"\r\n\r\n')
     return head.encode("ascii") + data
+
+
+def _calendars(ics):
+    """One VCALENDAR per file: an iTIP message is about one event (one UID), so an email that
+    cancels several visits (a series) carries one file for each."""
+    pieces = ["BEGIN:VCALENDAR" + p for p in ics.split("BEGIN:VCALENDAR") if p.strip()]
+    if len(pieces) < 2:
+        return [("invite.ics", ics)]
+    return [(f"visit-{n}.ics", piece) for n, piece in enumerate(pieces, 1)]
 
 
 def _multipart(subtype, parts):
@@ -133,7 +142,8 @@ def build(message, sender, domain, date=None):
                 "alternative", parts + [_text_part(message.body_html, "html")])
             parts = [f"Content-Type: {kind}\r\n\r\n".encode("ascii") + alternative]
         if message.ics:
-            parts.append(_attachment(message.ics, message.ics_method))
+            parts += [_attachment(ics, message.ics_method, name)
+                      for name, ics in _calendars(message.ics)]
         content_type, body = _multipart("mixed", parts)
     head = [("Content-Type", content_type), ("MIME-Version", "1.0")] + headers
     return "".join(f"{name}: {value}\r\n" for name, value in head).encode("ascii") + b"\r\n" + body

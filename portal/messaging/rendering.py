@@ -109,8 +109,32 @@ def _staff_booking_cancelled(v):
     return text, html, ""
 
 
+def _series_cancelled(v):
+    """Several visits of a series cancelled at once: one email, one calendar per visit
+    (mime.build attaches each VCALENDAR as its own file)."""
+    settings = _settings(v.settings)
+    text, html = _both("series_cancelled", visits=v.visits, kept=v.kept, customer=v.customer,
+                       settings=settings, tz=settings.timezone,
+                       book_url=external_url("customer.bookings.schedule"))
+    ics = "".join(booking_ics(visit, SimpleNamespace(name=visit.service), settings, "CANCEL",
+                              v.customer) for visit in v.visits)
+    return text, html, ics
+
+
+def _series_moved(v):
+    """Several visits of a series moved at once: one email, an updated invite per visit."""
+    settings = _settings(v.settings)
+    text, html = _both("series_moved", visits=v.visits, customer=v.customer,
+                       settings=settings, tz=settings.timezone)
+    ics = "".join(booking_ics(visit, SimpleNamespace(name=visit.service), settings, "REQUEST",
+                              v.customer) for visit in v.visits)
+    return text, html, ics
+
+
 TEMPLATES = {"booking_cancelled": _booking_cancelled,
-             "staff_booking_cancelled": _staff_booking_cancelled}
+             "staff_booking_cancelled": _staff_booking_cancelled,
+             "series_cancelled": _series_cancelled,
+             "series_moved": _series_moved}
 
 
 def render(template, context):

@@ -18,6 +18,7 @@ class Settings(BaseModel):
     reschedule_notice_hours = IntegerField(null=True)  # None: same as cancel_notice_hours
     cancel_note_required = BooleanField(default=False)
     real_time_availability = BooleanField(default=True)
+    customers_may_book_series = BooleanField(default=False)  # repeating visits, online
     blocked_message = TextField(default="")  # too late to cancel online ("" = default words)
     reschedule_blocked_message = TextField(default="")  # too late to reschedule online
     # Financial Settings > Tax & Fees, in minor units (cents); 0 means no fee is configured.

@@ -8,7 +8,8 @@ from . import CancellationReason, Settings
 
 PORTAL_FIELDS = ("customers_may_cancel", "customers_may_reschedule", "cancel_notice_hours",
                  "reschedule_notice_hours", "cancel_note_required", "real_time_availability",
-                 "blocked_message", "reschedule_blocked_message", "reminder_hours")
+                 "blocked_message", "reschedule_blocked_message", "reminder_hours",
+                 "customers_may_book_series")
 MAX_NOTICE_HOURS = 24 * 365
 LABEL_MAX = 80
 

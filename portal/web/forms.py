@@ -77,6 +77,11 @@ class CancelForm(FlaskForm):
     add_fee = BooleanField("Add a cancellation fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
     fee_default = HiddenField(validators=[Length(max=40)])  # the amount offered (chosen_fee)
+    # A visit of a series: which visits (flows/series.py), and the versions the step showed.
+    scope = StringField("Which visits", validators=[Length(
+        max=10, message="Choose which visits to cancel from the list.")])
+    versions_following = HiddenField(validators=[Length(max=1500)])
+    versions_all = HiddenField(validators=[Length(max=1500)])
 
 
 class RescheduleForm(FlaskForm):
@@ -86,9 +91,24 @@ class RescheduleForm(FlaskForm):
     version = VersionField()
     fieldworker = IdField("Fieldworker", validators=[Optional()],
                           message="Choose a fieldworker from the list.")
+    # A visit of a series: which visits move by the same shift (flows/series.py).
+    scope = StringField("Which visits", validators=[Length(
+        max=10, message="Choose which visits to move from the list.")])
+    versions_following = HiddenField(validators=[Length(max=1500)])
+    versions_all = HiddenField(validators=[Length(max=1500)])
 
 
-class BookForm(FlaskForm):
+class RepeatForm(FlaskForm):
+    """The Repeat fieldset of a booking form (a recurring series): read by
+    web/flows/repeat.py, checked by the domain (bookings/series_rules.py)."""
+    repeat = StringField("Repeat", validators=[Length(max=10)])
+    repeat_every = StringField("Every", validators=[Length(max=4)])
+    repeat_end = StringField("Ends", validators=[Length(max=10)])
+    repeat_count = StringField("Number of visits", validators=[Length(max=4)])
+    repeat_until = StringField("Last day", validators=[Length(max=10)])
+
+
+class BookForm(RepeatForm):
     service = IdField("Service", validators=[InputRequired("Choose a service.")],
                       message="Choose a service from the list.")
     start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
@@ -147,6 +167,8 @@ class PortalSettingsForm(FlaskForm):
     cancel_note_required = BooleanField("Customers must write a note when they cancel")
     real_time_availability = BooleanField(
         "Real-time availability: customers may only pick free times when rescheduling")
+    customers_may_book_series = BooleanField(
+        "Allow customers to book repeating visits (every few weeks or monthly) online")
     reminder_hours = IntegerField(
         "Send reminder emails this many hours before the appointment",
         validators=[InputRequired("Enter a number of hours."),

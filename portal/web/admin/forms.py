@@ -7,7 +7,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ...kernel.errors import InvalidInput
 from ...people.contact_details import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
-from ..forms import IdField, IdListField, VersionField
+from ..forms import IdField, IdListField, RepeatForm, VersionField
 
 NOTES_MAX = 2000
 
@@ -56,7 +56,7 @@ class CustomerForm(FlaskForm):
     may_book_online = BooleanField("May book online")
 
 
-class NewBookingForm(FlaskForm):
+class NewBookingForm(RepeatForm):
     """The POST half of New booking: who (a chosen customer, or a new one), what and when."""
     customer = IdField(validators=[Optional()], message="Choose a customer from the list.")
     new_name = StringField("Name", validators=[_max(NAME_MAX, "the name")])

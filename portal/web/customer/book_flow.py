@@ -5,7 +5,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from ...accounts.sessions import resume
-from ...bookings import availability, policy, queries
+from ...bookings import availability, policy, queries, series
 from ...bookings.scheduling import book_appointment
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
@@ -14,6 +14,7 @@ from ...kernel.timefmt import to_local
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page
 from ..flows.reschedule import HORIZON_DAYS, first_error, parse_day, parse_start
+from ..flows import repeat
 from ..forms import BookForm
 
 
@@ -27,7 +28,7 @@ def _service(raw, services):
     return chosen[0]
 
 
-def _page(form, status=200, error=None):
+def _page(form, status=200, error=None, taken=None):
     settings, now = current_settings(), utcnow()
     today = to_local(now, settings.timezone).date()
     verdict = policy.can_book(resume(current_user.get_id()), settings)  # fresh flags
@@ -48,7 +49,8 @@ def _page(form, status=200, error=None):
                             status=status, form=form, error=error, allowed=verdict,
                             services=services, service=service, day=day, slots=slots,
                             min_day=today, max_day=today + timedelta(days=HORIZON_DAYS),
-                            fieldset_id="book-times-list")
+                            fieldset_id="book-times-list", taken=taken,
+                            repeat_kinds=repeat.KINDS)
 
 
 def run():
@@ -56,6 +58,8 @@ def run():
     form = BookForm()
     if not form.validate_on_submit():
         return _page(form, 422 if form.is_submitted() else 200, first_error(form))
+    if repeat.repeats(form):
+        return _book_series(form)
     try:  # book_appointment asks the policy whether this customer may book online
         booking = book_appointment(current_user.id, form.service.data,
                                    parse_start(form.start.data), actor_for(current_user),
@@ -64,3 +68,19 @@ def run():
         return _page(form, exc.status, exc.message)
     flash("Booked! We've emailed you a confirmation with the details.", "success")
     return redirect(url_for("customer.bookings.show", ref=booking.ref))
+
+
+def _book_series(form):
+    """Repeating visits (when the business allows them online): every visit booked at once,
+    or the dates that are taken listed (409) with a box to skip each."""
+    try:
+        _, bookings, *_ = repeat.book_own(actor_for(current_user), form,
+                                          parse_start(form.start.data),
+                                          current_settings().timezone)
+    except series.SeriesTaken as exc:
+        return _page(form, exc.status, exc.message, taken=exc.taken)
+    except DomainError as exc:
+        return _page(form, exc.status, exc.message)
+    flash(f"Booked {len(bookings)} visits! We've emailed you a confirmation for each.",
+          "success")
+    return redirect(url_for("customer.bookings.show", ref=bookings[0].ref))

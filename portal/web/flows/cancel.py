@@ -13,6 +13,7 @@ from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 from ..app.return_to import back_to_list, return_to
 from ..forms import CancelForm, form_error
+from . import series as series_flow
 
 
 def confirm(audience, context, form, status, error=None):
@@ -29,6 +30,7 @@ def confirm(audience, context, form, status, error=None):
         fee_offered=audience.fees and page.suggested_fee > 0,
         manual_update=manual_update_notice(context["booking"], actor_for(current_user)),
         late_fee=page.cancel_fee,
+        series_choices=series_flow.choices(context["booking"], page.actor, current_settings()),
         cancel_url=url_for(audience.cancel_endpoint, ref=ref, next=back), return_to=back,
         back_url=back or url_for(audience.booking_endpoint, ref=ref), **context)
     return into_modal(response) if is_htmx() and request.method == "POST" else response
@@ -87,6 +89,11 @@ def run(audience, ref, load):
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return confirm(audience, context, form, status, form_error(form))
     try:
+        if scope := series_flow.wanted(form):
+            said = series_flow.cancel(form, scope, ref, actor_for(current_user),
+                                      audience.channel, current_settings(),
+                                      fee=chosen_fee(form))
+            return series_flow.done(said, audience.booking_url(ref))
         fee = chosen_fee(form)
         booking = cancel_booking(ref, actor_for(current_user), channel=audience.channel,
                                  reason_id=form.reason.data, note=form.note.data,

@@ -17,6 +17,7 @@ from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 from ..app.return_to import back_to_list, return_to
 from ..forms import RescheduleForm
+from . import series as series_flow
 
 HORIZON_DAYS = 180  # how far ahead the picker goes
 
@@ -97,7 +98,8 @@ def _picker(audience, context, form, day, status=200, error=None):
                       {"date": d.isoformat(), **({"next": back} if back else {})}),
                   back_url=back or audience.booking_url(booking.ref), plain_form=audience.plain,
                   staff_choices=availability.qualified_staff(booking.service)
-                  if audience.choose_staff else [])
+                  if audience.choose_staff else [],
+                  series_moves=series_flow.move_choices(booking))
     if is_htmx() and request.headers.get("HX-Target") == "reschedule-times":
         return fragment_or_page("booking/_reschedule_times.html", "booking/reschedule.html",
                                 status=status, **values)
@@ -128,6 +130,11 @@ def run(audience, ref, load):
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return _picker(audience, context, form, day, status, first_error(form))
     try:
+        if scope := series_flow.wanted(form, "move"):
+            said = series_flow.move(form, scope, ref, acting(context), audience.channel,
+                                    parse_start(form.start.data), settings,
+                                    form.fieldworker.data if audience.choose_staff else None)
+            return series_flow.done(said, audience.booking_url(ref))
         fieldworker = form.fieldworker.data if audience.choose_staff else None
         reschedule_booking(ref, acting(context), channel=audience.channel,
                            starts_at=parse_start(form.start.data),

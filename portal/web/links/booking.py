@@ -14,6 +14,7 @@ from ...settings import CancellationReason
 from ..app.current import current_settings
 from ..app.limits import client_address, too_many_tries
 from ..flows import reschedule as reschedule_flow
+from ..flows import series as series_flow
 from ..flows.audience import Audience
 from ..forms import CancelForm, form_error
 
@@ -73,6 +74,10 @@ def cancel(token):
             200 if context["cancel"] else refusal(context["cancel"]).status)
         return confirm(context, form, status, form_error(form))
     try:
+        if scope := series_flow.wanted(form):
+            said = series_flow.cancel(form, scope, context["booking"].ref, context["actor"],
+                                      "email_link", current_settings())
+            return series_flow.done(said, context["view_url"])
         cancel_booking(context["booking"].ref, context["actor"], channel="email_link",
                        reason_id=form.reason.data, note=form.note.data,
                        expected_version=form.version.data)
@@ -86,6 +91,8 @@ def confirm(context, form, status, error=None):
     return render_template("booking/cancel.html", form=form, error=error, plain_form=True,
                            reasons=list(CancellationReason.listed()),
                            late_fee=context["booking_page"].cancel_fee,
+                           series_choices=series_flow.choices(
+                               context["booking"], context["actor"], current_settings()),
                            cancel_url=request.path,
                            back_url=context["view_url"], **context), status
 
