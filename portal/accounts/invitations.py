@@ -2,7 +2,9 @@
 from flask import render_template
 
 from ..kernel.clock import utcnow
+from ..kernel.timefmt import when
 from ..kernel.urls import external_url
+from ..messaging import business_templates
 from ..messaging.outbox import enqueue_email
 from ..settings import Settings
 from . import tokens
@@ -10,6 +12,7 @@ from .models import INVITE, RESET
 
 SUBJECTS = {INVITE: "Set your password for {business}",
             RESET: "Reset your password for {business}"}
+LABELS = {INVITE: "Set your password", RESET: "Choose a new password"}  # their own templates
 ENDPOINTS = {INVITE: "customer.account.invite", RESET: "customer.account.reset"}
 
 
@@ -24,9 +27,17 @@ def _queue(customer, purpose, now):
     token, row = tokens.issue(customer, purpose, now)
     url = external_url(ENDPOINTS[purpose], token=token)
     settings = Settings.current()
-    text, html = _render(purpose, customer, url, row.expires_at, settings)
+    own = business_templates.compose(
+        f"account_{purpose}", business_templates.language_of(customer.language, settings),
+        settings, lambda: {"customer_name": customer.name, "customer_email": customer.email,
+                           "expires": when(row.expires_at, settings.timezone),
+                           "link_button": business_templates.button(url, LABELS[purpose]),
+                           **business_templates.business_values(settings)})
+    text, html = (own["text"], own["html"]) if own else _render(purpose, customer, url,
+                                                                 row.expires_at, settings)
     enqueue_email(dedupe_key=f"account_{purpose}:{row.id}", to=customer.email,
-                  subject=SUBJECTS[purpose].format(business=settings.business_name),
+                  subject=own["subject"] if own else
+                  SUBJECTS[purpose].format(business=settings.business_name),
                   text=text, html=html)
     return url
 

@@ -16,7 +16,7 @@ from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import InvalidInput, NotFound
 from ..kernel.languages import DEFAULT, SUPPORTED, known
-from ..kernel.timefmt import when
+from ..kernel.timefmt import money, when
 from ..people import Staff
 from ..settings import Settings
 from . import placeholders
@@ -39,31 +39,38 @@ def customised(settings) -> set:
     return set((getattr(settings, "custom_emails", "") or "").split())
 
 
-def compose(kind, language, settings, values):
+def compose(kind, language, settings, values, listed=None):
     """{"subject", "text", "html"} from the business's template for `kind` in `language`, or
-    None when there is none. A template that fails to fill in (it was checked when saved, so
-    this means a bug) is logged and the file's email sent instead: never a failed send."""
-    if f"{kind}:{language}" not in customised(settings):
+    None when there is none. `values` is a function giving the placeholders' values (called
+    only when there is a template); `listed` the customised kinds when the caller knows them
+    better than `settings` (the worker, from the row's snapshot). A template that fails to
+    fill in (it was checked when saved, so this means a bug) is logged and the file's email
+    sent instead: never a failed send."""
+    if f"{kind}:{language}" not in (customised(settings) if listed is None else listed):
         return None
     row = EmailTemplate.get_or_none((EmailTemplate.kind == kind)
                                     & (EmailTemplate.language == language))
     if row is None:
         return None
     try:
-        return fill(row.subject, row.body_text, row.body_formatted, values, settings)
+        return fill(row.subject, row.body_text, row.body_formatted, values(), settings,
+                    language)
     except Exception:
         log.exception("email template %s/%s could not be filled in; sent the default",
                       kind, language)
         return None
 
 
-def fill(subject, text, formatted, values, settings, language=DEFAULT):
-    """The email a template makes with these values: subject, text and the HTML document."""
+def fill(subject, text, formatted, values, settings, language=DEFAULT, preview=False):
+    """The email a template makes with these values: subject, text and the HTML document
+    (with the subject and text shown above and below it when `preview`, for the admin)."""
+    subject = placeholders.render_line(subject, values)
+    text = placeholders.render_text(text, values)
     body = Markup(placeholders.render_html(formatted, values))
     html = current_app.jinja_env.get_template("emails/business.html").render(
-        body=body, settings=settings, language=language)
-    return {"subject": placeholders.render_line(subject, values),
-            "text": placeholders.render_text(text, values), "html": html}
+        body=body, settings=settings, language=language,
+        preview={"subject": subject, "text": text} if preview else None)
+    return {"subject": subject, "text": text, "html": html}
 
 
 # -- the values ------------------------------------------------------------------------------
@@ -88,17 +95,30 @@ def _fieldworkers(booking_id):
 
 def booking_values(booking, customer, service, settings, links, **extra) -> dict:
     """The placeholders of a booking's emails. `links` are the actions the policy allows
-    this customer now (emails.customer_actions): a button missing from them is empty."""
+    this customer now (emails.customer_actions): a button missing from them is empty (so a
+    flag switched off takes the button out of every new email, whatever the template says)."""
     values = {"customer_name": customer.name, "service": service.name,
               "time": when(booking.starts_at, settings.timezone),
               "address": booking.address or "", "booking_ref": booking.ref,
               "fieldworker": _fieldworkers(booking.id), **business_values(settings), **extra}
-    values["booking_button"] = button(links["view_url"], "View booking")
+    values["booking_button"] = (button(links["view_url"], "View booking")
+                                if links.get("view_url") else "")
     values["reschedule_button"] = (button(links["reschedule_url"], "Reschedule",
                                           "secondary") if links.get("reschedule_url") else "")
     values["cancel_button"] = (button(links["cancel_url"], "Cancel booking", "danger")
                                if links.get("cancel_url") else "")
     return values
+
+
+def cancellation_values(booking, customer, service, settings, fee, refund, links) -> dict:
+    """A cancellation notice's placeholders (at send, from the outbox row's snapshot)."""
+    currency = settings.currency
+    extra = {"reason": booking.cancel_reason_label or "",
+             "fee": money(fee, currency) if fee else "",
+             "refund": money(refund.amount, currency) if refund else "",
+             "book_again_button": (button(links["book_url"], "Book a new visit", "secondary")
+                                   if links.get("book_url") else "")}
+    return booking_values(booking, customer, service, settings, links, **extra)
 
 
 # -- saving and resetting ---------------------------------------------------------------------
