@@ -54,6 +54,8 @@ def test_saving_is_audited_and_the_next_reminder_uses_it(admin_client, world):
     assert event.note == "booking_reminder (en)" and "Soon: {service}" in event.after
     assert "booking_reminder:en" in Settings.current().custom_emails
     assert "Customised" in admin_client.get("/admin/settings/emails").get_data(as_text=True)
+    activity = admin_client.get("/admin/activity").get_data(as_text=True)
+    assert "Email template saved" in activity and 'href="/admin/settings/emails"' in activity
 
     assert send_due_reminders() == 1
     [message] = outbox("booking_reminder:")
