@@ -15,7 +15,6 @@ from . import business_templates as bt
 from .email_kinds import KINDS
 from .emails import customer_actions
 from .outbox import enqueue_email
-from .rendering import link_url
 from .template_models import EmailTemplate
 
 PREVIEW_BOOKINGS = 30
