@@ -146,3 +146,23 @@ def test_escaped_braces_cannot_reach_the_config_either(admin, app):
     expect(frame.locator("#preview-text")).to_contain_text("{{config.SECRET_KEY}}")
     shown = frame.locator("body").inner_text()
     assert app.config["SECRET_KEY"] not in shown and "<class" not in shown
+
+
+def test_editing_previewing_and_resetting_work_without_javascript(nojs_page, demo):
+    page = nojs_page
+    staff_log_in(page, demo)
+    page.goto(f"{demo}/admin/settings/emails")
+    page.get_by_role("link", name="Booking confirmation in Deutsch: default").click()
+    write(page, subject="Bestätigt: {service}", text="Hallo {customer_name}\n{booking_button}",
+          formatted="Hallo **{customer_name}**\n\n{booking_button}")
+    page.get_by_role("button", name="Preview").click()
+    frame = page.frame_locator("iframe[name=email-preview]")
+    expect(frame.locator("#preview-subject")).to_have_text(re.compile("^Bestätigt: "))
+    expect(frame.get_by_role("link", name="View booking")).to_be_visible()
+    page.get_by_role("button", name="Save").click()
+    expect(page.get_by_text("Email saved: new emails use it.")).to_be_visible()
+    expect(page.locator("#template-status")).to_contain_text("Your own email, saved")
+    page.get_by_role("button", name="Reset to the default email").click()
+    expect(page.get_by_text("Back to the default email.")).to_be_visible()
+    expect(page.get_by_label("Subject")).to_have_value("Booking confirmed: {service} on {time} "
+                                                       "({booking_ref})")
