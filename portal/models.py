@@ -12,6 +12,7 @@ from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
 from .kernel.ratelimit import RateLimitHit
 from .messaging.models import Notification, OutboxMessage
 from .messaging.push_models import PushDelivery, PushKey, PushSubscription
+from .messaging.template_models import EmailTemplate
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
 from .reports.models import (ReportDay, ReportDirty, ReportOrderDay, ReportOrderDirty,
@@ -25,4 +26,4 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
               ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty,
-              PushKey, PushSubscription, PushDelivery]
+              PushKey, PushSubscription, PushDelivery, EmailTemplate]

@@ -45,7 +45,9 @@ SETTINGS_PAGES = {"portal_settings_changed": ("Portal settings", "portal_setting
                   "working_hours_changed": ("Working hours", "hours"),
                   "booking_settings_changed": ("Booking settings", "hours"),
                   "blocked_time_added": ("Blocked time", "blocked"),
-                  "blocked_time_removed": ("Blocked time", "blocked")}
+                  "blocked_time_removed": ("Blocked time", "blocked"),
+                  "email_template_saved": ("Emails", "emails"),
+                  "email_template_reset": ("Emails", "emails")}
 
 
 class Subject(NamedTuple):

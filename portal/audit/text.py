@@ -33,6 +33,8 @@ ACTION_LABELS = {
     "working_hours_changed": "Working hours changed",
     "blocked_time_added": "Time blocked",
     "blocked_time_removed": "Blocked time removed",
+    "email_template_saved": "Email template saved",
+    "email_template_reset": "Email template reset to the default",
     "service_created": "Service added",
     "service_updated": "Service changed",
     "customer_created": "Customer added",

@@ -5,7 +5,7 @@ from ..bookings import policy
 from ..kernel.actors import Actor
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
-from . import rendering
+from . import business_templates, rendering
 from .calendar import booking_ics
 from .outbox import enqueue_email
 from .rendering import link_url
@@ -16,20 +16,37 @@ def _render(name, **context):
             render_template(f"emails/{name}.html", **context))
 
 
+def _own(kind, context, **extra):
+    """The email from the business's own template for `kind` in the customer's language
+    (Settings > Emails), or None: then the file's is sent."""
+    settings, customer = context["settings"], context["customer"]
+    language = business_templates.language_of(getattr(customer, "language", ""), settings)
+    return business_templates.compose(kind, language, settings, lambda: (
+        business_templates.booking_values(context["booking"], customer, context["service"],
+                                          settings, context, **extra)))
+
+
 def queue_booking_cancelled(booking, customer, service, settings, fee=None, refund=None):
     """The customer's cancellation notice, with a link to view the booking (and any fee, and
     the refund the cancellation asked for).
     Rendered by the worker when it sends (messaging/rendering.py): this only packs values."""
+    # The business's own template (if any) is looked up only when it wrote one for this
+    # language: then the subject, kept on the row, is made now and the body when sent.
+    language = business_templates.language_of(getattr(customer, "language", ""), settings)
+    own = business_templates.compose(
+        "booking_cancelled", language, settings, lambda: business_templates.cancellation_values(
+            booking, customer, service, settings, fee, refund, {}))
     enqueue_email(
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=f"Your booking {booking.ref} is cancelled",
+        subject=own["subject"] if own else f"Your booking {booking.ref} is cancelled",
         template="booking_cancelled", ics_method="CANCEL",
         context=rendering.pack(booking=rendering.booking_values(booking),
                                customer=rendering.person_values(customer),
                                service={"name": service.name},
                                settings=rendering.settings_values(settings), fee=fee,
-                               refund={"amount": refund.amount} if refund else None))
+                               refund={"amount": refund.amount} if refund else None,
+                               language=language, own_template=bool(own)))
 
 
 def customer_actions(booking, settings, now):
@@ -52,11 +69,13 @@ def queue_booking_reminder(booking, customer, service, settings, now):
     """The reminder before an appointment; once per booking and start time."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
                    tz=settings.timezone, **customer_actions(booking, settings, now))
-    text, html = _render("booking_reminder", **context)
+    own = _own("booking_reminder", context)
+    text, html = (own["text"], own["html"]) if own else _render("booking_reminder", **context)
     return enqueue_email(
         dedupe_key=reminder_key(booking),
         to=customer.email,
-        subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
+        subject=own["subject"] if own else
+        f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
@@ -86,13 +105,15 @@ def _customer_context(booking, customer, service, settings, now, **extra):
 
 def queue_booking_confirmed(booking, customer, service, settings, now):
     """The confirmation of a new booking, with an invite and the links the policy allows."""
-    text, html = _render("booking_confirmed",
-                         **_customer_context(booking, customer, service, settings, now))
+    context = _customer_context(booking, customer, service, settings, now)
+    own = _own("booking_confirmed", context)
+    text, html = (own["text"], own["html"]) if own else _render("booking_confirmed", **context)
     return enqueue_email(
         dedupe_key=f"booking_confirmed:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=f"Booking confirmed: {service.name} on "
-                f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
+        subject=own["subject"] if own else
+        f"Booking confirmed: {service.name} on "
+        f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
@@ -100,13 +121,17 @@ def queue_booking_confirmed(booking, customer, service, settings, now):
 def queue_booking_rescheduled(booking, customer, service, settings, old_starts_at, now):
     """The customer's confirmation of a move: old and new time, and an updated invite (same
     UID, the booking's new version as SEQUENCE) so calendar apps move the event."""
-    text, html = _render("booking_rescheduled", **_customer_context(
-        booking, customer, service, settings, now, old_starts_at=old_starts_at))
+    context = _customer_context(booking, customer, service, settings, now,
+                                old_starts_at=old_starts_at)
+    own = _own("booking_rescheduled", context,
+               old_time=when(old_starts_at, settings.timezone))
+    text, html = (own["text"], own["html"]) if own else _render("booking_rescheduled", **context)
     return enqueue_email(
         dedupe_key=f"booking_rescheduled:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=f"Your booking {booking.ref} is moved to "
-                f"{when(booking.starts_at, settings.timezone)}",
+        subject=own["subject"] if own else
+        f"Your booking {booking.ref} is moved to "
+        f"{when(booking.starts_at, settings.timezone)}",
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 

@@ -9,6 +9,8 @@ from ..kernel.timefmt import money
 from ..kernel.urls import external_url
 from ..orders.models import Order
 from ..people import Customer
+from . import business_templates
+from .email_kinds import REFUND_KINDS
 from .outbox import enqueue_email
 
 SUBJECTS = {"approved": "Refund approved: {amount} for {what}",
@@ -18,7 +20,7 @@ SUBJECTS = {"approved": "Refund approved: {amount} for {what}",
 
 def _paid_for(invoice_id):
     """The invoice with its customer and the booking or order it bills, in one query."""
-    return (Invoice.select(Invoice.currency, Customer.name, Customer.email,
+    return (Invoice.select(Invoice.currency, Customer.name, Customer.email, Customer.language,
                            Booking.ref.alias("booking_ref"), Order.ref.alias("order_ref"))
             .join(Customer, on=(Invoice.customer == Customer.id))
             .switch(Invoice).join(Booking, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id))
@@ -40,9 +42,16 @@ def queue_refund_decided(refund, step, settings):
     amount = money(refund.amount, facts["currency"])
     context = dict(refund=refund, step=step, customer_name=facts["name"], what=what,
                    amount=amount, page_url=page_url, settings=settings, tz=settings.timezone)
+    own = business_templates.compose(
+        REFUND_KINDS[step], business_templates.language_of(facts["language"], settings),
+        settings, lambda: {"customer_name": facts["name"], "refund": amount, "what": what,
+                           "note": refund.decision_note or "",
+                           "reference": refund.processed_reference or "",
+                           "page_button": business_templates.button(page_url, "See it online"),
+                           **business_templates.business_values(settings)})
     return enqueue_email(
         dedupe_key=f"refund_{step}:{refund.id}:v{refund.version}",
         to=facts["email"],
-        subject=SUBJECTS[step].format(amount=amount, what=what),
-        text=render_template("emails/refund_decided.txt", **context),
-        html=render_template("emails/refund_decided.html", **context))
+        subject=own["subject"] if own else SUBJECTS[step].format(amount=amount, what=what),
+        text=own["text"] if own else render_template("emails/refund_decided.txt", **context),
+        html=own["html"] if own else render_template("emails/refund_decided.html", **context))

@@ -17,6 +17,7 @@ from flask import current_app
 
 from ..bookings.links import make_token
 from ..kernel.urls import external_url
+from . import business_templates
 from .calendar import booking_ics
 
 _DATETIME = "$dt"  # {"$dt": "2026-12-01T09:00:00"}: a naive UTC datetime in the JSON
@@ -91,13 +92,27 @@ def _both(name, **context):
 
 def _booking_cancelled(v):
     settings = _settings(v.settings)
-    text, html = _both("booking_cancelled", booking=v.booking, customer=v.customer,
-                       service=v.service, settings=settings, tz=settings.timezone, fee=v.fee,
-                       # rows queued before refunds were asked for by the cancellation lack it
-                       refund=getattr(v, "refund", None),
-                       view_url=link_url("view", v.booking),
-                       book_url=external_url("customer.bookings.schedule"))
+    # rows queued before refunds were asked for by the cancellation lack it
+    refund = getattr(v, "refund", None)
+    links = dict(view_url=link_url("view", v.booking),
+                 book_url=external_url("customer.bookings.schedule"))
+    own = _own_cancelled(v, settings, refund, links)
+    text, html = (own["text"], own["html"]) if own else _both(
+        "booking_cancelled", booking=v.booking, customer=v.customer, service=v.service,
+        settings=settings, tz=settings.timezone, fee=v.fee, refund=refund, **links)
     return text, html, booking_ics(v.booking, v.service, settings, "CANCEL", v.customer)
+
+
+def _own_cancelled(v, settings, refund, links):
+    """The business's own cancellation template, when the row was queued with one in mind
+    (emails.queue_booking_cancelled); rows from before templates have neither field."""
+    if not getattr(v, "own_template", False):
+        return None
+    language = v.language
+    return business_templates.compose(
+        "booking_cancelled", language, settings, lambda: business_templates.cancellation_values(
+            v.booking, v.customer, v.service, settings, v.fee, refund, links),
+        listed={f"booking_cancelled:{language}"})
 
 
 def _staff_booking_cancelled(v):

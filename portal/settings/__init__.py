@@ -34,6 +34,8 @@ class Settings(BaseModel):
     online_booking = BooleanField(default=True)
     # The customers' language when theirs is unknown (kernel/languages.py).
     default_language = CharField(max_length=8, default="en")
+    # "kind:language" of each email template the business wrote (messaging/business_templates)
+    custom_emails = TextField(default="")
 
     @classmethod
     def current(cls):

@@ -7,7 +7,7 @@ reads (the API, health checks, static files, downloads, polled fragments, an ema
 import re
 
 NOT_PAGES = ("/api/", "/healthz", "/readyz", "/static/", "/favicon.ico", "/setup",
-             ".csv", "/badge", "/html")
+             ".csv", "/badge", "/html", "/emails/<kind>/<language>/preview")
 ROLES = {"anonymous": None, "customer": "customer@example.com", "fieldworker": "fw@example.com",
          "admin": "admin@example.com"}
 
@@ -34,6 +34,7 @@ def page_urls(app, world, tokens):
         "message_id": OutboxMessage.select().order_by(OutboxMessage.id).first().id,
         "integration_id": delivery.integration_id if delivery else integration.id,
         "delivery_id": delivery.id if delivery else 0,
+        "kind": "booking_reminder", "language": "de",  # Settings > Emails: one email's page
     }
     urls = {}
     for rule in app.url_map.iter_rules():

@@ -160,6 +160,16 @@ MATRIX = [
     ("POST", "/admin/settings/business", {"business_name": "Sparkle", "timezone": "UTC",
                                           "contact_phone": "(555) 010-4477",
                                           "currency": "EUR"}, ADMIN_ONLY),
+    # Settings > Emails (tests/web/test_email_templates.py does the rest)
+    ("GET", "/admin/settings/emails", {}, ADMIN_ONLY),
+    ("GET", "/admin/settings/emails/booking_reminder/de", {}, ADMIN_ONLY),
+    ("POST", "/admin/settings/emails/booking_reminder/de",
+     {"action": "save", "subject": "Erinnerung", "body_text": "Hallo {customer_name}",
+      "body_formatted": "Hallo"}, ADMIN_ONLY),
+    ("GET", "/admin/settings/emails/booking_reminder/de/preview", {}, ADMIN_ONLY),
+    ("POST", "/admin/settings/emails/booking_reminder/de/preview",
+     {"subject": "Hi", "body_text": "Hi", "body_formatted": "Hi"}, ADMIN_ONLY),
+    ("POST", "/admin/settings/emails/booking_reminder/de/reset", {}, ADMIN_ONLY),
     # Integrations: no integration or delivery 1 exists here, so the admin is told so (404);
     # everyone else is refused before the lookup. tests/web/test_integrations_admin.py does the
     # rest.

@@ -15,7 +15,8 @@ PAGES = {"booking": ("admin.bookings.show", "ref"), "order": ("admin.orders.show
          "integration": ("admin.integrations.show", "integration_id"),
          "staff": ("admin.staff.index", None), "portal_settings": ("admin.settings.portal", None),
          "fees": ("admin.settings.fees", None), "hours": ("admin.availability.hours_page", None),
-         "blocked": ("admin.availability.blocked", None)}
+         "blocked": ("admin.availability.blocked", None),
+         "emails": ("admin.email_templates.index", None)}
 
 
 @bp.app_template_global()
