@@ -33,6 +33,10 @@ class Settings(BaseModel):
     online_booking = BooleanField(default=True)
     # The customers' language when theirs is unknown (kernel/languages.py).
     default_language = CharField(max_length=8, default="en")
+    # The waitlist: offer a released time to this many waiting customers at a time, each with
+    # this long to claim it before the next in line hears (0: everyone at once, no window).
+    waitlist_batch = IntegerField(default=0)
+    waitlist_claim_minutes = IntegerField(default=120)
 
     @classmethod
     def current(cls):
