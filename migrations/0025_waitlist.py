@@ -40,7 +40,7 @@ def up(migrator, db):
         class Meta:
             database = db
             table_name = "waitlist_entry"
-            indexes = ((("service", "state", "joined_at"), False),
+            indexes = ((("state", "last_day"), False),
                        (("customer", "state"), False))
 
     class WaitlistOffer(Model):

@@ -38,8 +38,8 @@ class WaitlistEntry(BaseModel):
     state = CharField(max_length=10, default=WAITING)
 
     class Meta:
-        # Matching a released time reads the waiting entries of a service in join order.
-        indexes = ((("service", "state", "joined_at"), False),
+        # Every cancellation asks for the waiting entries whose days it touches (usually none).
+        indexes = ((("state", "last_day"), False),
                    (("customer", "state"), False))
 
     @property
