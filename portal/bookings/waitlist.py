@@ -132,3 +132,23 @@ def waiting_on(service_id: int | None, day: date, now: datetime) -> list:
     if service_id is not None:
         query = query.where(WaitlistEntry.service == service_id)
     return list(query.order_by(Service.name, WaitlistEntry.joined_at, WaitlistEntry.id))
+
+
+WAITLIST_FIELDS = ("waitlist_batch", "waitlist_claim_minutes")
+MAX_BATCH = 50
+MAX_CLAIM_MINUTES = 7 * 24 * 60
+
+
+def update_waitlist_settings(batch: int, claim_minutes: int, actor: Actor) -> list:
+    """How released times are offered: everyone at once (batch 0) or `batch` at a time, each
+    with `claim_minutes` to claim before the next in line hears. Returns the changed names."""
+    from ..settings.portal import save_settings
+    if not 0 <= batch <= MAX_BATCH:
+        raise InvalidInput(f"Offer to between 1 and {MAX_BATCH} people at a time, or "
+                           "choose everyone at once.", "waitlist_batch")
+    if batch and not 5 <= claim_minutes <= MAX_CLAIM_MINUTES:
+        raise InvalidInput("Give people between 5 minutes and 7 days to claim a time.",
+                           "waitlist_claim_minutes")
+    return save_settings(WAITLIST_FIELDS, {"waitlist_batch": batch,
+                                           "waitlist_claim_minutes": claim_minutes or 120},
+                         actor, "waitlist_settings_changed")
