@@ -34,12 +34,12 @@ def booked_time(world, customer=None, days_ahead=14, at=time(10)):
     return SimpleNamespace(day=day, booking=booking, starts_at=starts_at)
 
 
-def waiting_customers(world, day, count=3, times="any", first_day=None):
+def waiting_customers(world, day, count=3, times="any", first_day=None, numbered_from=1):
     """`count` new customers who join the waitlist for world.service on `day`, a second apart
     (join order is the order of the list returned)."""
     now = utcnow()
     people = []
-    for n in range(count):
+    for n in range(numbered_from - 1, numbered_from - 1 + count):
         customer = person(Customer, name=f"Waiting {n + 1}", email=f"wait{n + 1}@example.com")
         entry = join(customer.id, world.service.id, first_day or day, day, times,
                      now=now + timedelta(seconds=n))

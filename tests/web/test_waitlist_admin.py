@@ -98,3 +98,12 @@ def test_bad_settings_are_refused_and_change_nothing(admin_client, world, fields
 def test_customers_and_fieldworkers_cannot_see_it(client, world):
     login(client, world.customer.email)
     assert client.get(URL).status_code in (302, 403, 404)
+
+
+def test_the_page_reads_a_fixed_number_of_queries(admin_client, world, released):
+    from tests.support.queries import queries_for
+    url = f"{URL}?date={released.day}"
+    before = queries_for(admin_client, url)
+    waiting_customers(world, released.day, count=30, times="evening", numbered_from=4)
+    assert text(admin_client.get(url)).count("Waiting ") >= 33
+    assert queries_for(admin_client, url) == before <= 6, before

@@ -108,3 +108,14 @@ def test_others_entries_are_not_theirs_to_leave(client, customer_client, world):
 
 def test_logged_out_visitors_are_sent_to_log_in(client, world):
     assert client.get(URL).status_code in (302, 401)
+
+
+def test_the_page_reads_a_fixed_number_of_queries(customer_client, world):
+    from portal.bookings.waitlist import join
+    from tests.support.queries import queries_for
+    join(world.customer.id, world.service.id, day(), day(), "any")
+    before = queries_for(customer_client, URL)
+    for n in range(1, 9):
+        join(world.customer.id, world.service.id, day(), day() + timedelta(days=n), "any")
+    assert text(customer_client.get(URL)).count("Leave</button>") == 9
+    assert queries_for(customer_client, URL) == before <= 6, before

@@ -5,7 +5,8 @@ from flask_wtf import FlaskForm
 
 from ...bookings.links import LinkInvalid
 from ...bookings.waitlist_links import read_offer_token
-from ...bookings.waitlist_offers import claim_offer, offer_for_link
+from ...bookings.waitlist_models import GONE
+from ...bookings.waitlist_offers import GONE_MESSAGE, claim_offer, offer_for_link
 from ...kernel.clock import utcnow
 from ...kernel.errors import DomainError
 from .booking import _limit
@@ -25,6 +26,8 @@ def show(token):
     try:
         offer_id, nonce = read_offer_token(current_app.config["SECRET_KEY"], token, utcnow())
         offer = offer_for_link(offer_id, nonce, utcnow())
+        if offer.state == GONE:  # someone else took it (or it was booked another way)
+            return render_template("links/waitlist_gone.html", message=GONE_MESSAGE), 409
         if not form.validate_on_submit():
             status = 422 if form.is_submitted() else 200
             error = ("Your form had expired. Press the button again to take this time."
