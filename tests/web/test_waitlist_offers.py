@@ -117,3 +117,30 @@ def test_the_first_claim_books_and_the_others_are_told_it_has_gone(client, world
     assert state()[:2] == before[:2]  # no booking, no claim
     used = client.post(links[1], data={"csrf_token": token})
     assert used.status_code == 410 and "already been used" in used.get_data(as_text=True)
+
+
+def test_moving_a_visit_away_offers_its_old_time(world, released):
+    from portal.bookings.scheduling import reschedule_booking
+    from tests.support.slots import free
+    set_mode(0)
+    later = free(world.service, days_ahead=20)
+    reschedule_booking(released.booking.ref, admin_actor(world), channel="admin",
+                       starts_at=later.starts_at)
+    assert len(offer_emails()) == 3
+    assert {o.starts_at for o in WaitlistOffer.select()} == {released.starts_at}
+
+
+def test_removing_blocked_time_offers_what_it_frees(world):
+    from portal.bookings.hours_admin import add_block, delete_block
+    from portal.kernel.timefmt import to_local
+    from tests.support.waitlist import booked_time
+    only_one_fieldworker(world)
+    time = booked_time(world)
+    cancel(world, time.booking)  # nobody waits yet: nothing offered
+    local = to_local(time.starts_at, Settings.current().timezone).replace(tzinfo=None)
+    block = add_block(None, local, local + timedelta(hours=2), "Team day", admin_actor(world),
+                      utcnow())
+    waiting_customers(world, time.day, count=2)
+    assert not offer_emails()
+    delete_block(block.id, admin_actor(world))
+    assert [to for to, _ in offer_emails()] == ["wait1@example.com", "wait2@example.com"]
