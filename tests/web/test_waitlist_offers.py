@@ -144,3 +144,30 @@ def test_removing_blocked_time_offers_what_it_frees(world):
     assert not offer_emails()
     delete_block(block.id, admin_actor(world))
     assert [to for to, _ in offer_emails()] == ["wait1@example.com", "wait2@example.com"]
+
+
+def test_tampered_and_foreign_offer_links_are_refused(app, client, world, released):
+    from types import SimpleNamespace
+
+    from portal.bookings.links import make_token
+    from portal.bookings.waitlist_links import make_offer_token
+    set_mode(0)
+    cancel(world, released.booking)
+    _, link = offer_emails()[0]
+    offer = WaitlistOffer.select().order_by(WaitlistOffer.id).first()
+    forged = make_offer_token(app.config["SECRET_KEY"], SimpleNamespace(
+        id=offer.id, nonce="not-its-nonce", expires_at=offer.expires_at))
+    other_key = make_offer_token("another-secret", offer)
+    booking_link = "/l/w/" + make_token(app.config["SECRET_KEY"], "view", released.booking)
+    before = state()
+    # Cut short, another offer's nonce, signed with another key, a booking link's token (its
+    # own salt), absurdly long: each a 4xx with words, nothing changed.
+    for path in (link[:-3] + "xyz", f"/l/w/{forged}", f"/l/w/{other_key}", booking_link,
+                 "/l/w/" + "A" * 3000):
+        for response in (client.get(path), client.post(path, data={"csrf_token": "x"})):
+            assert response.status_code in (400, 404, 414), (path, response.status_code)
+            if response.status_code == 404:
+                words = response.get_data(as_text=True)
+                assert "Open the link from the email again" in words or "copied" in words \
+                    or len(path) > 2000, path
+    assert state() == before
