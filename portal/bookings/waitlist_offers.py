@@ -55,9 +55,12 @@ def time_released(starts_at: datetime, ends_at: datetime, *, now: datetime | Non
         .order_by(WaitlistEntry.joined_at, WaitlistEntry.id))
     if not entries:
         return 0
+    # Who holds an offer of a start already, or let one lapse (their turn passed): not again.
+    # Those who lost a race for it (gone) may have it if it comes free once more.
     offered = {(o.entry_id, o.starts_at) for o in WaitlistOffer.select(
         WaitlistOffer.entry, WaitlistOffer.starts_at).where(
-        (WaitlistOffer.starts_at >= starts_at) & (WaitlistOffer.starts_at < ends_at))}
+        (WaitlistOffer.starts_at >= starts_at) & (WaitlistOffer.starts_at < ends_at)
+        & WaitlistOffer.state.in_([OPEN, LAPSED]))}
     # "A few at a time": the released time goes to `waitlist_batch` people, counting any
     # offers of it still open (the next in line hears only when those lapse).
     room = None

@@ -171,3 +171,13 @@ def test_tampered_and_foreign_offer_links_are_refused(app, client, world, releas
                 assert "Open the link from the email again" in words or "copied" in words \
                     or len(path) > 2000, path
     assert state() == before
+
+
+def test_a_time_freed_again_goes_to_those_who_lost_the_race(world, released):
+    from portal.bookings.waitlist_offers import claim_offer
+    set_mode(0)
+    cancel(world, released.booking)
+    first = WaitlistOffer.select().order_by(WaitlistOffer.id).first()
+    booking, _ = claim_offer(first.id, first.nonce)
+    cancel(world, booking)  # the winner cancels in turn: the other two hear again
+    assert [to for to, _ in offer_emails()][3:] == ["wait2@example.com", "wait3@example.com"]
