@@ -37,7 +37,8 @@ def customer_pages(world):
     return {"/bookings": 2, "/bookings?show=past": 2, "/bookings?show=all": 2,
             "/bookings?show=cancelled": 2, "/bookings?page=2": 2, "/bookings?show=past&page=3": 2,
             f"/bookings/{ref}": 3, f"/bookings/{ref}/cancel": 5,
-            f"/bookings/{world.cancelled.ref}": 3, "/orders": 2, "/account": 1}
+            f"/bookings/{world.cancelled.ref}": 3, "/orders": 2, "/account": 1,
+            "/account/waitlist": 3}
 
 
 def admin_pages(world):
@@ -51,7 +52,8 @@ def admin_pages(world):
             "/admin/refunds": 5, "/admin/activity": 6,
             "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,
             "/admin/push-log": 3,
-            "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 15}
+            "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 16,
+            "/admin/waitlist": 5}
 
 
 def fieldworker_pages(world):
