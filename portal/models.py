@@ -6,6 +6,7 @@ from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
 from .bookings.models import Assignment, Booking, Service
 from .bookings.series_models import BookingSeries
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
+from .bookings.waitlist_models import WaitlistEntry, WaitlistOffer
 from .integrations.idempotency import ApiIdempotencyKey
 from .integrations.models import ApiToken, Integration
 from .integrations.webhook_models import WebhookAttempt, WebhookDelivery
@@ -26,4 +27,5 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
               ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty,
-              PushKey, PushSubscription, PushDelivery, EmailTemplate]
+              PushKey, PushSubscription, PushDelivery, EmailTemplate, WaitlistEntry,
+              WaitlistOffer]

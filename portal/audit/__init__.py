@@ -9,7 +9,8 @@ from ..kernel.db import BaseModel
 APPEND_ONLY = "audit events are append-only"
 # Where a change was made, as people read it.
 CHANNELS = {"portal": "Customer portal", "email_link": "Email link", "admin": "Admin",
-            "fieldworker": "Fieldworker", "integration": "Integration", "system": "System"}
+            "fieldworker": "Fieldworker", "integration": "Integration", "system": "System",
+            "waitlist": "Waitlist offer"}
 
 
 def channel_label(key):

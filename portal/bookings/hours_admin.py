@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 from peewee import JOIN
 
 from .. import audit
+from ..kernel.clock import utcnow
 from ..kernel.db import write_transaction
 from ..kernel.errors import InvalidInput, NotFound
 from ..people import Staff
@@ -14,6 +15,7 @@ from ..settings.portal import save_settings as update_settings_fields
 from . import hours
 from .availability import STEPS
 from .schedule_models import BlockedTime, WorkingHours
+from .waitlist_offers import time_released
 
 REASON_MAX = 120
 MAX_BLOCK_DAYS = 366
@@ -201,6 +203,7 @@ def delete_block(block_id, actor):
             raise NotFound("That blocked time is already gone. Reload the page.")
         person = Staff.get_by_id(block.staff_id) if block.staff_id else None
         block.delete_instance()
+        time_released(block.starts_at, block.ends_at, now=utcnow())  # to the waitlist
         audit.record("settings", Settings.current().id, "blocked_time_removed", actor, "admin",
                      before=_block_facts(block, person))
 

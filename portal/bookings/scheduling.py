@@ -18,6 +18,7 @@ from . import availability, claims, policy
 from .models import Assignment, Booking, Service
 from .queries import assigned_staff
 from .services import STALE, lock_booking
+from .waitlist_offers import time_released
 
 
 def _real_time(actor, settings):
@@ -121,12 +122,14 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                                        fieldworker=fieldworker, ignore_booking=booking.id,
                                        real_time=real_time)
         staff_ids = _pick_staff(slot, [s.id for s in old_staff], fieldworker)
-        old_starts_at = booking.starts_at
+        old_starts_at, old_ends_at = booking.starts_at, booking.ends_at
         update_versioned(booking, expected_version, STALE, starts_at=slot.starts_at,
                          ends_at=slot.ends_at, reschedule_count=Booking.reschedule_count + 1)
         booking = Booking.get_by_id(booking.id)
         _set_assignments(booking.id, staff_ids)
         _hold(booking, staff_ids, real_time)
+        time_released(old_starts_at, old_ends_at, now=now, settings=settings,
+                      released_from=booking.id)  # the old time, to the waitlist
         new_staff = assigned_staff(booking.id)
         audit.record("booking", booking.id, "rescheduled", actor, channel, at=now,
                      before={"starts_at": old_starts_at, "staff": [s.name for s in old_staff]},

@@ -22,6 +22,7 @@ from ..settings import CancellationReason, Settings
 from . import claims, policy
 from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
+from .waitlist_offers import time_released
 
 STALE = "This booking changed since the page loaded. Reload and try again."
 
@@ -125,6 +126,8 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_channel=channel, cancel_reason=reason,
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
+        time_released(booking.starts_at, booking.ends_at, now=now, settings=settings,
+                      released_from=booking.id)  # offered to the waitlist, in this transaction
         paid = paid_before_cancel(booking.invoice_row)  # None: nothing paid, nothing to give back
         invoice = credit_service(booking, service, settings, booking.invoice_row)
         if fee:
@@ -167,6 +170,8 @@ def _close_visit(ref, actor, *, status, rule, action, channel, note, expected_ve
         before = {"status": booking.status, "version": booking.version}
         booking = _change(booking, expected_version, status=status)
         claims.release(booking.id)
+        if status == NO_SHOW:  # what is left of the visit's time may suit someone waiting
+            time_released(booking.starts_at, booking.ends_at, now=now, released_from=booking.id)
         if fee:
             settings = Settings.current()
             add_fee(booking, Service.get_by_id(booking.service_id), settings, NO_SHOW_FEE,

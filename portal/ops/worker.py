@@ -51,9 +51,12 @@ def deliver_pushes(batch):
 
 
 def queue_reminders():
+    from ..bookings.waitlist_offers import advance
     from ..messaging.reminders import send_due_reminders
     with database.connection_context():
-        return send_due_reminders()
+        queued = send_due_reminders()
+        advance()  # waitlist offers past their claim window go to the next in line
+        return queued
 
 
 def run(echo, batch=50, interval=2.0, once=False, reminders_every=60.0, email=True):

@@ -14,6 +14,8 @@ from peewee import Case, fn
 
 from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Refund
 from ..bookings.models import CANCELLED, NO_SHOW, Assignment, Booking
+from ..bookings.waitlist_models import CLAIMED, WaitlistOffer
+from ..kernel.db import hours_between
 from ..kernel.listing import day_terms
 from ..settings import CancellationReason
 from . import figures
@@ -98,6 +100,7 @@ class Report:
     fees: dict  # kind -> minor units
     refunds: dict  # status -> (count, minor units)
     orders: object = None  # orders.OrderCancellations: cancelled orders, by cancellation day
+    refilled: "Refilled | None" = None  # cancellations whose time the waitlist booked again
 
     @property
     def rate(self):
@@ -129,6 +132,14 @@ class Report:
 
     def share(self, count):
         return rate(count, self.cancelled)
+
+
+@dataclass(frozen=True)
+class Refilled:
+    """Cancelled visits whose time a waitlist customer claimed (and still has)."""
+    count: int = 0
+    hours: float = 0.0  # the booked time recovered
+    revenue: int = 0  # the refill bookings' prices, minor units
 
 
 class Terms:
@@ -193,6 +204,21 @@ def _refunds(terms):
             .group_by(Refund.status).tuples()}
 
 
+def _refilled(terms):
+    """One query: the period's cancellations (as counted above) refilled from the waitlist."""
+    refill = Booking.alias()
+    count, hours, revenue = (
+        WaitlistOffer.select(fn.COUNT(fn.DISTINCT(Booking.id)),
+                             fn.SUM(hours_between(refill.starts_at, refill.ends_at)),
+                             fn.SUM(refill.price))
+        .join(Booking, on=(WaitlistOffer.released_from == Booking.id))
+        .switch(WaitlistOffer).join(refill, on=(WaitlistOffer.booking == refill.id))
+        .where(WaitlistOffer.state == CLAIMED, refill.status != CANCELLED, terms.cancelled(),
+               *terms.current())
+        .tuples().first())
+    return Refilled(int(count or 0), round(float(hours or 0), 2), int(revenue or 0))
+
+
 def cancellation_report(flt, late_hours):
     """The report for `flt`; a late cancellation is one with under `late_hours` notice."""
     refresh(flt.tz)
@@ -231,4 +257,4 @@ def cancellation_report(flt, late_hours):
         fees={kind: int(amount or 0) for kind, amount in _fees(terms).items()},
         refunds={status: (int(count), int(amount or 0))
                  for status, (count, amount) in _refunds(terms).items()},
-        orders=order_cancellations(flt))
+        orders=order_cancellations(flt), refilled=_refilled(terms))

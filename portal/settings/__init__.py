@@ -36,6 +36,10 @@ class Settings(BaseModel):
     default_language = CharField(max_length=8, default="en")
     # "kind:language" of each email template the business wrote (messaging/business_templates)
     custom_emails = TextField(default="")
+    # The waitlist: offer a released time to this many waiting customers at a time, each with
+    # this long to claim it before the next in line hears (0: everyone at once, no window).
+    waitlist_batch = IntegerField(default=0)
+    waitlist_claim_minutes = IntegerField(default=120)
 
     @classmethod
     def current(cls):

@@ -46,7 +46,7 @@ def start_pages(app, role, tokens):
              if "GET" in rule.methods and not rule.arguments and "static" not in rule.rule]
     if role == "signed link":
         return [f"/l/{tokens['link-view']}", f"/l/{tokens['link-cancel']}/cancel",
-                f"/l/{tokens['link-reschedule']}/reschedule"]
+                f"/l/{tokens['link-reschedule']}/reschedule", f"/l/w/{tokens['waitlist-offer']}"]
     if role == "visitor":
         return ["/login", "/forgot-password", f"/account/invite/{tokens['invite']}",
                 f"/account/reset/{tokens['reset']}", f"/account/email/{tokens['email']}"]

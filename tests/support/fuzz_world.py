@@ -13,6 +13,9 @@ from portal.billing.refunds import approve_refund, request_refund
 from portal.bookings.links import make_token
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import BlockedTime
+from portal.bookings.waitlist import join
+from portal.bookings.waitlist_links import make_offer_token
+from portal.bookings.waitlist_models import WaitlistOffer
 from portal.integrations.demo import load_demo_integrations
 from portal.integrations.tokens import create_token
 from portal.integrations.webhook_models import DEAD, WebhookDelivery
@@ -98,7 +101,13 @@ def build(app):
         change = OutboxMessage.get(OutboxMessage.to_address == "other.new@example.com")
         confirm = LINK_RE.search(change.body_text).group(1)
         secret = app.config["SECRET_KEY"]
-        tokens = {"invite": invite.rsplit("/", 1)[1], "reset": reset.rsplit("/", 1)[1],
+        # A waitlist entry (Account > Waitlist lists it, with Leave) and an offer (its link).
+        waiting = join(world.other.id, world.service.id, start.date(),
+                       start.date() + timedelta(days=3), "any")
+        join(world.customer.id, world.service.id, start.date(), start.date(), "morning")
+        offer = WaitlistOffer.create(entry=waiting, starts_at=start, ends_at=start + timedelta(
+            hours=2), expires_at=start, created_at=utcnow())
+        tokens = {"waitlist-offer": make_offer_token(secret, offer),"invite": invite.rsplit("/", 1)[1], "reset": reset.rsplit("/", 1)[1],
                   "email": confirm.rsplit("/", 1)[1],
                   **{f"link-{purpose}": make_token(secret, purpose, Booking.get_by_id(
                       world.later.id)) for purpose in ("view", "cancel", "reschedule")}}

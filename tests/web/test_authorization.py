@@ -101,6 +101,8 @@ MATRIX = [
     # Payments and refunds: no invoice or refund 1 exists here, so the admin is told so (404);
     # everyone else is refused before the lookup. tests/web/test_payments_refunds.py does the rest.
     ("GET", "/admin/refunds", {}, ADMIN_ONLY),
+    ("GET", "/admin/waitlist?date=2026-06-01", {}, ADMIN_ONLY),
+    ("POST", "/admin/waitlist/settings", {"mode": "everyone"}, ADMIN_ONLY),
     ("GET", "/admin/refunds?status=all&q=casey&from=2020-01-01", {}, ADMIN_ONLY),
     ("POST", "/admin/invoices/1/payments", {"amount": "10", "method": "cash"},
      dict(ADMIN_ONLY, admin=404)),

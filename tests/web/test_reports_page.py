@@ -145,4 +145,4 @@ def test_query_count_is_fixed_as_data_grows(admin):
     _more_bookings(admin.rw, 300)
     after = {url: queries(url) for url in (URL, filtered)}
     assert after == before
-    assert max(before.values()) <= 15, before
+    assert max(before.values()) <= 16, before  # 15, and the waitlist's refilled count

@@ -11,9 +11,9 @@ bp = require_role(Blueprint("admin", __name__, url_prefix="/admin"), "admin")
 # has it, and a process may build several apps (tests, `flask shell`).
 from . import (activity, api_tokens, availability, booking_details, bookings, business_settings,
                customers, email_templates, emails, integrations, new_booking, new_order, orders,
-               push_log, refunds, reports, services, settings, staff, today)
+               push_log, refunds, reports, services, settings, staff, today, waitlist)
 
 for _area in (today, bookings, new_booking, booking_details, emails, customers, new_order, orders,
               refunds, reports, activity, settings, business_settings, availability, services,
-              staff, integrations, api_tokens, push_log, email_templates):
+              staff, integrations, api_tokens, push_log, email_templates, waitlist):
     bp.register_blueprint(_area.bp)

@@ -6,7 +6,7 @@ from flask import Blueprint
 bp = Blueprint("customer", __name__)
 
 # Joined once, at import (see portal/web/admin/__init__.py).
-from . import account, bookings, orders  # noqa: E402
+from . import account, bookings, orders, waitlist  # noqa: E402
 
-for _area in (bookings, orders, account):
+for _area in (bookings, orders, account, waitlist):
     bp.register_blueprint(_area.bp)

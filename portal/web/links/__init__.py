@@ -4,6 +4,7 @@ from flask import Blueprint
 bp = Blueprint("links", __name__, url_prefix="/l")
 
 # Joined once, at import (see portal/web/admin/__init__.py).
-from . import booking  # noqa: E402
+from . import booking, waitlist  # noqa: E402
 
 bp.register_blueprint(booking.bp)
+bp.register_blueprint(waitlist.bp)

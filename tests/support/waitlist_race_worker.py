@@ -1,0 +1,36 @@
+"""Spawn target for tests/slow/test_waitlist_race.py: one process opens a waitlist offer link
+(for its CSRF token), waits at the barrier with the others, then confirms it: a real POST
+through its own app and database connection. Kept apart from the test module so a spawned
+child imports only this and the app."""
+import os
+import re
+import time
+import traceback
+
+CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
+BARRIER_TIMEOUT = 60
+
+
+def confirm_when_released(index, database_url, path, barrier, results):
+    """Put {"index", "status", "body"} on `results` (status "error" and a traceback on failure;
+    a child failing before the barrier breaks it so the others stop waiting)."""
+    try:
+        os.environ["SECRET_KEY"] = "race-secret"
+        from portal import create_app
+        app = create_app({"TESTING": True, "DATABASE_URL": database_url,
+                          "SECRET_KEY": "race-secret", "BASE_URL": "http://localhost",
+                          "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,
+                          "MAIL_DEFAULT_SENDER": "Rebook <bookings@example.com>",
+                          "LINK_RATE_LIMIT": "1000 per minute"})  # 20 of us share 127.0.0.1
+        client = app.test_client()
+        page = client.get(path)
+        match = CSRF_RE.search(page.get_data(as_text=True))
+        if page.status_code != 200 or match is None:
+            raise AssertionError(f"the offer page answered {page.status_code}")
+        barrier.wait(BARRIER_TIMEOUT)
+        response = client.post(path, data={"csrf_token": match.group(1)})
+        results.put({"index": index, "status": response.status_code,
+                     "body": response.get_data(as_text=True), "answered": time.time()})
+    except BaseException:
+        barrier.abort()
+        results.put({"index": index, "status": "error", "body": traceback.format_exc()})
