@@ -148,8 +148,8 @@ class _Reader:
     peewee links them (ModelCursorWrapper.process_row, whose join analysis it reuses). Only
     for rows of plain model fields; anything else stays with peewee."""
 
-    def __init__(self, wrapper, parts):
-        self.root, self.parts = wrapper.model, parts
+    def __init__(self, wrapper, parts, extras):
+        self.root, self.parts, self.extras = wrapper.model, parts, extras
         self.links = wrapper.src_to_dest
         self.reachable = wrapper._dest_reachable
 
@@ -162,14 +162,20 @@ class _Reader:
             if not is_model or key is not constructor:
                 return None  # a dict or an alias: peewee's own way
             parts[key] = []
+        # Selected values that are no field (a subquery's alias, say): peewee sets them as a
+        # plain attribute of their model's object; so does read(), where the name is free.
+        extras = []
         for idx, key, column, converter in wrapper._row_spec:
             field = key._meta.fields.get(column) if key in parts else None
+            if field is None and key in parts and converter is None and not hasattr(key, column):
+                extras.append((key, idx, column))
+                continue
             accessor = type(getattr(key, "__dict__", {}).get(column))
             if field is None or accessor not in (FieldAccessor, ForeignKeyAccessor) or (
                     converter is not None and converter != field.python_value):
                 return None
             parts[key].append((idx, column, converter))
-        return cls(wrapper, tuple(parts.items()))
+        return cls(wrapper, tuple(parts.items()), tuple(extras))
 
     def read(self, row):
         objects, set_keys = {}, set()
@@ -181,6 +187,11 @@ class _Reader:
                     set_keys.add(model)
                 data[name] = value if converter is None else converter(value)
             objects[model] = instance(model, data)
+        for model, idx, name in self.extras:
+            value = row[idx]
+            if value is not None:
+                set_keys.add(model)
+            objects[model].__dict__[name] = value
         for src, attr, dest, _is_dict, is_outer, is_fk in self.links:
             target = objects.get(dest)
             if target is None and dest not in objects:
