@@ -14,12 +14,10 @@ own floor (a hello route behind every hook), the plain cancel POST (a redirect) 
 import logging
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
-from bench.common import insert_chunks
+from bench.common import bare_client, demo_app, insert_chunks, statements
 
 BOOKINGS = 1_200  # ROUNDS x PER_ROUND x 2 (plain, htmx), with room to spare
 ROUNDS = 3
@@ -62,13 +60,6 @@ def _bookings(count):
     return [(b.ref, b.version) for b in rows]
 
 
-def _bare_client():
-    from flask import Flask
-    bare = Flask("bare")
-    bare.add_url_rule("/", "hello", lambda: "Hello")
-    return bare.test_client()
-
-
 spent = [0.0]  # CPU seconds inside the cancel POSTs themselves (see cancel() in main)
 
 
@@ -87,49 +78,21 @@ def _cpu_per_post(call, runs):
 
 
 def _statements(call):
-    seen = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            if record.name == "peewee":
-                seen.append(record.getMessage())
-
-    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    logger.propagate = False  # counted here, not printed by the app's log
-    try:
+    with statements() as seen:
         call()
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(logging.WARNING)
-        logger.propagate = True
     return len(seen)
 
 
 def main(postgres=False):
     logging.getLogger("rebook.request").setLevel(logging.WARNING)  # a line per request
-    from portal import create_app
     from portal.kernel.db import database
-    from portal.kernel.migrate import upgrade
-    from portal.ops.demo import load_demo
-    server = None
-    if postgres:
-        from bench.serve import _postgres
-        server, _home, url, _ = _postgres()
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'cancel.db'}"
-    try:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+    with demo_app(postgres, "cancel") as app:
         app.add_url_rule("/bench/floor", "bench_floor", lambda: "Hello")
         with app.app_context(), database.connection_context():
-            upgrade()
-            load_demo()
             fresh = iter(_bookings(BOOKINGS))
         client = app.test_client()
         client.post("/login", data={"email": "customer@example.com", "password": "demo"})
-        bare = _bare_client()
+        bare = bare_client()
 
         def cancel(headers, expect):
             ref, version = next(fresh)
@@ -157,9 +120,6 @@ def main(postgres=False):
                                                     HELLO_RUNS))
             rounds["plain"].append(_cpu_per_post(plain, PER_ROUND))
             rounds["htmx"].append(_cpu_per_post(htmx, PER_ROUND))
-    finally:
-        if server is not None:
-            server.cleanup()
     cpu = {name: statistics.median(values) for name, values in rounds.items()}
     name = "PostgreSQL (the server's own CPU not counted)" if postgres else "SQLite"
     print(f"{name}: CPU ms per request through the test client, median of {ROUNDS} rounds "

@@ -1,6 +1,11 @@
-"""What the benchmarks share: bulk inserts and timing a call."""
+"""What the benchmarks share: the demo app on a new database, the bare Flask app, counting
+statements, bulk inserts and timing a call."""
+import logging
 import statistics
+import tempfile
 import time
+from contextlib import contextmanager
+from pathlib import Path
 
 
 def insert_chunks(model, rows, size=500):
@@ -20,3 +25,61 @@ def timed(fn, repeat, warm_up=True):
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     return statistics.median(samples), max(samples)
+
+
+def bare_client():
+    """A test client of the five-line Flask app every ratio is taken against."""
+    from flask import Flask
+    bare = Flask("bare")
+    bare.add_url_rule("/", "hello", lambda: "Hello")
+    return bare.test_client()
+
+
+@contextmanager
+def demo_app(postgres=False, name="bench"):
+    """Rebook over a new database holding the demo business: a SQLite file in a temporary
+    directory, or (postgres=True) the embedded PostgreSQL server the tests use, stopped on the
+    way out. CSRF and rate limits are off: the benchmarks post without forms, from one client."""
+    from portal import create_app
+    from portal.kernel.db import database
+    from portal.kernel.migrate import upgrade
+    from portal.ops.demo import load_demo
+    server = None
+    if postgres:
+        from bench.serve import _postgres
+        server, _home, url, _ = _postgres()
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / f'{name}.db'}"
+    try:
+        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
+                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
+        with app.app_context(), database.connection_context():
+            upgrade()
+            load_demo()
+        yield app
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+@contextmanager
+def statements():
+    """The SQL statements peewee runs inside the block (it logs each at DEBUG); counted here,
+    not printed by the app's log."""
+    seen = []
+
+    class Counter(logging.Handler):
+        def emit(self, record):
+            if record.name == "peewee":
+                seen.append(record.getMessage())
+
+    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    logger.propagate = False
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(logging.WARNING)
+        logger.propagate = True

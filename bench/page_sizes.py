@@ -9,15 +9,11 @@ statements, plain and htmx.
 
     python -m bench.page_sizes [--postgres]
 """
-import logging
 import sys
-import tempfile
 import time
-from contextlib import contextmanager
 from datetime import timedelta
-from pathlib import Path
 
-from bench.common import insert_chunks
+from bench.common import demo_app, insert_chunks, statements
 
 RUNS = 200
 BUDGET = 5.0  # CPU seconds per page at most: a page that grew with the data gets fewer runs
@@ -28,26 +24,6 @@ PAGES = {"customer@example.com": ["/bookings", "/bookings?show=past", "/bookings
                                "/admin/bookings?page=40", "/admin/customers",
                                "/admin/activity"],
          "fieldworker@example.com": ["/fieldworker/jobs"]}
-
-
-@contextmanager
-def statements():
-    """The SQL statements peewee runs inside the block (it logs each at DEBUG)."""
-    seen = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            if record.name == "peewee":
-                seen.append(record.getMessage())
-
-    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(logging.WARNING)
 
 
 def _grow(total, prefix, casey_every):
@@ -132,22 +108,8 @@ def _measure(app):
 
 
 def main(postgres=False):
-    from portal import create_app
     from portal.kernel.db import database
-    from portal.ops.demo import load_demo
-    from portal.kernel.migrate import upgrade
-    server = None
-    if postgres:
-        from bench.serve import _postgres
-        server, _home, url, _ = _postgres()
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'pages.db'}"
-    try:
-        app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
-                          "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
-        with app.app_context(), database.connection_context():
-            upgrade()
-            load_demo()
+    with demo_app(postgres, "pages") as app:
         sizes = [("demo", *_measure(app))]
         # The demo customer gets 500 bookings at FULL (the issue's customer had 507) and keeps
         # them: from there on only the table grows under her window.
@@ -155,9 +117,6 @@ def main(postgres=False):
             with app.app_context(), database.connection_context():
                 _grow(total, prefix, casey_every)
             sizes.append((f"+{FULL if prefix == 'b' else BOOKINGS:,}", *_measure(app)))
-    finally:
-        if server is not None:
-            server.cleanup()
     name = "PostgreSQL" if postgres else "SQLite"
     print(f"{name}: statements / KB / CPU ms per request, at demo size, with {FULL:,} bookings "
           f"added (every list full) and with {BOOKINGS:,}; last: CPU {BOOKINGS:,} / {FULL:,}")

@@ -4,6 +4,7 @@ import json
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from ..kernel.clock import utcnow
+from ..kernel.compiled import insert_row
 from ..kernel.db import BaseModel
 
 APPEND_ONLY = "audit events are append-only"
@@ -109,8 +110,10 @@ class AuditEvent(BaseModel):
 
 def record(subject_type, subject_id, action, actor, channel, *, before=None, after=None,
            note="", at=None):
-    """Append one event; call inside the transaction that made the change."""
-    return AuditEvent.create(
+    """Append one event; call inside the transaction that made the change. (The INSERT's text
+    is built once: kernel.compiled.insert_row, create() without its per-value building.)"""
+    return insert_row(
+        AuditEvent,
         subject_type=subject_type,
         subject_id=subject_id,
         action=action,

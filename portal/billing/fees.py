@@ -1,7 +1,7 @@
 """What a cancellation does to the invoice: the visit is credited back, and a fee (the late-
 cancellation tier's, or the one an admin chose) is charged. Call inside the cancel transaction."""
 from ..kernel.clock import utcnow
-from ..kernel.compiled import Compiled
+from ..kernel.compiled import Compiled, insert_rows
 from .invoices import UNREAD, add_fee, service_lines
 from .models import CANCELLATION_FEE, FeeTier, InvoiceLine
 
@@ -31,7 +31,7 @@ def credit_service(booking, service, settings, invoice=UNREAD):
                 "tax_rate_bp": line["tax_rate_bp"], "tax": -line["tax"], "created_at": utcnow()}
                for line in lines]
     if unsaved + credits:  # a new invoice's service line and every credit: one statement
-        InvoiceLine.insert_many(unsaved + credits).execute()
+        insert_rows(InvoiceLine, unsaved + credits)  # its text built once (kernel.compiled)
     return invoice
 
 

@@ -1,17 +1,25 @@
 """An invoice as a customer's booking or order page shows it, read in one statement when nothing
-was paid or refunded on it (the usual case) and in three when something was."""
+was paid or refunded on it (the usual case) and in three when something was; the customer's
+booking page reads it in the booking's own statement."""
 from peewee import JOIN, fn
 
+from ..bookings.models import Booking
+from ..bookings.queries import detail_query
 from ..kernel.compiled import Compiled
 from .invoices import summary_of, unissued_summary
 from .models import Invoice, InvoiceLine, Payment, Refund
 
 
+def _counts():
+    """How many payments and refunds the invoice has (so a page reads those only when any)."""
+    return (Payment.select(fn.COUNT(Payment.id)).where(Payment.invoice == Invoice.id),
+            Refund.select(fn.COUNT(Refund.id)).where(Refund.invoice == Invoice.id))
+
+
 def _lines(condition):
     """The invoice, a row per line (one row, its `line` empty, when it has none yet), each with
-    how many payments and refunds the invoice has (so the page reads those only when any)."""
-    payments = Payment.select(fn.COUNT(Payment.id)).where(Payment.invoice == Invoice.id)
-    refunds = Refund.select(fn.COUNT(Refund.id)).where(Refund.invoice == Invoice.id)
+    how many payments and refunds the invoice has."""
+    payments, refunds = _counts()
     return (Invoice.select(Invoice, InvoiceLine, payments.alias("payment_count"),
                            refunds.alias("refund_count"))
             .join(InvoiceLine, JOIN.LEFT_OUTER, on=(InvoiceLine.invoice == Invoice.id),
@@ -23,6 +31,24 @@ _BY_BOOKING = Compiled(lambda booking: _lines(Invoice.booking == booking), 1)
 _BY_ID = Compiled(lambda invoice: _lines(Invoice.id == invoice), 1)
 
 
+def _with_invoice(ref, customer):
+    """The booking page's statement (bookings.queries.detail_query) with the invoice and its
+    lines joined on: a row per (fieldworker, line) pair, fieldworkers first in the order, so
+    the first fieldworker's rows hold every line in order. A booking has one or two of each."""
+    payments, refunds = _counts()
+    query = detail_query((Booking.ref == ref) & (Booking.customer == customer))
+    return (query.select_extend(Invoice, InvoiceLine, payments.alias("invoice_payment_count"),
+                                refunds.alias("invoice_refund_count"))
+            .switch(Booking).join(Invoice, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id),
+                                  attr="invoice_row")
+            .join(InvoiceLine, JOIN.LEFT_OUTER, on=(InvoiceLine.invoice == Invoice.id),
+                  attr="line")
+            .order_by_extend(InvoiceLine.created_at, InvoiceLine.id))
+
+
+_WITH_INVOICE = Compiled(_with_invoice, 2)
+
+
 def _summary(rows):
     first = rows[0]
     lines = [row.line for row in rows if getattr(row, "line", None) is not None
@@ -30,6 +56,31 @@ def _summary(rows):
     return summary_of(first, lines=lines,
                       payments=None if first.payment_count else [],
                       refunds=None if first.refund_count else [])
+
+
+def booking_with_invoice(ref, customer_id, settings):
+    """(booking with service and customer, its fieldworkers, its InvoiceSummary) for the
+    customer's booking page, in one statement when nothing was paid or refunded; (None, [],
+    None) when the customer has no such booking."""
+    rows = _WITH_INVOICE.rows(ref, customer_id)
+    if not rows:
+        return None, [], None
+    booking, staff, lines, seen = rows[0], [], [], set()
+    for row in rows:
+        worker = row.assignment.staff if getattr(row, "assignment", None) else None
+        if worker is not None and ("s", worker.id) not in seen:
+            seen.add(("s", worker.id))
+            staff.append(worker)
+        line = row.invoice_row and getattr(row.invoice_row, "line", None)
+        if line is not None and line.id is not None and ("l", line.id) not in seen:
+            seen.add(("l", line.id))
+            lines.append(line)
+    invoice = booking.invoice_row
+    if invoice is None:
+        return booking, staff, unissued_summary(booking, settings)
+    return booking, staff, summary_of(
+        invoice, lines=lines, payments=None if booking.invoice_payment_count else [],
+        refunds=None if booking.invoice_refund_count else [])
 
 
 def booking_invoice(booking, settings):

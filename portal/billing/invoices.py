@@ -4,6 +4,7 @@ from dataclasses import dataclass, field
 
 from ..bookings import policy
 from ..kernel.clock import utcnow
+from ..kernel.compiled import Compiled, insert_row
 from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
 from .money import tax_on
 
@@ -50,8 +51,12 @@ def service_lines(booking, service, settings, invoice=UNREAD):
         invoice = _new_invoice(booking, settings)
         row = _service_row(invoice, booking, service, settings)
         return invoice, [row], [row]
-    return invoice, list(InvoiceLine.select().where((InvoiceLine.invoice == invoice.id)
-                                                    & (InvoiceLine.kind == SERVICE)).dicts()), []
+    return invoice, [dict(line.__data__) for line in _SERVICE_LINES.rows(invoice.id)], []
+
+
+# A cancellation reads them under the booking's lock: its SQL built once (kernel.compiled).
+_SERVICE_LINES = Compiled(lambda invoice: InvoiceLine.select().where(
+    (InvoiceLine.invoice == invoice) & (InvoiceLine.kind == SERVICE)), 1)
 
 
 def add_fee(booking, service, settings, kind, description, amount, invoice=UNREAD):
@@ -61,7 +66,7 @@ def add_fee(booking, service, settings, kind, description, amount, invoice=UNREA
 
 
 def _add_line(invoice, kind, description, amount, rate_bp):
-    return InvoiceLine.create(**line_row(invoice, kind, description, amount, rate_bp))
+    return insert_row(InvoiceLine, **line_row(invoice, kind, description, amount, rate_bp))
 
 
 @dataclass

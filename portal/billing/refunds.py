@@ -128,16 +128,6 @@ def invoice_for_refund(refund_id):
     return invoice
 
 
-def booking_ref_for_invoice(invoice_id):
-    """The reference of the booking whose page shows this invoice; NotFound when there is none
-    (an order's invoice has no booking page yet)."""
-    ref = (Booking.select(Booking.ref).join(Invoice, on=(Invoice.booking == Booking.id))
-           .where(Invoice.id == invoice_id).scalar())
-    if ref is None:
-        raise NotFound("We couldn't find that invoice.")
-    return ref
-
-
 def page_for_invoice(invoice_id: int) -> tuple[str, str]:
     """("booking" or "order", reference): whose admin page shows this invoice; NotFound when
     neither does. Two queries at most."""

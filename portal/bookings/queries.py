@@ -49,7 +49,8 @@ def booking_detail(ref, customer_id=None):
     return rows[0], staff
 
 
-def _detail(condition):
+def detail_query(condition):
+    """The booking page's statement: the booking with its service, customer and fieldworkers."""
     # The ref is unique: one booking, as many rows as it has fieldworkers, in name order.
     return (Booking.select(Booking, Service, Customer, Staff).join(Service)
             .switch(Booking).join(Customer)
@@ -58,9 +59,9 @@ def _detail(condition):
 
 
 # The booking page's query, its SQL built once (see kernel.compiled).
-_DETAIL_BY_REF = Compiled(lambda ref: _detail(Booking.ref == ref), 1)
+_DETAIL_BY_REF = Compiled(lambda ref: detail_query(Booking.ref == ref), 1)
 _DETAIL_BY_REF_FOR = Compiled(
-    lambda ref, customer: _detail((Booking.ref == ref) & (Booking.customer == customer)), 2)
+    lambda ref, customer: detail_query((Booking.ref == ref) & (Booking.customer == customer)), 2)
 _STAFF = Compiled(lambda booking: Staff.select().join(Assignment)
                   .where(Assignment.booking == booking).order_by(Staff.name), 1)
 

@@ -8,7 +8,7 @@ from portal.bookings.models import Booking
 from portal.people import Customer
 from portal.settings import Settings
 from tests.support.factories import booking
-from tests.support.forms import login
+from tests.support.forms import login, logout
 from tests.support.pages import words
 
 BOOK = 'href="/book"'
@@ -65,3 +65,29 @@ def test_past_tab_lists_only_past_visits_and_cancelled_tab_the_cancellations(cus
     assert world.cancelled.ref not in past  # cancelled, but its time is still to come
     assert world.cancelled.ref in customer_client.get("/bookings?show=cancelled").get_data(
         as_text=True)
+
+
+def nav_of(client, url="/bookings", **kwargs):
+    html = client.get(url, **kwargs).get_data(as_text=True)
+    return html[html.index('aria-label="Main"'):html.index("</nav>")]
+
+
+def test_the_kept_navigation_follows_the_person_the_switch_and_the_script_root(client, world):
+    """base.html keeps its links once rendered (web/app/page_kit.KeptFragments): each kind of
+    person, each answer of may_book() and each mount point still gets its own."""
+    login(client, world.customer.email)
+    assert BOOK in nav_of(client) and "My bookings" in nav_of(client)
+    Settings.update(online_booking=False).execute()  # read afresh by every request
+    assert BOOK not in nav_of(client) and "My bookings" in nav_of(client)
+    mounted = nav_of(client, base_url="http://localhost/portal")
+    assert 'href="/portal/bookings"' in mounted and 'href="/bookings"' not in mounted
+    logout(client)
+    login(client, world.admin.email)
+    admin = nav_of(client, "/admin/bookings")
+    assert 'href="/admin/customers"' in admin and "My bookings" not in admin
+    assert "Log out Ada" in admin and "Notifications" in admin
+    logout(client)
+    login(client, world.fw.email)
+    fieldworker = nav_of(client, "/fieldworker/jobs")
+    assert "My jobs" in fieldworker and 'href="/admin/customers"' not in fieldworker
+    assert "Log out Fred" in fieldworker

@@ -8,14 +8,18 @@ def moment(value):
     return value.isoformat() + "Z" if value is not None else None
 
 
+def _cancellation(row):
+    """The Cancellation schema for a booking or an order (None while it stands)."""
+    if not row.is_cancelled:
+        return None
+    return {"at": moment(row.cancelled_at), "by": row.cancelled_by_kind,
+            "channel": row.cancel_channel, "reason": row.cancel_reason_label,
+            "note": row.cancel_note}
+
+
 def booking_json(record):
     """A BookingRecord as the Booking schema in openapi.py describes it."""
     b = record.booking
-    cancellation = None
-    if b.is_cancelled:
-        cancellation = {"at": moment(b.cancelled_at), "by": b.cancelled_by_kind,
-                        "channel": b.cancel_channel, "reason": b.cancel_reason_label,
-                        "note": b.cancel_note}
     return {
         "ref": b.ref, "status": b.status,
         "service": {"id": b.service.id, "name": b.service.name,
@@ -27,7 +31,7 @@ def booking_json(record):
         "fieldworkers": [{"id": s.id, "name": s.name} for s in record.staff],
         "reschedule_count": b.reschedule_count, "version": b.version,
         "created_at": moment(b.created_at), "updated_at": moment(record.updated_at),
-        "cancellation": cancellation,
+        "cancellation": _cancellation(b),
         "integration": {"id": b.integration.id, "name": b.integration.name}
         if b.integration_id is not None else None,
         "external_ref": b.external_ref,
@@ -37,11 +41,6 @@ def booking_json(record):
 def order_json(record):
     """An OrderRecord as the Order schema in openapi.py describes it."""
     o = record.order
-    cancellation = None
-    if o.is_cancelled:
-        cancellation = {"at": moment(o.cancelled_at), "by": o.cancelled_by_kind,
-                        "channel": o.cancel_channel, "reason": o.cancel_reason_label,
-                        "note": o.cancel_note}
     return {
         "ref": o.ref, "status": o.status,
         "customer": {"id": o.customer.id, "name": o.customer.name, "email": o.customer.email},
@@ -50,7 +49,7 @@ def order_json(record):
                   for i in record.items],
         "subtotal": sum(i.amount for i in record.items), "total": o.total,
         "currency": record.currency, "placed_at": moment(o.created_at), "version": o.version,
-        "cancellation": cancellation,
+        "cancellation": _cancellation(o),
     }
 
 

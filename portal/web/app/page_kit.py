@@ -1,5 +1,5 @@
-"""What a template asks for many times per page, worked out once per process: URLs and the
-signed CSRF token.
+"""What a template asks for many times per page, worked out once per process: URLs, the
+signed CSRF token and blocks of HTML that show only those (`kept`).
 
 A booking page built about 15 URLs (the navigation, the static files, the booking's own
 links) and signed the CSRF token afresh on every request: a fifth of its CPU. Both answers are
@@ -26,19 +26,23 @@ class KeptUrls:
     def __init__(self, app):
         self.app, self.urls = app, {}
 
-    def __call__(self, endpoint, **values):
-        app = self.app
+    def place(self):
+        """What a URL depends on besides its arguments, fixed once the request is routed:
+        worked out on the first call of a request (a page makes about fifteen) and kept on the
+        request's context. None: Flask's url_for every time (URL defaults, no request)."""
         ctx = request_ctx._get_current_object() if request_ctx else None
-        # What the URL depends on besides its arguments is fixed once the request is routed:
-        # worked out on the first call of a request (a page makes about fifteen) and kept on
-        # the request's context. None: Flask's url_for every time (URL defaults).
         place = getattr(ctx, "rebook_url_place", False) if ctx is not None else None
         if place is False:
-            adapter = ctx.url_adapter
-            place = None if adapter is None or any(app.url_default_functions.values()) else (
+            adapter, defaults = ctx.url_adapter, self.app.url_default_functions
+            place = None if adapter is None or any(defaults.values()) else (
                 ctx.request.blueprint, adapter.server_name, adapter.script_name,
                 adapter.url_scheme, adapter.subdomain)
             ctx.rebook_url_place = place
+        return place
+
+    def __call__(self, endpoint, **values):
+        app = self.app
+        place = self.place()
         if place is None or (values and any(name[:1] == "_" for name in values)):
             return app.url_for(endpoint, **values)
         try:
@@ -52,6 +56,38 @@ class KeptUrls:
                 self.urls.clear()
             self.urls[key] = url
         return url
+
+
+class KeptFragments:
+    """`{% call kept("nav", kind) %}...{% endcall %}` in a template: the block's HTML rendered
+    once per key and kept for the process. For blocks that show only URLs, fixed words and
+    the key's values (base.html's navigation and static links: about twenty template calls a
+    page). The key is completed with the URLs' place (as KeptUrls) and the request's language
+    where Flask-Babel is set up; without a place (URL defaults) the block renders every time."""
+
+    def __init__(self, urls):
+        self.urls, self.fragments = urls, {}
+
+    def __call__(self, *key, caller):
+        place = self.urls.place()
+        if place is None:
+            return caller()
+        key = (key, place, _language())
+        html = self.fragments.get(key)
+        if html is None:
+            html = caller()
+            if len(self.fragments) >= KEPT:
+                self.fragments.clear()
+            self.fragments[key] = html
+        return html
+
+
+def _language():
+    """The request's language when Flask-Babel is set up (a kept block may hold its words)."""
+    if "babel" not in current_app.extensions:
+        return None
+    from flask_babel import get_locale
+    return str(get_locale())
 
 
 class KeptCsrfTokens:
@@ -81,6 +117,7 @@ def init_app(app):
     """After CSRFProtect.init_app (whose csrf_token this replaces)."""
     app.extensions["rebook.kept_urls"] = urls = KeptUrls(app)
     app.jinja_env.globals["url_for"] = urls
+    app.jinja_env.globals["kept"] = KeptFragments(urls)
     app.jinja_env.globals["csrf_token"] = tokens = KeptCsrfTokens()
     # Flask-WTF also hands its own to every template through a context processor; a later
     # one wins.

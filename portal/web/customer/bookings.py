@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ...billing.booking_refunds import refund_view, request_booking_refund
-from ...billing.invoice_reads import booking_invoice
+from ...billing.invoice_reads import booking_invoice, booking_with_invoice
 from ...bookings import policy, queries
 from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
@@ -48,11 +48,14 @@ def _booking_entry():
 def booking_context(ref, rows=None):
     """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
     `rows`: (booking, staff) already read this request (the cancel step's)."""
-    booking, staff = rows or queries.booking_detail(ref, customer_id=current_user.id)
+    settings = current_settings()
+    if rows:
+        booking, staff = rows
+        invoice = booking_invoice(booking, settings)
+    else:  # the page shows the invoice (and the cancel step its refund): read with the booking
+        booking, staff, invoice = booking_with_invoice(ref, current_user.id, settings)
     if booking is None:
         abort(404)
-    settings = current_settings()
-    invoice = booking_invoice(booking, settings)  # the page shows it; the cancel step's refund
     page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
                         invoice=invoice)
     return {"booking": booking, "staff": staff, "booking_page": page,
