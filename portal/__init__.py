@@ -10,7 +10,7 @@ from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
 from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
                              when_range, zone_name)
-from .web.app import input_guard
+from .web.app import input_guard, locale
 from .web.app.current import current_settings, load_person
 from .web.app.limits import trust_proxies
 
@@ -32,6 +32,7 @@ def create_app(config=None):
     # Flask-Login's loader: the person whose login session the cookie names, while it lives
     # (with the settings row, read in the same statement).
     login.user_loader(load_person)
+    locale.init_app(app)  # the request's language (customers' pages; staff stay English)
 
     @app.before_request
     def _connect():
