@@ -8,7 +8,7 @@ from .billing.payments import METHODS as PAYMENT_METHODS
 from .extensions import csrf, login, mail
 from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
-from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
+from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time, mixed_offsets, money, percent, when,
                              when_range, zone_name)
 from .web.app import input_guard, locale
 from .web.app.current import current_settings, load_person
@@ -52,6 +52,9 @@ def create_app(config=None):
     app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["zone_name"] = zone_name
+    app.jinja_env.filters["day"] = day_text
+    app.jinja_env.filters["clock"] = clock
+    app.jinja_env.globals["page_language"] = language  # <html lang>
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["channel"] = channel_label

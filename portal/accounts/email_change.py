@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import IntegrityError
 
@@ -22,6 +23,7 @@ from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Conflict
 from ..kernel.urls import external_url
+from ..messaging.language import writing_to
 from ..messaging.outbox import enqueue_email
 from ..people import Customer, email_in_use
 from ..settings import Settings
@@ -66,11 +68,14 @@ def request_change(customer, new_email: str, now: datetime) -> None:
                    expires_at=expires_at, url=None if taken else external_url(
                        "customer.account.confirm_email", token=token))
     kind = "email_taken" if taken else "email_confirm"
-    subject = (f"Someone tried to use this address at {settings.business_name}" if taken
-               else f"Confirm your new email address for {settings.business_name}")
-    enqueue_email(dedupe_key=f"account_{kind}:{row.id}", to=new_email, subject=subject,
-                  text=render_template(f"emails/account_{kind}.txt", **context),
-                  html=render_template(f"emails/account_{kind}.html", **context))
+    with writing_to(customer, settings):
+        subject = (_("Someone tried to use this address at %(business)s",
+                     business=settings.business_name) if taken
+                   else _("Confirm your new email address for %(business)s",
+                          business=settings.business_name))
+        enqueue_email(dedupe_key=f"account_{kind}:{row.id}", to=new_email, subject=subject,
+                      text=render_template(f"emails/account_{kind}.txt", **context),
+                      html=render_template(f"emails/account_{kind}.html", **context))
 
 
 def _unsigned(token):
@@ -110,10 +115,12 @@ def _tell_old_address(customer, new_email, row_id):
     """The old address hears of the change: if it wasn't them, they know whom to call."""
     settings = Settings.current()
     context = dict(customer=customer, new_email=new_email, settings=settings)
-    enqueue_email(dedupe_key=f"account_email_changed:{row_id}", to=customer.email,
-                  subject=f"Your login email for {settings.business_name} has changed",
-                  text=render_template("emails/account_email_changed.txt", **context),
-                  html=render_template("emails/account_email_changed.html", **context))
+    with writing_to(customer, settings):
+        enqueue_email(dedupe_key=f"account_email_changed:{row_id}", to=customer.email,
+                      subject=_("Your login email for %(business)s has changed",
+                                business=settings.business_name),
+                      text=render_template("emails/account_email_changed.txt", **context),
+                      html=render_template("emails/account_email_changed.html", **context))
 
 
 def _taken(email):

@@ -1,15 +1,18 @@
 """The emails that carry account links: the invitation and the password reset."""
 from flask import render_template
+from flask_babel import gettext as _
 
 from ..kernel.clock import utcnow
 from ..kernel.urls import external_url
+from ..kernel.i18n import N_
+from ..messaging.language import writing_to
 from ..messaging.outbox import enqueue_email
 from ..settings import Settings
 from . import tokens
 from .models import INVITE, RESET
 
-SUBJECTS = {INVITE: "Set your password for {business}",
-            RESET: "Reset your password for {business}"}
+SUBJECTS = {INVITE: N_("Set your password for %(business)s"),
+            RESET: N_("Reset your password for %(business)s")}
 ENDPOINTS = {INVITE: "customer.account.invite", RESET: "customer.account.reset"}
 
 
@@ -24,10 +27,11 @@ def _queue(customer, purpose, now):
     token, row = tokens.issue(customer, purpose, now)
     url = external_url(ENDPOINTS[purpose], token=token)
     settings = Settings.current()
-    text, html = _render(purpose, customer, url, row.expires_at, settings)
+    with writing_to(customer, settings):
+        text, html = _render(purpose, customer, url, row.expires_at, settings)
+        subject = _(SUBJECTS[purpose], business=settings.business_name)
     enqueue_email(dedupe_key=f"account_{purpose}:{row.id}", to=customer.email,
-                  subject=SUBJECTS[purpose].format(business=settings.business_name),
-                  text=text, html=html)
+                  subject=subject, text=text, html=html)
     return url
 
 

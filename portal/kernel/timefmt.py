@@ -60,6 +60,12 @@ def when(dt, tz):
     return f"{_date(local, lang)}, {_clock(local, lang, zone=True)}"
 
 
+def clock(local):
+    """A time of day already in the business timezone: '9:30 AM', '09:30' in German."""
+    lang = language()
+    return local.strftime("%-I:%M %p") if lang == languages.DEFAULT else _clock(local, lang)
+
+
 def local_time(dt, tz, zone=False):
     """'9:30 AM' in the business timezone ('1:30 AM EDT' with zone, for DST changeover days);
     '09:30' in German, '9:30' in Spanish."""

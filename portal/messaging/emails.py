@@ -1,5 +1,6 @@
 """What each event sends, rendered from templates/emails/ into the outbox."""
 from flask import render_template
+from flask_babel import gettext as _
 
 from ..bookings import policy
 from ..kernel.actors import Actor
@@ -7,6 +8,7 @@ from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import rendering
 from .calendar import booking_ics
+from .language import language_for, writing_to
 from .outbox import enqueue_email
 from .rendering import link_url
 
@@ -20,12 +22,16 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None, refu
     """The customer's cancellation notice, with a link to view the booking (and any fee, and
     the refund the cancellation asked for).
     Rendered by the worker when it sends (messaging/rendering.py): this only packs values."""
+    language = language_for(customer, settings)
+    with writing_to(customer, settings):
+        subject = _("Your booking %(ref)s is cancelled", ref=booking.ref)
     enqueue_email(
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=f"Your booking {booking.ref} is cancelled",
+        subject=subject,
         template="booking_cancelled", ics_method="CANCEL",
-        context=rendering.pack(booking=rendering.booking_values(booking),
+        # the worker renders it in the customer's language (rendering.py)
+        context=rendering.pack(language=language, booking=rendering.booking_values(booking),
                                customer=rendering.person_values(customer),
                                service={"name": service.name},
                                settings=rendering.settings_values(settings), fee=fee,
@@ -52,11 +58,14 @@ def queue_booking_reminder(booking, customer, service, settings, now):
     """The reminder before an appointment; once per booking and start time."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
                    tz=settings.timezone, **customer_actions(booking, settings, now))
-    text, html = _render("booking_reminder", **context)
+    with writing_to(customer, settings):
+        text, html = _render("booking_reminder", **context)
+        subject = _("Reminder: %(service)s on %(time)s", service=service.name,
+                    time=when(booking.starts_at, settings.timezone))
     return enqueue_email(
         dedupe_key=reminder_key(booking),
         to=customer.email,
-        subject=f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
+        subject=subject,
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
@@ -86,13 +95,15 @@ def _customer_context(booking, customer, service, settings, now, **extra):
 
 def queue_booking_confirmed(booking, customer, service, settings, now):
     """The confirmation of a new booking, with an invite and the links the policy allows."""
-    text, html = _render("booking_confirmed",
-                         **_customer_context(booking, customer, service, settings, now))
+    with writing_to(customer, settings):
+        text, html = _render("booking_confirmed",
+                             **_customer_context(booking, customer, service, settings, now))
+        subject = _("Booking confirmed: %(service)s on %(time)s (%(ref)s)", service=service.name,
+                    time=when(booking.starts_at, settings.timezone), ref=booking.ref)
     return enqueue_email(
         dedupe_key=f"booking_confirmed:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=f"Booking confirmed: {service.name} on "
-                f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
+        subject=subject,
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
@@ -100,13 +111,15 @@ def queue_booking_confirmed(booking, customer, service, settings, now):
 def queue_booking_rescheduled(booking, customer, service, settings, old_starts_at, now):
     """The customer's confirmation of a move: old and new time, and an updated invite (same
     UID, the booking's new version as SEQUENCE) so calendar apps move the event."""
-    text, html = _render("booking_rescheduled", **_customer_context(
-        booking, customer, service, settings, now, old_starts_at=old_starts_at))
+    with writing_to(customer, settings):
+        text, html = _render("booking_rescheduled", **_customer_context(
+            booking, customer, service, settings, now, old_starts_at=old_starts_at))
+        subject = _("Your booking %(ref)s is moved to %(time)s", ref=booking.ref,
+                    time=when(booking.starts_at, settings.timezone))
     return enqueue_email(
         dedupe_key=f"booking_rescheduled:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=f"Your booking {booking.ref} is moved to "
-                f"{when(booking.starts_at, settings.timezone)}",
+        subject=subject,
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 

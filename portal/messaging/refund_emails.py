@@ -1,6 +1,7 @@
 """What a refund decision sends the customer (approved, rejected, processed), for a booking's
 invoice or an order's alike, rendered from templates/emails/ into the outbox."""
 from flask import render_template
+from flask_babel import gettext as _
 from peewee import JOIN
 
 from ..billing.models import Invoice
@@ -9,16 +10,18 @@ from ..kernel.timefmt import money
 from ..kernel.urls import external_url
 from ..orders.models import Order
 from ..people import Customer
+from ..kernel.i18n import N_
+from .language import writing_in
 from .outbox import enqueue_email
 
-SUBJECTS = {"approved": "Refund approved: {amount} for {what}",
-            "rejected": "Refund not approved: {amount} for {what}",
-            "processed": "Refund paid: {amount} for {what}"}
+SUBJECTS = {"approved": N_("Refund approved: %(amount)s for %(what)s"),
+            "rejected": N_("Refund not approved: %(amount)s for %(what)s"),
+            "processed": N_("Refund paid: %(amount)s for %(what)s")}
 
 
 def _paid_for(invoice_id):
     """The invoice with its customer and the booking or order it bills, in one query."""
-    return (Invoice.select(Invoice.currency, Customer.name, Customer.email,
+    return (Invoice.select(Invoice.currency, Customer.name, Customer.email, Customer.language,
                            Booking.ref.alias("booking_ref"), Order.ref.alias("order_ref"))
             .join(Customer, on=(Invoice.customer == Customer.id))
             .switch(Invoice).join(Booking, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id))
@@ -31,18 +34,20 @@ def queue_refund_decided(refund, step, settings):
     rejected with the note, processed with the payout reference). Call inside the decision's
     transaction; one email per refund and decision (the key holds the refund's new version)."""
     facts = _paid_for(refund.invoice_id)
-    if facts["booking_ref"]:
-        what = f"booking {facts['booking_ref']}"
-        page_url = external_url("customer.bookings.show", ref=facts["booking_ref"])
-    else:  # an order's invoice (every invoice bills a booking or an order)
-        what = f"order {facts['order_ref']}"
-        page_url = external_url("customer.orders.show", ref=facts["order_ref"])
-    amount = money(refund.amount, facts["currency"])
-    context = dict(refund=refund, step=step, customer_name=facts["name"], what=what,
-                   amount=amount, page_url=page_url, settings=settings, tz=settings.timezone)
-    return enqueue_email(
-        dedupe_key=f"refund_{step}:{refund.id}:v{refund.version}",
-        to=facts["email"],
-        subject=SUBJECTS[step].format(amount=amount, what=what),
-        text=render_template("emails/refund_decided.txt", **context),
-        html=render_template("emails/refund_decided.html", **context))
+    with writing_in(facts["language"] or getattr(settings, "default_language", "")):
+        if facts["booking_ref"]:
+            what = _("booking %(ref)s", ref=facts["booking_ref"])
+            page_url = external_url("customer.bookings.show", ref=facts["booking_ref"])
+        else:  # an order's invoice (every invoice bills a booking or an order)
+            what = _("order %(ref)s", ref=facts["order_ref"])
+            page_url = external_url("customer.orders.show", ref=facts["order_ref"])
+        amount = money(refund.amount, facts["currency"])
+        context = dict(refund=refund, step=step, customer_name=facts["name"], what=what,
+                       amount=amount, page_url=page_url, settings=settings,
+                       tz=settings.timezone)
+        return enqueue_email(
+            dedupe_key=f"refund_{step}:{refund.id}:v{refund.version}",
+            to=facts["email"],
+            subject=_(SUBJECTS[step], amount=amount, what=what),
+            text=render_template("emails/refund_decided.txt", **context),
+            html=render_template("emails/refund_decided.html", **context))

@@ -18,6 +18,7 @@ from flask import current_app
 from ..bookings.links import make_token
 from ..kernel.urls import external_url
 from .calendar import booking_ics
+from .language import writing_in
 
 _DATETIME = "$dt"  # {"$dt": "2026-12-01T09:00:00"}: a naive UTC datetime in the JSON
 
@@ -120,5 +121,8 @@ def render(template, context):
     except KeyError:
         raise LookupError(f"no email template {template!r}: this Rebook cannot render it "
                           "(queued by a newer version?); send it again after upgrading") from None
-    text, html, ics = make(unpack(context))
+    values = unpack(context)
+    # rows queued before languages were kept are English
+    with writing_in(getattr(values, "language", "en")):
+        text, html, ics = make(values)
     return {"body_text": text, "body_html": html, "ics": ics}

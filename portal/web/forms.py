@@ -2,9 +2,10 @@
 types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
-                     SelectMultipleField, StringField, TextAreaField)
+                     SelectField, SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from ..kernel import languages
 from ..kernel.input_limits import NOTE_MAX, is_id
 
 
@@ -151,6 +152,9 @@ class PortalSettingsForm(FlaskForm):
         "Send reminder emails this many hours before the appointment",
         validators=[InputRequired("Enter a number of hours."),
                     NumberRange(1, 720, "Reminders go out between 1 and 720 hours before.")])
+    # Customers who haven't chosen theirs, and visitors whose browser asks for none we speak
+    default_language = SelectField("Customers' language when theirs is not known",
+                                   choices=list(languages.SUPPORTED.items()))
 
 
 class ReasonForm(FlaskForm):

@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.sessions import resume
@@ -62,5 +63,5 @@ def run():
                                    channel="portal")
     except DomainError as exc:
         return _page(form, exc.status, exc.message)
-    flash("Booked! We've emailed you a confirmation with the details.", "success")
+    flash(_("Booked! We've emailed you a confirmation with the details."), "success")
     return redirect(url_for("customer.bookings.show", ref=booking.ref))

@@ -134,7 +134,7 @@ def run(audience, ref, load):
                            expected_version=form.version.data, fieldworker=fieldworker or None)
     except DomainError as exc:
         return _picker(audience, load(ref), form, day, exc.status, exc.message)
-    done = audience.moved
+    done = str(audience.moved)
     if back := return_to():
         flash(done, "success")
         return back_to_list(back, bookingChanged={"ref": ref})
