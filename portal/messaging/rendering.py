@@ -17,6 +17,7 @@ from flask import current_app
 
 from ..bookings.links import make_token
 from ..kernel.urls import external_url
+from ..settings import contact_line
 from .calendar import booking_ics
 from .language import writing_in
 
@@ -75,8 +76,7 @@ def link_url(purpose, booking):
 
 def _settings(values):
     # contact_line as Settings has it, for the templates that say "contact us on …"
-    values.contact_line = " or ".join(p for p in (values.contact_phone, values.contact_email)
-                                      if p)
+    values.contact_line = contact_line(values.contact_phone, values.contact_email)
     return values
 
 
