@@ -38,7 +38,7 @@ def update_details(customer_id: int, name: str, email: str, phone: str, address:
     now = now or utcnow()
     wanted = {"name": clean_name(name, what="your name"), "phone": clean_phone(phone),
               "address": clean_address(address)}
-    if language is not None:  # None: the form had no language (left as it is)
+    if language:  # None or "": the form said no language (it stays as it is)
         if language not in languages.SUPPORTED:
             raise InvalidInput("Choose one of the languages in the list.", "language")
         wanted["language"] = language

@@ -1,11 +1,13 @@
 """Customer accounts: set a password from an emailed link, forgot it, change it, own details."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts import email_change, passwords, profile, tokens
 from ...accounts.models import INVITE, RESET
 from ...accounts.throttle import TooManyAttempts
+from ...kernel import languages
 from ...kernel.clock import utcnow
 from ...kernel.i18n import N_
 from ...kernel.errors import DomainError, InvalidInput
@@ -95,7 +97,7 @@ def details():
     form, status, headers = DetailsForm(obj=current_user), 200, {}
     if form.validate_on_submit():
         try:
-            _, new_email = profile.update_details(
+            saved, new_email = profile.update_details(
                 current_user.id, form.name.data, form.email.data, form.phone.data,
                 form.address.data, form.current_password.data, request.remote_addr,
                 language=form.language.data)
@@ -105,9 +107,12 @@ def details():
             headers = {"Retry-After": str(exc.retry_after)} if status == 429 else {}
         else:
             # The same words whether or not another account has new_email: never say which.
-            flash(_("We sent a link to %(new)s. Your login email changes when you open it; "
-                    "until then, log in with %(old)s.", new=new_email, old=current_user.email)
-                  if new_email else _("Your details are saved."), "success")
+            # Said in the language just chosen, as the next page is.
+            with force_locale(languages.known(saved.language) or get_locale().language):
+                flash(_("We sent a link to %(new)s. Your login email changes when you open "
+                        "it; until then, log in with %(old)s.", new=new_email,
+                        old=current_user.email)
+                      if new_email else _("Your details are saved."), "success")
             return redirect(url_for(".details"))
     return render_template("customer/account/details.html", form=form), status, headers
 
