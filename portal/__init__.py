@@ -1,9 +1,11 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
 from flask import Flask, request
+from flask_babel import gettext
 
 from .audit import channel_label
 from .audit.text import who
 from .billing.money import rate_text
+from .bookings import policy
 from .billing.payments import METHODS as PAYMENT_METHODS
 from .extensions import csrf, login, mail
 from .kernel import config as config_module
@@ -33,6 +35,7 @@ def create_app(config=None):
     # (with the settings row, read in the same statement).
     login.user_loader(load_person)
     locale.init_app(app)  # the request's language (customers' pages; staff stay English)
+    policy.use_translator(gettext)  # refusals a customer reads, in their language
 
     @app.before_request
     def _connect():
