@@ -5,13 +5,14 @@ from flask_babel import gettext
 from .audit import channel_label
 from .audit.text import who
 from .billing.money import rate_text
-from .bookings import policy
 from .billing.payments import METHODS as PAYMENT_METHODS
+from .bookings import policy
 from .extensions import csrf, login, mail
 from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
-from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time, mixed_offsets, money, percent, when,
-                             when_range, zone_name)
+from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
+from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
+                             mixed_offsets, money, percent, when, when_range, zone_name)
 from .web.app import input_guard, locale
 from .web.app.current import current_settings, load_person
 from .web.app.limits import trust_proxies
@@ -58,6 +59,7 @@ def create_app(config=None):
     app.jinja_env.filters["day"] = day_text
     app.jinja_env.filters["clock"] = clock
     app.jinja_env.globals["page_language"] = language  # <html lang>
+    app.jinja_env.globals["languages"] = SUPPORTED_LANGUAGES  # the pickers' choices
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["channel"] = channel_label

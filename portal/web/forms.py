@@ -2,10 +2,9 @@
 types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
-                     SelectField, SelectMultipleField, StringField, TextAreaField)
+                     SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from ..kernel import languages
 from ..kernel.input_limits import NOTE_MAX, is_id
 
 
@@ -153,8 +152,7 @@ class PortalSettingsForm(FlaskForm):
         validators=[InputRequired("Enter a number of hours."),
                     NumberRange(1, 720, "Reminders go out between 1 and 720 hours before.")])
     # Customers who haven't chosen theirs, and visitors whose browser asks for none we speak
-    default_language = SelectField("Customers' language when theirs is not known",
-                                   choices=list(languages.SUPPORTED.items()))
+    default_language = StringField("Customers' language when theirs is not known")
 
 
 class ReasonForm(FlaskForm):

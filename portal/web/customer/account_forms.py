@@ -1,9 +1,7 @@
 """Account forms (Flask-WTF: each carries a CSRF token); portal.accounts has the final say."""
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SelectField, StringField, TextAreaField
-
-from ...kernel import languages
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
 
 
 class SetPasswordForm(FlaskForm):
@@ -26,8 +24,7 @@ class DetailsForm(FlaskForm):
     address = TextAreaField(_l("Address"))
     current_password = PasswordField(_l("Current password (only to change your email)"))
     # The pages and emails this customer gets (kernel/languages.py; profile checks it)
-    language = SelectField(_l("Language"), choices=list(languages.SUPPORTED.items()),
-                           validate_choice=False)
+    language = StringField(_l("Language"))
 
 
 class ConfirmEmailForm(FlaskForm):
