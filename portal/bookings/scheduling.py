@@ -1,6 +1,8 @@
 """Putting bookings on the calendar: book a new appointment, move one. Each is one transaction:
 the slot is checked and claimed in the database (portal/bookings/claims.py), then the booking,
 its assignment, invoice, audit event, emails and notices are written together."""
+from flask_babel import gettext as _
+
 from .. import audit
 from ..billing.invoices import open_invoice
 from ..integrations import events
@@ -30,14 +32,15 @@ def _pick_staff(slot, keep_ids, fieldworker):
     else the best free qualified fieldworker."""
     if fieldworker is not None:
         if fieldworker not in slot.staff_ids:
-            raise Conflict("That fieldworker isn't free then. Pick another time or person.",
+            raise Conflict(_("That fieldworker isn't free then. Pick another time or person."),
                            "slot_taken")
         return [fieldworker]
     kept = [s for s in keep_ids if s in slot.staff_ids]
     if kept:
         return kept
     if not slot.staff_ids:
-        raise Conflict("No fieldworker is free then. Please pick another time.", "slot_taken")
+        raise Conflict(_("No fieldworker is free then. Please pick another time."),
+                       "slot_taken")
     return [slot.staff_ids[0]]
 
 
@@ -111,7 +114,7 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
             raise refusal(verdict)
         check_version(booking, expected_version, STALE)  # before the slot is even looked at
         if starts_at == booking.starts_at:
-            raise InvalidInput("That is the time it already has. Pick a different time.")
+            raise InvalidInput(_("That is the time it already has. Pick a different time."))
         if fieldworker is not None and not actor.acts_for_business:
             raise Forbidden("Only staff can choose the fieldworker.")
         service = Service.get_by_id(booking.service_id)

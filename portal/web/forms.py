@@ -1,5 +1,6 @@
 """Flask-WTF forms: every form carries a CSRF token. IdField and IdListField are the shared
 types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
@@ -14,7 +15,8 @@ class IdField(IntegerField):
     leaves data None and says `message`, as the list it came from can't have offered it.
     `minimum=0` for a version: 0 is merely stale (409 from the service), not malformed."""
 
-    def __init__(self, label=None, validators=None, message="Reload the page and try again.",
+    def __init__(self, label=None, validators=None,
+                 message=_l("Reload the page and try again."),
                  minimum=1, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.message, self.minimum = message, minimum
@@ -40,7 +42,8 @@ class IdListField(SelectMultipleField):
     """Several ids (fieldworkers ticked in a list); only well-formed ones are kept in data, so a
     page shown again with the error never queries a forged one."""
 
-    def __init__(self, label=None, validators=None, message="Choose from the list.", **kwargs):
+    def __init__(self, label=None, validators=None, message=_l("Choose from the list."),
+                 **kwargs):
         super().__init__(label, validators, choices=[], validate_choice=False, **kwargs)
         self.message = message
 
@@ -59,19 +62,20 @@ def form_error(form):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
                                             Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                      Length(max=200)])
     next = HiddenField()
 
 
 class CancelForm(FlaskForm):
     note = TextAreaField(
-        "Cancellation note",
-        validators=[Optional(), Length(max=NOTE_MAX,
-                                       message=f"Please keep the note to {NOTE_MAX} characters.")])
-    reason = IdField("Reason", validators=[Optional()], message="Choose a reason from the list.")
+        _l("Cancellation note"),
+        validators=[Optional(), Length(max=NOTE_MAX, message=_l(
+            "Please keep the note to %(most)s characters.", most=NOTE_MAX))])
+    reason = IdField(_l("Reason"), validators=[Optional()],
+                     message=_l("Choose a reason from the list."))
     version = VersionField()
     # Admins only: add the default fee (prefilled, editable) to the invoice.
     add_fee = BooleanField("Add a cancellation fee to the invoice")
@@ -81,18 +85,18 @@ class CancelForm(FlaskForm):
 
 class RescheduleForm(FlaskForm):
     """The chosen start (UTC ISO, from the radio buttons) and, for admins, the fieldworker."""
-    start = StringField("New time", validators=[DataRequired("Please pick one of the times."),
-                                                Length(max=40)])
+    start = StringField(_l("New time"), validators=[
+        DataRequired(_l("Please pick one of the times.")), Length(max=40)])
     version = VersionField()
     fieldworker = IdField("Fieldworker", validators=[Optional()],
                           message="Choose a fieldworker from the list.")
 
 
 class BookForm(FlaskForm):
-    service = IdField("Service", validators=[InputRequired("Choose a service.")],
-                      message="Choose a service from the list.")
-    start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
-                                            Length(max=40)])
+    service = IdField(_l("Service"), validators=[InputRequired(_l("Choose a service."))],
+                      message=_l("Choose a service from the list."))
+    start = StringField(_l("Time"), validators=[DataRequired(_l("Please pick one of the times.")),
+                                                Length(max=40)])
 
 
 class StatusForm(FlaskForm):

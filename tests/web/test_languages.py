@@ -114,3 +114,27 @@ def test_the_business_sets_its_default_language(app, world):
     refused = client.post("/admin/settings/portal", data={**data, "default_language": "fr"})
     assert refused.status_code == 422
     assert Settings.current().default_language == "es"
+
+
+def test_refusals_and_form_errors_a_customer_reads_speak_their_language(app, world):
+    Customer.update(language="de").where(Customer.id == world.customer.id).execute()
+    client = speaking(app, "en")
+    assert log_in(client, world.customer.email).status_code == 302
+    past = page(client, f"/bookings/{world.past.ref}").get_data(as_text=True)
+    assert "Der Termin ist bereits vorbei, daher kann er nicht mehr online storniert " \
+           "werden." in past
+    Settings.update(cancel_notice_hours=24).execute()
+    soon = page(client, f"/bookings/{world.soon.ref}").get_data(as_text=True)
+    assert "Online-Stornierungen sind bis 24 Stunden vor dem Termin möglich. Bitte " \
+           "kontaktieren Sie uns unter (555) 010-4477." in soon
+
+    form = page(client, f"/bookings/{world.upcoming.ref}/cancel").get_data(as_text=True)
+    response = client.post(f"/bookings/{world.upcoming.ref}/cancel", data={
+        "csrf_token": csrf_from(form), "version": world.upcoming.version, "note": "x" * 300})
+    assert response.status_code == 422
+    assert "Bitte halten Sie die Notiz unter 255 Zeichen." in response.get_data(as_text=True)
+    stale = client.post(f"/bookings/{world.upcoming.ref}/cancel", data={
+        "csrf_token": csrf_from(form), "version": world.upcoming.version + 5, "note": ""})
+    assert stale.status_code == 409
+    assert "Diese Buchung hat sich geändert, seit die Seite geladen wurde." \
+        in stale.get_data(as_text=True)

@@ -24,7 +24,7 @@ def _service(raw, services):
         return services[0] if services else None
     chosen = [s for s in services if str(s.id) == str(raw).strip()]
     if not chosen:
-        raise InvalidInput("Choose one of the services listed.")
+        raise InvalidInput(_("Choose one of the services listed."))
     return chosen[0]
 
 
