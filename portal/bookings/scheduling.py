@@ -12,6 +12,7 @@ from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.timefmt import when
 from ..kernel.versioning import check_version, update_versioned
 from ..messaging import emails
+from ..messaging.language import for_staff
 from ..messaging.notify import notify_staff, others
 from ..people import Customer, Staff
 from ..people.contact_details import ADDRESS_MAX
@@ -95,9 +96,10 @@ def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fiel
         events.booking_event("booking.created", booking, actor, channel, now)
         emails.queue_booking_confirmed(booking, customer, service, settings, now)
         staff = list(Staff.select().where(Staff.id.in_(staff_ids)))
-        notify_staff(staff, booking, "booking_created",
-                     f"New job {booking.ref}: {service.name} for {customer.name} on "
-                     f"{when(booking.starts_at, settings.timezone)}.")
+        with for_staff():
+            notify_staff(staff, booking, "booking_created",
+                         f"New job {booking.ref}: {service.name} for {customer.name} on "
+                         f"{when(booking.starts_at, settings.timezone)}.")
     return booking
 
 
@@ -144,7 +146,8 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                                                new_staff, settings, old_starts_at)
         tz = settings.timezone
         everyone = {s.id: s for s in [*old_staff, *new_staff]}.values()
-        notify_staff(others(everyone, actor), booking, "booking_rescheduled",
-                     f"Booking {booking.ref} for {customer.name} moved from "
-                     f"{when(old_starts_at, tz)} to {when(booking.starts_at, tz)}.")
+        with for_staff():
+            notify_staff(others(everyone, actor), booking, "booking_rescheduled",
+                         f"Booking {booking.ref} for {customer.name} moved from "
+                         f"{when(old_starts_at, tz)} to {when(booking.starts_at, tz)}.")
     return booking

@@ -18,6 +18,7 @@ from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import when
 from ..kernel.versioning import apply_versioned
 from ..messaging import emails, outbox
+from ..messaging.language import for_staff
 from ..messaging.notify import notify_staff, others
 from ..people import Customer
 from ..settings import CancellationReason, Settings
@@ -138,9 +139,10 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                                            **({"refund": refund.amount} if refund else {})})
         # webhooks (from the rows in hand); the manual-update notice
         sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
-        message = (f"Booking {booking.ref} for {customer.name} on "
-                   f"{when(booking.starts_at, settings.timezone)} was cancelled"
-                   + (f" ({label})" if label else ""))
+        with for_staff():
+            message = (f"Booking {booking.ref} for {customer.name} on "
+                       f"{when(booking.starts_at, settings.timezone)} was cancelled"
+                       + (f" ({label})" if label else ""))
         told = others(staff, actor)
         notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")

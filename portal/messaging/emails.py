@@ -8,7 +8,7 @@ from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import rendering
 from .calendar import booking_ics
-from .language import language_for, writing_to
+from .language import language_for, to_staff, writing_to
 from .outbox import enqueue_email
 from .rendering import link_url
 
@@ -70,6 +70,7 @@ def queue_booking_reminder(booking, customer, service, settings, now):
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
+@to_staff
 def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
     """Each assigned, active fieldworker hears that their job is off, with a link to it
     (rendered when sent, like the customer's notice)."""
@@ -141,6 +142,7 @@ def _staff_change(staff_id, before, after):
     return "moved" if staff_id in before else "added"
 
 
+@to_staff
 def queue_staff_booking_rescheduled(booking, customer, service, old_staff, new_staff, settings,
                                     old_starts_at):
     """Each active fieldworker on the job before or after a move hears what it means for them:
@@ -166,3 +168,4 @@ def queue_staff_booking_rescheduled(booking, customer, service, old_staff, new_s
             to=member.email, subject=_STAFF_SUBJECTS[change].format(**times),
             text=text, html=html)
     return queued
+

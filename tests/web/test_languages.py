@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer
 from portal.settings import Settings
 from tests.support.account_helpers import _push_request_context, browser, log_in, page  # noqa: F401
@@ -138,3 +139,21 @@ def test_refusals_and_form_errors_a_customer_reads_speak_their_language(app, wor
     assert stale.status_code == 409
     assert "Diese Buchung hat sich geändert, seit die Seite geladen wurde." \
         in stale.get_data(as_text=True)
+
+
+def test_a_german_customers_cancellation_tells_the_staff_in_english(app, world):
+    Customer.update(language="de").where(Customer.id == world.customer.id).execute()
+    client = speaking(app, "de")
+    assert log_in(client, world.customer.email).status_code == 302
+    form = page(client, f"/bookings/{world.upcoming.ref}/cancel").get_data(as_text=True)
+    assert client.post(f"/bookings/{world.upcoming.ref}/cancel", data={
+        "csrf_token": csrf_from(form), "version": world.upcoming.version,
+        "note": ""}).status_code == 302
+    notices = [n.message for n in Notification.select()]
+    assert notices and all(n.startswith(f"Booking {world.upcoming.ref} for Casey Customer on ")
+                           and n.endswith(" was cancelled.") and re.search(r"[AP]M", n)
+                           for n in notices), notices
+    mails = {m.to_address: m.subject for m in OutboxMessage.select()}
+    assert mails[world.customer.email] == f"Ihre Buchung {world.upcoming.ref} ist storniert"
+    assert mails[world.fw.email].startswith("Job cancelled: Regular clean on ")
+    assert re.search(r"[AP]M", mails[world.fw.email])
