@@ -22,6 +22,7 @@ from ..kernel.actors import Actor
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Conflict
+from ..kernel.i18n import N_
 from ..kernel.urls import external_url
 from ..messaging.language import writing_to
 from ..messaging.outbox import enqueue_email
@@ -31,7 +32,7 @@ from . import tokens
 from .models import AccountToken
 
 PURPOSE = "email"
-ASK_AGAIN = "Change your email again under Account to get a new link."
+ASK_AGAIN = N_("Change your email again under Account to get a new link.")
 
 
 def lifetime() -> timedelta:
@@ -78,13 +79,17 @@ def request_change(customer, new_email: str, now: datetime) -> None:
                       html=render_template(f"emails/account_{kind}.html", **context))
 
 
+def _then_ask(said):
+    return f"{said} {_(ASK_AGAIN)}"
+
+
 def _unsigned(token):
     try:
         data = _serializer().loads(token)
         return int(data["c"]), str(data["m"]), _digest(str(data["s"])), int(data["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise tokens.TokenInvalid("This link is not valid. It may have been copied "
-                                  "incompletely. " + ASK_AGAIN) from None
+        raise tokens.TokenInvalid(_then_ask(_(
+            "This link is not valid. It may have been copied incompletely."))) from None
 
 
 def _row(token, now, lock=False):
@@ -95,13 +100,13 @@ def _row(token, now, lock=False):
     row = (locked(query) if lock else query).get_or_none()
     if row is None:
         if _epoch(now) >= expires:
-            raise tokens.TokenGone("This link has expired. " + ASK_AGAIN, "token_expired")
-        raise tokens.TokenInvalid("This link is no longer valid. " + ASK_AGAIN)
+            raise tokens.TokenGone(_then_ask(_("This link has expired.")), "token_expired")
+        raise tokens.TokenInvalid(_then_ask(_("This link is no longer valid.")))
     if row.used_at is not None:
-        raise tokens.TokenGone("This link has already been used, or a newer one was sent. "
-                               + ASK_AGAIN, "token_used")
+        raise tokens.TokenGone(_then_ask(_("This link has already been used, or a newer one "
+                                           "was sent.")), "token_used")
     if row.expires_at <= now:
-        raise tokens.TokenGone("This link has expired. " + ASK_AGAIN, "token_expired")
+        raise tokens.TokenGone(_then_ask(_("This link has expired.")), "token_expired")
     return row, new_email
 
 
