@@ -53,7 +53,7 @@ def login():
         if person is not None:
             sign_in(person)
             return redirect(_safe_next(form.next.data) or home_url(person))
-        form.password.errors.append("That email and password don't match an account.")
+        form.password.errors.append(_("That email and password don't match an account."))
     status = 422 if form.errors else 200
     return render_template("app/login.html", form=form), status
 
