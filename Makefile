@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test test-quick layers test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean
+.PHONY: run test test-quick layers test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean translations catalogues
 
 run: install assets
 	$(FLASK) init-db
@@ -61,8 +61,24 @@ $(VENV)/.installed-test: $(VENV)/.installed pyproject.toml
 	$(BIN)/pip install --quiet --disable-pip-version-check -e '.[test]'
 	touch $@
 
-install: $(VENV)/.installed
-install-test: $(VENV)/.installed-test
+install: $(VENV)/.installed catalogues
+install-test: $(VENV)/.installed-test catalogues
+
+# Languages: translations/<lang>/LC_MESSAGES/messages.po are kept in git; the compiled .mo
+# files the app reads are made here (ignored by git).
+CATALOGUES := $(patsubst %.po,%.mo,$(wildcard translations/*/LC_MESSAGES/messages.po))
+catalogues: $(CATALOGUES)
+translations/%/LC_MESSAGES/messages.mo: translations/%/LC_MESSAGES/messages.po $(VENV)/.installed
+	$(BIN)/pybabel compile --statistics -i $< -o $@
+
+# After adding or changing text: gather every _() into messages.pot, merge it into each
+# language's messages.po (new strings arrive empty: translate them), then compile.
+translations: $(VENV)/.installed
+	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
+	  -k _l -k lazy_gettext -o translations/messages.pot portal templates
+	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
+	  --ignore-obsolete
+	$(MAKE) catalogues
 
 # Front end: htmx and Pico CSS from the npm registry, pinned by package-lock.json,
 # copied into static/vendor/ (ignored by git).
@@ -100,4 +116,4 @@ bench-pages: install-test
 	$(BIN)/python -m bench pages
 
 clean:
-	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache
+	rm -rf $(VENV) node_modules static/vendor instance .pytest_cache translations/*/LC_MESSAGES/*.mo

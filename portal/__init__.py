@@ -1,16 +1,19 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
 from flask import Flask, request
+from flask_babel import gettext
 
 from .audit import channel_label
 from .audit.text import who
 from .billing.money import rate_text
 from .billing.payments import METHODS as PAYMENT_METHODS
+from .bookings import policy
 from .extensions import csrf, login, mail
 from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
-from .kernel.timefmt import (currency_symbol, local_time, mixed_offsets, money, percent, when,
-                             when_range, zone_name)
-from .web.app import input_guard
+from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
+from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
+                             mixed_offsets, money, percent, when, when_range, zone_name)
+from .web.app import input_guard, locale
 from .web.app.current import current_settings, load_person
 from .web.app.limits import trust_proxies
 
@@ -32,6 +35,8 @@ def create_app(config=None):
     # Flask-Login's loader: the person whose login session the cookie names, while it lives
     # (with the settings row, read in the same statement).
     login.user_loader(load_person)
+    locale.init_app(app)  # the request's language (customers' pages; staff stay English)
+    policy.use_translator(gettext)  # refusals a customer reads, in their language
 
     @app.before_request
     def _connect():
@@ -51,6 +56,10 @@ def create_app(config=None):
     app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["zone_name"] = zone_name
+    app.jinja_env.filters["day"] = day_text
+    app.jinja_env.filters["clock"] = clock
+    app.jinja_env.globals["page_language"] = language  # <html lang>
+    app.jinja_env.globals["languages"] = SUPPORTED_LANGUAGES  # the pickers' choices
     app.jinja_env.filters["rate"] = rate_text
     app.jinja_env.filters["percent"] = percent
     app.jinja_env.filters["channel"] = channel_label

@@ -13,6 +13,7 @@ import secrets
 from datetime import datetime, timedelta, timezone
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 from peewee import IntegrityError
 
@@ -21,7 +22,9 @@ from ..kernel.actors import Actor
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Conflict
+from ..kernel.i18n import N_
 from ..kernel.urls import external_url
+from ..messaging.language import writing_to
 from ..messaging.outbox import enqueue_email
 from ..people import Customer, email_in_use
 from ..settings import Settings
@@ -29,7 +32,7 @@ from . import tokens
 from .models import AccountToken
 
 PURPOSE = "email"
-ASK_AGAIN = "Change your email again under Account to get a new link."
+ASK_AGAIN = N_("Change your email again under Account to get a new link.")
 
 
 def lifetime() -> timedelta:
@@ -66,11 +69,18 @@ def request_change(customer, new_email: str, now: datetime) -> None:
                    expires_at=expires_at, url=None if taken else external_url(
                        "customer.account.confirm_email", token=token))
     kind = "email_taken" if taken else "email_confirm"
-    subject = (f"Someone tried to use this address at {settings.business_name}" if taken
-               else f"Confirm your new email address for {settings.business_name}")
-    enqueue_email(dedupe_key=f"account_{kind}:{row.id}", to=new_email, subject=subject,
-                  text=render_template(f"emails/account_{kind}.txt", **context),
-                  html=render_template(f"emails/account_{kind}.html", **context))
+    with writing_to(customer, settings):
+        subject = (_("Someone tried to use this address at %(business)s",
+                     business=settings.business_name) if taken
+                   else _("Confirm your new email address for %(business)s",
+                          business=settings.business_name))
+        enqueue_email(dedupe_key=f"account_{kind}:{row.id}", to=new_email, subject=subject,
+                      text=render_template(f"emails/account_{kind}.txt", **context),
+                      html=render_template(f"emails/account_{kind}.html", **context))
+
+
+def _then_ask(said):
+    return f"{said} {_(ASK_AGAIN)}"
 
 
 def _unsigned(token):
@@ -78,8 +88,8 @@ def _unsigned(token):
         data = _serializer().loads(token)
         return int(data["c"]), str(data["m"]), _digest(str(data["s"])), int(data["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise tokens.TokenInvalid("This link is not valid. It may have been copied "
-                                  "incompletely. " + ASK_AGAIN) from None
+        raise tokens.TokenInvalid(_then_ask(_(
+            "This link is not valid. It may have been copied incompletely."))) from None
 
 
 def _row(token, now, lock=False):
@@ -90,13 +100,13 @@ def _row(token, now, lock=False):
     row = (locked(query) if lock else query).get_or_none()
     if row is None:
         if _epoch(now) >= expires:
-            raise tokens.TokenGone("This link has expired. " + ASK_AGAIN, "token_expired")
-        raise tokens.TokenInvalid("This link is no longer valid. " + ASK_AGAIN)
+            raise tokens.TokenGone(_then_ask(_("This link has expired.")), "token_expired")
+        raise tokens.TokenInvalid(_then_ask(_("This link is no longer valid.")))
     if row.used_at is not None:
-        raise tokens.TokenGone("This link has already been used, or a newer one was sent. "
-                               + ASK_AGAIN, "token_used")
+        raise tokens.TokenGone(_then_ask(_("This link has already been used, or a newer one "
+                                           "was sent.")), "token_used")
     if row.expires_at <= now:
-        raise tokens.TokenGone("This link has expired. " + ASK_AGAIN, "token_expired")
+        raise tokens.TokenGone(_then_ask(_("This link has expired.")), "token_expired")
     return row, new_email
 
 
@@ -110,10 +120,12 @@ def _tell_old_address(customer, new_email, row_id):
     """The old address hears of the change: if it wasn't them, they know whom to call."""
     settings = Settings.current()
     context = dict(customer=customer, new_email=new_email, settings=settings)
-    enqueue_email(dedupe_key=f"account_email_changed:{row_id}", to=customer.email,
-                  subject=f"Your login email for {settings.business_name} has changed",
-                  text=render_template("emails/account_email_changed.txt", **context),
-                  html=render_template("emails/account_email_changed.html", **context))
+    with writing_to(customer, settings):
+        enqueue_email(dedupe_key=f"account_email_changed:{row_id}", to=customer.email,
+                      subject=_("Your login email for %(business)s has changed",
+                                business=settings.business_name),
+                      text=render_template("emails/account_email_changed.txt", **context),
+                      html=render_template("emails/account_email_changed.html", **context))
 
 
 def _taken(email):

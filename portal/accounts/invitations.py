@@ -2,38 +2,43 @@
 from types import SimpleNamespace
 
 from flask import render_template
+from flask_babel import gettext as _
 
 from ..kernel.clock import utcnow
+from ..kernel.i18n import N_
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from ..messaging import business_templates
+from ..messaging.language import writing_to
 from ..messaging.outbox import enqueue_email
 from ..settings import Settings
 from . import tokens
 from .models import INVITE, RESET
 
-SUBJECTS = {INVITE: "Set your password for {business}",
-            RESET: "Reset your password for {business}"}
-LABELS = {INVITE: "Set your password", RESET: "Choose a new password"}  # their own templates
+SUBJECTS = {INVITE: N_("Set your password for %(business)s"),
+            RESET: N_("Reset your password for %(business)s")}
+LABELS = {INVITE: N_("Set your password"), RESET: N_("Choose a new password")}  # own templates
 ENDPOINTS = {INVITE: "customer.account.invite", RESET: "customer.account.reset"}
 
 
 def _render(purpose, customer, url, expires_at, settings):
-    """(subject, text, html): the business's own template for the customer's language when it
-    wrote one (Settings > Emails), else the files'."""
-    own = business_templates.compose(
-        f"account_{purpose}", business_templates.language_of(customer.language, settings),
-        settings, lambda: {"customer_name": customer.name, "customer_email": customer.email,
-                           "expires": when(expires_at, settings.timezone),
-                           "link_button": business_templates.button(url, LABELS[purpose]),
-                           **business_templates.business_values(settings)})
-    if own:
-        return own["subject"], own["text"], own["html"]
-    context = dict(customer=customer, url=url, expires_at=expires_at, settings=settings,
-                   tz=settings.timezone, lifetime=tokens.lifetime(purpose))
-    return (SUBJECTS[purpose].format(business=settings.business_name),
-            render_template(f"emails/account_{purpose}.txt", **context),
-            render_template(f"emails/account_{purpose}.html", **context))
+    """(subject, text, html) in the customer's language: the business's own template for that
+    language when it wrote one (Settings > Email templates), else the files'."""
+    with writing_to(customer, settings):
+        own = business_templates.compose(
+            f"account_{purpose}", business_templates.language_of(customer.language, settings),
+            settings, lambda: {"customer_name": customer.name, "customer_email": customer.email,
+                               "expires": when(expires_at, settings.timezone),
+                               "link_button": business_templates.button(url,
+                                                                         _(LABELS[purpose])),
+                               **business_templates.business_values(settings)})
+        if own:
+            return own["subject"], own["text"], own["html"]
+        context = dict(customer=customer, url=url, expires_at=expires_at, settings=settings,
+                       tz=settings.timezone, lifetime=tokens.lifetime(purpose))
+        return (_(SUBJECTS[purpose], business=settings.business_name),
+                render_template(f"emails/account_{purpose}.txt", **context),
+                render_template(f"emails/account_{purpose}.html", **context))
 
 
 def _queue(customer, purpose, now):

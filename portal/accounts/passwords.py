@@ -8,6 +8,7 @@ checks a dummy hash when there is none).
 import time
 
 from flask import current_app
+from flask_babel import gettext
 from peewee import fn
 from werkzeug.security import generate_password_hash
 
@@ -78,10 +79,11 @@ def change_password(customer_id, current, password, confirm, address, now=None):
         raise NotFound("We couldn't find your account. Log in again.")
     if not throttle.password_try(customer.email, address,
                                  lambda: customer.check_password(current or "")):
-        raise InvalidInput("That isn't your current password.", "current_password")
+        raise InvalidInput(gettext("That isn't your current password."), "current_password")
     check_new_password(password, confirm, customer.email)
     if customer.check_password(password):
-        raise InvalidInput("That is your current password. Choose a new one.", "password")
+        raise InvalidInput(gettext("That is your current password. Choose a new one."),
+                           "password")
     password_hash = generate_password_hash(password)
     with write_transaction():
         locked(Customer.select().where(Customer.id == customer_id)).get()

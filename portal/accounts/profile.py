@@ -9,6 +9,7 @@ from datetime import datetime
 
 from .. import audit
 from ..kernel.actors import Actor
+from ..kernel import languages
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import InvalidInput, NotFound
@@ -16,7 +17,7 @@ from ..people import Customer
 from ..people.contact_details import clean_address, clean_email, clean_name, clean_phone
 from . import email_change, throttle
 
-FIELDS = ("name", "phone", "address")
+FIELDS = ("name", "phone", "address", "language")
 
 
 def _check_current_password(customer, current_password, address):
@@ -30,13 +31,17 @@ def _check_current_password(customer, current_password, address):
 
 def update_details(customer_id: int, name: str, email: str, phone: str, address: str,
                    current_password: str = "", client_address: str | None = None,
-                   now: datetime | None = None):
+                   now: datetime | None = None, language: str | None = None):
     """Save what changed (with an audit event) and, for a new email, send its confirmation link.
     Returns (customer as now stored, the new email waiting for confirmation or None).
     InvalidInput and TooManyAttempts save nothing."""
     now = now or utcnow()
     wanted = {"name": clean_name(name, what="your name"), "phone": clean_phone(phone),
               "address": clean_address(address)}
+    if language:  # None or "": the form said no language (it stays as it is)
+        if language not in languages.SUPPORTED:
+            raise InvalidInput("Choose one of the languages in the list.", "language")
+        wanted["language"] = language
     new_email = clean_email(email)
     customer = Customer.get_or_none(Customer.id == customer_id)
     if customer is None:
@@ -57,3 +62,11 @@ def update_details(customer_id: int, name: str, email: str, phone: str, address:
         if new_email is not None:
             email_change.request_change(customer, new_email, now)
     return Customer.get_by_id(customer_id), new_email
+
+
+def take_language(customer_id: int, language: str | None) -> None:
+    """A customer who never chose a language gets the browser's at login (theirs to change
+    under Account); one who chose keeps theirs."""
+    if languages.known(language):
+        (Customer.update(language=languages.known(language))
+         .where((Customer.id == customer_id) & (Customer.language == "")).execute())

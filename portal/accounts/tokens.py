@@ -12,16 +12,23 @@ import secrets
 from datetime import timedelta, timezone
 
 from flask import current_app
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..kernel.db import locked
 from ..kernel.errors import DomainError
+from ..kernel.i18n import N_
 from ..people import Customer
 from .models import INVITE, PURPOSES, RESET, AccountToken
 
 # Config key and default lifetime per purpose.
 LIFETIMES = {INVITE: ("INVITE_LINK_HOURS", 7 * 24), RESET: ("RESET_LINK_HOURS", 1)}
-ASK_AGAIN = "Ask for a new link with “Forgot password” on the login page."
+ASK_AGAIN = N_("Ask for a new link with “Forgot password” on the login page.")
+
+
+def _then_ask(said):
+    """What is wrong with a link, then how to get another, in the reader's language."""
+    return f"{said} {gettext(ASK_AGAIN)}"
 
 
 class TokenInvalid(DomainError):
@@ -77,17 +84,18 @@ def _unsigned(purpose, token):
         data = _serializer(purpose).loads(token)
         customer_id, secret, expires = int(data["c"]), str(data["s"]), int(data["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise TokenInvalid("This link is not valid. It may have been copied incompletely. "
-                           + ASK_AGAIN) from None
+        raise TokenInvalid(_then_ask(gettext(
+            "This link is not valid. It may have been copied incompletely."))) from None
     return customer_id, _digest(secret), expires
 
 
 def _check(row, now):
     if row.used_at is not None:
-        raise TokenGone("This link has already been used. If you set your password with it, "
-                        "log in; otherwise " + ASK_AGAIN[0].lower() + ASK_AGAIN[1:], "token_used")
+        raise TokenGone(gettext("This link has already been used. If you set your password "
+                                "with it, log in; otherwise ask for a new link with “Forgot "
+                                "password” on the login page."), "token_used")
     if row.expires_at <= now:
-        raise TokenGone("This link has expired. " + ASK_AGAIN, "token_expired")
+        raise TokenGone(_then_ask(gettext("This link has expired.")), "token_expired")
     return row
 
 
@@ -103,8 +111,8 @@ def read(purpose, token, now):
     row = _query(purpose, customer_id, digest).get_or_none()
     if row is None:
         if _epoch(now) >= expires:
-            raise TokenGone("This link has expired. " + ASK_AGAIN, "token_expired")
-        raise TokenInvalid("This link is no longer valid. " + ASK_AGAIN)
+            raise TokenGone(_then_ask(gettext("This link has expired.")), "token_expired")
+        raise TokenInvalid(_then_ask(gettext("This link is no longer valid.")))
     return _check(row, now)
 
 
@@ -113,7 +121,7 @@ def redeem(purpose, token, now):
     customer_id, digest, _ = _unsigned(purpose, token)
     row = locked(_query(purpose, customer_id, digest)).get_or_none()
     if row is None:
-        raise TokenInvalid("This link is no longer valid. " + ASK_AGAIN)
+        raise TokenInvalid(_then_ask(gettext("This link is no longer valid.")))
     return _check(row, now)
 
 

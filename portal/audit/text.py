@@ -2,20 +2,24 @@
 from datetime import datetime
 from typing import NamedTuple
 
+from ..kernel.i18n import N_
+
+# The ones a customer's booking or order history shows are marked for translation
+# (templates/booking/_timeline.html translates them; staff read them in English).
 ACTION_LABELS = {
-    "created": "Booked",
-    "cancelled": "Cancelled",
-    "rescheduled": "Rescheduled",
-    "completed": "Completed",
-    "no_show": "Marked no-show",
-    "placed": "Order placed",
-    "processing": "Processing",
-    "shipped": "Shipped",
-    "payment_recorded": "Payment recorded",
-    "refund_requested": "Refund requested",
-    "refund_approved": "Refund approved",
-    "refund_rejected": "Refund rejected",
-    "refund_processed": "Refund paid out",
+    "created": N_("Booked"),
+    "cancelled": N_("Cancelled"),
+    "rescheduled": N_("Rescheduled"),
+    "completed": N_("Completed"),
+    "no_show": N_("Marked no-show"),
+    "placed": N_("Order placed"),
+    "processing": N_("Processing"),
+    "shipped": N_("Shipped"),
+    "payment_recorded": N_("Payment recorded"),
+    "refund_requested": N_("Refund requested"),
+    "refund_approved": N_("Refund approved"),
+    "refund_rejected": N_("Refund rejected"),
+    "refund_processed": N_("Refund paid out"),
     "staff_added": "Staff member added",
     "staff_activated": "Staff member reactivated",
     "staff_deactivated": "Staff member deactivated",

@@ -8,6 +8,7 @@ from ..integrations import events
 from ..kernel.clock import utcnow
 from ..kernel.db import write_transaction
 from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..kernel.i18n import N_
 from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import money
 from ..kernel.versioning import check_version, update_versioned
@@ -17,7 +18,8 @@ from .models import APPROVED, PROCESSED, REJECTED, REQUESTED, Invoice, Refund
 from .payments import REFERENCE_MAX, check_amount, clean_text, lock_invoice, paid_on
 
 REASON_MAX = 255
-STALE = "This refund changed since the page loaded. Reload and try again."
+# translated where it is raised (kernel/versioning)
+STALE = N_("This refund changed since the page loaded. Reload and try again.")
 TOO_MUCH = "This would refund more than was paid."
 # What a step needs the refund to be in, and what it becomes.
 STEPS = {"approved": (REQUESTED, APPROVED), "rejected": (REQUESTED, REJECTED),

@@ -12,17 +12,19 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext
 from peewee import SQL, fn
 
 from ..kernel.db import database
 from ..kernel.errors import Conflict, InvalidInput
+from ..kernel.i18n import N_
 from ..kernel.timefmt import to_local
 from ..people import Staff
 from . import hours
 from .models import SCHEDULED, Assignment, Booking, Service
 from .schedule_models import BlockedTime, ServiceStaff, WorkingHours
 
-TAKEN = "That time was just taken. Please pick another time."
+TAKEN = N_("That time was just taken. Please pick another time.")
 STEPS = (15, 30, 60)
 
 
@@ -64,7 +66,7 @@ def check_slot(service, starts_at, *, settings, now, fieldworker=None, ignore_bo
     local = to_local(starts_at, settings.timezone)
     step = _step(settings)
     if starts_at <= now:
-        raise InvalidInput("That time has already passed. Please pick a later time.")
+        raise InvalidInput(gettext("That time has already passed. Please pick a later time."))
     if local.second or local.microsecond or (local.hour * 60 + local.minute) % step:
         raise InvalidInput(f"Appointments start every {step} minutes (for example "
                            f"{hours.minute_text(9 * 60)}, {hours.minute_text(9 * 60 + step)}). "
@@ -81,7 +83,7 @@ def check_slot(service, starts_at, *, settings, now, fieldworker=None, ignore_bo
         raise InvalidInput(_nobody_works(plan, local, service, fieldworker))
     staff = tuple(person.id for person, _, free in table if hours.covers(free, starts_at, end))
     if not staff:
-        raise Conflict(TAKEN, "slot_taken")
+        raise Conflict(gettext(TAKEN), "slot_taken")
     return Slot(starts_at, end, staff)
 
 

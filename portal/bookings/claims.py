@@ -6,12 +6,14 @@ each one believed when it checked availability. Call these inside the change's t
 """
 from datetime import timedelta
 
+from flask_babel import gettext as _
 from peewee import IntegrityError
 
 from ..kernel.errors import Conflict
+from ..kernel.i18n import N_
 from .schedule_models import CLAIM_MINUTES, SlotClaim
 
-TAKEN = "That time was just taken. Please pick another time."
+TAKEN = N_("That time was just taken. Please pick another time.")
 
 
 def cells(starts_at, ends_at):
@@ -37,7 +39,7 @@ def hold(booking_id, staff_ids, starts_at, ends_at):
             with SlotClaim._meta.database.atomic():  # a savepoint: the caller decides what next
                 SlotClaim.insert_many(new).execute()
         except IntegrityError:
-            raise Conflict(TAKEN, "slot_taken") from None
+            raise Conflict(_(TAKEN), "slot_taken") from None
     for staff_id, cell in held - wanted:
         SlotClaim.delete().where((SlotClaim.booking == booking_id) & (SlotClaim.staff == staff_id)
                                  & (SlotClaim.slot_start == cell)).execute()

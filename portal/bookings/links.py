@@ -6,6 +6,7 @@ booking's end time at the latest. It grants that one booking, never a login.
 """
 from datetime import timezone
 
+from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from ..kernel.errors import DomainError
@@ -46,7 +47,7 @@ def read_token(secret, purpose, token, now):
         data = _serializer(secret, purpose).loads(token)
         booking_id, customer_id, expires = int(data["b"]), int(data["c"]), int(data["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise LinkInvalid("This link is not valid. It may have been copied incompletely.")
+        raise LinkInvalid(gettext("This link is not valid. It may have been copied incompletely."))
     if _epoch(now) >= expires:
-        raise LinkExpired("This link has expired.")
+        raise LinkExpired(gettext("This link has expired."))
     return booking_id, customer_id

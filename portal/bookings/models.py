@@ -6,13 +6,15 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Inte
 from ..integrations.models import Integration
 from ..kernel.clock import utcnow
 from ..kernel.db import BaseModel
+from ..kernel.i18n import N_
 from ..people import Customer, Staff
 from ..settings import CancellationReason
 from .series_models import BookingSeries
 
 SCHEDULED, COMPLETED, CANCELLED, NO_SHOW = "scheduled", "completed", "cancelled", "no_show"
-STATUS_LABELS = {SCHEDULED: "Scheduled", COMPLETED: "Completed", CANCELLED: "Cancelled",
-                 NO_SHOW: "No-show"}
+# Translated where shown (kernel/i18n.py)
+STATUS_LABELS = {SCHEDULED: N_("Scheduled"), COMPLETED: N_("Completed"),
+                 CANCELLED: N_("Cancelled"), NO_SHOW: N_("No-show")}
 # No ambiguous characters (0/O, 1/I) in references people read out on the phone.
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

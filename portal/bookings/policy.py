@@ -9,6 +9,25 @@ from datetime import timedelta
 
 from .models import CANCELLED, COMPLETED, NO_SHOW
 
+# What a customer reads here is translated as the Verdict is made. The policy imports no web
+# or i18n package: `_` is English until create_app hands it Flask-Babel's gettext
+# (use_translator), which speaks the request's language. N_ only marks text for extraction.
+_translate = str
+
+
+def use_translator(gettext) -> None:
+    global _translate
+    _translate = gettext
+
+
+def _(text, **values):
+    said = _translate(text)
+    return said % values if values else said
+
+
+def N_(text):
+    return text
+
 
 @dataclass(frozen=True)
 class Verdict:
@@ -23,22 +42,24 @@ class Verdict:
 OK = Verdict(True, "ok")
 
 _CLOSED_STATUS = {
-    CANCELLED: ("already_cancelled", "This booking is already cancelled."),
-    COMPLETED: ("completed", "This booking is completed."),
-    NO_SHOW: ("no_show", "This booking was marked as a no-show."),
+    CANCELLED: ("already_cancelled", N_("This booking is already cancelled.")),
+    COMPLETED: ("completed", N_("This booking is completed.")),
+    NO_SHOW: ("no_show", N_("This booking was marked as a no-show.")),
 }
 
 
 def _status_verdict(booking, doing):
     code, text = _CLOSED_STATUS[booking.status]
-    return Verdict(False, code, f"{text} It can't be {doing}.")
+    cannot = _("It can't be cancelled.") if doing == "cancelled" else \
+        _("It can't be rescheduled.")
+    return Verdict(False, code, f"{_(text)} {cannot}")
 
 
 def _relationship_verdict(booking, actor, assigned_ids):
     """Whose booking is it? None when the actor may act on it at all."""
     if actor.is_customer:
         if booking.customer_id != actor.id:
-            return Verdict(False, "not_yours", "This booking was not found.")
+            return Verdict(False, "not_yours", _("This booking was not found."))
         return None
     if actor.kind in ("admin", "integration"):  # an integration is the business's own system
         return None
@@ -53,8 +74,8 @@ def _relationship_verdict(booking, actor, assigned_ids):
 
 
 def _contact(settings):
-    return f" Please contact us on {settings.contact_line}." if settings.contact_line else \
-        " Please contact us."
+    return " " + (_("Please contact us on %(contact)s.", contact=settings.contact_line)
+                  if settings.contact_line else _("Please contact us."))
 
 
 # An email address, or a phone number (seven or more digits, however punctuated).
@@ -69,8 +90,11 @@ def _window_message(settings, hours, doing):
               else getattr(settings, "reschedule_blocked_message", "")).strip()
     if custom:  # the business's words, then how to reach it unless they already say so
         return custom if _GIVES_CONTACT.search(custom) else custom + _contact(settings)
-    return f"{doing.capitalize()} online closes {hours} hours before the appointment." + \
-        _contact(settings)
+    closes = (_("Cancelling online closes %(hours)s hours before the appointment.", hours=hours)
+              if doing == "cancelling" else
+              _("Rescheduling online closes %(hours)s hours before the appointment.",
+                hours=hours))
+    return closes + _contact(settings)
 
 
 def _decide(booking, actor, settings, now, assigned_ids, *, doing, flag, notice_hours):
@@ -85,12 +109,14 @@ def _decide(booking, actor, settings, now, assigned_ids, *, doing, flag, notice_
             return Verdict(False, "time_passed", f"The appointment time has passed, so it can't "
                                                  f"be {doing}. Mark it as a no-show instead.")
         return Verdict(False, "time_passed",
-                       f"The appointment time has passed, so it can't be {doing} online.")
+                       _("The appointment time has passed, so it can't be cancelled online.")
+                       if doing == "cancelled" else
+                       _("The appointment time has passed, so it can't be rescheduled online."))
     if actor.is_customer:
         if not flag:
-            return Verdict(False, "flag_off",
-                           f"Online {'cancellation' if doing == 'cancelled' else 'rescheduling'}"
-                           f" is not available." + _contact(settings))
+            off = _("Online cancellation is not available.") if doing == "cancelled" else \
+                _("Online rescheduling is not available.")
+            return Verdict(False, "flag_off", off + _contact(settings))
         if notice_hours and booking.starts_at - now < timedelta(hours=notice_hours):
             verb = "cancelling" if doing == "cancelled" else "rescheduling"
             return Verdict(False, "notice_window", _window_message(settings, notice_hours, verb))
@@ -111,10 +137,11 @@ def can_reschedule(booking, actor, settings, now, assigned_ids=frozenset()):
                       notice_hours=settings.effective_reschedule_notice_hours)
     cap = getattr(settings, "max_reschedules", None)
     if verdict and actor.is_customer and cap is not None and booking.reschedule_count >= cap:
-        times = "once" if cap == 1 else f"{cap} times"
-        return Verdict(False, "reschedule_cap",
-                       f"This booking has already been moved {times}, the most allowed online."
-                       + _contact(settings))
+        moved = (_("This booking has already been moved once, the most allowed online.")
+                 if cap == 1 else
+                 _("This booking has already been moved %(count)s times, the most allowed "
+                   "online.", count=cap))
+        return Verdict(False, "reschedule_cap", moved + _contact(settings))
     return verdict
 
 
@@ -125,7 +152,7 @@ def can_edit_details(booking, actor, now, changing_staff=False):
         return Verdict(False, "no_permission", "Only an admin can edit booking details.")
     if booking.status in _CLOSED_STATUS:
         code, text = _CLOSED_STATUS[booking.status]
-        return Verdict(False, code, f"{text} Its details can't be edited.")
+        return Verdict(False, code, f"{_(text)} Its details can't be edited.")
     if changing_staff and booking.starts_at <= now:
         return Verdict(False, "time_passed", "The appointment time has passed, so its "
                                              "fieldworkers can't change.")
@@ -135,7 +162,7 @@ def can_edit_details(booking, actor, now, changing_staff=False):
 def can_book(customer, settings):
     """May this customer book a new appointment online (business setting, then theirs)?"""
     if not settings.online_booking or not customer.may_book_online:
-        return Verdict(False, "booking_off", "Online booking is not available." +
+        return Verdict(False, "booking_off", _("Online booking is not available.") +
                        _contact(settings))
     return OK
 
@@ -149,7 +176,7 @@ def _after_visit(booking, actor, now, assigned_ids, doing):
         return refused
     if booking.status in _CLOSED_STATUS:
         code, text = _CLOSED_STATUS[booking.status]
-        return Verdict(False, code, f"{text} It can't be marked as {doing}.")
+        return Verdict(False, code, f"{_(text)} It can't be marked as {doing}.")
     if booking.starts_at > now:
         return Verdict(False, "not_started", f"The appointment hasn't started yet, so it can't "
                                              f"be marked as {doing}. Cancel it instead.")
@@ -232,9 +259,9 @@ def cancel_refund(total, service_total, fee, fee_tax, paid, refunded, pending) -
 
 # Orders: the statuses are spelled out here so this module stays free of the orders package.
 _ORDER_CLOSED = {
-    "cancelled": ("already_cancelled", "This order is already cancelled."),
-    "completed": ("completed", "This order is completed, so it can't be cancelled."),
-    "shipped": ("shipped", "This order has already shipped, so it can't be cancelled."),
+    "cancelled": ("already_cancelled", N_("This order is already cancelled.")),
+    "completed": ("completed", N_("This order is completed, so it can't be cancelled.")),
+    "shipped": ("shipped", N_("This order has already shipped, so it can't be cancelled.")),
 }
 
 
@@ -242,18 +269,19 @@ def can_cancel_order(order, actor, settings, now):
     """May `actor` cancel `order` at `now`? Customers only their own and only while it is
     placed; admins also while it is processing (they can stop it in the warehouse)."""
     if actor.is_customer and order.customer_id != actor.id:
-        return Verdict(False, "not_yours", "This order was not found.")
+        return Verdict(False, "not_yours", _("This order was not found."))
     if not actor.is_customer and actor.kind != "admin":
         return Verdict(False, "no_permission", "Only an admin can cancel an order.")
     if order.status in _ORDER_CLOSED:
         code, text = _ORDER_CLOSED[order.status]
-        return Verdict(False, code, text + ("" if actor.kind == "admin" else _contact(settings)))
+        return Verdict(False, code, _(text) + ("" if actor.kind == "admin"
+                                               else _contact(settings)))
     if order.status == "processing" and actor.is_customer:
-        return Verdict(False, "processing", "This order is already being processed, so it "
-                                            "can't be cancelled online." + _contact(settings))
+        return Verdict(False, "processing", _("This order is already being processed, so it "
+                                              "can't be cancelled online.") + _contact(settings))
     if order.status not in ("placed", "processing"):
         return Verdict(False, "unknown_status", "This order can't be cancelled.")
     if actor.is_customer and not settings.customers_may_cancel:
-        return Verdict(False, "flag_off", "Online cancellation is not available." +
+        return Verdict(False, "flag_off", _("Online cancellation is not available.") +
                        _contact(settings))
     return OK

@@ -1,6 +1,8 @@
 """Putting bookings on the calendar: book a new appointment, move one. Each is one transaction:
 the slot is checked and claimed in the database (portal/bookings/claims.py), then the booking,
 its assignment, invoice, audit event, emails and notices are written together."""
+from flask_babel import gettext as _
+
 from .. import audit
 from ..billing.invoices import open_invoice
 from ..integrations import events
@@ -10,6 +12,7 @@ from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
 from ..kernel.timefmt import when
 from ..kernel.versioning import check_version, update_versioned
 from ..messaging import emails
+from ..messaging.language import for_staff
 from ..messaging.notify import notify_staff, others
 from ..people import Customer, Staff
 from ..people.contact_details import ADDRESS_MAX
@@ -31,14 +34,15 @@ def _pick_staff(slot, keep_ids, fieldworker):
     else the best free qualified fieldworker."""
     if fieldworker is not None:
         if fieldworker not in slot.staff_ids:
-            raise Conflict("That fieldworker isn't free then. Pick another time or person.",
+            raise Conflict(_("That fieldworker isn't free then. Pick another time or person."),
                            "slot_taken")
         return [fieldworker]
     kept = [s for s in keep_ids if s in slot.staff_ids]
     if kept:
         return kept
     if not slot.staff_ids:
-        raise Conflict("No fieldworker is free then. Please pick another time.", "slot_taken")
+        raise Conflict(_("No fieldworker is free then. Please pick another time."),
+                       "slot_taken")
     return [slot.staff_ids[0]]
 
 
@@ -93,9 +97,10 @@ def book_appointment(customer_id, service_id, starts_at, actor, *, channel, fiel
         events.booking_event("booking.created", booking, actor, channel, now)
         emails.queue_booking_confirmed(booking, customer, service, settings, now)
         staff = list(Staff.select().where(Staff.id.in_(staff_ids)))
-        notify_staff(staff, booking, "booking_created",
-                     f"New job {booking.ref}: {service.name} for {customer.name} on "
-                     f"{when(booking.starts_at, settings.timezone)}.")
+        with for_staff():
+            notify_staff(staff, booking, "booking_created",
+                         f"New job {booking.ref}: {service.name} for {customer.name} on "
+                         f"{when(booking.starts_at, settings.timezone)}.")
     return booking
 
 
@@ -113,7 +118,7 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
             raise refusal(verdict)
         check_version(booking, expected_version, STALE)  # before the slot is even looked at
         if starts_at == booking.starts_at:
-            raise InvalidInput("That is the time it already has. Pick a different time.")
+            raise InvalidInput(_("That is the time it already has. Pick a different time."))
         if fieldworker is not None and not actor.acts_for_business:
             raise Forbidden("Only staff can choose the fieldworker.")
         service = Service.get_by_id(booking.service_id)
@@ -146,7 +151,8 @@ def reschedule_booking(ref, actor, *, channel, starts_at, expected_version=None,
                                                new_staff, settings, old_starts_at)
         tz = settings.timezone
         everyone = {s.id: s for s in [*old_staff, *new_staff]}.values()
-        notify_staff(others(everyone, actor), booking, "booking_rescheduled",
-                     f"Booking {booking.ref} for {customer.name} moved from "
-                     f"{when(old_starts_at, tz)} to {when(booking.starts_at, tz)}.")
+        with for_staff():
+            notify_staff(others(everyone, actor), booking, "booking_rescheduled",
+                         f"Booking {booking.ref} for {customer.name} moved from "
+                         f"{when(old_starts_at, tz)} to {when(booking.starts_at, tz)}.")
     return booking

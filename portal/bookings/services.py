@@ -1,4 +1,5 @@
 """What can be done to a booking: each command is one transaction."""
+from flask_babel import gettext as _
 from peewee import JOIN
 
 from .. import audit
@@ -12,10 +13,12 @@ from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Forbidden, InvalidInput, NotFound, refusal
+from ..kernel.i18n import N_
 from ..kernel.input_limits import NOTE_MAX
 from ..kernel.timefmt import when
 from ..kernel.versioning import apply_versioned
 from ..messaging import emails, outbox
+from ..messaging.language import for_staff
 from ..messaging.notify import notify_staff, others
 from ..people import Customer
 from ..settings import CancellationReason, Settings
@@ -24,13 +27,15 @@ from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
 from .waitlist_offers import time_released
 
-STALE = "This booking changed since the page loaded. Reload and try again."
+# translated where it is raised (kernel/versioning)
+STALE = N_("This booking changed since the page loaded. Reload and try again.")
 
 
 def _clean_note(note):
     note = (note or "").strip()
     if len(note) > NOTE_MAX:
-        raise InvalidInput(f"The note is {len(note)} characters; please keep it to {NOTE_MAX}.")
+        raise InvalidInput(_("The note is %(length)s characters; please keep it to %(most)s.",
+                             length=len(note), most=NOTE_MAX))
     return note
 
 
@@ -42,11 +47,11 @@ def _clean_reason_and_note(reason_id, note, settings, actor):
         reason = CancellationReason.get_or_none((CancellationReason.id == reason_id)
                                                 & CancellationReason.active)
         if reason is None:
-            raise InvalidInput("Please choose a reason from the list.")
+            raise InvalidInput(_("Please choose a reason from the list."))
     if not note and reason is not None and reason.is_other:
-        raise InvalidInput("You chose \u201cOther\u201d: please say why in the note.")
+        raise InvalidInput(_("You chose \u201cOther\u201d: please say why in the note."))
     if not note and actor.is_customer and settings.cancel_note_required:
-        raise InvalidInput("Please add a short note about why you are cancelling.")
+        raise InvalidInput(_("Please add a short note about why you are cancelling."))
     return reason, note
 
 
@@ -80,7 +85,7 @@ def lock_booking(ref, with_parties=False):
     else:
         booking = locked(Booking.select().where(Booking.ref == ref), of=Booking).get_or_none()
     if booking is None:
-        raise NotFound("We couldn't find that booking.")
+        raise NotFound(_("We couldn't find that booking."))
     return booking
 
 
@@ -140,9 +145,10 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                                            **({"refund": refund.amount} if refund else {})})
         # webhooks (from the rows in hand); the manual-update notice
         sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
-        message = (f"Booking {booking.ref} for {customer.name} on "
-                   f"{when(booking.starts_at, settings.timezone)} was cancelled"
-                   + (f" ({label})" if label else ""))
+        with for_staff():
+            message = (f"Booking {booking.ref} for {customer.name} on "
+                       f"{when(booking.starts_at, settings.timezone)} was cancelled"
+                       + (f" ({label})" if label else ""))
         told = others(staff, actor)
         notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")

@@ -5,6 +5,8 @@ changed it since your page loaded" is decided the same way everywhere: the calle
 version is compared first, then the UPDATE itself only matches the version that was read. The
 message is the caller's (it names the thing and says to reload); the code is always "stale".
 """
+from flask_babel import gettext
+
 from .errors import Conflict
 
 STALE_CODE = "stale"
@@ -14,7 +16,7 @@ def check_version(row, expected_version: int | None, stale_message: str) -> None
     """Conflict unless `expected_version` (what the page was loaded with) is `row`'s version.
     None means the caller sent no version (an API client may leave it out): nothing to check."""
     if expected_version is not None and expected_version != row.version:
-        raise Conflict(stale_message, STALE_CODE)
+        raise Conflict(gettext(stale_message), STALE_CODE)
 
 
 def update_versioned(row, expected_version: int | None, stale_message: str, **fields) -> None:
@@ -30,7 +32,7 @@ def update_versioned(row, expected_version: int | None, stale_message: str, **fi
                .where((model.id == row.id) & (model.version == row.version))
                .execute())
     if changed != 1:
-        raise Conflict(stale_message, STALE_CODE)
+        raise Conflict(gettext(stale_message), STALE_CODE)
 
 
 def apply_versioned(row, expected_version: int | None, stale_message: str, **fields) -> None:

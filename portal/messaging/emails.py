@@ -1,5 +1,6 @@
 """What each event sends, rendered from templates/emails/ into the outbox."""
 from flask import render_template
+from flask_babel import gettext as _
 
 from ..bookings import policy
 from ..kernel.actors import Actor
@@ -7,6 +8,7 @@ from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import business_templates, rendering
 from .calendar import booking_ics
+from .language import language_for, to_staff, writing_to
 from .outbox import enqueue_email
 from .rendering import link_url
 
@@ -32,15 +34,20 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None, refu
     Rendered by the worker when it sends (messaging/rendering.py): this only packs values."""
     # The business's own template (if any) is looked up only when it wrote one for this
     # language: then the subject, kept on the row, is made now and the body when sent.
-    language = business_templates.language_of(getattr(customer, "language", ""), settings)
-    own = business_templates.compose(
-        "booking_cancelled", language, settings, lambda: business_templates.cancellation_values(
-            booking, customer, service, settings, fee, refund, {}))
+    language = language_for(customer, settings)
+    with writing_to(customer, settings):
+        own = business_templates.compose(
+            "booking_cancelled", language, settings,
+            lambda: business_templates.cancellation_values(
+                booking, customer, service, settings, fee, refund, {}))
+        subject = own["subject"] if own else _("Your booking %(ref)s is cancelled",
+                                                ref=booking.ref)
     enqueue_email(
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=own["subject"] if own else f"Your booking {booking.ref} is cancelled",
+        subject=subject,
         template="booking_cancelled", ics_method="CANCEL",
+        # the worker renders it in the customer's language (rendering.py)
         context=rendering.pack(booking=rendering.booking_values(booking),
                                customer=rendering.person_values(customer),
                                service={"name": service.name},
@@ -69,17 +76,22 @@ def queue_booking_reminder(booking, customer, service, settings, now):
     """The reminder before an appointment; once per booking and start time."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
                    tz=settings.timezone, **customer_actions(booking, settings, now))
-    own = _own("booking_reminder", context)
-    text, html = (own["text"], own["html"]) if own else _render("booking_reminder", **context)
+    with writing_to(customer, settings):
+        own = _own("booking_reminder", context)
+        text, html = (own["text"], own["html"]) if own else _render("booking_reminder",
+                                                                     **context)
+        subject = own["subject"] if own else _(
+            "Reminder: %(service)s on %(time)s", service=service.name,
+            time=when(booking.starts_at, settings.timezone))
     return enqueue_email(
         dedupe_key=reminder_key(booking),
         to=customer.email,
-        subject=own["subject"] if own else
-        f"Reminder: {service.name} on {when(booking.starts_at, settings.timezone)}",
+        subject=subject,
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
+@to_staff
 def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
     """Each assigned, active fieldworker hears that their job is off, with a link to it
     (rendered when sent, like the customer's notice)."""
@@ -105,15 +117,18 @@ def _customer_context(booking, customer, service, settings, now, **extra):
 
 def queue_booking_confirmed(booking, customer, service, settings, now):
     """The confirmation of a new booking, with an invite and the links the policy allows."""
-    context = _customer_context(booking, customer, service, settings, now)
-    own = _own("booking_confirmed", context)
-    text, html = (own["text"], own["html"]) if own else _render("booking_confirmed", **context)
+    with writing_to(customer, settings):
+        context = _customer_context(booking, customer, service, settings, now)
+        own = _own("booking_confirmed", context)
+        text, html = (own["text"], own["html"]) if own else _render("booking_confirmed",
+                                                                     **context)
+        subject = own["subject"] if own else _(
+            "Booking confirmed: %(service)s on %(time)s (%(ref)s)", service=service.name,
+            time=when(booking.starts_at, settings.timezone), ref=booking.ref)
     return enqueue_email(
         dedupe_key=f"booking_confirmed:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=own["subject"] if own else
-        f"Booking confirmed: {service.name} on "
-        f"{when(booking.starts_at, settings.timezone)} ({booking.ref})",
+        subject=subject,
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
@@ -121,17 +136,20 @@ def queue_booking_confirmed(booking, customer, service, settings, now):
 def queue_booking_rescheduled(booking, customer, service, settings, old_starts_at, now):
     """The customer's confirmation of a move: old and new time, and an updated invite (same
     UID, the booking's new version as SEQUENCE) so calendar apps move the event."""
-    context = _customer_context(booking, customer, service, settings, now,
-                                old_starts_at=old_starts_at)
-    own = _own("booking_rescheduled", context,
-               old_time=when(old_starts_at, settings.timezone))
-    text, html = (own["text"], own["html"]) if own else _render("booking_rescheduled", **context)
+    with writing_to(customer, settings):
+        context = _customer_context(booking, customer, service, settings, now,
+                                    old_starts_at=old_starts_at)
+        own = _own("booking_rescheduled", context,
+                   old_time=when(old_starts_at, settings.timezone))
+        text, html = (own["text"], own["html"]) if own else _render("booking_rescheduled",
+                                                                     **context)
+        subject = own["subject"] if own else _(
+            "Your booking %(ref)s is moved to %(time)s", ref=booking.ref,
+            time=when(booking.starts_at, settings.timezone))
     return enqueue_email(
         dedupe_key=f"booking_rescheduled:{booking.id}:v{booking.version}",
         to=customer.email,
-        subject=own["subject"] if own else
-        f"Your booking {booking.ref} is moved to "
-        f"{when(booking.starts_at, settings.timezone)}",
+        subject=subject,
         text=text, html=html,
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
@@ -153,6 +171,7 @@ def _staff_change(staff_id, before, after):
     return "moved" if staff_id in before else "added"
 
 
+@to_staff
 def queue_staff_booking_rescheduled(booking, customer, service, old_staff, new_staff, settings,
                                     old_starts_at):
     """Each active fieldworker on the job before or after a move hears what it means for them:
@@ -178,3 +197,4 @@ def queue_staff_booking_rescheduled(booking, customer, service, old_staff, new_s
             to=member.email, subject=_STAFF_SUBJECTS[change].format(**times),
             text=text, html=html)
     return queued
+

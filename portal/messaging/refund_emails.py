@@ -1,21 +1,24 @@
 """What a refund decision sends the customer (approved, rejected, processed), for a booking's
 invoice or an order's alike, rendered from templates/emails/ into the outbox."""
 from flask import render_template
+from flask_babel import gettext as _
 from peewee import JOIN
 
 from ..billing.models import Invoice
 from ..bookings.models import Booking
+from ..kernel.i18n import N_
 from ..kernel.timefmt import money
 from ..kernel.urls import external_url
 from ..orders.models import Order
 from ..people import Customer
 from . import business_templates
 from .email_kinds import REFUND_KINDS
+from .language import writing_in
 from .outbox import enqueue_email
 
-SUBJECTS = {"approved": "Refund approved: {amount} for {what}",
-            "rejected": "Refund not approved: {amount} for {what}",
-            "processed": "Refund paid: {amount} for {what}"}
+SUBJECTS = {"approved": N_("Refund approved: %(amount)s for %(what)s"),
+            "rejected": N_("Refund not approved: %(amount)s for %(what)s"),
+            "processed": N_("Refund paid: %(amount)s for %(what)s")}
 
 
 def _paid_for(invoice_id):
@@ -33,25 +36,29 @@ def queue_refund_decided(refund, step, settings):
     rejected with the note, processed with the payout reference). Call inside the decision's
     transaction; one email per refund and decision (the key holds the refund's new version)."""
     facts = _paid_for(refund.invoice_id)
-    if facts["booking_ref"]:
-        what = f"booking {facts['booking_ref']}"
-        page_url = external_url("customer.bookings.show", ref=facts["booking_ref"])
-    else:  # an order's invoice (every invoice bills a booking or an order)
-        what = f"order {facts['order_ref']}"
-        page_url = external_url("customer.orders.show", ref=facts["order_ref"])
-    amount = money(refund.amount, facts["currency"])
-    context = dict(refund=refund, step=step, customer_name=facts["name"], what=what,
-                   amount=amount, page_url=page_url, settings=settings, tz=settings.timezone)
-    own = business_templates.compose(
-        REFUND_KINDS[step], business_templates.language_of(facts["language"], settings),
-        settings, lambda: {"customer_name": facts["name"], "refund": amount, "what": what,
-                           "note": refund.decision_note or "",
-                           "reference": refund.processed_reference or "",
-                           "page_button": business_templates.button(page_url, "See it online"),
-                           **business_templates.business_values(settings)})
-    return enqueue_email(
-        dedupe_key=f"refund_{step}:{refund.id}:v{refund.version}",
-        to=facts["email"],
-        subject=own["subject"] if own else SUBJECTS[step].format(amount=amount, what=what),
-        text=own["text"] if own else render_template("emails/refund_decided.txt", **context),
-        html=own["html"] if own else render_template("emails/refund_decided.html", **context))
+    with writing_in(facts["language"] or getattr(settings, "default_language", "")):
+        if facts["booking_ref"]:
+            what = _("booking %(ref)s", ref=facts["booking_ref"])
+            page_url = external_url("customer.bookings.show", ref=facts["booking_ref"])
+        else:  # an order's invoice (every invoice bills a booking or an order)
+            what = _("order %(ref)s", ref=facts["order_ref"])
+            page_url = external_url("customer.orders.show", ref=facts["order_ref"])
+        amount = money(refund.amount, facts["currency"])
+        context = dict(refund=refund, step=step, customer_name=facts["name"], what=what,
+                       amount=amount, page_url=page_url, settings=settings,
+                       tz=settings.timezone)
+        own = business_templates.compose(
+            REFUND_KINDS[step], business_templates.language_of(facts["language"], settings),
+            settings, lambda: {"customer_name": facts["name"], "refund": amount, "what": what,
+                               "note": refund.decision_note or "",
+                               "reference": refund.processed_reference or "",
+                               "page_button": business_templates.button(page_url,
+                                                                        _("See it online")),
+                               **business_templates.business_values(settings)})
+        return enqueue_email(
+            dedupe_key=f"refund_{step}:{refund.id}:v{refund.version}",
+            to=facts["email"],
+            subject=own["subject"] if own else _(SUBJECTS[step], amount=amount, what=what),
+            text=own["text"] if own else render_template("emails/refund_decided.txt", **context),
+            html=own["html"] if own else render_template("emails/refund_decided.html",
+                                                         **context))

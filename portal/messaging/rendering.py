@@ -17,8 +17,10 @@ from flask import current_app
 
 from ..bookings.links import make_token
 from ..kernel.urls import external_url
+from ..settings import contact_line
 from . import business_templates
 from .calendar import booking_ics
+from .language import writing_in
 
 _DATETIME = "$dt"  # {"$dt": "2026-12-01T09:00:00"}: a naive UTC datetime in the JSON
 
@@ -75,8 +77,7 @@ def link_url(purpose, booking):
 
 def _settings(values):
     # contact_line as Settings has it, for the templates that say "contact us on …"
-    values.contact_line = " or ".join(p for p in (values.contact_phone, values.contact_email)
-                                      if p)
+    values.contact_line = contact_line(values.contact_phone, values.contact_email)
     return values
 
 
@@ -159,5 +160,8 @@ def render(template, context):
     except KeyError:
         raise LookupError(f"no email template {template!r}: this Rebook cannot render it "
                           "(queued by a newer version?); send it again after upgrading") from None
-    text, html, ics = make(unpack(context))
+    values = unpack(context)
+    # rows queued before languages were kept are English
+    with writing_in(getattr(values, "language", "en")):
+        text, html, ics = make(values)
     return {"body_text": text, "body_html": html, "ics": ics}

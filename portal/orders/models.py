@@ -6,13 +6,15 @@ from peewee import BooleanField, CharField, DateTimeField, ForeignKeyField, Inte
 from ..billing.models import Invoice
 from ..kernel.clock import utcnow
 from ..kernel.db import BaseModel
+from ..kernel.i18n import N_
 from ..people import Customer
 from ..settings import CancellationReason
 
 PLACED, PROCESSING, SHIPPED, COMPLETED, CANCELLED = (
     "placed", "processing", "shipped", "completed", "cancelled")
-STATUS_LABELS = {PLACED: "Placed", PROCESSING: "Processing", SHIPPED: "Shipped",
-                 COMPLETED: "Completed", CANCELLED: "Cancelled"}
+# Translated where shown (kernel/i18n.py)
+STATUS_LABELS = {PLACED: N_("Placed"), PROCESSING: N_("Processing"), SHIPPED: N_("Shipped"),
+                 COMPLETED: N_("Completed"), CANCELLED: N_("Cancelled")}
 # The same alphabet as booking references: read out on the phone without 0/O or 1/I mix-ups.
 REF_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 

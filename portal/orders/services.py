@@ -10,6 +10,7 @@ from ..integrations import events
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import Conflict, Forbidden, InvalidInput, NotFound, refusal
+from ..kernel.i18n import N_
 from ..kernel.versioning import apply_versioned, check_version
 from ..messaging.notify import notify_staff
 from ..messaging.order_emails import queue_order_cancelled, queue_order_placed
@@ -18,7 +19,8 @@ from ..settings import Settings
 from .models import CANCELLED, Order, OrderItem, Product
 
 PRODUCT_LINE = "product"
-STALE = "This order changed since the page loaded. Reload and try again."
+# translated where it is raised (kernel/versioning)
+STALE = N_("This order changed since the page loaded. Reload and try again.")
 NOT_FOUND = "We couldn't find that order."
 
 

@@ -1,4 +1,5 @@
 """The business's settings: one row, created with defaults on first use."""
+from flask_babel import gettext
 from peewee import BooleanField, CharField, IntegerField, TextField
 
 from ..kernel.compiled import Compiled, instance
@@ -74,8 +75,14 @@ class Settings(BaseModel):
     @property
     def contact_line(self):
         """How customers reach the business, for messages that send them elsewhere."""
-        parts = [p for p in (self.contact_phone, self.contact_email) if p]
-        return " or ".join(parts)
+        return contact_line(self.contact_phone, self.contact_email)
+
+
+def contact_line(phone, email):
+    """'(555) 010-4477 or hello@example.com', in the reader's language."""
+    if phone and email:
+        return gettext("%(phone)s or %(email)s", phone=phone, email=email)
+    return phone or email or ""
 
 
 # The settings row's SQL, built once; the last row read as (raw, converted), per process: only

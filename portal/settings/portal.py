@@ -2,6 +2,7 @@
 from .. import audit
 from ..billing.models import FeeTier
 from ..billing.money import check_fee
+from ..kernel import languages
 from ..kernel.db import write_transaction
 from ..kernel.errors import InvalidInput, NotFound
 from . import CancellationReason, Settings
@@ -9,7 +10,7 @@ from . import CancellationReason, Settings
 PORTAL_FIELDS = ("customers_may_cancel", "customers_may_reschedule", "cancel_notice_hours",
                  "reschedule_notice_hours", "cancel_note_required", "real_time_availability",
                  "blocked_message", "reschedule_blocked_message", "reminder_hours",
-                 "customers_may_book_series")
+                 "customers_may_book_series", "default_language")
 MAX_NOTICE_HOURS = 24 * 365
 LABEL_MAX = 80
 
@@ -26,6 +27,8 @@ def update_portal_settings(values, actor):
             raise InvalidInput(f"Notice must be between 0 and {MAX_NOTICE_HOURS} hours.")
     if not 1 <= values.get("reminder_hours", 24) <= MAX_REMINDER_HOURS:
         raise InvalidInput(f"Reminders go out between 1 and {MAX_REMINDER_HOURS} hours before.")
+    if values.get("default_language", "en") not in languages.SUPPORTED:
+        raise InvalidInput("Choose one of the languages in the list.")
     return save_settings(PORTAL_FIELDS, values, actor, "portal_settings_changed")
 
 

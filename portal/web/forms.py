@@ -1,5 +1,6 @@
 """Flask-WTF forms: every form carries a CSRF token. IdField and IdListField are the shared
 types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
@@ -14,7 +15,8 @@ class IdField(IntegerField):
     leaves data None and says `message`, as the list it came from can't have offered it.
     `minimum=0` for a version: 0 is merely stale (409 from the service), not malformed."""
 
-    def __init__(self, label=None, validators=None, message="Reload the page and try again.",
+    def __init__(self, label=None, validators=None,
+                 message=_l("Reload the page and try again."),
                  minimum=1, **kwargs):
         super().__init__(label, validators, **kwargs)
         self.message, self.minimum = message, minimum
@@ -40,7 +42,8 @@ class IdListField(SelectMultipleField):
     """Several ids (fieldworkers ticked in a list); only well-formed ones are kept in data, so a
     page shown again with the error never queries a forged one."""
 
-    def __init__(self, label=None, validators=None, message="Choose from the list.", **kwargs):
+    def __init__(self, label=None, validators=None, message=_l("Choose from the list."),
+                 **kwargs):
         super().__init__(label, validators, choices=[], validate_choice=False, **kwargs)
         self.message = message
 
@@ -59,41 +62,42 @@ def form_error(form):
 
 
 class LoginForm(FlaskForm):
-    email = EmailField("Email", validators=[DataRequired("Enter your email address."),
+    email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
                                             Length(max=254)])
-    password = PasswordField("Password", validators=[DataRequired("Enter your password."),
+    password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
                                                      Length(max=200)])
     next = HiddenField()
 
 
 class CancelForm(FlaskForm):
     note = TextAreaField(
-        "Cancellation note",
-        validators=[Optional(), Length(max=NOTE_MAX,
-                                       message=f"Please keep the note to {NOTE_MAX} characters.")])
-    reason = IdField("Reason", validators=[Optional()], message="Choose a reason from the list.")
+        _l("Cancellation note"),
+        validators=[Optional(), Length(max=NOTE_MAX, message=_l(
+            "Please keep the note to %(most)s characters.", most=NOTE_MAX))])
+    reason = IdField(_l("Reason"), validators=[Optional()],
+                     message=_l("Choose a reason from the list."))
     version = VersionField()
     # Admins only: add the default fee (prefilled, editable) to the invoice.
     add_fee = BooleanField("Add a cancellation fee to the invoice")
     fee = StringField("Fee amount", validators=[Length(max=40)])
     fee_default = HiddenField(validators=[Length(max=40)])  # the amount offered (chosen_fee)
     # A visit of a series: which visits (flows/series.py), and the versions the step showed.
-    scope = StringField("Which visits", validators=[Length(
-        max=10, message="Choose which visits to cancel from the list.")])
+    scope = StringField(_l("Which visits"), validators=[Length(
+        max=10, message=_l("Choose which visits to cancel from the list."))])
     versions_following = HiddenField(validators=[Length(max=1500)])
     versions_all = HiddenField(validators=[Length(max=1500)])
 
 
 class RescheduleForm(FlaskForm):
     """The chosen start (UTC ISO, from the radio buttons) and, for admins, the fieldworker."""
-    start = StringField("New time", validators=[DataRequired("Please pick one of the times."),
-                                                Length(max=40)])
+    start = StringField(_l("New time"), validators=[
+        DataRequired(_l("Please pick one of the times.")), Length(max=40)])
     version = VersionField()
     fieldworker = IdField("Fieldworker", validators=[Optional()],
                           message="Choose a fieldworker from the list.")
     # A visit of a series: which visits move by the same shift (flows/series.py).
-    scope = StringField("Which visits", validators=[Length(
-        max=10, message="Choose which visits to move from the list.")])
+    scope = StringField(_l("Which visits"), validators=[Length(
+        max=10, message=_l("Choose which visits to move from the list."))])
     versions_following = HiddenField(validators=[Length(max=1500)])
     versions_all = HiddenField(validators=[Length(max=1500)])
 
@@ -101,18 +105,18 @@ class RescheduleForm(FlaskForm):
 class RepeatForm(FlaskForm):
     """The Repeat fieldset of a booking form (a recurring series): read by
     web/flows/repeat.py, checked by the domain (bookings/series_rules.py)."""
-    repeat = StringField("Repeat", validators=[Length(max=10)])
-    repeat_every = StringField("Every", validators=[Length(max=4)])
-    repeat_end = StringField("Ends", validators=[Length(max=10)])
-    repeat_count = StringField("Number of visits", validators=[Length(max=4)])
-    repeat_until = StringField("Last day", validators=[Length(max=10)])
+    repeat = StringField(_l("Repeat"), validators=[Length(max=10)])
+    repeat_every = StringField(_l("Every"), validators=[Length(max=4)])
+    repeat_end = StringField(_l("Ends"), validators=[Length(max=10)])
+    repeat_count = StringField(_l("Number of visits"), validators=[Length(max=4)])
+    repeat_until = StringField(_l("Last day"), validators=[Length(max=10)])
 
 
 class BookForm(RepeatForm):
-    service = IdField("Service", validators=[InputRequired("Choose a service.")],
-                      message="Choose a service from the list.")
-    start = StringField("Time", validators=[DataRequired("Please pick one of the times."),
-                                            Length(max=40)])
+    service = IdField(_l("Service"), validators=[InputRequired(_l("Choose a service."))],
+                      message=_l("Choose a service from the list."))
+    start = StringField(_l("Time"), validators=[DataRequired(_l("Please pick one of the times.")),
+                                                Length(max=40)])
 
 
 class StatusForm(FlaskForm):
@@ -173,6 +177,8 @@ class PortalSettingsForm(FlaskForm):
         "Send reminder emails this many hours before the appointment",
         validators=[InputRequired("Enter a number of hours."),
                     NumberRange(1, 720, "Reminders go out between 1 and 720 hours before.")])
+    # Customers who haven't chosen theirs, and visitors whose browser asks for none we speak
+    default_language = StringField("Customers' language when theirs is not known")
 
 
 class ReasonForm(FlaskForm):

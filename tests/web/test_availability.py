@@ -8,6 +8,7 @@ from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
 import pytest
+from flask_babel import get_locale
 from hypothesis import HealthCheck, given, settings as hsettings, strategies as st
 
 from portal.bookings import availability as av
@@ -292,6 +293,9 @@ def _bulk(b, count):
 
 def _queries(b):
     settings = Settings.current()
+    # The request's language is chosen once per request (a real page has by now: it reads the
+    # settings row anyway); a refusal's message is then translated without a statement.
+    get_locale()
     with count_queries() as seen:
         av.free_slots(b.service, MONDAY, MONDAY + timedelta(days=13), settings=settings,
                       now=BEFORE)

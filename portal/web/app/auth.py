@@ -3,9 +3,13 @@ from urllib.parse import urlsplit
 
 from flask import (Blueprint, flash, g, make_response, redirect, render_template, request,
                    session, url_for)
+from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from ...accounts import sessions
+from ...accounts.profile import take_language
+from ...kernel import languages
+from .locale import browser_language
 from ...accounts.passwords import log_in
 from ...accounts.throttle import TooManyAttempts
 from ..forms import LoginForm
@@ -49,7 +53,7 @@ def login():
         if person is not None:
             sign_in(person)
             return redirect(_safe_next(form.next.data) or home_url(person))
-        form.password.errors.append("That email and password don't match an account.")
+        form.password.errors.append(_("That email and password don't match an account."))
     status = 422 if form.errors else 200
     return render_template("app/login.html", form=form), status
 
@@ -65,6 +69,9 @@ def sign_in(person):
     sessions.end(session.get("_user_id"))
     session.pop(ENDED, None)
     login_user(sessions.start(person, request.user_agent.string))
+    if person.kind == "customer" and not person.language:
+        take_language(person.id, browser_language())
+        person.language = languages.known(browser_language()) or ""
 
 
 @bp.after_app_request
@@ -82,7 +89,7 @@ def logout():
     sessions.end(session.get("_user_id"))
     session.pop(ENDED, None)
     logout_user()
-    flash("You are logged out.", "info")
+    flash(_("You are logged out."), "info")
     return redirect(url_for("auth.login"))
 
 
@@ -99,8 +106,8 @@ def unauthorized():
     ended = session.pop("_user_id", None) is not None
     if ended:
         session[ENDED] = True
-    message = ("Your session has ended. Please log in again." if ended
-               else "Please log in to see that page.")
+    message = (_("Your session has ended. Please log in again.") if ended
+               else _("Please log in to see that page."))
     if is_htmx() and request.endpoint in PASSIVE_ENDPOINTS:
         # A poll from an idle tab: the page goes to the login page (static/app.js holds it
         # back while a dialog with a form is open, so nothing typed is lost).

@@ -1,5 +1,6 @@
 """Error pages and fragments: say what happened and what to do next."""
 from flask import current_app, make_response, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from peewee import InterfaceError, OperationalError
 from werkzeug.exceptions import HTTPException
@@ -7,28 +8,31 @@ from werkzeug.exceptions import HTTPException
 from ...bookings.links import LinkInvalid
 from ...kernel.db import drop_connection
 from ...kernel.errors import DomainError
+from ...kernel.i18n import N_
 from .htmx import into_modal, is_htmx
 from .session_expiry import expired_answer
 
 MESSAGES = {
-    400: ("That request didn't make sense", "Go back, reload the page and try again."),
-    401: ("Please log in", "Your session has ended. Log in again to continue."),
-    403: ("Not allowed", "Your account can't do that. Ask an admin if you think it should."),
-    404: ("Not found", "We couldn't find that page or booking. It may not be yours, "
-                       "or the link may be wrong."),
-    405: ("Not allowed", "That action can't be done this way. Go back and use the buttons "
-                         "on the page."),
-    409: ("Something changed", "This booking changed since the page loaded. Reload and try again."),
-    413: ("Too much data", "What you sent is too large. Shorten it and try again."),
-    422: ("Please check the form", "Some of what you entered can't be used."),
-    429: ("Too many tries", "Please wait a minute and try again."),
-    500: ("Something went wrong", "It's not you, it's us. Nothing was changed; please try again "
-                                  "in a moment."),
+    400: (N_("That request didn't make sense"), N_("Go back, reload the page and try again.")),
+    401: (N_("Please log in"), N_("Your session has ended. Log in again to continue.")),
+    403: (N_("Not allowed"),
+          N_("Your account can't do that. Ask an admin if you think it should.")),
+    404: (N_("Not found"), N_("We couldn't find that page or booking. It may not be yours, "
+                              "or the link may be wrong.")),
+    405: (N_("Not allowed"), N_("That action can't be done this way. Go back and use the "
+                                "buttons on the page.")),
+    409: (N_("Something changed"),
+          N_("This booking changed since the page loaded. Reload and try again.")),
+    413: (N_("Too much data"), N_("What you sent is too large. Shorten it and try again.")),
+    422: (N_("Please check the form"), N_("Some of what you entered can't be used.")),
+    429: (N_("Too many tries"), N_("Please wait a minute and try again.")),
+    500: (N_("Something went wrong"), N_("It's not you, it's us. Nothing was changed; please "
+                                         "try again in a moment.")),
 }
 
 
 def error_response(status, message=None):
-    title, default = MESSAGES.get(status, MESSAGES[400])
+    title, default = (gettext(text) for text in MESSAGES.get(status, MESSAGES[400]))
     if is_htmx():
         return into_modal(make_response(
             render_template("app/_error_modal.html", title=title, message=message or default),

@@ -1,11 +1,15 @@
 """Customer accounts: set a password from an emailed link, forgot it, change it, own details."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import force_locale, get_locale
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts import email_change, passwords, profile, tokens
 from ...accounts.models import INVITE, RESET
 from ...accounts.throttle import TooManyAttempts
+from ...kernel import languages
 from ...kernel.clock import utcnow
+from ...kernel.i18n import N_
 from ...kernel.errors import DomainError, InvalidInput
 from ..app.access import customer_required
 from ..app.auth import sign_in
@@ -15,8 +19,8 @@ from .account_forms import (ChangePasswordForm, ConfirmEmailForm, DetailsForm, F
 bp = Blueprint("account", __name__)
 
 TITLES = {INVITE: "Set your password", RESET: "Choose a new password"}
-DONE = {INVITE: "Your password is set and you're logged in. Welcome!",
-        RESET: "Your password is changed and you're logged in. Any other sessions have ended."}
+DONE = {INVITE: N_("Your password is set and you're logged in. Welcome!"),
+        RESET: N_("Your password is changed and you're logged in. Any other sessions have ended.")}
 
 
 def _form_error(form, exc):
@@ -33,7 +37,7 @@ def _set_password(purpose, token):
             customer = passwords.set_password_with_link(purpose, token, form.password.data,
                                                         form.confirm.data)
             sign_in(customer)
-            flash(DONE[purpose], "success")
+            flash(_(DONE[purpose]), "success")
             return redirect(url_for("customer.bookings.index"))
     except InvalidInput as exc:
         _form_error(form, exc)
@@ -82,7 +86,7 @@ def password():
             status = exc.status
         else:
             sign_in(customer)  # a new session with the new epoch; the others have ended
-            flash("Your password is changed. You were logged out everywhere else.", "success")
+            flash(_("Your password is changed. You were logged out everywhere else."), "success")
             return redirect(url_for(".details"))
     return render_template("customer/account/password.html", form=form), status
 
@@ -93,18 +97,22 @@ def details():
     form, status, headers = DetailsForm(obj=current_user), 200, {}
     if form.validate_on_submit():
         try:
-            _, new_email = profile.update_details(
+            saved, new_email = profile.update_details(
                 current_user.id, form.name.data, form.email.data, form.phone.data,
-                form.address.data, form.current_password.data, request.remote_addr)
+                form.address.data, form.current_password.data, request.remote_addr,
+                language=form.language.data)
         except (InvalidInput, TooManyAttempts) as exc:
             _form_error(form, exc)
             status = exc.status
             headers = {"Retry-After": str(exc.retry_after)} if status == 429 else {}
         else:
             # The same words whether or not another account has new_email: never say which.
-            flash(f"We sent a link to {new_email}. Your login email changes when you open it; "
-                  f"until then, log in with {current_user.email}." if new_email
-                  else "Your details are saved.", "success")
+            # Said in the language just chosen, as the next page is.
+            with force_locale(languages.known(saved.language) or get_locale().language):
+                flash(_("We sent a link to %(new)s. Your login email changes when you open "
+                        "it; until then, log in with %(old)s.", new=new_email,
+                        old=current_user.email)
+                      if new_email else _("Your details are saved."), "success")
             return redirect(url_for(".details"))
     return render_template("customer/account/details.html", form=form), status, headers
 
@@ -117,7 +125,7 @@ def confirm_email(token):
         customer, new_email = email_change.read(token, utcnow())
         if form.validate_on_submit():
             customer = email_change.confirm(token)
-            flash(f"Your login email is now {customer.email}.", "success")
+            flash(_("Your login email is now %(email)s.", email=customer.email), "success")
             mine = current_user.is_authenticated and current_user == customer
             return redirect(url_for(".details") if mine else url_for("auth.login"))
     except DomainError as exc:  # used, expired, tampered, or the address was taken since

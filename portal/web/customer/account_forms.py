@@ -1,27 +1,30 @@
 """Account forms (Flask-WTF: each carries a CSRF token); portal.accounts has the final say."""
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password")
-    confirm = PasswordField("Type it again")
+    password = PasswordField(_l("New password"))
+    confirm = PasswordField(_l("Type it again"))
 
 
 class ChangePasswordForm(SetPasswordForm):
-    current_password = PasswordField("Current password")
+    current_password = PasswordField(_l("Current password"))
 
 
 class ForgotPasswordForm(FlaskForm):
-    email = EmailField("Email")
+    email = EmailField(_l("Email"))
 
 
 class DetailsForm(FlaskForm):
-    name = StringField("Name")
-    email = EmailField("Email")
-    phone = StringField("Phone")
-    address = TextAreaField("Address")
-    current_password = PasswordField("Current password (only to change your email)")
+    name = StringField(_l("Name"))
+    email = EmailField(_l("Email"))
+    phone = StringField(_l("Phone"))
+    address = TextAreaField(_l("Address"))
+    current_password = PasswordField(_l("Current password (only to change your email)"))
+    # The pages and emails this customer gets (kernel/languages.py; profile checks it)
+    language = StringField(_l("Language"))
 
 
 class ConfirmEmailForm(FlaskForm):

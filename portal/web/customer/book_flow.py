@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 from flask import flash, redirect, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...accounts.sessions import resume
@@ -24,7 +25,7 @@ def _service(raw, services):
         return services[0] if services else None
     chosen = [s for s in services if str(s.id) == str(raw).strip()]
     if not chosen:
-        raise InvalidInput("Choose one of the services listed.")
+        raise InvalidInput(_("Choose one of the services listed."))
     return chosen[0]
 
 
@@ -66,7 +67,7 @@ def run():
                                    channel="portal")
     except DomainError as exc:
         return _page(form, exc.status, exc.message)
-    flash("Booked! We've emailed you a confirmation with the details.", "success")
+    flash(_("Booked! We've emailed you a confirmation with the details."), "success")
     return redirect(url_for("customer.bookings.show", ref=booking.ref))
 
 

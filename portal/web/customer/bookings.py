@@ -16,6 +16,8 @@ from ..app.htmx import fragment_or_page, is_htmx
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows.audience import Audience
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from . import book_flow
 
 bp = Blueprint("bookings", __name__)
@@ -24,8 +26,8 @@ AUDIENCE = Audience(
     channel="portal", card="customer/_booking.html", page="customer/booking.html",
     booking_endpoint="customer.bookings.show", cancel_endpoint="customer.bookings.cancel",
     reschedule_endpoint="customer.bookings.reschedule",
-    done="Your booking is cancelled. We've emailed you a confirmation.",
-    moved="Your booking is moved. We've emailed you the new time.")
+    done=_l("Your booking is cancelled. We've emailed you a confirmation."),
+    moved=_l("Your booking is moved. We've emailed you the new time."))
 
 
 @bp.app_context_processor
@@ -107,7 +109,7 @@ def refund(ref):
     booking_context(ref)  # 404 unless it is theirs
     try:
         request_booking_refund(ref, actor_for(current_user), current_settings(), channel="portal")
-        message, category = "Refund requested. We'll email you when it is decided.", "success"
+        message, category = _("Refund requested. We'll email you when it is decided."), "success"
     except DomainError as exc:
         if not is_htmx():
             return render_template("customer/booking.html", error=exc.message,

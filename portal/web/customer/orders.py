@@ -7,6 +7,7 @@ from ...billing.invoice_reads import invoice_by_id
 from ...orders import queries
 from ..app.access import customer_required
 from ..flows.orders import OrderAudience, order_context, run_cancel
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("orders", __name__)
 
@@ -14,7 +15,7 @@ bp = Blueprint("orders", __name__)
 AUDIENCE = OrderAudience(channel="portal", page="customer/order.html",
                          order_endpoint="customer.orders.show",
                          cancel_endpoint="customer.orders.cancel",
-                         done="Your order is cancelled. We've emailed you a confirmation.")
+                         done=_l("Your order is cancelled. We've emailed you a confirmation."))
 
 
 def _mine(ref):

@@ -101,7 +101,7 @@ def run(audience, ref, load):
                                  settings=current_settings())
     except DomainError as exc:
         return confirm(audience, load(ref), form, exc.status, exc.message)
-    done = fee_done(audience.done, fee, "cancellation")
+    done = fee_done(str(audience.done), fee, "cancellation")
     if back := return_to():
         flash(done, "success")
         return back_to_list(back, bookingCancelled={"ref": ref})

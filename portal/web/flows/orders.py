@@ -66,7 +66,7 @@ def run_cancel(audience, ref, load):
         return _confirm(audience, load(ref), form, exc.status, exc.message)
     if is_htmx():
         response = fragment_or_page("orders/_order.html", audience.page, closes_modal=True,
-                                    just_cancelled=audience.done, **load(ref))
+                                    just_cancelled=str(audience.done), **load(ref))
         return trigger(response, after="Settle", orderCancelled={"ref": ref})
-    flash(audience.done, "success")
+    flash(str(audience.done), "success")
     return redirect(url_for(audience.order_endpoint, ref=ref))

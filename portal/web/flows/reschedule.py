@@ -4,6 +4,7 @@ from datetime import date, datetime, timedelta
 from urllib.parse import urlencode
 
 from flask import flash, redirect, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
 from ...bookings import availability
@@ -32,9 +33,10 @@ def parse_day(raw, today):
     try:
         day = date.fromisoformat((raw or "").strip()[:10])
     except ValueError:
-        raise InvalidInput("That isn't a date. Pick one from the calendar.") from None
+        raise InvalidInput(_("That isn't a date. Pick one from the calendar.")) from None
     if not today <= day <= today + timedelta(days=HORIZON_DAYS):
-        raise InvalidInput(f"Pick a date between today and {HORIZON_DAYS} days ahead.")
+        raise InvalidInput(_("Pick a date between today and %(days)s days ahead.",
+                             days=HORIZON_DAYS))
     return day
 
 
@@ -43,9 +45,9 @@ def parse_start(raw):
     try:
         start = datetime.fromisoformat((raw or "").strip()[:25])
     except ValueError:
-        raise InvalidInput("Please pick one of the times shown.") from None
+        raise InvalidInput(_("Please pick one of the times shown.")) from None
     if start.tzinfo is not None or not year_ok(start):  # far years overflow when shown
-        raise InvalidInput("Please pick one of the times shown.")
+        raise InvalidInput(_("Please pick one of the times shown."))
     return start
 
 
@@ -141,7 +143,7 @@ def run(audience, ref, load):
                            expected_version=form.version.data, fieldworker=fieldworker or None)
     except DomainError as exc:
         return _picker(audience, load(ref), form, day, exc.status, exc.message)
-    done = audience.moved
+    done = str(audience.moved)
     if back := return_to():
         flash(done, "success")
         return back_to_list(back, bookingChanged={"ref": ref})

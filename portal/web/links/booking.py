@@ -17,6 +17,8 @@ from ..flows import reschedule as reschedule_flow
 from ..flows import series as series_flow
 from ..flows.audience import Audience
 from ..forms import CancelForm, form_error
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 bp = Blueprint("booking", __name__)
 
@@ -83,7 +85,7 @@ def cancel(token):
                        expected_version=form.version.data)
     except DomainError as exc:
         return confirm(link_context("cancel", token), form, exc.status, exc.message)
-    flash("Your booking is cancelled. We've emailed you a confirmation.", "success")
+    flash(_("Your booking is cancelled. We've emailed you a confirmation."), "success")
     return redirect(context["view_url"])
 
 
@@ -113,7 +115,7 @@ def reschedule(token):
     audience = Audience(
         channel="email_link", card="links/booking.html", page="links/booking.html",
         booking_endpoint="links.booking.show", reschedule_endpoint="links.booking.reschedule",
-        moved="Your booking is moved. We've emailed you the new time.", plain=True,
+        moved=_l("Your booking is moved. We've emailed you the new time."), plain=True,
         urls={"links.booking.show": context["view_url"],
               "links.booking.reschedule": url_for("links.booking.reschedule", token=token)})
     return reschedule_flow.run(audience, context["booking"].ref,

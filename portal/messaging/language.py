@@ -1,0 +1,38 @@
+"""The language a customer's email is written in: theirs if they chose one, else the
+business's default. Emails are rendered under it (flask_babel.force_locale), whoever's request
+queued them, so an admin's cancellation still reaches a German customer in German."""
+from functools import wraps
+
+from flask_babel import force_locale
+
+from ..kernel import languages
+
+
+def language_for(customer, settings) -> str:
+    return (languages.known(getattr(customer, "language", "")) if customer is not None else None) \
+        or languages.known(getattr(settings, "default_language", "")) or languages.DEFAULT
+
+
+def writing_to(customer, settings):
+    """`with writing_to(customer, settings):` subjects and templates in their language."""
+    return force_locale(language_for(customer, settings))
+
+
+def writing_in(language):
+    """The same for a language already worked out (the worker, from the outbox row)."""
+    return force_locale(languages.known(language) or languages.DEFAULT)
+
+
+def for_staff():
+    """Staff read English (their pages do too), even when a customer's German request is
+    what tells them: `with for_staff():` around their notices and emails."""
+    return force_locale(languages.DEFAULT)
+
+
+def to_staff(queue):
+    """A function queueing staff emails, made to write them in English (for_staff)."""
+    @wraps(queue)
+    def in_english(*args, **kwargs):
+        with for_staff():
+            return queue(*args, **kwargs)
+    return in_english

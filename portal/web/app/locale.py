@@ -1,0 +1,45 @@
+"""Which language a request speaks (Flask-Babel's locale selector).
+
+A logged-in customer: the language stored on their account; else the browser's
+Accept-Language among the languages Rebook speaks; else the business's default language.
+Staff pages stay English for now, through the same machinery (the selector says "en").
+The catalogues live in translations/ (compiled by `make install`; README's Languages).
+"""
+from flask import has_request_context, request, session
+from flask_babel import Babel
+from flask_login import current_user
+from peewee import PeeweeException
+
+from ...kernel import languages
+from .current import current_settings
+
+babel = Babel()
+
+
+def browser_language():
+    """The best of Rebook's languages the browser asks for, or None."""
+    if not has_request_context():
+        return None
+    return languages.known(request.accept_languages.best_match(list(languages.SUPPORTED)))
+
+
+def select_locale() -> str:
+    if not has_request_context():
+        return languages.DEFAULT  # the worker renders under force_locale (messaging/)
+    try:
+        if "_user_id" in session and current_user.is_authenticated:
+            if current_user.kind != "customer":
+                return languages.DEFAULT
+            chosen = languages.known(current_user.language)
+            if chosen:
+                return chosen
+        return browser_language() or languages.known(current_settings().default_language) \
+            or languages.DEFAULT
+    except PeeweeException:
+        # The database is out of reach (the 503 page still renders): the browser's or English.
+        return browser_language() or languages.DEFAULT
+
+
+def init_app(app):
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/../translations"))
+    babel.init_app(app, locale_selector=select_locale)
