@@ -8,6 +8,8 @@ that are taken are listed (SeriesTaken) and staff may send the form again skippi
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..kernel.clock import utcnow
 from ..kernel.db import write_transaction
@@ -37,8 +39,9 @@ class SeriesTaken(Conflict):
 
     def __init__(self, taken, missing):
         days = "; ".join(t.label for t in taken)
-        super().__init__(f"{len(taken)} of the dates can't be booked: {days}. Tick "
-                         "\u201cSkip\u201d beside them and book again, or pick another start.")
+        super().__init__(_("%(num)s of the dates can't be booked: %(days)s. Tick \u201cSkip\u201d "
+                           "beside them and book again, or pick another start.",
+                           num=len(taken), days=days))
         self.taken, self.missing = taken, missing
 
 
@@ -74,8 +77,8 @@ def book_series(actor, *, customer_id, new_customer, service_id, starts_at: date
     notes, address = clean_notes(notes), clean_address(address)
     settings = Settings.current()
     if actor.is_customer and not settings.customers_may_book_series:
-        raise Forbidden("Repeating visits can't be booked online. Book one visit at a time, "
-                        "or contact us to set up a series.", "series_off")
+        raise Forbidden(_("Repeating visits can't be booked online. Book one visit at a time, "
+                        "or contact us to set up a series."), "series_off")
     real_time = settings.real_time_availability if actor.is_customer else True
     expansion = occurrences(rule, starts_at, settings)
     skip = set(skip)
@@ -88,8 +91,8 @@ def book_series(actor, *, customer_id, new_customer, service_id, starts_at: date
         wanted = [s for s in expansion.starts
                   if to_local(s, settings.timezone).date() not in skip]
         if len(wanted) < 2:
-            raise Conflict("That leaves fewer than two visits: book a single visit instead, "
-                           "or choose another start.", "series_too_short")
+            raise Conflict(_("That leaves fewer than two visits: book a single visit instead, "
+                           "or choose another start."), "series_too_short")
         customer, created = customer_for(actor, customer_id, new_customer, address)
         series = BookingSeries.create(kind=rule.kind, interval=rule.interval, until=rule.until,
                                       count=rule.count, first_starts_at=wanted[0],

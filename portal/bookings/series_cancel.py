@@ -9,6 +9,8 @@ slot releases and audit events stay per visit, plus one audit event for the seri
 """
 from dataclasses import dataclass
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..billing.fees import fee_tiers
 from ..billing.invoices import invoice_summary, summary_of, unissued_summary
@@ -16,6 +18,7 @@ from ..billing.models import Invoice, InvoiceLine, Payment, Refund
 from ..kernel.actors import Actor
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
+from ..kernel.i18n import N_
 from ..kernel.errors import Conflict, InvalidInput, NotFound
 from ..messaging import series_emails
 from ..people import Customer, Staff
@@ -26,8 +29,8 @@ from .queries import assigned_staff
 from .services import STALE, cancel_booking
 
 THIS, FOLLOWING, ALL = "this", "following", "all"
-SCOPES = {THIS: "This visit", FOLLOWING: "This and following visits",
-          ALL: "The whole series (what remains)"}
+SCOPES = {THIS: N_("This visit"), FOLLOWING: N_("This and following visits"),
+          ALL: N_("The whole series (what remains)")}
 
 
 @dataclass(frozen=True)
@@ -135,9 +138,9 @@ def _in_scope(visit, booking, scope):
 def _parse_versions(text):
     versions = {}
     for item in (text or "").split():
-        ref, _, version = item.partition(":")
+        ref, _sep, version = item.partition(":")
         if not version.isdigit() or len(version) > 9:
-            raise InvalidInput("Reload the page and try again.")
+            raise InvalidInput(_("Reload the page and try again."))
         versions[ref] = int(version)
     return versions
 
@@ -148,7 +151,7 @@ def cancel_series(ref, actor: Actor, *, scope, channel, versions, reason_id=None
     as carried out (its `cancels` cancelled, its `refused` left booked). `versions` is the
     confirm step's "REF:version ..." list: a visit added, gone or changed since fails it."""
     if scope not in (FOLLOWING, ALL):
-        raise InvalidInput("Choose which visits to cancel.")
+        raise InvalidInput(_("Choose which visits to cancel."))
     shown = _parse_versions(versions)
     now = now or utcnow()
     with write_transaction():
@@ -156,14 +159,14 @@ def cancel_series(ref, actor: Actor, *, scope, channel, versions, reason_id=None
         booking = Booking.get_or_none(Booking.ref == ref)
         if booking is None or booking.series_id is None or (
                 actor.is_customer and booking.customer_id != actor.id):
-            raise NotFound("We couldn't find that booking.")
+            raise NotFound(_("We couldn't find that booking."))
         rows = list(_scope_query(booking, scope, now, lock=True))
         visits = tuple(_visits_read_together(rows, actor, settings, now).values())
         choice = Choice(scope, SCOPES[scope], visits)
         if {v.booking.ref: v.booking.version for v in choice.cancels} != shown:
-            raise Conflict(STALE, "stale")
+            raise Conflict(_(STALE), "stale")
         if not choice.cancels:
-            raise Conflict("None of these visits can be cancelled now.", "nothing_to_cancel")
+            raise Conflict(_("None of these visits can be cancelled now."), "nothing_to_cancel")
         cancelled = []
         for visit in choice.cancels:
             cancelled.append(cancel_booking(visit.booking.ref, actor, channel=channel, reason_id=reason_id,

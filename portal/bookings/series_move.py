@@ -8,6 +8,8 @@ visit the policy refuses or whose new time is taken fails the choice, naming it.
 from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..kernel.actors import Actor
 from ..kernel.clock import utcnow
@@ -52,7 +54,7 @@ def move_series(ref, actor: Actor, *, scope, starts_at: datetime, channel, versi
     """Move the visits `scope` takes from the series of `ref` by the shift that puts `ref` at
     `starts_at`. Returns [(booking as moved, old starts_at)] in time order, or raises."""
     if scope not in (FOLLOWING, ALL):
-        raise InvalidInput("Choose which visits to move from the list.")
+        raise InvalidInput(_("Choose which visits to move from the list."))
     shown = _parse_versions(versions_shown)
     now = now or utcnow()
     with write_transaction():
@@ -60,12 +62,12 @@ def move_series(ref, actor: Actor, *, scope, starts_at: datetime, channel, versi
         booking = locked(Booking.select().where(Booking.ref == ref), of=Booking).get_or_none()
         if booking is None or booking.series_id is None or (
                 actor.is_customer and booking.customer_id != actor.id):
-            raise NotFound("We couldn't find that booking.")
+            raise NotFound(_("We couldn't find that booking."))
         rows = scope_visits(booking, now)[scope]
         if {b.ref: b.version for b in rows} != shown:
-            raise Conflict(STALE, "stale")
+            raise Conflict(_(STALE), "stale")
         if starts_at == booking.starts_at:
-            raise InvalidInput("That is the time it already has. Pick a different time.")
+            raise InvalidInput(_("That is the time it already has. Pick a different time."))
         tz = settings.timezone
         plan = [(b, shifted(b.starts_at, booking.starts_at, starts_at, tz)) for b in rows]
         # Later visits first when moving later (earlier first when earlier), so no visit
@@ -79,8 +81,9 @@ def move_series(ref, actor: Actor, *, scope, starts_at: datetime, channel, versi
                     expected_version=visit.version, now=now, customer_email=False),
                     visit.starts_at))
             except DomainError as exc:
-                raise type(exc)(f"The visit on {when(visit.starts_at, tz)} can't move to "
-                                f"{when(target, tz)}: {exc.message} Nothing was moved.",
+                raise type(exc)(_("The visit on %(old)s can't move to %(new)s: %(why)s "
+                                  "Nothing was moved.", old=when(visit.starts_at, tz),
+                                  new=when(target, tz), why=exc.message),
                                 exc.code) from None
         moved.sort(key=lambda item: item[0].starts_at)
         audit.record("series", booking.series_id, f"moved_{scope}", actor, channel, at=now,

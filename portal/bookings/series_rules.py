@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from ..kernel.errors import InvalidInput
 from .series_models import MONTHLY, WEEKLY
 
@@ -35,16 +37,16 @@ class Expansion:
 def check_rule(kind: str, interval, until, count, first_day: date) -> Rule:
     """A Rule from plain values, or InvalidInput saying what to change (field named)."""
     if kind not in (WEEKLY, MONTHLY):
-        raise InvalidInput("Choose how the visit repeats from the list.", "repeat")
+        raise InvalidInput(_("Choose how the visit repeats from the list."), "repeat")
     if kind == WEEKLY and not (isinstance(interval, int) and 1 <= interval <= MAX_INTERVAL_WEEKS):
-        raise InvalidInput(f"Repeat every 1 to {MAX_INTERVAL_WEEKS} weeks.", "repeat_every")
+        raise InvalidInput(_("Repeat every 1 to %(most)s weeks.", most=MAX_INTERVAL_WEEKS), "repeat_every")
     if (until is None) == (count is None):
-        raise InvalidInput("Say when the series ends: on a date, or after a number of visits.",
+        raise InvalidInput(_("Say when the series ends: on a date, or after a number of visits."),
                            "repeat_end")
     if count is not None and not 2 <= count <= MAX_VISITS:
-        raise InvalidInput(f"A series has 2 to {MAX_VISITS} visits.", "repeat_count")
+        raise InvalidInput(_("A series has 2 to %(most)s visits.", most=MAX_VISITS), "repeat_count")
     if until is not None and until <= first_day:
-        raise InvalidInput("The series must end after the first visit's date.", "repeat_until")
+        raise InvalidInput(_("The series must end after the first visit's date."), "repeat_until")
     return Rule(kind, interval if kind == WEEKLY else 1, until, count)
 
 
@@ -80,7 +82,7 @@ def _local_days(rule: Rule, first_day: date, missing: list):
         return
     n, weekday = _week_of_month(first_day), first_day.weekday()
     year, month = first_day.year, first_day.month
-    for _ in range(MAX_VISITS * 2):
+    for _step in range(MAX_VISITS * 2):
         day = _nth_weekday(year, month, weekday, n)
         if day is None:
             missing.append(f"{date(year, month, 1).strftime('%B %Y')} has no "

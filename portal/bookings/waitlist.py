@@ -4,6 +4,8 @@ released, and claiming one) are in bookings/waitlist_offers.py."""
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from flask_babel import gettext as _
+
 from .. import audit
 from ..kernel.actors import Actor
 from ..kernel.clock import utcnow
@@ -37,15 +39,15 @@ def clean_times(times, start_text="", end_text=""):
     if times in TIMES_OF_DAY:
         return (times, *TIMES_OF_DAY[times])
     if times != "range":
-        raise InvalidInput("Choose mornings, afternoons, evenings, any time, or set times.",
+        raise InvalidInput(_("Choose mornings, afternoons, evenings, any time, or set times."),
                            "times")
     try:
         start, end = hours.parse_clock(start_text), hours.parse_clock(end_text, end=True)
     except ValueError:
-        raise InvalidInput("Give the times as hours and minutes, for example 09:00 and 13:00.",
+        raise InvalidInput(_("Give the times as hours and minutes, for example 09:00 and 13:00."),
                            "times") from None
     if end <= start:
-        raise InvalidInput("The 'until' time must be after the 'from' time.", "times")
+        raise InvalidInput(_("The 'until' time must be after the 'from' time."), "times")
     return times, start, end
 
 
@@ -63,28 +65,29 @@ def join(customer_id: int, service_id: int, first_day, last_day, times: str, *,
     today = to_local(now, settings.timezone).date()
     first, last = _day(first_day, "first"), _day(last_day, "last")
     if first < today:
-        raise InvalidInput("The first date has already passed. Pick today or later.", "first")
+        raise InvalidInput(_("The first date has already passed. Pick today or later."), "first")
     if last < first:
-        raise InvalidInput("The last date must be on or after the first date.", "last")
+        raise InvalidInput(_("The last date must be on or after the first date."), "last")
     if last > today + timedelta(days=HORIZON_DAYS):
-        raise InvalidInput(f"Pick a last date at most {HORIZON_DAYS} days ahead.", "last")
+        raise InvalidInput(_("Pick a last date at most %(days)s days ahead.", days=HORIZON_DAYS), "last")
     times, start_minute, end_minute = clean_times(times, start_text, end_text)
     with write_transaction():
         customer = locked(Customer.select().where(Customer.id == customer_id)).get_or_none()
         service = Service.get_or_none((Service.id == service_id) & Service.active)
         if customer is None or service is None:
-            raise NotFound("That service isn't offered any more. Choose one from the list.")
+            raise NotFound(_("That service isn't offered any more. Choose one from the list."))
         waiting = list(WaitlistEntry.select().where(
             (WaitlistEntry.customer == customer_id) & (WaitlistEntry.state == WAITING)
             & (WaitlistEntry.expires_at > now)))
         if len(waiting) >= MAX_ENTRIES:
-            raise Conflict(f"You are already waiting for {MAX_ENTRIES} things. Leave one "
-                           "under Account > Waitlist before joining again.", "too_many")
+            raise Conflict(_("You are already waiting for %(most)s things. Leave one under "
+                             "Account > Waitlist before joining again.", most=MAX_ENTRIES),
+                           "too_many")
         if any(e.service_id == service.id and e.first_day == first and e.last_day == last
                and (e.start_minute, e.end_minute) == (start_minute, end_minute)
                for e in waiting):
-            raise Conflict("You are already on the waitlist for exactly that. It's listed "
-                           "under Account > Waitlist.", "duplicate")
+            raise Conflict(_("You are already on the waitlist for exactly that. It's listed "
+                           "under Account > Waitlist."), "duplicate")
         entry = WaitlistEntry.create(customer=customer_id, service=service.id, first_day=first,
                                      last_day=last, times=times, start_minute=start_minute,
                                      end_minute=end_minute, joined_at=now,
@@ -104,10 +107,10 @@ def leave(entry_id: int, customer_id: int, *, now: datetime | None = None) -> No
             (WaitlistEntry.id == entry_id) & (WaitlistEntry.customer == customer_id)
         )).get_or_none()
         if entry is None:
-            raise NotFound("We couldn't find that waitlist entry. It may have been removed.")
+            raise NotFound(_("We couldn't find that waitlist entry. It may have been removed."))
         if entry.state != WAITING:
-            raise Conflict("You already left that waitlist entry (or it ended). Reload the "
-                           "page to see your list.", "not_waiting")
+            raise Conflict(_("You already left that waitlist entry (or it ended). Reload the "
+                           "page to see your list."), "not_waiting")
         WaitlistEntry.update(state=LEFT).where(WaitlistEntry.id == entry.id).execute()
         withdraw_offers(entry.id, now)
         audit.record("customer", customer_id, "waitlist_left", Actor("customer", customer_id),
@@ -147,7 +150,7 @@ def update_waitlist_settings(batch: int, claim_minutes: int, actor: Actor) -> li
         raise InvalidInput(f"Offer to between 1 and {MAX_BATCH} people at a time, or "
                            "choose everyone at once.", "waitlist_batch")
     if batch and not 5 <= claim_minutes <= MAX_CLAIM_MINUTES:
-        raise InvalidInput("Give people between 5 minutes and 7 days to claim a time.",
+        raise InvalidInput(_("Give people between 5 minutes and 7 days to claim a time."),
                            "waitlist_claim_minutes")
     return save_settings(WAITLIST_FIELDS, {"waitlist_batch": batch,
                                            "waitlist_claim_minutes": claim_minutes or 120},

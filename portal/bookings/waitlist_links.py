@@ -4,6 +4,7 @@ offer's nonce in it means a link for one offer never names another, even if ids 
 import hmac
 from datetime import timezone
 
+from flask_babel import gettext as _
 from itsdangerous import BadSignature, URLSafeSerializer
 
 from .links import LinkExpired, LinkInvalid
@@ -26,12 +27,12 @@ def read_offer_token(secret, token, now) -> tuple[int, str]:
         data = URLSafeSerializer(secret, salt=SALT).loads(token)
         offer_id, nonce, expires = int(data["o"]), str(data["n"]), int(data["e"])
     except (BadSignature, KeyError, TypeError, ValueError):
-        raise LinkInvalid("This offer link is not valid. It may have been copied incompletely: "
-                          "open it again from the email.")
+        raise LinkInvalid(_("This offer link is not valid. It may have been copied incompletely: "
+                          "open it again from the email."))
     if _epoch(now) >= expires:
-        raise LinkExpired("This offer has expired, so the time went to the next person "
+        raise LinkExpired(_("This offer has expired, so the time went to the next person "
                           "waiting. You are still on the waitlist: we'll email you when "
-                          "another time frees up.")
+                          "another time frees up."))
     return offer_id, nonce
 
 

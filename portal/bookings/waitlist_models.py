@@ -6,6 +6,7 @@ from peewee import CharField, DateField, DateTimeField, ForeignKeyField, Integer
 
 from ..kernel.clock import utcnow
 from ..kernel.db import BaseModel
+from ..kernel.i18n import N_
 from ..people import Customer, Staff
 from .models import Booking, Service
 
@@ -16,9 +17,10 @@ OPEN, CLAIMED, GONE, LAPSED = "open", "claimed", "gone", "lapsed"
 # Times of day, in the business's wall-clock minutes [start, end): a visit must start inside.
 TIMES_OF_DAY = {"any": (0, 24 * 60), "morning": (0, 12 * 60), "afternoon": (12 * 60, 17 * 60),
                 "evening": (17 * 60, 24 * 60)}
-TIMES_LABELS = {"any": "Any time", "morning": "Mornings (before 12:00)",
-                "afternoon": "Afternoons (12:00-17:00)", "evening": "Evenings (after 17:00)",
-                "range": "Between set times"}
+# Pages translate them as they show them: `{{ _(entry.times_label) }}`.
+TIMES_LABELS = {"any": N_("Any time"), "morning": N_("Mornings (before 12:00)"),
+                "afternoon": N_("Afternoons (12:00-17:00)"), "evening": N_("Evenings (after 17:00)"),
+                "range": N_("Between set times")}
 
 
 def new_nonce():

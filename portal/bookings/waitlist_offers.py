@@ -9,6 +9,8 @@ lets unclaimed offers lapse and gives the time to the next in line.
 """
 from datetime import datetime, timedelta
 
+from flask_babel import gettext as _
+
 from ..kernel.actors import Actor
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
@@ -17,13 +19,15 @@ from ..kernel.timefmt import to_local
 from ..settings import Settings
 from . import availability
 from .links import LinkExpired
+from ..kernel.i18n import N_
 from .models import Service
 from .waitlist_links import same_nonce
 from .waitlist_models import (BOOKED, CLAIMED, EXPIRED, GONE, LAPSED, OPEN, WAITING,
                               WaitlistEntry, WaitlistOffer)
 
-GONE_MESSAGE = ("Sorry, this time has gone: someone else claimed it first. You are still on "
-                "the waitlist, and we'll email you when another time frees up.")
+# Shown later, by the link page, in the reader's language (N_ marks it for extraction).
+GONE_MESSAGE = N_("Sorry, this time has gone: someone else claimed it first. You are still on "
+                  "the waitlist, and we'll email you when another time frees up.")
 
 
 class OfferUsed(DomainError):
@@ -117,13 +121,13 @@ def offer_for_link(offer_id: int, nonce: str, now: datetime):
 
 def _check(offer, nonce, now):
     if offer is None or not same_nonce(offer.nonce, nonce):
-        raise NotFound("We couldn't find that offer. Open the link from the email again.")
+        raise NotFound(_("We couldn't find that offer. Open the link from the email again."))
     if offer.state == CLAIMED:
-        raise OfferUsed("This offer has already been used, so this time has gone. You'll "
-                        "find the booking under My bookings if it was you who claimed it.")
+        raise OfferUsed(_("This offer has already been used, so this time has gone. You'll "
+                        "find the booking under My bookings if it was you who claimed it."))
     if offer.state == LAPSED or offer.expires_at <= now:
-        raise LinkExpired("This offer has expired, so the time went to the next person "
-                          "waiting. You are still on the waitlist.")
+        raise LinkExpired(_("This offer has expired, so the time went to the next person "
+                          "waiting. You are still on the waitlist."))
 
 
 def claim_offer(offer_id: int, nonce: str, *, now: datetime | None = None):
@@ -135,13 +139,13 @@ def claim_offer(offer_id: int, nonce: str, *, now: datetime | None = None):
     with write_transaction():
         offer = WaitlistOffer.get_or_none(WaitlistOffer.id == offer_id)
         if offer is None:
-            raise NotFound("We couldn't find that offer. Open the link from the email again.")
+            raise NotFound(_("We couldn't find that offer. Open the link from the email again."))
         group = _group(offer)
         offer = next(o for o in group if o.id == offer_id)
         _check(offer, nonce, now)
         entry = WaitlistEntry.get_by_id(offer.entry_id)
         if entry.state != WAITING:
-            raise LinkExpired("You left this waitlist entry, so its offers no longer work.")
+            raise LinkExpired(_("You left this waitlist entry, so its offers no longer work."))
         if offer.state == GONE or any(o.state == CLAIMED for o in group):
             return None, GONE_MESSAGE
         try:

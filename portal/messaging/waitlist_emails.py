@@ -1,10 +1,12 @@
 """The waitlist offer email: a released time, and one signed link to claim it."""
 from flask import current_app, render_template
+from flask_babel import gettext as _
 
 from ..bookings.waitlist_links import make_offer_token
 from ..kernel.timefmt import when, when_range
 from ..kernel.urls import external_url
 from ..people import Customer
+from .language import writing_to
 from .outbox import enqueue_email, one_insert
 
 
@@ -22,14 +24,15 @@ def queue_offers(offers, settings) -> None:
     with one_insert():
         for offer in offers:
             customer = customers[offer.entry.customer_id]
-            context = dict(customer=customer, service=offer.service, settings=settings,
-                           when=when_range(offer.starts_at, offer.ends_at, tz),
-                           expires=when(offer.expires_at, tz), claim_url=offer_url(offer),
-                           one_at_a_time=bool(settings.waitlist_batch))
-            enqueue_email(
-                dedupe_key=f"waitlist_offer:{offer.id}",
-                to=customer.email,
-                subject=f"A time has come free: {offer.service.name} on "
-                        f"{when(offer.starts_at, tz)}",
-                text=render_template("emails/waitlist_offer.txt", **context),
-                html=render_template("emails/waitlist_offer.html", **context))
+            with writing_to(customer, settings):  # each customer's own language
+                context = dict(customer=customer, service=offer.service, settings=settings,
+                               when=when_range(offer.starts_at, offer.ends_at, tz),
+                               expires=when(offer.expires_at, tz), claim_url=offer_url(offer),
+                               one_at_a_time=bool(settings.waitlist_batch))
+                enqueue_email(
+                    dedupe_key=f"waitlist_offer:{offer.id}",
+                    to=customer.email,
+                    subject=_("A time has come free: %(service)s on %(when)s",
+                              service=offer.service.name, when=when(offer.starts_at, tz)),
+                    text=render_template("emails/waitlist_offer.txt", **context),
+                    html=render_template("emails/waitlist_offer.html", **context))

@@ -75,13 +75,13 @@ def _book_series(form):
     """Repeating visits (when the business allows them online): every visit booked at once,
     or the dates that are taken listed (409) with a box to skip each."""
     try:
-        _, bookings, *_ = repeat.book_own(actor_for(current_user), form,
-                                          parse_start(form.start.data),
-                                          current_settings().timezone)
+        _series, bookings, *_rest = repeat.book_own(actor_for(current_user), form,
+                                                    parse_start(form.start.data),
+                                                    current_settings().timezone)
     except series.SeriesTaken as exc:
         return _page(form, exc.status, exc.message, taken=exc.taken)
     except DomainError as exc:
         return _page(form, exc.status, exc.message)
-    flash(f"Booked {len(bookings)} visits! We've emailed you a confirmation for each.",
-          "success")
+    flash(_("Booked %(num)s visits! We've emailed you a confirmation for each.",
+            num=len(bookings)), "success")
     return redirect(url_for("customer.bookings.show", ref=bookings[0].ref))

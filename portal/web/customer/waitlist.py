@@ -1,6 +1,8 @@
 """The customer's waitlist (Account > Waitlist): join it when no free time suits, see the
 entries still waiting, leave one. The rules are bookings/waitlist.py's."""
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from wtforms import StringField
@@ -18,12 +20,12 @@ bp = Blueprint("waitlist", __name__, url_prefix="/account/waitlist")
 
 
 class JoinForm(FlaskForm):
-    service = StringField("Service")
-    first = StringField("From")
-    last = StringField("Until")
-    times = StringField("Times of day")
-    start = StringField("From (time)")
-    end = StringField("Until (time)")
+    service = StringField(_l("Service"))
+    first = StringField(_l("From"))
+    last = StringField(_l("Until"))
+    times = StringField(_l("Times of day"))
+    start = StringField(_l("From (time)"))
+    end = StringField(_l("Until (time)"))
 
 
 def _page(form, status=200, error=None):
@@ -54,13 +56,13 @@ def join():
         return _page(form, 422, "Your form had expired. Please send it again.")
     try:
         if not is_id(form.service.data):
-            raise InvalidInput("Choose one of the services listed.", "service")
+            raise InvalidInput(_("Choose one of the services listed."), "service")
         waitlist.join(current_user.id, int(form.service.data), form.first.data,
                       form.last.data, form.times.data, start_text=form.start.data,
                       end_text=form.end.data, settings=current_settings())
     except DomainError as exc:
         return _page(form, exc.status, exc.message)
-    flash("You're on the waitlist. We'll email you as soon as a matching time frees up.",
+    flash(_("You're on the waitlist. We'll email you as soon as a matching time frees up."),
           "success")
     return redirect(url_for("customer.waitlist.index"))
 
@@ -71,9 +73,9 @@ def leave(entry_id):
     form = FlaskForm()
     try:
         if not form.validate_on_submit():
-            raise InvalidInput("Your form had expired. Please press Leave again.")
+            raise InvalidInput(_("Your form had expired. Please press Leave again."))
         waitlist.leave(entry_id, current_user.id)
     except DomainError as exc:
         return _page(JoinForm(formdata=None), exc.status, exc.message)
-    flash("You've left that waitlist entry.", "success")
+    flash(_("You've left that waitlist entry."), "success")
     return redirect(url_for("customer.waitlist.index"))

@@ -4,21 +4,25 @@ series booked: plain values in, a DomainError naming the field out."""
 from datetime import date
 
 from flask import request
+from flask_babel import gettext as _
 
 from ...bookings import series
 from ...bookings.series_rules import MAX_VISITS, check_rule
 from ...kernel.errors import InvalidInput
+from ...kernel.i18n import N_
 from ...kernel.timefmt import to_local
 
 ONCE = ""
-KINDS = {ONCE: "Does not repeat", "weekly": "Every week or few weeks",
-         "monthly": "Monthly, on the same weekday"}
+# The fieldset translates them as it shows them (`_(label)`).
+KINDS = {ONCE: N_("Does not repeat"), "weekly": N_("Every week or few weeks"),
+         "monthly": N_("Monthly, on the same weekday")}
 
 
 def _number(raw, field, low, high, what):
     raw = (raw or "").strip()
     if not (raw.isascii() and raw.isdigit() and len(raw) <= 3 and low <= int(raw) <= high):
-        raise InvalidInput(f"Enter {what}: a whole number from {low} to {high}.", field)
+        raise InvalidInput(_("Enter %(what)s: a whole number from %(low)s to %(high)s.",
+                             what=_(what), low=low, high=high), field)
     return int(raw)
 
 
@@ -26,8 +30,8 @@ def _date(raw, field, what):
     try:
         return date.fromisoformat((raw or "").strip())
     except ValueError:
-        raise InvalidInput(f"Enter {what} as a date (pick it from the calendar).",
-                           field) from None
+        raise InvalidInput(_("Enter %(what)s as a date (pick it from the calendar).",
+                             what=_(what)), field) from None
 
 
 def repeats(form) -> bool:
@@ -38,17 +42,17 @@ def rule_from(form, starts_at, tz):
     """The Rule the fieldset asks for, or InvalidInput naming the field to fix."""
     kind = (form.repeat.data or "").strip()
     if kind not in KINDS:
-        raise InvalidInput("Choose how the visit repeats from the list.", "repeat")
+        raise InvalidInput(_("Choose how the visit repeats from the list."), "repeat")
     every = _number(form.repeat_every.data or "1", "repeat_every", 1, 4,
-                    "how many weeks apart") if kind == "weekly" else 1
+                    N_("how many weeks apart")) if kind == "weekly" else 1
     end = (form.repeat_end.data or "").strip()
     if end not in ("count", "until"):
-        raise InvalidInput("Say when the series ends: after a number of visits, or on a date.",
+        raise InvalidInput(_("Say when the series ends: after a number of visits, or on a date."),
                            "repeat_end")
     count = _number(form.repeat_count.data, "repeat_count", 2, MAX_VISITS,
-                    "the number of visits") if end == "count" else None
+                    N_("the number of visits")) if end == "count" else None
     until = _date(form.repeat_until.data, "repeat_until",
-                  "the last date") if end == "until" else None
+                  N_("the last date")) if end == "until" else None
     return check_rule(kind, every, until, count, to_local(starts_at, tz).date())
 
 
@@ -56,7 +60,7 @@ def skipped_days():
     """The dates staff ticked to skip after being told they are taken."""
     days = set()
     for raw in request.form.getlist("skip")[:MAX_VISITS]:
-        days.add(_date(raw, "skip", "the date to skip"))
+        days.add(_date(raw, "skip", N_("the date to skip")))
     return days
 
 

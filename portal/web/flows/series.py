@@ -4,6 +4,7 @@ bookings/series_cancel.cancel_series, for every audience that can cancel."""
 import json
 
 from flask import flash, make_response, redirect
+from flask_babel import gettext as _
 
 from ...bookings import series_cancel, series_move
 from ...kernel.clock import utcnow
@@ -23,7 +24,8 @@ def wanted(form, doing="cancel") -> str:
     if scope in ("", series_cancel.THIS):
         return ""
     if scope not in series_cancel.SCOPES:
-        raise InvalidInput(f"Choose which visits to {doing} from the list.")
+        raise InvalidInput(_("Choose which visits to move from the list.") if doing == "move"
+                           else _("Choose which visits to cancel from the list."))
     return scope
 
 
@@ -38,32 +40,33 @@ def move(form, scope, ref, actor, channel, starts_at, settings, fieldworker=None
     """Move the scope's visits by the same shift; returns what to tell the person. A chosen
     fieldworker is for one visit: refused here rather than dropped."""
     if fieldworker:
-        raise InvalidInput("Choosing the fieldworker is for this visit alone. Move the other "
-                           "visits keeping their fieldworkers, or move this visit on its own.")
+        raise InvalidInput(_("Choosing the fieldworker is for this visit alone. Move the other "
+                           "visits keeping their fieldworkers, or move this visit on its own."))
     versions = (form.versions_following if scope == series_cancel.FOLLOWING
                 else form.versions_all).data
     moved = series_move.move_series(ref, actor, scope=scope, starts_at=starts_at,
                                     channel=channel, versions_shown=versions)
-    days = ", ".join(when(b.starts_at, settings.timezone) for b, _ in moved)
-    return f"Moved {len(moved)} visits: now {days}."
+    days = ", ".join(when(b.starts_at, settings.timezone) for b, _old in moved)
+    return _("Moved %(num)s visits: now %(days)s.", num=len(moved), days=days)
 
 
 def cancel(form, scope, ref, actor, channel, settings, fee=None):
     """Cancel the scope's visits; returns what to tell the person. `fee`: an admin's chosen
     fee, which is for one visit: refused here rather than dropped or charged on every visit."""
     if fee:
-        raise InvalidInput("A fee you add is for this visit alone. Cancel the other visits "
-                           "without a fee, or cancel this visit on its own with the fee.")
+        raise InvalidInput(_("A fee you add is for this visit alone. Cancel the other visits "
+                           "without a fee, or cancel this visit on its own with the fee."))
     versions = (form.versions_following if scope == series_cancel.FOLLOWING
                 else form.versions_all).data
     choice = series_cancel.cancel_series(ref, actor, scope=scope, channel=channel,
                                          versions=versions, reason_id=form.reason.data,
                                          note=form.note.data, settings=settings)
     days = ", ".join(when(v.booking.starts_at, settings.timezone) for v in choice.cancels)
-    said = f"Cancelled {len(choice.cancels)} visits: {days}."
+    said = _("Cancelled %(num)s visits: %(days)s.", num=len(choice.cancels), days=days)
     if choice.refused:
         kept = ", ".join(when(v.booking.starts_at, settings.timezone) for v in choice.refused)
-        said += f" Still booked: {kept} ({choice.refused[0].verdict.message})"
+        said += " " + _("Still booked: %(kept)s (%(why)s)", kept=kept,
+                          why=choice.refused[0].verdict.message)
     return said
 
 

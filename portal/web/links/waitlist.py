@@ -1,6 +1,7 @@
 """A waitlist offer's link (/l/w/<token>): GET shows the time and a confirm button (scanners
 open links, so GET changes nothing); the POST claims it, without JavaScript."""
 from flask import Blueprint, current_app, redirect, render_template, url_for
+from flask_babel import gettext
 from flask_wtf import FlaskForm
 
 from ...bookings.links import LinkInvalid
@@ -30,7 +31,7 @@ def show(token):
             return render_template("links/waitlist_gone.html", message=GONE_MESSAGE), 409
         if not form.validate_on_submit():
             status = 422 if form.is_submitted() else 200
-            error = ("Your form had expired. Press the button again to take this time."
+            error = (gettext("Your form had expired. Press the button again to take this time.")
                      if form.is_submitted() else None)
             return render_template("links/waitlist_offer.html", offer=offer, form=form,
                                    error=error), status
