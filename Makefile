@@ -77,7 +77,7 @@ translations: $(VENV)/.installed
 	$(BIN)/pybabel extract -F babel.cfg --no-location --sort-output \
 	  -k _l -k lazy_gettext -o translations/messages.pot portal templates
 	$(BIN)/pybabel update -i translations/messages.pot -d translations --no-fuzzy-matching \
-	  --ignore-obsolete
+	  --ignore-obsolete --width=100
 	$(MAKE) catalogues
 
 # Front end: htmx and Pico CSS from the npm registry, pinned by package-lock.json,
