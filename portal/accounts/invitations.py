@@ -9,7 +9,7 @@ from ..kernel.i18n import N_
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from ..messaging import business_templates
-from ..messaging.language import writing_to
+from ..messaging.language import language_for, writing_to
 from ..messaging.outbox import enqueue_email
 from ..settings import Settings
 from . import tokens
@@ -26,7 +26,7 @@ def _render(purpose, customer, url, expires_at, settings):
     language when it wrote one (Settings > Email templates), else the files'."""
     with writing_to(customer, settings):
         own = business_templates.compose(
-            f"account_{purpose}", business_templates.language_of(customer.language, settings),
+            f"account_{purpose}", language_for(customer, settings),
             settings, lambda: {"customer_name": customer.name, "customer_email": customer.email,
                                "expires": when(expires_at, settings.timezone),
                                "link_button": business_templates.button(url,

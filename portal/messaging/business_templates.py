@@ -15,7 +15,7 @@ from ..bookings.models import Assignment
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..kernel.errors import InvalidInput, NotFound
-from ..kernel.languages import DEFAULT, SUPPORTED, known
+from ..kernel.languages import DEFAULT, SUPPORTED
 from ..kernel.timefmt import money, when
 from ..people import Staff
 from ..settings import Settings
@@ -27,12 +27,6 @@ log = logging.getLogger(__name__)
 
 MAX_SUBJECT = 200
 MAX_BODY = 8_000  # under the input guard's FIELD_MAX, so this message is the one shown
-
-
-def language_of(customer_language, settings) -> str:
-    """The language a customer's emails are in: theirs, else the business's default."""
-    return (known(customer_language) or known(getattr(settings, "default_language", ""))
-            or DEFAULT)
 
 
 def customised(settings) -> set:

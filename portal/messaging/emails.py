@@ -22,8 +22,7 @@ def _own(kind, context, **extra):
     """The email from the business's own template for `kind` in the customer's language
     (Settings > Emails), or None: then the file's is sent."""
     settings, customer = context["settings"], context["customer"]
-    language = business_templates.language_of(getattr(customer, "language", ""), settings)
-    return business_templates.compose(kind, language, settings, lambda: (
+    return business_templates.compose(kind, language_for(customer, settings), settings, lambda: (
         business_templates.booking_values(context["booking"], customer, context["service"],
                                           settings, context, **extra)))
 

@@ -8,9 +8,16 @@ from flask_babel import force_locale
 from ..kernel import languages
 
 
+def language_of(code, settings) -> str:
+    """The language for someone who chose `code` ("" for none): theirs if Rebook speaks it,
+    else the business's default. The one place this fallback is decided."""
+    return (languages.known(code) or languages.known(getattr(settings, "default_language", ""))
+            or languages.DEFAULT)
+
+
 def language_for(customer, settings) -> str:
-    return (languages.known(getattr(customer, "language", "")) if customer is not None else None) \
-        or languages.known(getattr(settings, "default_language", "")) or languages.DEFAULT
+    """The same for a customer (None for nobody in particular: the business's default)."""
+    return language_of(getattr(customer, "language", ""), settings)
 
 
 def writing_to(customer, settings):

@@ -13,7 +13,7 @@ from ..orders.models import Order
 from ..people import Customer
 from . import business_templates
 from .email_kinds import REFUND_KINDS
-from .language import writing_in
+from .language import language_of, writing_in
 from .outbox import enqueue_email
 
 SUBJECTS = {"approved": N_("Refund approved: %(amount)s for %(what)s"),
@@ -36,7 +36,8 @@ def queue_refund_decided(refund, step, settings):
     rejected with the note, processed with the payout reference). Call inside the decision's
     transaction; one email per refund and decision (the key holds the refund's new version)."""
     facts = _paid_for(refund.invoice_id)
-    with writing_in(facts["language"] or getattr(settings, "default_language", "")):
+    language = language_of(facts["language"], settings)
+    with writing_in(language):
         if facts["booking_ref"]:
             what = _("booking %(ref)s", ref=facts["booking_ref"])
             page_url = external_url("customer.bookings.show", ref=facts["booking_ref"])
@@ -48,7 +49,7 @@ def queue_refund_decided(refund, step, settings):
                        amount=amount, page_url=page_url, settings=settings,
                        tz=settings.timezone)
         own = business_templates.compose(
-            REFUND_KINDS[step], business_templates.language_of(facts["language"], settings),
+            REFUND_KINDS[step], language,
             settings, lambda: {"customer_name": facts["name"], "refund": amount, "what": what,
                                "note": refund.decision_note or "",
                                "reference": refund.processed_reference or "",
