@@ -1,8 +1,6 @@
 """Shared by the back-office tests (services, customers, new booking, booking details, business
 profile): a logged-in admin client, posting a form with its page's CSRF token, and a snapshot
 of every row a refused request must leave alone."""
-import html as html_lib
-
 import pytest
 
 from portal.audit import AuditEvent
@@ -13,6 +11,7 @@ from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer
 from portal.settings import Settings
 from tests.support.forms import csrf_from, login
+from tests.support.pages import text  # noqa: F401 (its importers read it from here)
 
 HX = {"HX-Request": "true"}
 TABLES = (Customer, Service, ServiceStaff, Booking, Assignment, SlotClaim, Invoice,
@@ -30,10 +29,6 @@ def admin_client(app, world):
 @pytest.fixture(autouse=True)
 def _push_request_context():
     """Replaces pytest-flask's, so each request loads its user afresh (as in production)."""
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def post(client, url, data, page=None, headers=None):

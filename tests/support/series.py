@@ -1,13 +1,18 @@
-"""Recurring series for tests: a weekly series booked through the admin's New booking form,
-and reading what its cancellation left behind."""
+"""Recurring series for tests: staff and Casey on clients of their own, a weekly series booked
+through the admin's New booking form, and reading what its cancellation left behind."""
 import email
 import email.policy
 import re
 from types import SimpleNamespace
 
+import pytest
+
 from portal.bookings.models import Booking
+from portal.bookings.series_models import BookingSeries
 from portal.messaging.models import OutboxMessage
 from tests.support.back_office import post
+from tests.support.forms import login
+from tests.support.pages import text
 from tests.support.slots import free
 
 URL = "/admin/bookings/new"
@@ -30,6 +35,29 @@ def book_weekly(client, world, slot, count=6, **extra):
 def visits(series_id):
     return list(Booking.select().where(Booking.series == series_id)
                 .order_by(Booking.series_position))
+
+
+def weekly_series(client, world):
+    """A weekly series of six for Casey, booked by `client` (staff): its visits in order."""
+    response = book_weekly(client, world, series_start(world.service))
+    assert response.status_code == 302, text(response)
+    [series] = BookingSeries.select()
+    return visits(series.id)
+
+
+# Each its own client, not pytest-flask's `client`: a test may act as both at once.
+@pytest.fixture
+def staff(app, world):
+    client = app.test_client()
+    login(client, world.admin.email)
+    return client
+
+
+@pytest.fixture
+def casey(app, world):
+    client = app.test_client()
+    login(client, world.customer.email)
+    return client
 
 
 def series_emails(app):

@@ -1,8 +1,11 @@
 """A released time and customers waiting for it: one fieldworker, a visit booked on a working
-day two weeks ahead at 10:00 local, and waiting customers who joined one after another."""
+day two weeks ahead at 10:00 local, and waiting customers who joined one after another (the
+`released` fixture: all three at once)."""
 from datetime import datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
+
+import pytest
 
 from portal.bookings import hours
 from portal.bookings.scheduling import book_appointment
@@ -45,6 +48,15 @@ def waiting_customers(world, day, count=3, times="any", first_day=None, numbered
                      now=now + timedelta(seconds=n))
         people.append(SimpleNamespace(customer=customer, entry=entry))
     return people
+
+
+@pytest.fixture
+def released(world):
+    """Three customers waiting (in join order) for the time world.other's visit holds."""
+    only_one_fieldworker(world)
+    time = booked_time(world)
+    time.waiting = waiting_customers(world, time.day)
+    return time
 
 
 def admin_actor(world):

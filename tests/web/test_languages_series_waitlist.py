@@ -7,7 +7,6 @@ import re
 
 import pytest
 
-from portal.bookings.series_models import BookingSeries
 from portal.bookings.services import cancel_booking
 from portal.messaging.models import OutboxMessage
 from portal.kernel.clock import utcnow
@@ -15,15 +14,13 @@ from portal.kernel.timefmt import to_local
 from portal.people import Customer
 from portal.settings import Settings
 from tests.support.days import working_day
-from tests.support.forms import csrf_from, login
+from tests.support.forms import csrf_from
+from tests.support.pages import text
 from tests.support.request_context import _push_request_context  # noqa: F401 (one g a request)
-from tests.support.series import book_weekly, series_emails, series_start, visits
+from tests.support.series import series_emails, weekly_series
+from tests.support.series import casey, staff  # noqa: F401 (fixtures)
 from tests.support.waitlist import (admin_actor, booked_time, only_one_fieldworker,
                                     waiting_customers)
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def speaks_german(customer):
@@ -31,16 +28,11 @@ def speaks_german(customer):
 
 
 @pytest.fixture
-def german_series(app, world):
+def german_series(staff, casey, world):
     """Casey, who chose German, with a weekly series of six booked by staff."""
-    staff = app.test_client()
-    login(staff, world.admin.email)
-    assert book_weekly(staff, world, series_start(world.service)).status_code == 302
-    [series] = BookingSeries.select()
+    weekly = weekly_series(staff, world)
     speaks_german(world.customer)
-    casey = app.test_client()
-    login(casey, world.customer.email)
-    return casey, visits(series.id)
+    return casey, weekly
 
 
 def test_a_german_customer_reads_the_series_choices_and_the_email_in_german(german_series, app,

@@ -1,7 +1,6 @@
 """Recurring series through HTTP: staff book one from New booking (Repeat), taken dates are
 listed and may be skipped, bad input changes nothing; a customer cancels "this and following"
 or "the whole series", each visit by the same policy, in one transaction and one email."""
-import html as html_lib
 import re
 from datetime import timedelta
 
@@ -20,26 +19,11 @@ from portal.kernel.timefmt import to_local, when
 from portal.messaging.models import OutboxMessage
 from tests.support.back_office import everything
 from tests.support.forms import csrf_from, login
+from tests.support.pages import text
 from tests.support.request_context import _push_request_context  # noqa: F401 (one g a request)
-from tests.support.series import book_weekly, calendars, series_emails, series_start, visits
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def staff(app, world):
-    client = app.test_client()
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
-def casey(app, world):
-    client = app.test_client()
-    login(client, world.customer.email)
-    return client
+from tests.support.series import (book_weekly, calendars, series_emails, series_start, visits,
+                                  weekly_series)
+from tests.support.series import casey, staff  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
@@ -49,10 +33,7 @@ def weekly(staff, world):
     Integration.create(name="CalSync", kind="calendar", secret="s" * 40,
                        endpoint_url="https://cal.example.com/hook",
                        events="booking.created booking.cancelled")
-    response = book_weekly(staff, world, series_start(world.service))
-    assert response.status_code == 302, text(response)
-    [series] = BookingSeries.select()
-    return visits(series.id)
+    return weekly_series(staff, world)
 
 
 def test_staff_book_a_weekly_series_each_visit_a_booking_of_its_own(weekly, world):

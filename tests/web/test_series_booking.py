@@ -1,36 +1,16 @@
 """Booking a series: a monthly one for a new caller through New booking, and customers
 booking their own repeating visits only when the business allows it."""
-import html as html_lib
 from datetime import timedelta
-
-import pytest
 
 from portal.audit import AuditEvent
 from portal.bookings.series_models import BookingSeries
 from portal.kernel.timefmt import to_local
 from tests.support.back_office import everything
-from tests.support.forms import csrf_from, login
+from tests.support.forms import csrf_from
+from tests.support.pages import text
 from tests.support.request_context import _push_request_context  # noqa: F401 (one g a request)
 from tests.support.series import book_weekly, series_start, visits
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def staff(app, world):
-    client = app.test_client()
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
-def casey(app, world):
-    client = app.test_client()
-    login(client, world.customer.email)
-    return client
-
+from tests.support.series import casey, staff  # noqa: F401 (fixtures)
 
 
 def test_a_monthly_series_for_a_new_caller_keeps_the_weekday_of_the_month(staff, world):

@@ -1,7 +1,6 @@
 """Moving part of a series through HTTP: this and following, or the whole series, by the same
 shift as the visit given a new time; availability checked for every visit; all or nothing;
 one email with an updated invite per visit; a made-up scope changes nothing."""
-import html as html_lib
 import re
 from datetime import timedelta
 
@@ -10,34 +9,20 @@ import pytest
 from portal.audit import AuditEvent
 from portal.bookings.models import Booking
 from portal.bookings.scheduling import book_appointment
-from portal.bookings.series_models import BookingSeries
 from portal.kernel.actors import Actor
 from portal.kernel.timefmt import to_local, when
 from portal.messaging.models import OutboxMessage
 from tests.support.back_office import everything
-from tests.support.forms import csrf_from, login
+from tests.support.forms import csrf_from
+from tests.support.pages import text
 from tests.support.request_context import _push_request_context  # noqa: F401 (one g a request)
-from tests.support.series import book_weekly, calendars, series_start, visits
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
+from tests.support.series import calendars, weekly_series
+from tests.support.series import casey, staff  # noqa: F401 (fixtures)
 
 
 @pytest.fixture
-def weekly(app, world):
-    staff = app.test_client()
-    login(staff, world.admin.email)
-    assert book_weekly(staff, world, series_start(world.service)).status_code == 302
-    [series] = BookingSeries.select()
-    return visits(series.id)
-
-
-@pytest.fixture
-def casey(app, world):
-    client = app.test_client()
-    login(client, world.customer.email)
-    return client
+def weekly(staff, world):
+    return weekly_series(staff, world)
 
 
 def move(client, booking, scope, starts_at, **extra):

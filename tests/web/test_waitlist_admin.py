@@ -1,6 +1,5 @@
 """Admin > Waitlist (who waits, per service and day; how times are offered) and the
 cancellations report's refilled count: time and revenue a waiting customer took back."""
-import html as html_lib
 import re
 
 import pytest
@@ -10,28 +9,11 @@ from portal.bookings.waitlist_models import WaitlistOffer
 from portal.bookings.waitlist_offers import claim_offer
 from portal.settings import Settings
 from tests.support.forms import csrf_from, login
-from tests.support.waitlist import (admin_actor, booked_time, only_one_fieldworker,
-                                    waiting_customers)
+from tests.support.pages import text
+from tests.support.waitlist import admin_actor, waiting_customers
+from tests.support.waitlist import released  # noqa: F401 (a fixture)
 
 URL = "/admin/waitlist"
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
-
-
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
-def released(world):
-    only_one_fieldworker(world)
-    time = booked_time(world)
-    time.waiting = waiting_customers(world, time.day)
-    return time
 
 
 def report(client, day):

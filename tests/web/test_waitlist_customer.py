@@ -1,6 +1,5 @@
 """Customers join the waitlist from the booking and reschedule pages, see their entries under
 Account and leave them; every bad form is a clear 4xx that changes nothing."""
-import html as html_lib
 from datetime import timedelta
 
 import pytest
@@ -12,12 +11,9 @@ from portal.kernel.timefmt import to_local
 from portal.settings import Settings
 from tests.support.days import working_day
 from tests.support.forms import csrf_from
+from tests.support.pages import text
 
 URL = "/account/waitlist"
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def day(ahead=7):

@@ -3,8 +3,6 @@ that expired, were tampered with or were used are refused with a clear page, cha
 import re
 from datetime import timedelta
 
-import pytest
-
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import SlotClaim
 from portal.bookings.services import cancel_booking
@@ -16,6 +14,7 @@ from portal.settings import Settings
 from tests.support.forms import csrf_from
 from tests.support.waitlist import (admin_actor, booked_time, only_one_fieldworker,
                                     waiting_customers)
+from tests.support.waitlist import released  # noqa: F401 (a fixture)
 
 
 def offer_emails():
@@ -28,15 +27,6 @@ def offer_emails():
 
 def set_mode(batch, minutes=60):
     Settings.update(waitlist_batch=batch, waitlist_claim_minutes=minutes).execute()
-
-
-@pytest.fixture
-def released(world):
-    """Three customers waiting (in join order) for the time world.other's visit holds."""
-    only_one_fieldworker(world)
-    time = booked_time(world)
-    time.waiting = waiting_customers(world, time.day)
-    return time
 
 
 def cancel(world, booking):
@@ -133,7 +123,6 @@ def test_moving_a_visit_away_offers_its_old_time(world, released):
 def test_removing_blocked_time_offers_what_it_frees(world):
     from portal.bookings.hours_admin import add_block, delete_block
     from portal.kernel.timefmt import to_local
-    from tests.support.waitlist import booked_time
     only_one_fieldworker(world)
     time = booked_time(world)
     cancel(world, time.booking)  # nobody waits yet: nothing offered
