@@ -7,7 +7,7 @@ token, waits at the barrier, then sends the form.
 import os
 import traceback
 
-from tests.support.race_worker import BARRIER_TIMEOUT, CSRF_RE
+from tests.support.racing import BARRIER_TIMEOUT, CSRF_RE
 
 
 def setup_when_released(index, database_url, fields, barrier, results):

@@ -2,26 +2,18 @@
 (for its CSRF token), waits at the barrier with the others, then confirms it: a real POST
 through its own app and database connection. Kept apart from the test module so a spawned
 child imports only this and the app."""
-import os
-import re
 import time
 import traceback
 
-CSRF_RE = re.compile(r'name="csrf_token"[^>]*value="([^"]+)"')
-BARRIER_TIMEOUT = 60
+from tests.support.racing import BARRIER_TIMEOUT, CSRF_RE, child_app
 
 
 def confirm_when_released(index, database_url, path, barrier, results):
     """Put {"index", "status", "body"} on `results` (status "error" and a traceback on failure;
     a child failing before the barrier breaks it so the others stop waiting)."""
     try:
-        os.environ["SECRET_KEY"] = "race-secret"
-        from portal import create_app
-        app = create_app({"TESTING": True, "DATABASE_URL": database_url,
-                          "SECRET_KEY": "race-secret", "BASE_URL": "http://localhost",
-                          "MAIL_SERVER": "127.0.0.1", "MAIL_PORT": 1,
-                          "MAIL_DEFAULT_SENDER": "Rebook <bookings@example.com>",
-                          "LINK_RATE_LIMIT": "1000 per minute"})  # 20 of us share 127.0.0.1
+        app = child_app(database_url,
+                        LINK_RATE_LIMIT="1000 per minute")  # 20 of us share 127.0.0.1
         client = app.test_client()
         page = client.get(path)
         match = CSRF_RE.search(page.get_data(as_text=True))
