@@ -71,17 +71,24 @@ def reminder_key(booking):
     return f"booking_reminder:{booking.id}:{booking.starts_at.isoformat()}"
 
 
+def _email(kind, context, subject, **extra):
+    """(subject, text, html) of a booking email: the business's own template for `kind` when it
+    wrote one for the customer's language (`extra`: its placeholders beyond the booking's), else
+    `subject` and the files in templates/emails/."""
+    own = _own(kind, context, **extra)
+    if own:
+        return own["subject"], own["text"], own["html"]
+    return (subject, *_render(kind, **context))
+
+
 def queue_booking_reminder(booking, customer, service, settings, now):
     """The reminder before an appointment; once per booking and start time."""
     context = dict(booking=booking, customer=customer, service=service, settings=settings,
                    tz=settings.timezone, **customer_actions(booking, settings, now))
     with writing_to(customer, settings):
-        own = _own("booking_reminder", context)
-        text, html = (own["text"], own["html"]) if own else _render("booking_reminder",
-                                                                     **context)
-        subject = own["subject"] if own else _(
+        subject, text, html = _email("booking_reminder", context, _(
             "Reminder: %(service)s on %(time)s", service=service.name,
-            time=when(booking.starts_at, settings.timezone))
+            time=when(booking.starts_at, settings.timezone)))
     return enqueue_email(
         dedupe_key=reminder_key(booking),
         to=customer.email,
@@ -118,12 +125,9 @@ def queue_booking_confirmed(booking, customer, service, settings, now):
     """The confirmation of a new booking, with an invite and the links the policy allows."""
     with writing_to(customer, settings):
         context = _customer_context(booking, customer, service, settings, now)
-        own = _own("booking_confirmed", context)
-        text, html = (own["text"], own["html"]) if own else _render("booking_confirmed",
-                                                                     **context)
-        subject = own["subject"] if own else _(
+        subject, text, html = _email("booking_confirmed", context, _(
             "Booking confirmed: %(service)s on %(time)s (%(ref)s)", service=service.name,
-            time=when(booking.starts_at, settings.timezone), ref=booking.ref)
+            time=when(booking.starts_at, settings.timezone), ref=booking.ref))
     return enqueue_email(
         dedupe_key=f"booking_confirmed:{booking.id}:v{booking.version}",
         to=customer.email,
@@ -138,13 +142,11 @@ def queue_booking_rescheduled(booking, customer, service, settings, old_starts_a
     with writing_to(customer, settings):
         context = _customer_context(booking, customer, service, settings, now,
                                     old_starts_at=old_starts_at)
-        own = _own("booking_rescheduled", context,
-                   old_time=when(old_starts_at, settings.timezone))
-        text, html = (own["text"], own["html"]) if own else _render("booking_rescheduled",
-                                                                     **context)
-        subject = own["subject"] if own else _(
-            "Your booking %(ref)s is moved to %(time)s", ref=booking.ref,
-            time=when(booking.starts_at, settings.timezone))
+        subject, text, html = _email(
+            "booking_rescheduled", context, _("Your booking %(ref)s is moved to %(time)s",
+                                              ref=booking.ref,
+                                              time=when(booking.starts_at, settings.timezone)),
+            old_time=when(old_starts_at, settings.timezone))
     return enqueue_email(
         dedupe_key=f"booking_rescheduled:{booking.id}:v{booking.version}",
         to=customer.email,
