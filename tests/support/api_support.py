@@ -1,6 +1,8 @@
 """Helpers for the API tests: an integration, its tokens, calls with them, and a snapshot of
-everything a call could change."""
+everything a call could change; `pms` and `token` fixtures for the modules that import them."""
 import json
+
+import pytest
 
 from portal.audit import AuditEvent
 from portal.bookings.models import Assignment, Booking
@@ -21,6 +23,18 @@ def integration(name="Praktika", **fields):
 def token_for(integration_row, scopes=BOTH):
     """A live token (the raw text) for the integration."""
     return tokens.create_token(integration_row.id, scopes, SYSTEM)[1]
+
+
+@pytest.fixture
+def pms(world):
+    """An integration, as an outside booking system."""
+    return integration()
+
+
+@pytest.fixture
+def token(pms):
+    """A live token of `pms` that may read and write."""
+    return token_for(pms)
 
 
 def headers(token, key=None, **extra):

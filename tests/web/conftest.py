@@ -1,5 +1,6 @@
-"""Fixtures for the integrations pages, shared by tests/web/test_integrations_admin.py and
-tests/web/test_manual_update.py (a module's own fixture of the same name wins over these)."""
+"""Fixtures for the web tests: the logged-in admin every module may use, and the integrations
+pages' (tests/web/test_integrations_admin.py, test_manual_update.py). A module's own fixture of
+the same name wins over these."""
 import pytest
 
 from portal.integrations.manage import add_integration

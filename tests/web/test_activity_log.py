@@ -45,12 +45,6 @@ def rows(response):
 
 
 @pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
 def history(world):
     """One of everything, through the real services, oldest first."""
     admin = Actor("admin", world.admin.id, world.admin.name)

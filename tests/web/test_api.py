@@ -15,17 +15,8 @@ from portal.messaging.models import OutboxMessage
 from portal.settings import CancellationReason
 from tests.support.api_support import (assert_problem, headers, integration, post, snapshot,
                                        token_for)
+from tests.support.api_support import pms, token  # noqa: F401 (fixtures)
 from tests.support.days import working_day
-
-
-@pytest.fixture
-def pms(world):
-    return integration()
-
-
-@pytest.fixture
-def token(pms):
-    return token_for(pms)
 
 
 def url(booking, action=""):

@@ -14,19 +14,10 @@ from portal.kernel.clock import utcnow
 from portal.web.api.openapi import DOCUMENT
 from tests.support.api_support import (assert_problem, headers, integration, post, snapshot,
                                        token_for)
+from tests.support.api_support import pms, token  # noqa: F401 (fixtures)
 from tests.support.bulk import bulk_bookings
 from tests.support.forms import login
 from tests.support.queries import count_queries
-
-
-@pytest.fixture
-def pms(world):
-    return integration()
-
-
-@pytest.fixture
-def token(pms):
-    return token_for(pms)
 
 
 def cancel_url(booking):

@@ -12,18 +12,8 @@ from portal.integrations.models import ApiToken
 from portal.kernel.actors import Actor, integration_actor
 from portal.kernel.clock import utcnow
 from tests.support.api_support import headers, integration, snapshot
-from tests.support.forms import csrf_from, login
-
-
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
-def pms(world):
-    return integration()
+from tests.support.api_support import pms  # noqa: F401 (a fixture)
+from tests.support.forms import csrf_from
 
 
 def page_url(pms):

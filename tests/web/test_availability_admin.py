@@ -13,12 +13,6 @@ BLOCKED = "/admin/availability/blocked"
 BOOKING = "/admin/availability/booking"
 
 
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
 def week_form(days=None, staff=""):
     """Form fields for a week: {weekday: [("08:00", "12:00"), ...]}; other days closed."""
     data = {"staff": staff, "action": "save"}

@@ -25,12 +25,6 @@ REMINDER = dict(subject="Soon: {service} ({booking_ref})",
                 body_formatted="Dear **{customer_name}**\n\n{cancel_button}")
 
 
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
 def post(client, url=URL, **data):
     data["csrf_token"] = csrf_from(client.get(URL).get_data(as_text=True))
     return client.post(url, data=data)

@@ -14,12 +14,6 @@ from tests.support.forms import csrf_from, login
 
 
 @pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
-@pytest.fixture
 def fees(world):
     Settings.update(cancellation_fee=2500, no_show_fee=4000).execute()
 

@@ -35,12 +35,6 @@ def invoice(world):
     return open_invoice(world.upcoming, world.service, world.settings)  # $90.00, no tax
 
 
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
 def page_url(world):
     return f"/admin/bookings/{world.upcoming.ref}"
 

@@ -12,12 +12,6 @@ FORM = {"customers_may_cancel": "y", "customers_may_reschedule": "y", "cancel_no
         "reschedule_notice_hours": "", "blocked_message": "", "real_time_availability": "y"}
 
 
-@pytest.fixture
-def admin_client(client, world):
-    login(client, world.admin.email)
-    return client
-
-
 def save(client, **changes):
     data = dict(FORM, **changes)
     data = {k: v for k, v in data.items() if v is not None}
