@@ -1,5 +1,4 @@
 """Edit booking > status (cancel with a fee, no-show, completed) and Settings > Tax & Fees."""
-import html as html_lib
 import re
 
 import pytest
@@ -11,6 +10,7 @@ from portal.messaging.models import OutboxMessage
 from portal.settings import Settings
 from tests.support.cancelling import HX, effects, unchanged
 from tests.support.forms import csrf_from, login
+from tests.support.pages import text
 
 
 @pytest.fixture
@@ -24,11 +24,6 @@ def post(client, url, booking_, **data):
     data.setdefault("csrf_token", csrf_from(page.get_data(as_text=True)))
     data.setdefault("version", booking_.version)
     return client.post(url, data=data, headers=data.pop("headers", {}))
-
-
-def text(response):
-    """The response as a person reads it (entities such as &#39; decoded)."""
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def lines(booking_):

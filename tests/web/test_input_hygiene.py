@@ -1,7 +1,6 @@
 """One test per kind of bad input (issue 15): ids past what the database holds in URLs and
 fields, NUL and control characters, years 0001 and 9999, oversized bodies. Each gets a 4xx that
 says what was wrong, and nothing changes. tests/slow/test_fuzz_forms.py walks every form."""
-import html
 import json
 
 import pytest
@@ -9,6 +8,7 @@ import pytest
 from portal.kernel.input_limits import FIELD_MAX, MAX_ID
 from tests.support.forms import csrf_from, login
 from tests.support.fuzz_world import snapshot
+from tests.support.pages import text
 
 
 @pytest.fixture(autouse=True)
@@ -21,10 +21,6 @@ def admin(app, world):
     client = app.test_client()
     login(client, world.admin.email)
     return client
-
-
-def text(response):
-    return html.unescape(response.get_data(as_text=True))
 
 
 def cancel_page(client, world):

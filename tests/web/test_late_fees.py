@@ -1,6 +1,5 @@
 """Late-cancellation tiers: set on Settings > Tax & Fees, shown to the customer before they
 confirm, charged in the cancel transaction, prefilled for admins."""
-import html as html_lib
 import re
 from datetime import timedelta
 
@@ -13,10 +12,7 @@ from portal.messaging.models import OutboxMessage
 from tests.support.cancelling import HX
 from tests.support.factories import booking
 from tests.support.forms import csrf_from, login
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
+from tests.support.pages import text
 
 
 def words(response):

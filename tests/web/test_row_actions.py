@@ -2,7 +2,6 @@
 opens the booking's own confirm step, and comes back to the same list (filters, page) with the
 result message; `next` never leads anywhere but a list of ours."""
 from datetime import timedelta
-import html as html_lib
 import json
 import re
 from urllib.parse import parse_qs, quote, urlsplit
@@ -12,13 +11,10 @@ import pytest
 from portal.bookings.models import Booking
 from tests.support.cancelling import effects, unchanged
 from tests.support.forms import csrf_from
+from tests.support.pages import text
 from portal.kernel.timefmt import to_local
 
 HX = {"HX-Request": "true"}
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def row(html, booking):

@@ -1,6 +1,5 @@
 """Rescheduling and booking through the portal, the admin pages and the services: the slot is
 claimed in the database, everything else commits with it, and every refusal changes nothing."""
-import html as html_lib
 from datetime import timedelta
 
 import pytest
@@ -16,11 +15,8 @@ from portal.people import Customer
 from portal.settings import Settings
 from tests.support.cancelling import HX
 from tests.support.forms import csrf_from, login
+from tests.support.pages import text
 from tests.support.slots import free
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def slot_day(slot):

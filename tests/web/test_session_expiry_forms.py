@@ -9,14 +9,11 @@ from portal.accounts.sessions import LoginSession
 from portal.bookings.models import Booking
 from tests.support.cancelling import effects, unchanged
 from tests.support.forms import csrf_from, login
+from tests.support.pages import text
 from tests.support.request_context import _push_request_context  # noqa: F401  (one `g` per request)
 
 HX = {"HX-Request": "true"}
 NOTE = "Customer phoned: <moving house> & back in May"
-
-
-def text(response):
-    return html_lib.unescape(response.get_data(as_text=True))
 
 
 def end_sessions():
