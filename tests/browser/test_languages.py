@@ -4,24 +4,21 @@ write them (the business's currency is EUR), and their cancellation email arrive
 SMTP server in German; an anonymous visitor whose browser asks for Spanish gets the login page
 and a signed booking link in Spanish."""
 import re
-from datetime import timedelta
 
 import pytest
 from flask_babel import force_locale
 from playwright.sync_api import expect
 
-from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier
-from portal.billing.payments import record_payment
 from portal.bookings.links import make_token
-from portal.bookings.models import Assignment, Booking, Service
-from portal.kernel.actors import Actor
+from portal.bookings.models import Booking, Service
 from portal.kernel.clock import utcnow
 from portal.kernel.timefmt import day_text, local_time, to_local, when
 from portal.messaging.outbox import work_once
-from portal.people import Customer, Staff
+from portal.people import Customer
 from portal.settings import Settings
 from tests.support.browsing import CUSTOMER, new_context
+from tests.support.demo_visits import paid_booking, regular_clean
 from tests.support.slots import free
 
 pytestmark = pytest.mark.browser
@@ -36,16 +33,7 @@ def german_customer(demo):
     Settings.update(currency="EUR").execute()
     Customer.update(language="de").where(Customer.email == CUSTOMER).execute()
     FeeTier.create(under_hours=72, kind="percent", percent_bp=5_000)
-    casey = Customer.get(Customer.email == CUSTOMER)
-    service = Service.get(Service.name == "Regular clean")
-    start = free(service, days_ahead=2).starts_at
-    booking = Booking.create(customer=casey, service=service, starts_at=start,
-                             ends_at=start + timedelta(hours=2), price=9000,
-                             address=casey.address)
-    Assignment.create(booking=booking, staff=Staff.get(Staff.email == "fieldworker@example.com"))
-    invoice = open_invoice(booking, service, Settings.current())
-    record_payment(invoice.id, 9000, "card", "ch_demo", Actor("admin", None, "Alex Admin"))
-    return booking
+    return paid_booking(free(regular_clean(), days_ahead=2).starts_at)
 
 
 def in_language(app, language, fn, *args):

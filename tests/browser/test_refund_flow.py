@@ -9,33 +9,20 @@ from datetime import timedelta
 import pytest
 from playwright.sync_api import expect
 
-from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier, Invoice, Refund
-from portal.billing.payments import record_payment
 from portal.bookings.links import make_token
-from portal.bookings.models import Assignment, Booking, Service
-from portal.kernel.actors import Actor
+from portal.bookings.models import Booking
 from portal.kernel.clock import utcnow
 from portal.messaging.outbox import work_once
-from portal.people import Customer, Staff
-from portal.settings import Settings
 from tests.support.browsing import CUSTOMER, log_in, new_context, staff_log_in
+from tests.support.demo_visits import paid_booking
 
 pytestmark = pytest.mark.browser
 
 
 def paid(hours):
     """A $90 visit `hours` away for the demo customer, paid by card."""
-    casey = Customer.get(Customer.email == CUSTOMER)
-    service = Service.get(Service.name == "Regular clean")
-    start = (utcnow() + timedelta(hours=hours)).replace(second=0, microsecond=0)
-    booking = Booking.create(customer=casey, service=service, starts_at=start,
-                             ends_at=start + timedelta(hours=2), price=9000,
-                             address=casey.address)
-    Assignment.create(booking=booking, staff=Staff.get(Staff.email == "fieldworker@example.com"))
-    invoice = open_invoice(booking, service, Settings.current())
-    record_payment(invoice.id, 9000, "card", "ch_demo", Actor("admin", None, "Alex Admin"))
-    return booking
+    return paid_booking((utcnow() + timedelta(hours=hours)).replace(second=0, microsecond=0))
 
 
 @pytest.fixture
