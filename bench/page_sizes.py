@@ -1,4 +1,5 @@
-"""Pages flat in data size: My bookings, All bookings and a customer's cancel POST, at demo
+"""Pages flat in data size: the customer, admin and fieldworker pages (PAGES) and a customer's
+cancel POST, at demo
 size and again with 100,000 bookings added (a customer with 500 of them, a fieldworker with
 half), on SQLite, or on PostgreSQL with --postgres (the embedded server the tests use).
 
@@ -7,23 +8,32 @@ Per page: the SQL statements of one request, the response size, and in-process C
 after a warm-up; on PostgreSQL the server's own CPU is not included). The cancel POST:
 statements, plain and htmx.
 
-    python -m bench.page_sizes [--postgres]
+    python -m bench.page_sizes [--postgres]       (BENCH_RUNS=50 for a quicker pass)
 """
+import os
 import sys
 import time
 from datetime import timedelta
 
 from bench.common import demo_app, insert_chunks, statements
 
-RUNS = 200
+RUNS = int(os.environ.get("BENCH_RUNS", 200))
 BUDGET = 5.0  # CPU seconds per page at most: a page that grew with the data gets fewer runs
 BOOKINGS = 100_000
 FULL = 2_000  # enough for every list to fill its page; the step from here to BOOKINGS is data
-PAGES = {"customer@example.com": ["/bookings", "/bookings?show=past", "/bookings?page=3"],
+# {ref}: one of the demo customer's bookings still to come; {customer}: her id.
+PAGES = {"customer@example.com": ["/bookings", "/bookings?show=past", "/bookings?page=3",
+                                  "/bookings/{ref}", "/orders", "/account",
+                                  "/account/waitlist"],
          "admin@example.com": ["/admin/bookings", "/admin/bookings?view=upcoming",
-                               "/admin/bookings?page=40", "/admin/customers",
-                               "/admin/activity"],
-         "fieldworker@example.com": ["/fieldworker/jobs"]}
+                               "/admin/bookings?page=40", "/admin/bookings/{ref}",
+                               "/admin/today", "/admin/customers", "/admin/customers?page=2",
+                               "/admin/customers/{customer}", "/admin/orders",
+                               "/admin/refunds", "/admin/activity", "/admin/emails",
+                               "/admin/staff", "/admin/services", "/admin/waitlist",
+                               "/admin/reports/cancellations"],
+         "fieldworker@example.com": ["/fieldworker/jobs", "/fieldworker/jobs/{ref}",
+                                     "/fieldworker/notifications"]}
 
 
 def _grow(total, prefix, casey_every):
@@ -61,13 +71,29 @@ def _grow(total, prefix, casey_every):
                                    for n, b in enumerate(ids)])
 
 
-def _pages(app):
+def _names(app):
+    """What the {placeholders} of PAGES stand for (demo rows, the same at every size)."""
+    from portal.bookings.models import Assignment, Booking
+    from portal.kernel.clock import utcnow
+    from portal.kernel.db import database
+    from portal.people import Customer, Staff
+    with app.app_context(), database.connection_context():
+        casey = Customer.get(Customer.email == "customer@example.com")
+        worker = Staff.get(Staff.email == "fieldworker@example.com")
+        booking = (Booking.select().join(Assignment, on=(Assignment.booking == Booking.id))
+                   .where((Booking.customer == casey) & (Assignment.staff == worker)
+                          & (Booking.status == "scheduled") & (Booking.starts_at > utcnow()))
+                   .order_by(Booking.starts_at.desc()).get())
+        return {"ref": booking.ref, "customer": casey.id}
+
+
+def _pages(app, names):
     figures = {}
     for email, urls in PAGES.items():
         client = app.test_client()
         client.post("/login", data={"email": email, "password": "demo"})
-        for url in urls:
-            client.get(url)
+        for url in (u.format(**names) for u in urls):
+            assert client.get(url).status_code == 200, url
             with statements() as seen:
                 size = len(client.get(url).data)
             start, runs = time.process_time(), 0
@@ -103,20 +129,21 @@ def _cancel_posts(app):
     return counts
 
 
-def _measure(app):
-    return _pages(app), _cancel_posts(app)
+def _measure(app, names):
+    return _pages(app, names), _cancel_posts(app)
 
 
 def main(postgres=False):
     from portal.kernel.db import database
     with demo_app(postgres, "pages") as app:
-        sizes = [("demo", *_measure(app))]
+        names = _names(app)
+        sizes = [("demo", *_measure(app, names))]
         # The demo customer gets 500 bookings at FULL (the issue's customer had 507) and keeps
         # them: from there on only the table grows under her window.
         for total, prefix, casey_every in ((FULL, "b", 4), (BOOKINGS - FULL, "bk", 0)):
             with app.app_context(), database.connection_context():
                 _grow(total, prefix, casey_every)
-            sizes.append((f"+{FULL if prefix == 'b' else BOOKINGS:,}", *_measure(app)))
+            sizes.append((f"+{FULL if prefix == 'b' else BOOKINGS:,}", *_measure(app, names)))
     name = "PostgreSQL" if postgres else "SQLite"
     print(f"{name}: statements / KB / CPU ms per request, at demo size, with {FULL:,} bookings "
           f"added (every list full) and with {BOOKINGS:,}; last: CPU {BOOKINGS:,} / {FULL:,}")
