@@ -1,16 +1,19 @@
 """Pages flat in data size: the customer, admin and fieldworker pages (PAGES) and a customer's
-cancel POST, at demo
-size and again with 100,000 bookings added (a customer with 500 of them, a fieldworker with
-half), on SQLite, or on PostgreSQL with --postgres (the embedded server the tests use).
+cancel POST, at demo size and again with 100,000 bookings added (a customer with 500 of them,
+a fieldworker with half), on SQLite, or on PostgreSQL with --postgres (the embedded server the
+tests use).
 
-Per page: the SQL statements of one request, the response size, and in-process CPU per request
-(time.process_time over RUNS requests, or fewer within BUDGET, through the Flask test client,
-after a warm-up; on PostgreSQL the server's own CPU is not included). The cancel POST:
-statements, plain and htmx.
+Per page: the SQL statements of one request, the response size, its Python function calls
+(cProfile; they show a page doing more work without the noise of a shared machine), and
+in-process CPU per request (time.process_time over RUNS requests, or fewer within BUDGET,
+through the Flask test client, after a warm-up; on PostgreSQL the server's own CPU is not
+included). The cancel POST: statements, plain and htmx.
 
     python -m bench.page_sizes [--postgres]       (BENCH_RUNS=50 for a quicker pass)
 """
+import cProfile
 import os
+import pstats
 import sys
 import time
 from datetime import timedelta
@@ -96,12 +99,15 @@ def _pages(app, names):
             assert client.get(url).status_code == 200, url
             with statements() as seen:
                 size = len(client.get(url).data)
+            profile = cProfile.Profile()  # Python calls: steadier than CPU on a busy machine
+            profile.runcall(client.get, url)
+            calls = pstats.Stats(profile).total_calls
             start, runs = time.process_time(), 0
             while runs < RUNS and time.process_time() - start < BUDGET:
                 client.get(url)
                 runs += 1
             cpu = (time.process_time() - start) / runs * 1000
-            figures[url] = (len(seen), size, cpu)
+            figures[url] = (len(seen), size, cpu, calls)
     return figures
 
 
@@ -145,12 +151,15 @@ def main(postgres=False):
                 _grow(total, prefix, casey_every)
             sizes.append((f"+{FULL if prefix == 'b' else BOOKINGS:,}", *_measure(app, names)))
     name = "PostgreSQL" if postgres else "SQLite"
-    print(f"{name}: statements / KB / CPU ms per request, at demo size, with {FULL:,} bookings "
-          f"added (every list full) and with {BOOKINGS:,}; last: CPU {BOOKINGS:,} / {FULL:,}")
+    print(f"{name}: statements / KB / Python calls / CPU ms per request, at demo size, with "
+          f"{FULL:,} bookings added (every list full) and with {BOOKINGS:,}; last: calls and "
+          f"CPU {BOOKINGS:,} / {FULL:,}")
     for url in sizes[0][1]:
-        cells = [f"{p[url][0]:>2} {p[url][1] / 1024:5.1f} {p[url][2]:6.2f}" for _, p, _ in sizes]
+        cells = [f"{p[url][0]:>2} {p[url][1] / 1024:5.1f} {p[url][3]:6,} {p[url][2]:6.2f}"
+                 for _, p, _ in sizes]
+        full, most = sizes[1][1][url], sizes[2][1][url]
         print(f"  GET {url:<32} " + "  |".join(cells)
-              + f"  ({sizes[2][1][url][2] / sizes[1][1][url][2]:.2f}x)")
+              + f"  ({most[3] / full[3]:.2f}x, {most[2] / full[2]:.2f}x)")
     print("  cancel POST statements (plain, htmx): "
           + ", ".join(f"{label} {cancel}" for label, _, cancel in sizes))
 
