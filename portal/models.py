@@ -3,7 +3,7 @@ from .accounts.models import AccountToken
 from .accounts.sessions import LoginSession
 from .audit import AuditEvent
 from .billing.models import FeeTier, Invoice, InvoiceLine, Payment, Refund
-from .bookings.models import Assignment, Booking, Service
+from .bookings.models import Assignment, Booking, CustomerBookingCount, Service
 from .bookings.series_models import BookingSeries
 from .bookings.schedule_models import BlockedTime, ServiceStaff, SlotClaim, WorkingHours
 from .bookings.waitlist_models import WaitlistEntry, WaitlistOffer
@@ -28,4 +28,4 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
               ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty,
               PushKey, PushSubscription, PushDelivery, EmailTemplate, WaitlistEntry,
-              WaitlistOffer]
+              WaitlistOffer, CustomerBookingCount]

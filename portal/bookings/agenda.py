@@ -105,7 +105,11 @@ def agenda(flt: AgendaFilter, tz: str, now) -> Agenda:
     span = day_terms(Booking.starts_at, flt.day, flt.last_day, tz)
     in_span = list(_rows_query(*span, *mine)
                    .order_by(Booking.starts_at, Booking.id))
-    open_past = list(_rows_query((Booking.status == SCHEDULED) & (Booking.ends_at <= now), *mine)
+    # starts_at <= now adds nothing (a booking ends after it starts) but bounds the walk of
+    # the (status, starts_at) index: without it the search went through every booking still
+    # to come before it knew there were no more open past ones.
+    open_past = list(_rows_query((Booking.status == SCHEDULED) & (Booking.starts_at <= now)
+                                 & (Booking.ends_at <= now), *mine)
                      .order_by(Booking.starts_at, Booking.id).limit(NEEDS_CLOSING_LIMIT + 1))
     more = len(open_past) > NEEDS_CLOSING_LIMIT
     open_past = open_past[:NEEDS_CLOSING_LIMIT]

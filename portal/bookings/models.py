@@ -87,3 +87,15 @@ class Assignment(BaseModel):
 
     class Meta:
         indexes = ((("booking", "staff"), True),)
+
+
+class CustomerBookingCount(BaseModel):
+    """How many bookings a customer has: kept by database triggers (migration 0027) in the
+    same transaction as every booking insert, delete or change of customer, so Admin ›
+    Customers reads the count instead of counting each customer's bookings. Read-only here:
+    saving it from Python could write back a count older than the triggers' latest."""
+    customer_id = IntegerField(primary_key=True)
+    bookings = IntegerField()
+
+    class Meta:
+        table_name = "customer_booking_count"

@@ -4,12 +4,12 @@ from collections import defaultdict
 from dataclasses import dataclass, replace
 from datetime import datetime
 
-from peewee import JOIN, Case, fn
+from peewee import JOIN, fn
 
 from ..audit import AuditEvent
 from ..billing.invoices import InvoiceSummary
 from ..billing.models import Invoice, InvoiceLine, Payment, Refund
-from ..bookings.models import SCHEDULED, Assignment, Booking, Service
+from ..bookings.models import SCHEDULED, Assignment, Booking, CustomerBookingCount, Service
 from ..kernel.errors import NotFound
 from ..kernel.listing import PAGE_SIZE, Page, count_upto, last_page, parse_page, parse_search
 from ..orders.models import Order
@@ -59,22 +59,32 @@ def matching(q):
 
 
 def find_customers(flt, now):
-    """One page of customers by name, each with (bookings, next visit): three queries."""
+    """One page of customers by name, each with (bookings, next visit): two queries, the
+    same at any number of bookings: the count is kept per customer (migration 0027's
+    triggers) and the next visit is one step into the customer's (customer_id, starts_at,
+    status) index."""
     counted = Customer.select(Customer.id)
     total, more = count_upto(counted.where(matching(flt.q)) if flt.q else counted, flt.page)
     pages, page, notes = last_page(total, more, flt.page)
-    query = Customer.select(*LISTED)
-    rows = list((query.where(matching(flt.q)) if flt.q else query)
-                .order_by(fn.LOWER(Customer.name), Customer.id)
-                .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    upcoming = (Booking.status == SCHEDULED) & (Booking.starts_at > now)
-    stats = {cid: (count, _stamp(next_at)) for cid, count, next_at in (
-        Booking.select(Booking.customer, fn.COUNT(Booking.id),
-                       fn.MIN(Case(None, [(upcoming, Booking.starts_at)], None)))
-        .where(Booking.customer.in_([c.id for c in rows]))
-        .group_by(Booking.customer).tuples())}
-    return Page([(c, *stats.get(c.id, (0, None))) for c in rows], total, page, pages, notes,
-                more)
+    in_order = (fn.LOWER(Customer.name), Customer.id)
+    shown = Customer.select(Customer.id)
+    # The page's ids first, then their columns: with the next visit in the same SELECT as the
+    # ORDER BY, SQLite worked it out for every customer before keeping 25.
+    shown = ((shown.where(matching(flt.q)) if flt.q else shown).order_by(*in_order)
+             .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE).alias("shown"))
+    upcoming = Booking.alias()
+    next_visit = (upcoming.select(upcoming.starts_at)
+                  .where((upcoming.customer == Customer.id) & (upcoming.status == SCHEDULED)
+                         & (upcoming.starts_at > now))
+                  .order_by(upcoming.starts_at).limit(1))
+    rows = list(Customer.select(*LISTED, fn.COALESCE(CustomerBookingCount.bookings, 0)
+                                .alias("booking_count"), next_visit.alias("next_at"))
+                .join(shown, on=(shown.c.id == Customer.id))
+                .join(CustomerBookingCount, JOIN.LEFT_OUTER,
+                      on=(CustomerBookingCount.customer_id == Customer.id))
+                .order_by(*in_order).objects())
+    return Page([(c, c.booking_count, _stamp(c.next_at)) for c in rows], total, page, pages,
+                notes, more)
 
 
 def _stamp(value):
