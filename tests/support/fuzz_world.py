@@ -129,7 +129,8 @@ def snapshot():
             continue
         table, fields = model._meta.table_name, model._meta.fields
         version = "SUM(version)" if "version" in fields else "0"
-        parts.append(f"SELECT '{table}', COUNT(*), MAX(id), {version} FROM \"{table}\"")
+        key = model._meta.primary_key.column_name
+        parts.append(f"SELECT '{table}', COUNT(*), MAX({key}), {version} FROM \"{table}\"")
     counts = {row[0]: tuple(row[1:]) for row in database.execute_sql(" UNION ALL ".join(parts))}
     from portal.settings import Settings
     counts["settings row"] = tuple(sorted((k, str(v)) for k, v in Settings.select()
