@@ -12,10 +12,13 @@ from tests.support.factories import booking
 from tests.support.forms import csrf_from
 
 
-def cancel(client, world, hours):
-    """The customer cancels a new visit `hours` away through the page; returns the booking."""
+def cancel(client, world, hours, shown=None):
+    """The customer cancels a new visit `hours` away through its cancel step, which shows the
+    fee `shown` (text) when given; returns the booking."""
     visit = booking(world.customer, world.service, timedelta(hours=hours), world.fw)
     page = client.get(f"/bookings/{visit.ref}/cancel").get_data(as_text=True)
+    if shown is not None:
+        assert shown in page
     response = client.post(f"/bookings/{visit.ref}/cancel",
                            data={"csrf_token": csrf_from(page), "version": visit.version})
     assert response.status_code == 302
@@ -43,9 +46,9 @@ def test_a_fee_tier_added_by_another_process_is_charged_on_the_next_cancel(
                   "INSERT INTO fee_tier (under_hours, kind, flat_amount, percent_bp) "
                   "VALUES (48, 'flat', 2500, 0)")
     assert stamp() != before
-    assert fee_lines(cancel(customer_client, world, 30)) == [2500]
+    assert fee_lines(cancel(customer_client, world, 30, shown="$25.00")) == [2500]
     sql_elsewhere(app.config["DATABASE_URL"], "UPDATE fee_tier SET flat_amount = 1500")
-    assert fee_lines(cancel(customer_client, world, 30)) == [1500]
+    assert fee_lines(cancel(customer_client, world, 30, shown="$15.00")) == [1500]
     sql_elsewhere(app.config["DATABASE_URL"], "DELETE FROM fee_tier")
     assert fee_lines(cancel(customer_client, world, 30)) == []
 

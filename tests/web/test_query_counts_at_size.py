@@ -36,7 +36,7 @@ def customer_pages(world):
     ref = world.upcoming.ref
     return {"/bookings": 2, "/bookings?show=past": 2, "/bookings?show=all": 2,
             "/bookings?show=cancelled": 2, "/bookings?page=2": 2, "/bookings?show=past&page=3": 2,
-            f"/bookings/{ref}": 2, f"/bookings/{ref}/cancel": 4,
+            f"/bookings/{ref}": 2, f"/bookings/{ref}/cancel": 3,
             f"/bookings/{world.cancelled.ref}": 2, "/orders": 2, "/account": 1,
             "/account/waitlist": 3}
 
@@ -242,7 +242,7 @@ def money_pages(app, world):
     view = f"/l/{make_token(app.config['SECRET_KEY'], 'view', paid)}"
     # A link page's rate-limit hit (kernel/ratelimit.py) is two statements more on PostgreSQL.
     on_postgres = isinstance(database.obj, PostgresqlDatabase)
-    return {f"/bookings/{paid.ref}": 3, f"/bookings/{paid.ref}/cancel": 5,
+    return {f"/bookings/{paid.ref}": 3, f"/bookings/{paid.ref}/cancel": 4,
             f"/bookings/{gone.ref}": 4, f"/orders/{order.ref}": 7,
             view: 9 if on_postgres else 7}
 
