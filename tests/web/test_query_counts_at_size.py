@@ -185,10 +185,10 @@ def test_customers_waiting_for_other_days_cost_a_cancel_nothing(customer_client,
     assert nobody <= CANCEL_CEILING[False]
 
 
-def test_a_customer_waiting_for_the_day_freed_is_offered_it_within_the_ceiling(
+def test_a_customer_waiting_for_the_time_freed_is_offered_it_in_pinned_statements(
         customer_client, world):
     """Someone waits for the very time a cancellation frees: the cancellation reads their
-    entry, finds the time free and offers it by email, all within CANCEL_WITH_OFFER."""
+    entry, finds the time free and offers it by email: CANCEL_WITH_OFFER statements."""
     from portal.bookings.waitlist_models import WaitlistOffer
     from tests.support.waitlist import booked_time, only_one_fieldworker, waiting_customers
     only_one_fieldworker(world)
