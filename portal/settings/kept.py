@@ -46,8 +46,7 @@ class Kept:
         fields = model._meta.sorted_fields
         first = Settings.select(fn.MIN(Settings.id))
         query = (Settings.select(Settings.cache_stamp, *fields)
-                 .join(model, JOIN.LEFT_OUTER,
-                       on=self._on())
+                 .join(model, JOIN.LEFT_OUTER, on=self._on())
                  .where(Settings.id == first).order_by(*self.order_by).tuples())
         raw = list(query)
         if not raw:  # no settings row yet: the rows alone, kept under no stamp
