@@ -51,11 +51,14 @@ def request_booking_refund(ref, actor, settings, *, channel):
                               channel=channel)
 
 
-def paid_before_cancel(invoice):
+def paid_before_cancel(invoice, any_paid: bool | None = None):
     """The invoice's summary, locked and read before a cancellation changes it, when something
-    was paid on it; None otherwise (no invoice: no query; nothing paid: one query). Call under
-    the booking's lock, before the cancellation's invoice lines."""
-    if invoice is None or not Payment.select().where(Payment.invoice == invoice.id).exists():
+    was paid on it; None otherwise (no invoice: no query; nothing paid: one query, none when
+    the caller read `any_paid` under the booking's lock). Call under the booking's lock, before
+    the cancellation's invoice lines."""
+    if invoice is None or any_paid is False:
+        return None
+    if any_paid is None and not Payment.select().where(Payment.invoice == invoice.id).exists():
         return None
     return summary_of(lock_invoice(invoice.id))
 

@@ -2,6 +2,7 @@
 cancellation tier's, or the one an admin chose) is charged. Call inside the cancel transaction."""
 from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled, insert_rows
+from ..settings.kept import Kept
 from .invoices import UNREAD, add_fee, service_lines
 from .models import CANCELLATION_FEE, FeeTier, InvoiceLine
 
@@ -16,16 +17,24 @@ def listed_tiers():
     return _TIERS.rows()
 
 
-def fee_tiers():
-    """The tiers as the plain tuples policy.late_fee expects."""
-    return [(t.under_hours, t.kind, t.flat_amount, t.percent_bp) for t in listed_tiers()]
+# Kept per process while the settings row's stamp stays the same (settings/kept.py).
+_KEPT = Kept(FeeTier, None, FeeTier.under_hours)
 
 
-def credit_service(booking, service, settings, invoice=UNREAD):
+def fee_tiers(settings=None):
+    """The tiers as the plain tuples policy.late_fee expects. `settings`: the row this request
+    read, whose stamp says whether the tiers this process kept are still the ones (None: read
+    them now)."""
+    tiers = _KEPT.rows(settings) if settings is not None else listed_tiers()
+    return [(t.under_hours, t.kind, t.flat_amount, t.percent_bp) for t in tiers]
+
+
+def credit_service(booking, service, settings, invoice=UNREAD, lines=None):
     """Cancel the visit's charge: a negative line mirroring each service line (same tax), so
     the invoice then asks only for the fees. `invoice`: the booking's, when the caller read
-    it under the booking's lock (None: it has none). Returns the invoice."""
-    invoice, lines, unsaved = service_lines(booking, service, settings, invoice)
+    it under the booking's lock (None: it has none); `lines`: its service lines read there
+    too. Returns the invoice."""
+    invoice, lines, unsaved = service_lines(booking, service, settings, invoice, lines)
     credits = [{"invoice": invoice.id, "kind": SERVICE_CANCELLED,
                 "description": f"{line['description']} (cancelled)", "amount": -line["amount"],
                 "tax_rate_bp": line["tax_rate_bp"], "tax": -line["tax"], "created_at": utcnow()}

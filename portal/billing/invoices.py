@@ -42,16 +42,19 @@ def line_row(invoice, kind, description, amount, rate_bp):
             "tax_rate_bp": rate_bp, "tax": tax_on(amount, rate_bp), "created_at": utcnow()}
 
 
-def service_lines(booking, service, settings, invoice=UNREAD):
+def service_lines(booking, service, settings, invoice=UNREAD, lines=None):
     """(invoice, its service lines as rows, unsaved rows): a booking without an invoice gets
     one, and its service line comes back unsaved, for the caller to insert with its own lines
-    in one statement. `invoice` as for open_invoice."""
+    in one statement. `invoice` as for open_invoice; `lines`: its service lines, when the
+    caller read them in this transaction."""
     invoice = _invoice_of(booking, invoice)
     if invoice is None:
         invoice = _new_invoice(booking, settings)
         row = _service_row(invoice, booking, service, settings)
         return invoice, [row], [row]
-    return invoice, [dict(line.__data__) for line in _SERVICE_LINES.rows(invoice.id)], []
+    if lines is None:
+        lines = _SERVICE_LINES.rows(invoice.id)
+    return invoice, [dict(line.__data__) for line in lines], []
 
 
 # A cancellation reads them under the booking's lock: its SQL built once (kernel.compiled).

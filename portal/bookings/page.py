@@ -38,6 +38,7 @@ class BookingPage:
     cancellation_fee: int               # the business's default fees (settings)
     no_show_fee: int
     tiers: tuple | None = None          # late-fee tiers; read from the database when None
+    settings: Any = None                # the row read this request: its stamp keeps the tiers
     invoice: Any = None                 # the InvoiceSummary, when the caller read it
     tax_rate_bp: int = 0                # the business's tax rate, for a fee's tax
 
@@ -54,7 +55,7 @@ class BookingPage:
     def late_fee(self) -> int:
         """The late-cancellation tier's fee if the booking were cancelled now (0: none).
         Read lazily: only the cancel step shows fees, so the booking page costs no query."""
-        tiers = fee_tiers() if self.tiers is None else self.tiers
+        tiers = fee_tiers(self.settings) if self.tiers is None else self.tiers
         return policy.late_fee(self.booking, tiers, self.now)
 
     @property
@@ -126,4 +127,4 @@ def booking_page(booking, staff: Iterable, actor: Actor, settings, now: datetime
         status_choices=choices, refund_due=refund_due, invites_payment=invites_payment,
         cancellation_fee=settings.cancellation_fee, no_show_fee=settings.no_show_fee,
         tiers=None if tiers is None else tuple(tiers), invoice=invoice,
-        tax_rate_bp=settings.tax_rate_bp)
+        tax_rate_bp=settings.tax_rate_bp, settings=settings)

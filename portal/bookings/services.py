@@ -23,6 +23,7 @@ from ..messaging.notify import notify_staff, others
 from ..people import Customer
 from ..settings import CancellationReason, Settings
 from . import claims, policy
+from .cancel_reads import after_lock
 from .models import CANCELLED, COMPLETED, NO_SHOW, Booking, Service
 from .queries import assigned_staff
 from .waitlist_offers import time_released
@@ -114,7 +115,9 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         booking = lock_booking(ref, with_parties=True)
         service, customer = booking.service, booking.customer  # read with the lock, not again
         settings = settings or Settings.current()
-        staff = assigned_staff(booking.id)
+        # the staff, service lines, payments and waitlist, read once the lock is ours
+        read = after_lock(booking, booking.invoice_row, now, settings.timezone)
+        staff = read.staff
         verdict = policy.can_cancel(booking, actor, settings, now, {s.id for s in staff})
         if not verdict:
             raise refusal(verdict)
@@ -122,7 +125,7 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         fee = _clean_fee(fee, actor)
         late = False
         if actor.is_customer:  # customers pay the late-cancellation tier they fall in, if any
-            fee = policy.late_fee(booking, fee_tiers(), now) or None
+            fee = policy.late_fee(booking, fee_tiers(settings), now) or None
             late = bool(fee)
         label = reason.label if reason else None
         before = {"status": booking.status, "version": booking.version}
@@ -132,9 +135,12 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                           cancel_reason_label=label, cancel_note=note or None)
         claims.release(booking.id)  # the time is free for someone else at once
         time_released(booking.starts_at, booking.ends_at, now=now, settings=settings,
-                      released_from=booking.id)  # offered to the waitlist, in this transaction
-        paid = paid_before_cancel(booking.invoice_row)  # None: nothing paid, nothing to give back
-        invoice = credit_service(booking, service, settings, booking.invoice_row)
+                      released_from=booking.id,  # offered to the waitlist, in this transaction
+                      anyone_waiting=read.anyone_waiting)
+        # None: nothing paid, nothing to give back
+        paid = paid_before_cancel(booking.invoice_row, any_paid=read.paid)
+        invoice = credit_service(booking, service, settings, booking.invoice_row,
+                                 lines=read.service_lines)
         if fee:
             charge_cancellation(booking, service, settings, fee, late, invoice)
         refund = paid and request_cancel_refund(paid, booking, fee, actor, settings,

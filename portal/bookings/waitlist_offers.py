@@ -42,23 +42,39 @@ def _fits(entry, slot, tz):
             and entry.start_minute <= minute < entry.end_minute)
 
 
-def time_released(starts_at: datetime, ends_at: datetime, *, now: datetime | None = None,
-                  settings: Settings | None = None, released_from: int | None = None) -> int:
-    """Offer the free times inside [starts_at, ends_at) to the waiting customers they suit.
-    Call inside the change's transaction, after the time is freed. Returns the offers made."""
-    now = now or utcnow()
+def released_days(starts_at: datetime, ends_at: datetime, now: datetime, tz: str):
+    """(first, last): the local days a released [starts_at, ends_at) still has time in, as
+    time_released looks for waiting entries; None when the time is already past."""
     if ends_at <= now:
+        return None
+    return to_local(max(starts_at, now), tz).date(), to_local(ends_at, tz).date()
+
+
+def waiting_for(now, first, last):
+    """The condition on WaitlistEntry: still waiting, and for one of the days first..last."""
+    return ((WaitlistEntry.state == WAITING) & (WaitlistEntry.expires_at > now)
+            & (WaitlistEntry.first_day <= last) & (WaitlistEntry.last_day >= first))
+
+
+def time_released(starts_at: datetime, ends_at: datetime, *, now: datetime | None = None,
+                  settings: Settings | None = None, released_from: int | None = None,
+                  anyone_waiting: bool = True) -> int:
+    """Offer the free times inside [starts_at, ends_at) to the waiting customers they suit.
+    Call inside the change's transaction, after the time is freed. Returns the offers made.
+    `anyone_waiting=False`: the caller asked waiting_for(...) over released_days(...) in this
+    transaction and nobody waits (a cancellation asks in a statement it runs anyway)."""
+    now = now or utcnow()
+    if ends_at <= now or not anyone_waiting:
         return 0
     settings = settings or Settings.current()
     tz = settings.timezone
-    first, last = to_local(max(starts_at, now), tz).date(), to_local(ends_at, tz).date()
-    # One query when nobody waits (the usual case): the cost every cancellation pays.
-    entries = list(WaitlistEntry.select().where(
-        (WaitlistEntry.state == WAITING) & (WaitlistEntry.expires_at > now)
-        & (WaitlistEntry.first_day <= last) & (WaitlistEntry.last_day >= first))
-        .order_by(WaitlistEntry.joined_at, WaitlistEntry.id))
+    days = released_days(starts_at, ends_at, now, tz)
+    # One query when nobody waits (the usual case): the cost every other release pays.
+    entries = list(WaitlistEntry.select().where(waiting_for(now, *days))
+                   .order_by(WaitlistEntry.joined_at, WaitlistEntry.id))
     if not entries:
         return 0
+    first, last = days
     # Who holds an offer of a start already, or let one lapse (their turn passed): not again.
     # Those who lost a race for it (gone) may have it if it comes free once more.
     offered = {(o.entry_id, o.starts_at) for o in WaitlistOffer.select(

@@ -18,6 +18,7 @@ from ..kernel.compiled import Compiled, insert_rows
 from ..orders.models import Order, OrderItem, Product
 from ..people import Customer
 from ..settings import Settings
+from ..settings.kept import Kept
 from .models import Integration
 from .webhook_models import PENDING, WebhookDelivery
 
@@ -45,14 +46,22 @@ def new_event_id():
     return "evt_" + secrets.token_hex(12)
 
 
-def subscribers(event_type):
-    """Active integrations with an endpoint that subscribe to `event_type` (one query)."""
-    return [i for i in _LISTENING.rows() if event_type in i.event_list]
+def subscribers(event_type, settings=None):
+    """Active integrations with an endpoint that subscribe to `event_type` (one query; none
+    when `settings`, the row this request read, says the ones this process kept still hold:
+    settings/kept.py). The rows may be shared between requests: read them, never change them."""
+    listening = _KEPT.rows(settings) if settings is not None else _LISTENING.rows()
+    return [i for i in listening if event_type in i.event_list]
+
+
+def _listening():
+    return Integration.active & (Integration.endpoint_url != "")
 
 
 # Every change that may send a webhook asks this: its SQL built once (kernel/compiled.py).
-_LISTENING = Compiled(lambda: Integration.select().where(
-    Integration.active & (Integration.endpoint_url != "")).order_by(Integration.id), 0)
+_LISTENING = Compiled(lambda: Integration.select().where(_listening()).order_by(Integration.id),
+                      0)
+_KEPT = Kept(Integration, _listening(), Integration.id)
 
 
 def envelope(event_id, event_type, created_at, data):
@@ -62,13 +71,14 @@ def envelope(event_id, event_type, created_at, data):
                       separators=(",", ":"), ensure_ascii=False)
 
 
-def emit(event_type, build, now=None, link=None):
+def emit(event_type, build, now=None, link=None, settings=None):
     """Queue `event_type` for every subscriber in the caller's transaction; returns how many.
 
     `build()` makes the data once, and only when someone listens. `link` is the booking whose
     external reference is told to the integration it is linked to, and to no other.
+    `settings`: the row the caller read this request (see subscribers).
     """
-    targets = subscribers(event_type)
+    targets = subscribers(event_type, settings)
     if not targets:
         return 0
     now = now or utcnow()
@@ -107,7 +117,8 @@ def booking_event(event_type, booking, actor, channel, now=None, *, known=None, 
         facts = (booking_data(booking.id) if known is None
                  else booking_facts(booking, *known))
         return {**facts, "actor": _actor(actor), "channel": channel, **extra}
-    return emit(event_type, build, now, link=booking)
+    return emit(event_type, build, now, link=booking,
+                settings=known[0] if known is not None else None)
 
 
 def booking_data(booking_id):

@@ -82,6 +82,11 @@ class Compiled:
         return (f"PREPARE {self._name} AS {numbered}",
                 f"EXECUTE {self._name} ({holes})" if slots else f"EXECUTE {self._name}")
 
+    def text(self):
+        """The SQL text for the database in use, built now if need be (ValueError when not
+        every argument reaches it)."""
+        return self._for_database(self._database())[1]
+
     def cursor(self, *args):
         """The raw cursor, and the query that reads its rows into peewee's objects."""
         db = self._database()

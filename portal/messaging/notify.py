@@ -3,6 +3,7 @@ from peewee import JOIN
 
 from ..bookings.models import Booking
 from ..kernel.clock import utcnow
+from ..kernel.compiled import insert_rows
 from ..kernel.errors import NotFound
 from ..orders.models import Order
 from .models import Notification
@@ -15,7 +16,7 @@ def notify_staff(staff_members, booking, kind, message, order=None):
              "order": order.id if order else None, "kind": kind, "message": message}
             for s in staff_members]
     if rows:
-        Notification.insert_many(rows).execute()
+        insert_rows(Notification, rows)  # its text built once per number of rows
 
 
 def others(staff_members, actor):

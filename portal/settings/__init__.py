@@ -1,4 +1,6 @@
 """The business's settings: one row, created with defaults on first use."""
+import secrets
+
 from flask_babel import gettext
 from peewee import BooleanField, CharField, IntegerField, TextField
 
@@ -41,6 +43,9 @@ class Settings(BaseModel):
     # this long to claim it before the next in line hears (0: everyone at once, no window).
     waitlist_batch = IntegerField(default=0)
     waitlist_claim_minutes = IntegerField(default=120)
+    # Given anew by the database whenever a fee tier or an integration changes (migration
+    # 0028's triggers): what a process keeps of those is good while this stays (kept.py).
+    cache_stamp = CharField(max_length=32, default=lambda: secrets.token_hex(8))
 
     @classmethod
     def current(cls):
