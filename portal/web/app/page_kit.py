@@ -19,6 +19,8 @@ from flask import current_app, g, session
 from flask.globals import request_ctx
 from flask_wtf.csrf import generate_csrf
 
+from ...kernel.i18n import current_locale
+
 KEPT = 4096  # entries per cache per worker
 
 
@@ -86,8 +88,7 @@ def _language():
     """The request's language when Flask-Babel is set up (a kept block may hold its words)."""
     if "babel" not in current_app.extensions:
         return None
-    from flask_babel import get_locale
-    return str(get_locale())
+    return str(current_locale())
 
 
 class KeptCsrfTokens:
