@@ -30,10 +30,11 @@ def select_locale() -> str:
     if not has_request_context():
         return languages.DEFAULT  # the worker renders under force_locale (messaging/)
     try:
-        if "_user_id" in session and current_user.is_authenticated:
-            if current_user.kind != "customer":
+        user = current_user._get_current_object() if "_user_id" in session else None
+        if user is not None and user.is_authenticated:
+            if user.kind != "customer":
                 return languages.DEFAULT
-            chosen = languages.known(current_user.language)
+            chosen = languages.known(user.language)
             if chosen:
                 return chosen
         return browser_language() or languages.known(current_settings().default_language) \

@@ -128,3 +128,13 @@ def init_app(app):
 def kept_url_for(endpoint, **values):
     """url_for through the app's kept URLs (for Python code that builds the same URLs often)."""
     return current_app.extensions["rebook.kept_urls"](endpoint, **values)
+
+
+def drop_repeated_defaults(app):
+    """After every blueprint is registered: Flask gives each blueprint its own copy of the
+    context processor that adds g, request and session, and runs every copy on the path
+    (three for a customer booking page) where the app's own already adds the same three."""
+    from flask.templating import _default_template_ctx_processor
+    for name, functions in app.template_context_processors.items():
+        if name is not None:
+            functions[:] = [f for f in functions if f is not _default_template_ctx_processor]
