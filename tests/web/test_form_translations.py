@@ -1,6 +1,9 @@
 """WTForms' own messages (a validator given no message of ours) speak the reader's language:
 forms take them from web/forms.WTFORMS_TEXT, each language's catalogue loaded once per process
 instead of on every request."""
+from pathlib import Path
+
+import portal
 from portal.web.forms import WTFORMS_TEXT
 from tests.support.account_helpers import _push_request_context, browser  # noqa: F401
 from tests.support.forms import csrf_from
@@ -32,3 +35,12 @@ def test_wtforms_messages_follow_each_request_language(app, world):
 def test_outside_a_request_wtforms_speaks_english(app):
     assert WTFORMS_TEXT.gettext("Not a valid integer value.") == "Not a valid integer value."
     assert WTFORMS_TEXT.ngettext("one", "many", 2) == "many"
+
+
+def test_every_form_is_a_web_forms_form(app):
+    # A plain FlaskForm would still work, loading WTForms' catalogue on every request again.
+    root = Path(portal.__file__).parent
+    users = [str(path.relative_to(root)) for path in root.rglob("*.py")
+             if "FlaskForm" in path.read_text() and path != root / "web" / "forms.py"]
+    assert users == []
+    assert "FlaskForm" in (root / "web" / "forms.py").read_text()  # the one that wraps it
