@@ -16,7 +16,7 @@ pure functions of what they are given, so they are kept:
 Both caches are cleared when full; a changed secret key is part of the CSRF key.
 """
 from flask import current_app, g, session
-from flask.globals import request_ctx
+from flask.globals import _cv_request
 from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
@@ -32,7 +32,7 @@ class KeptUrls:
         """What a URL depends on besides its arguments, fixed once the request is routed:
         worked out on the first call of a request (a page makes about fifteen) and kept on the
         request's context. None: Flask's url_for every time (URL defaults, no request)."""
-        ctx = request_ctx._get_current_object() if request_ctx else None
+        ctx = _cv_request.get(None)  # the request's context (request_ctx, without its proxy)
         place = getattr(ctx, "rebook_url_place", False) if ctx is not None else None
         if place is False:
             adapter, defaults = ctx.url_adapter, self.app.url_default_functions
@@ -74,7 +74,7 @@ class KeptFragments:
         place = self.urls.place()
         if place is None:
             return caller()
-        key = (key, place, _language())
+        key = (key, place, _language(self.urls.app))
         html = self.fragments.get(key)
         if html is None:
             html = caller()
@@ -84,9 +84,9 @@ class KeptFragments:
         return html
 
 
-def _language():
+def _language(app):
     """The request's language when Flask-Babel is set up (a kept block may hold its words)."""
-    if "babel" not in current_app.extensions:
+    if "babel" not in app.extensions:
         return None
     return str(current_locale())
 
