@@ -70,6 +70,8 @@ def create_app(config=None):
 
     from .web import register
     register(app)
+    from .web.app.page_kit import drop_repeated_defaults
+    drop_repeated_defaults(app)
     from .web.app.security_headers import init_app as security_headers
     security_headers(app)
 

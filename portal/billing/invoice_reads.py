@@ -31,12 +31,12 @@ _BY_BOOKING = Compiled(lambda booking: _lines(Invoice.booking == booking), 1)
 _BY_ID = Compiled(lambda invoice: _lines(Invoice.id == invoice), 1)
 
 
-def _with_invoice(ref, customer):
+def _with_invoice(condition):
     """The booking page's statement (bookings.queries.detail_query) with the invoice and its
     lines joined on: a row per (fieldworker, line) pair, fieldworkers first in the order, so
     the first fieldworker's rows hold every line in order. A booking has one or two of each."""
     payments, refunds = _counts()
-    query = detail_query((Booking.ref == ref) & (Booking.customer == customer))
+    query = detail_query(condition)
     return (query.select_extend(Invoice, InvoiceLine, payments.alias("invoice_payment_count"),
                                 refunds.alias("invoice_refund_count"))
             .switch(Booking).join(Invoice, JOIN.LEFT_OUTER, on=(Invoice.booking == Booking.id),
@@ -46,7 +46,9 @@ def _with_invoice(ref, customer):
             .order_by_extend(InvoiceLine.created_at, InvoiceLine.id))
 
 
-_WITH_INVOICE = Compiled(_with_invoice, 2)
+_WITH_INVOICE = Compiled(
+    lambda ref, customer: _with_invoice((Booking.ref == ref) & (Booking.customer == customer)), 2)
+_ANY_WITH_INVOICE = Compiled(lambda ref: _with_invoice(Booking.ref == ref), 1)  # staff pages
 
 
 def _summary(rows):
@@ -61,8 +63,10 @@ def _summary(rows):
 def booking_with_invoice(ref, customer_id, settings):
     """(booking with service and customer, its fieldworkers, its InvoiceSummary) for the
     customer's booking page, in one statement when nothing was paid or refunded; (None, [],
-    None) when the customer has no such booking."""
-    rows = _WITH_INVOICE.rows(ref, customer_id)
+    None) when the customer has no such booking. customer_id None: any customer's booking
+    (the admin's booking page)."""
+    rows = _WITH_INVOICE.rows(ref, customer_id) if customer_id is not None \
+        else _ANY_WITH_INVOICE.rows(ref)
     if not rows:
         return None, [], None
     booking, staff, lines, seen = rows[0], [], [], set()

@@ -9,15 +9,15 @@ from zoneinfo import ZoneInfo
 
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
-from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from . import languages
+from .i18n import current_locale
 
 
 def language():
     """The language being rendered ('en' outside any request, app or forced locale)."""
-    locale = get_locale()
+    locale = current_locale()
     return locale.language if locale is not None else languages.DEFAULT
 
 

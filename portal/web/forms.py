@@ -1,12 +1,65 @@
-"""Flask-WTF forms: every form carries a CSRF token. IdField and IdListField are the shared
-types for ids and versions: outside 1..MAX_ID is a field error, never a query."""
+"""Flask-WTF forms: every form carries a CSRF token and is a `Form` (below). IdField and
+IdListField are the shared types for ids and versions: outside 1..MAX_ID is a field error,
+never a query."""
+from babel import support
+from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
+from wtforms.i18n import messages_path
+
+from ..kernel.i18n import current_locale
 from ..kernel.input_limits import NOTE_MAX, is_id
+
+
+class WTFormsText:
+    """WTForms' own messages ("This field is required.", "Field cannot be longer than 254
+    characters.") in the request's language, as Flask-WTF gives them, with each language's
+    catalogue loaded once per process: Flask-WTF reads and parses the catalogue file again on
+    every request that builds a form (a number field translates a message as it is made), a
+    fifth of a form's cost. The files are part of the installed WTForms and never change
+    while a process runs, so nothing needs invalidating."""
+
+    def __init__(self):
+        self.loaded = {}
+
+    def catalogue(self):
+        """This request's catalogue; None outside a request or without Flask-Babel."""
+        if not has_request_context() or "babel" not in current_app.extensions:
+            return None
+        locale = current_locale()
+        key = str(locale)
+        found = self.loaded.get(key)
+        if found is None:
+            found = self.loaded[key] = support.Translations.load(
+                messages_path(), [locale], domain="wtforms")
+        return found
+
+    def gettext(self, string):
+        found = self.catalogue()
+        return string if found is None else found.ugettext(string)
+
+    def ngettext(self, singular, plural, n):
+        found = self.catalogue()
+        if found is None:
+            return singular if n == 1 else plural
+        return found.ungettext(singular, plural, n)
+
+
+WTFORMS_TEXT = WTFormsText()
+
+
+class Form(FlaskForm):
+    """Every form's base: Flask-WTF's, with WTForms' messages through WTFORMS_TEXT."""
+
+    class Meta:
+        def get_translations(self, form):
+            if not current_app.config.get("WTF_I18N_ENABLED", True):
+                return super().get_translations(form)
+            return WTFORMS_TEXT
 
 
 
@@ -61,7 +114,7 @@ def form_error(form):
     return next((e for errors in form.errors.values() for e in errors), None)
 
 
-class LoginForm(FlaskForm):
+class LoginForm(Form):
     email = EmailField(_l("Email"), validators=[DataRequired(_l("Enter your email address.")),
                                             Length(max=254)])
     password = PasswordField(_l("Password"), validators=[DataRequired(_l("Enter your password.")),
@@ -69,7 +122,7 @@ class LoginForm(FlaskForm):
     next = HiddenField()
 
 
-class CancelForm(FlaskForm):
+class CancelForm(Form):
     note = TextAreaField(
         _l("Cancellation note"),
         validators=[Optional(), Length(max=NOTE_MAX, message=_l(
@@ -88,7 +141,7 @@ class CancelForm(FlaskForm):
     versions_all = HiddenField(validators=[Length(max=1500)])
 
 
-class RescheduleForm(FlaskForm):
+class RescheduleForm(Form):
     """The chosen start (UTC ISO, from the radio buttons) and, for admins, the fieldworker."""
     start = StringField(_l("New time"), validators=[
         DataRequired(_l("Please pick one of the times.")), Length(max=40)])
@@ -102,7 +155,7 @@ class RescheduleForm(FlaskForm):
     versions_all = HiddenField(validators=[Length(max=1500)])
 
 
-class RepeatForm(FlaskForm):
+class RepeatForm(Form):
     """The Repeat fieldset of a booking form (a recurring series): read by
     web/flows/repeat.py, checked by the domain (bookings/series_rules.py)."""
     repeat = StringField(_l("Repeat"), validators=[Length(max=10)])
@@ -119,7 +172,7 @@ class BookForm(RepeatForm):
                                                 Length(max=40)])
 
 
-class StatusForm(FlaskForm):
+class StatusForm(Form):
     """Edit booking > status: no-show or completed (cancelling has its own form)."""
     status = StringField("Status", validators=[DataRequired("Choose a status.")])
     note = TextAreaField(
@@ -132,14 +185,14 @@ class StatusForm(FlaskForm):
     fee_default = HiddenField(validators=[Length(max=40)])  # the amount offered (chosen_fee)
 
 
-class FeeSettingsForm(FlaskForm):
+class FeeSettingsForm(Form):
     """Settings > Financial Settings > Tax & Fees; amounts are read by billing.money."""
     cancellation_fee = StringField("Default cancellation fee", validators=[Length(max=40)])
     no_show_fee = StringField("Default no-show fee", validators=[Length(max=40)])
     tax_rate = StringField("Tax rate on invoice lines (%)", validators=[Length(max=10)])
 
 
-class FeeTierForm(FlaskForm):
+class FeeTierForm(Form):
     """One late-cancellation tier: under N hours' notice, a flat amount or a percentage."""
     under_hours = IntegerField("Cancelled with less than (hours' notice)", validators=[
         InputRequired("Enter a number of hours."),
@@ -150,7 +203,7 @@ class FeeTierForm(FlaskForm):
         DataRequired("Enter an amount or a percentage."), Length(max=40)])
 
 
-class PortalSettingsForm(FlaskForm):
+class PortalSettingsForm(Form):
     customers_may_cancel = BooleanField(
         "Allow customers to cancel bookings through customer portal and email links")
     customers_may_reschedule = BooleanField(
@@ -181,13 +234,13 @@ class PortalSettingsForm(FlaskForm):
     default_language = StringField("Customers' language when theirs is not known")
 
 
-class ReasonForm(FlaskForm):
+class ReasonForm(Form):
     label = StringField("Reason", validators=[
         DataRequired("A reason needs a name."),
         Length(max=80, message="Please keep a reason to 80 characters.")])
 
 
-class ConfirmForm(FlaskForm):
+class ConfirmForm(Form):
     """The second step of an action that can't be undone from the page (rotate a secret,
     deactivate staff, revoke a token): its POST acts only with this field, so a stray or
     replayed one-click form changes nothing."""

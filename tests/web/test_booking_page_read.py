@@ -1,5 +1,5 @@
-"""The customer's booking page reads the booking, its fieldworkers and its invoice in one
-statement (billing.invoice_reads.booking_with_invoice): the same rows, fieldworkers and invoice
+"""The customer's booking page (and the admin's) reads the booking, its fieldworkers and its
+invoice in one statement (billing.invoice_reads.booking_with_invoice): the same rows, fieldworkers and invoice
 summary as reading them apart, whatever the mix of fieldworkers and invoice lines."""
 from datetime import timedelta
 
@@ -11,6 +11,7 @@ from portal.bookings.queries import booking_detail
 from portal.bookings.services import cancel_booking
 from portal.kernel.actors import Actor
 from tests.support.factories import booking
+from tests.support.forms import login
 from tests.support.queries import count_queries
 
 
@@ -58,11 +59,16 @@ def test_one_statement_gives_what_the_separate_reads_give(app, world):
         for ref in (world.upcoming.ref, world.later.ref, alone.ref, paid.ref, bare.ref,
                     world.cancelled.ref):
             assert_same(ref, world.customer.id, settings)
+            assert_same(ref, None, settings)  # any customer's: the admin's booking page
         assert_same(world.others.ref, world.customer.id, settings)  # someone else's
+        assert_same(world.others.ref, None, settings)
         assert_same("BK-NOSUCH", world.customer.id, settings)
+        assert_same("BK-NOSUCH", None, settings)
+    assert booking_with_invoice(world.others.ref, None, settings)[0].ref == world.others.ref
     # The payment and refund counts (no model's fields) are read by kernel.compiled's reader too.
-    readers = list(invoice_reads._WITH_INVOICE._readers.values())
-    assert [type(reader).__name__ for reader in readers] == ["_Reader"]
+    for query in (invoice_reads._WITH_INVOICE, invoice_reads._ANY_WITH_INVOICE):
+        readers = list(query._readers.values())
+        assert [type(reader).__name__ for reader in readers] == ["_Reader"]
 
 
 def test_an_unpaid_booking_and_its_invoice_are_one_statement(app, world):
@@ -74,3 +80,14 @@ def test_an_unpaid_booking_and_its_invoice_are_one_statement(app, world):
         assert [s.id for s in staff] == [world.fw.id, world.fw2.id]  # by name
         assert [line.kind for line in summary.lines] == ["service"] and summary.paid == 0
     assert len(ran) == 1
+
+
+def test_the_admin_booking_page_reads_the_invoice_with_the_booking(app, world):
+    open_invoice(world.upcoming, world.service, world.settings)
+    add_fee(world.upcoming, world.service, world.settings, "fee", "Parking", 700)
+    client = app.test_client()
+    login(client, world.admin.email)
+    with count_queries() as ran:
+        html = client.get(f"/admin/bookings/{world.upcoming.ref}").get_data(as_text=True)
+    assert "Parking" in html
+    assert not any("invoice_line" in sql and "booking" not in sql for sql in map(str, ran))

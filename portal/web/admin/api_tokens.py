@@ -2,20 +2,19 @@
 token's prefix, scopes and last use, revoke one. portal/integrations/tokens.py decides."""
 from flask import Blueprint, flash, make_response, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import SelectMultipleField
 
 from ...integrations import tokens
 from ...kernel.actors import actor_for
 from ...kernel.errors import Conflict, InvalidInput
 from ..app.confirm import confirm_step
-from ..forms import ConfirmForm, form_error
+from ..forms import ConfirmForm, Form, form_error
 
 bp = Blueprint("api_tokens", __name__,
                url_prefix="/integrations/<int:integration_id>/tokens")
 
 
-class TokenForm(FlaskForm):
+class TokenForm(Form):
     # The page draws the boxes from tokens.SCOPES; the service refuses an empty or unknown
     # choice, and its message is shown by the boxes.
     scopes = SelectMultipleField("Scopes", choices=[], validate_choice=False)

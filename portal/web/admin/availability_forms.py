@@ -1,7 +1,6 @@
 """Admin > Availability forms (Flask-WTF: each carries a CSRF token). The weekly hours table
 has a variable number of inputs, so it is read by read_week; portal.bookings.hours_admin has the
 final say on every value."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, DateTimeLocalField, IntegerField, StringField
 from wtforms.validators import AnyOf, InputRequired, Length, NumberRange, Optional, Regexp
 
@@ -9,6 +8,7 @@ from ...bookings import hours
 from ...bookings.availability import STEPS
 from ...bookings.hours_admin import MAX_RESCHEDULES, REASON_MAX, UNKNOWN_STAFF
 from ...kernel.input_limits import YEARS_MESSAGE, year_ok
+from ..forms import Form
 
 CLOCK_MAX = 8  # 'HH:MM:SS'; anything longer is not a time and is not echoed back in full
 
@@ -46,14 +46,14 @@ class StaffChoice(StringField):
         return int(self.data) if self.data else None
 
 
-class HoursForm(FlaskForm):
+class HoursForm(Form):
     """Whose hours (the week itself is read by read_week); action "reset" drops a
     fieldworker's own hours."""
     staff = StaffChoice()
     action = StringField(validators=[Optional(), AnyOf(("save", "reset"))])
 
 
-class BookingSettingsForm(FlaskForm):
+class BookingSettingsForm(Form):
     slot_step_minutes = WholeNumberField("Offer start times every", validators=[
         InputRequired("Choose how often start times are offered."),
         AnyOf(STEPS, message="Choose 15, 30 or 60 minutes.")])
@@ -63,7 +63,7 @@ class BookingSettingsForm(FlaskForm):
     online_booking = BooleanField("Customers may book appointments online")
 
 
-class BlockForm(FlaskForm):
+class BlockForm(Form):
     staff = StaffChoice()
     starts_at = FriendlyDateTimeField("From", validators=[
         InputRequired("Enter when the blocked time starts.")], format="%Y-%m-%dT%H:%M")
@@ -73,7 +73,7 @@ class BlockForm(FlaskForm):
         max=REASON_MAX, message=f"Please keep the reason to {REASON_MAX} characters.")])
 
 
-class RowActionForm(FlaskForm):
+class RowActionForm(Form):
     """A row's delete button: nothing but the token."""
 
 

@@ -3,8 +3,8 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...audit.activity import timeline
+from ...billing.invoice_reads import booking_with_invoice
 from ...billing.invoices import invoice_summary
-from ...bookings import queries
 from ...bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
 from ...bookings.page import booking_page, row_actions
 from ...kernel.actors import actor_for
@@ -29,11 +29,14 @@ AUDIENCE = Audience(
 
 def booking_context(ref, rows=None):
     """`rows`: (booking, staff) already read this request (the cancel step's)."""
-    booking, staff = rows or queries.staff_booking(ref)
+    settings = current_settings()
+    if rows:
+        booking, staff = rows
+        invoice = invoice_summary(booking, settings) if booking is not None else None
+    else:  # the invoice read with the booking, in its statement (as the customer's page)
+        booking, staff, invoice = booking_with_invoice(ref, None, settings)
     if booking is None:
         abort(404)
-    settings = current_settings()
-    invoice = invoice_summary(booking, settings)
     page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
                         invoice=invoice)
     return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,

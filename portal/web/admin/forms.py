@@ -1,13 +1,12 @@
 """Back-office forms for services, customers, new bookings, booking details and the business
 profile (Flask-WTF: each carries a CSRF token). Length limits here put the message next to
 the field; the domain modules have the final say on every value."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField, StringField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from ...kernel.errors import InvalidInput
 from ...people.contact_details import ADDRESS_MAX, EMAIL_MAX, NAME_MAX, PHONE_MAX
-from ..forms import IdField, IdListField, RepeatForm, VersionField
+from ..forms import Form, IdField, IdListField, RepeatForm, VersionField
 
 NOTES_MAX = 2000
 
@@ -34,7 +33,7 @@ def check(form):
         raise InvalidInput(first_error(form) or "Please check the form.")
 
 
-class ServiceForm(FlaskForm):
+class ServiceForm(Form):
     name = StringField("Name", validators=[DataRequired("Give the service a name."),
                                            _max(120, "the name")])
     duration_minutes = StringField("Duration (minutes)", validators=[
@@ -46,7 +45,7 @@ class ServiceForm(FlaskForm):
     staff = IdListField("Fieldworkers who do it", message="Choose fieldworkers from the list.")
 
 
-class CustomerForm(FlaskForm):
+class CustomerForm(Form):
     name = StringField("Name", validators=[DataRequired("Enter the customer's name."),
                                            _max(NAME_MAX, "the name")])
     email = EmailField("Email", validators=[DataRequired("Enter the customer's email address."),
@@ -73,7 +72,7 @@ class NewBookingForm(RepeatForm):
     notes = TextAreaField("Notes for the fieldworker", validators=[_max(NOTES_MAX, "the notes")])
 
 
-class BookingDetailsForm(FlaskForm):
+class BookingDetailsForm(Form):
     version = VersionField([InputRequired("Reload the page and try again.")])
     address = TextAreaField("Address of the visit", validators=[_max(ADDRESS_MAX,
                                                                      "the address")])
@@ -81,7 +80,7 @@ class BookingDetailsForm(FlaskForm):
     fieldworkers = IdListField("Fieldworkers", message="Choose fieldworkers from the list.")
 
 
-class BusinessProfileForm(FlaskForm):
+class BusinessProfileForm(Form):
     business_name = StringField("Business name", validators=[
         DataRequired("Enter the business's name."), _max(120, "the name")])
     contact_phone = StringField("Contact phone", validators=[_max(PHONE_MAX,
@@ -94,5 +93,5 @@ class BusinessProfileForm(FlaskForm):
                                                    Length(max=3)])
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button that acts (send the invitation again): nothing but the token."""

@@ -1,16 +1,16 @@
 """Admin > Integrations forms (Flask-WTF: each carries a CSRF token). The service
 (portal/integrations/manage.py) has the final say on every value."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, SelectMultipleField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ...integrations.manage import NAME_MAX, URL_MAX
 from ...integrations.models import KINDS
+from ..forms import Form
 
 AUTOMATIC, MANUAL = "automatic", "manual"
 
 
-class IntegrationForm(FlaskForm):
+class IntegrationForm(Form):
     name = StringField("Name", validators=[
         DataRequired("Enter a name for the integration, like the system's own name."),
         Length(max=NAME_MAX, message=f"Please keep the name to {NAME_MAX} characters.")])
@@ -47,5 +47,5 @@ class IntegrationForm(FlaskForm):
                 "active": bool(self.active.data)}
 
 
-class ActionForm(FlaskForm):
+class ActionForm(Form):
     """A button's form (rotate the secret, resend a delivery): nothing but the token."""

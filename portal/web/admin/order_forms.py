@@ -1,15 +1,14 @@
 """New order's form: the customer, and a quantity per product (fields `qty-<product id>`, so
 the form works as a plain POST with any number of products)."""
-from flask_wtf import FlaskForm
 
 from ...kernel.errors import InvalidInput
 from ...orders.services import MAX_QUANTITY
-from ..forms import IdField
+from ..forms import Form, IdField
 
 PREFIX = "qty-"
 
 
-class NewOrderForm(FlaskForm):
+class NewOrderForm(Form):
     customer = IdField(message="Choose a customer from the list.")
 
 

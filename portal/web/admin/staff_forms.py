@@ -1,12 +1,12 @@
 """Admin > Staff forms (Flask-WTF: each carries a CSRF token). portal.people.staff has the final say."""
-from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, StringField
 from wtforms.validators import AnyOf, DataRequired, Length
 
 from ...people import staff
+from ..forms import Form
 
 
-class AddFieldworkerForm(FlaskForm):
+class AddFieldworkerForm(Form):
     name = StringField("Name", validators=[
         DataRequired("Enter the fieldworker's name."),
         Length(max=staff.NAME_MAX,
@@ -22,11 +22,11 @@ class AddFieldworkerForm(FlaskForm):
     can_edit_booking_status = BooleanField("May edit booking status (cancel their own jobs)")
 
 
-class RowActionForm(FlaskForm):
+class RowActionForm(Form):
     """A row's activate/deactivate button: nothing but the token."""
 
 
-class PermissionForm(FlaskForm):
+class PermissionForm(Form):
     # Explicit on/off rather than a checkbox: an unticked box sends nothing, and a POST that
     # lost its field must not quietly revoke the permission.
     allowed = StringField(validators=[AnyOf(("on", "off"), message="Choose on or off.")])

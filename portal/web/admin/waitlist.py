@@ -4,7 +4,6 @@ from datetime import date
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from flask_wtf import FlaskForm
 
 from ...bookings import queries, waitlist
 from ...kernel.actors import actor_for
@@ -13,6 +12,7 @@ from ...kernel.errors import DomainError, InvalidInput
 from ...kernel.input_limits import is_id
 from ...kernel.timefmt import to_local
 from ..app.current import current_settings
+from ..forms import Form
 
 bp = Blueprint("waitlist", __name__, url_prefix="/waitlist")
 
@@ -41,7 +41,7 @@ def _page(status=200, error=None):
     service, day, notes = _choices(request.args, today)
     return render_template("admin/waitlist.html", entries=waitlist.waiting_on(service, day, now),
                            services=queries.bookable_services(), service=service, day=day,
-                           notes=notes, error=error, form=FlaskForm()), status
+                           notes=notes, error=error, form=Form()), status
 
 
 @bp.get("")
@@ -61,7 +61,7 @@ def _number(raw, what):
 @bp.post("/settings")
 def save_settings():
     try:
-        if not FlaskForm().validate_on_submit():
+        if not Form().validate_on_submit():
             raise InvalidInput("Your form had expired. Please save again.")
         everyone = request.form.get("mode") != "batch"
         batch = 0 if everyone else _number(request.form.get("batch"), "number of people")

@@ -8,9 +8,12 @@ The catalogues live in translations/ (compiled by `make install`; README's Langu
 from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 from peewee import PeeweeException
 
 from ...kernel import languages
+from ...kernel.i18n import translations
 from .current import current_settings
 
 babel = Babel()
@@ -27,10 +30,11 @@ def select_locale() -> str:
     if not has_request_context():
         return languages.DEFAULT  # the worker renders under force_locale (messaging/)
     try:
-        if "_user_id" in session and current_user.is_authenticated:
-            if current_user.kind != "customer":
+        user = current_user._get_current_object() if "_user_id" in session else None
+        if user is not None and user.is_authenticated:
+            if user.kind != "customer":
                 return languages.DEFAULT
-            chosen = languages.known(current_user.language)
+            chosen = languages.known(user.language)
             if chosen:
                 return chosen
         return browser_language() or languages.known(current_settings().default_language) \
@@ -40,6 +44,29 @@ def select_locale() -> str:
         return browser_language() or languages.DEFAULT
 
 
+@pass_eval_context
+def template_gettext(eval_ctx, string, **variables):
+    """`{{ _("…") }}` in templates: what Jinja's newstyle gettext does (escaped variables,
+    always formatted), in one call instead of three."""
+    text = translations().ugettext(string)
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    # A text without "%" formats to itself (Markup's % would only escape an empty mapping).
+    return text % variables if variables or "%" in text else text
+
+
+def _install_template_gettext(env):
+    """Templates translate through the kept translations (after Flask-Babel's init_app)."""
+    env.install_gettext_callables(
+        gettext=lambda s: translations().ugettext(s),
+        ngettext=lambda s, p, n: translations().ungettext(s, p, n),
+        pgettext=lambda c, s: translations().upgettext(c, s),
+        npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
+        newstyle=True)
+    env.globals.update(gettext=template_gettext, _=template_gettext)
+
+
 def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/../translations"))
     babel.init_app(app, locale_selector=select_locale)
+    _install_template_gettext(app.jinja_env)

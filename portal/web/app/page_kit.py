@@ -16,8 +16,10 @@ pure functions of what they are given, so they are kept:
 Both caches are cleared when full; a changed secret key is part of the CSRF key.
 """
 from flask import current_app, g, session
-from flask.globals import request_ctx
+from flask.globals import _cv_request
 from flask_wtf.csrf import generate_csrf
+
+from ...kernel.i18n import current_locale
 
 KEPT = 4096  # entries per cache per worker
 
@@ -30,7 +32,7 @@ class KeptUrls:
         """What a URL depends on besides its arguments, fixed once the request is routed:
         worked out on the first call of a request (a page makes about fifteen) and kept on the
         request's context. None: Flask's url_for every time (URL defaults, no request)."""
-        ctx = request_ctx._get_current_object() if request_ctx else None
+        ctx = _cv_request.get(None)  # the request's context (request_ctx, without its proxy)
         place = getattr(ctx, "rebook_url_place", False) if ctx is not None else None
         if place is False:
             adapter, defaults = ctx.url_adapter, self.app.url_default_functions
@@ -72,7 +74,7 @@ class KeptFragments:
         place = self.urls.place()
         if place is None:
             return caller()
-        key = (key, place, _language())
+        key = (key, place, _language(self.urls.app))
         html = self.fragments.get(key)
         if html is None:
             html = caller()
@@ -82,12 +84,11 @@ class KeptFragments:
         return html
 
 
-def _language():
+def _language(app):
     """The request's language when Flask-Babel is set up (a kept block may hold its words)."""
-    if "babel" not in current_app.extensions:
+    if "babel" not in app.extensions:
         return None
-    from flask_babel import get_locale
-    return str(get_locale())
+    return str(current_locale())
 
 
 class KeptCsrfTokens:
@@ -127,3 +128,13 @@ def init_app(app):
 def kept_url_for(endpoint, **values):
     """url_for through the app's kept URLs (for Python code that builds the same URLs often)."""
     return current_app.extensions["rebook.kept_urls"](endpoint, **values)
+
+
+def drop_repeated_defaults(app):
+    """After every blueprint is registered: Flask gives each blueprint its own copy of the
+    context processor that adds g, request and session, and runs every copy on the path
+    (three for a customer booking page) where the app's own already adds the same three."""
+    from flask.templating import _default_template_ctx_processor
+    for name, functions in app.template_context_processors.items():
+        if name is not None:
+            functions[:] = [f for f in functions if f is not _default_template_ctx_processor]

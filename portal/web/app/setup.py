@@ -8,7 +8,6 @@ from types import SimpleNamespace
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
                    render_template, request, url_for)
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField
 
 from ...kernel.config import PRODUCTION
@@ -16,6 +15,7 @@ from ...kernel.db import database
 from ...kernel.errors import Conflict
 from ...ops import first_run
 from ...settings.business import CURRENCIES, timezones
+from ..forms import Form
 from .htmx import is_htmx
 
 bp = Blueprint("setup", __name__)
@@ -26,7 +26,7 @@ OPEN_PREFIXES = ("/static/",)
 UNNAMED = SimpleNamespace(business_name="Rebook")
 
 
-class SetupForm(FlaskForm):
+class SetupForm(Form):
     """Fields only: portal.ops.first_run checks every value and names the field at fault."""
     business_name = StringField("Business name")
     timezone = StringField("Timezone")

@@ -1,10 +1,11 @@
 """Account forms (Flask-WTF: each carries a CSRF token); portal.accounts has the final say."""
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, StringField, TextAreaField
 
+from ..forms import Form
 
-class SetPasswordForm(FlaskForm):
+
+class SetPasswordForm(Form):
     password = PasswordField(_l("New password"))
     confirm = PasswordField(_l("Type it again"))
 
@@ -13,11 +14,11 @@ class ChangePasswordForm(SetPasswordForm):
     current_password = PasswordField(_l("Current password"))
 
 
-class ForgotPasswordForm(FlaskForm):
+class ForgotPasswordForm(Form):
     email = EmailField(_l("Email"))
 
 
-class DetailsForm(FlaskForm):
+class DetailsForm(Form):
     name = StringField(_l("Name"))
     email = EmailField(_l("Email"))
     phone = StringField(_l("Phone"))
@@ -27,5 +28,5 @@ class DetailsForm(FlaskForm):
     language = StringField(_l("Language"))
 
 
-class ConfirmEmailForm(FlaskForm):
+class ConfirmEmailForm(Form):
     """Only the CSRF token: opening the link (as mail scanners do) changes nothing."""

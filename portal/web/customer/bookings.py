@@ -38,27 +38,28 @@ def _booking_entry():
     def may_book(customer=None):
         if customer is not None:
             return bool(policy.can_book(customer, current_settings()))
-        if not current_user.is_authenticated or current_user.kind != "customer":
+        user = current_user._get_current_object()  # (one proxy lookup, not three)
+        if not user.is_authenticated or user.kind != "customer":
             return False
-        if "rebook.may_book" not in request.environ:
-            request.environ["rebook.may_book"] = bool(
-                policy.can_book(current_user, current_settings()))
-        return request.environ["rebook.may_book"]
+        environ = request.environ
+        if "rebook.may_book" not in environ:
+            environ["rebook.may_book"] = bool(policy.can_book(user, current_settings()))
+        return environ["rebook.may_book"]
     return {"may_book": may_book}
 
 
 def booking_context(ref, rows=None):
     """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
     `rows`: (booking, staff) already read this request (the cancel step's)."""
-    settings = current_settings()
+    settings, user = current_settings(), current_user._get_current_object()
     if rows:
         booking, staff = rows
         invoice = booking_invoice(booking, settings)
     else:  # the page shows the invoice (and the cancel step its refund): read with the booking
-        booking, staff, invoice = booking_with_invoice(ref, current_user.id, settings)
+        booking, staff, invoice = booking_with_invoice(ref, user.id, settings)
     if booking is None:
         abort(404)
-    page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
+    page = booking_page(booking, staff, actor_for(user), settings, utcnow(),
                         invoice=invoice)
     return {"booking": booking, "staff": staff, "booking_page": page,
             "cancel": page.cancel, "reschedule": page.reschedule,

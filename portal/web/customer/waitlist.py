@@ -4,7 +4,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from wtforms import StringField
 
 from ...bookings import queries, waitlist
@@ -15,11 +14,12 @@ from ...kernel.input_limits import is_id
 from ...kernel.timefmt import to_local
 from ..app.access import customer_required
 from ..app.current import current_settings
+from ..forms import Form
 
 bp = Blueprint("waitlist", __name__, url_prefix="/account/waitlist")
 
 
-class JoinForm(FlaskForm):
+class JoinForm(Form):
     service = StringField(_l("Service"))
     first = StringField(_l("From"))
     last = StringField(_l("Until"))
@@ -70,7 +70,7 @@ def join():
 @bp.post("/<int:entry_id>/leave")
 @customer_required
 def leave(entry_id):
-    form = FlaskForm()
+    form = Form()
     try:
         if not form.validate_on_submit():
             raise InvalidInput(_("Your form had expired. Please press Leave again."))

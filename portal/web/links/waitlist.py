@@ -2,7 +2,6 @@
 open links, so GET changes nothing); the POST claims it, without JavaScript."""
 from flask import Blueprint, current_app, redirect, render_template, url_for
 from flask_babel import gettext
-from flask_wtf import FlaskForm
 
 from ...bookings.links import LinkInvalid
 from ...bookings.waitlist_links import read_offer_token
@@ -10,6 +9,7 @@ from ...bookings.waitlist_models import GONE
 from ...bookings.waitlist_offers import GONE_MESSAGE, claim_offer, offer_for_link
 from ...kernel.clock import utcnow
 from ...kernel.errors import DomainError
+from ..forms import Form
 from .booking import _limit
 
 bp = Blueprint("waitlist", __name__, url_prefix="/w")
@@ -23,7 +23,7 @@ def _refused(exc):
 
 @bp.route("/<token>", methods=["GET", "POST"])
 def show(token):
-    form = FlaskForm()
+    form = Form()
     try:
         offer_id, nonce = read_offer_token(current_app.config["SECRET_KEY"], token, utcnow())
         offer = offer_for_link(offer_id, nonce, utcnow())
