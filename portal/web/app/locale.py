@@ -63,7 +63,7 @@ def _install_template_gettext(env):
         pgettext=lambda c, s: translations().upgettext(c, s),
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True)
-    env.globals.update(gettext=template_gettext, _=template_gettext)
+    env.globals["gettext"] = env.globals["_"] = template_gettext
 
 
 def init_app(app):
