@@ -13,6 +13,7 @@ from wtforms.i18n import messages_path
 
 from ..kernel.i18n import current_locale
 from ..kernel.input_limits import NOTE_MAX, is_id
+from . import kept_fields
 
 
 class WTFormsText:
@@ -61,8 +62,11 @@ class Form(FlaskForm):
                 return super().get_translations(form)
             return WTFORMS_TEXT
 
+        def bind_field(self, form, unbound_field, options):
+            return kept_fields.bind(form, unbound_field, options)  # plain fields: a kept copy
 
 
+@kept_fields.plain  # its constructor only stores the message and the minimum
 class IdField(IntegerField):
     """A row's id (hidden or chosen from a list): ASCII digits, 1..MAX_ID. Anything else
     leaves data None and says `message`, as the list it came from can't have offered it.

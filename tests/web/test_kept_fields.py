@@ -1,0 +1,81 @@
+"""Form fields made from a kept copy (portal/web/kept_fields.py) are the fields WTForms' own
+constructor makes, for every form of the app, in every language, and no form shares anything
+it could change with another."""
+import importlib
+import pkgutil
+
+import pytest
+from flask_babel import force_locale
+
+import portal.web
+from portal.web.forms import CancelForm, Form
+
+SENT = {"note": "Running late", "reason": "3", "version": "7", "fee": "12.50", "scope": "this",
+        "email": "a@example.com", "name": "Casey", "add_fee": "y"}
+
+
+def every_form():
+    for module in pkgutil.walk_packages(portal.web.__path__, "portal.web."):
+        importlib.import_module(module.name)
+    found, todo = set(), [Form]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.add(sub)
+            todo.append(sub)
+    return sorted(found, key=lambda form: (form.__module__, form.__qualname__))
+
+
+def wtforms_own(form_class):
+    """The same form, its fields built by WTForms' constructor as before."""
+    class Meta:
+        def bind_field(self, form, unbound_field, options):
+            return unbound_field.bind(form=form, **options)
+    return type(form_class.__name__, (form_class,), {"Meta": Meta})
+
+
+def described(form):
+    """Everything a page or a view reads of a built and validated form's fields."""
+    form.validate()
+    return [(name, type(field).__name__, field.name, field.id, str(field.label.text),
+             field.label(), dict(field.flags.__dict__), field.data, field.raw_data,
+             list(field.errors), field.description, field.default, field.render_kw,
+             str(field()) if type(field).__name__ != "CSRFTokenField" else "token")
+            for name, field in form._fields.items()]
+
+
+FORMS = every_form()
+
+
+def test_the_app_has_forms_to_compare():
+    assert len(FORMS) > 30 and CancelForm in FORMS
+
+
+@pytest.mark.parametrize("language", ["en", "de", "es"])
+def test_kept_fields_are_the_fields_wtforms_builds(app, language):
+    with app.test_request_context("/", method="POST", data=SENT), force_locale(language):
+        for form_class in FORMS:
+            reference = described(wtforms_own(form_class)())
+            for _ in range(2):  # the first builds and keeps, the second copies
+                assert described(form_class()) == reference, form_class.__name__
+
+
+def test_forms_share_nothing_they_could_change(app):
+    with app.test_request_context("/", method="POST", data={"note": "x" * 300,
+                                                           "version": "2"}):
+        first = CancelForm(meta={"csrf": False})  # the fields alone
+        assert not first.validate()  # the note is too long
+        first.note.flags.custom = True
+        first.fee.render_kw = {"placeholder": "changed"}
+    with app.test_request_context("/", method="POST", data={"note": "fine", "version": "3"}):
+        second = CancelForm(meta={"csrf": False})
+        assert second.validate()
+        assert second.note.data == "fine" and second.version.data == 3
+        assert second.note.errors == [] and first.note.errors
+        assert not getattr(second.note.flags, "custom", False)
+        assert second.fee.render_kw is None
+        assert second.note._form is second and second.note.meta is second.meta
+        assert first.note is not second.note and first.note.flags is not second.note.flags
+    with app.test_request_context("/"):  # a GET: nothing sent, nothing kept from before
+        third = CancelForm(version=5)  # with its CSRF field
+        assert third.note.data is None and third.version.data == 5
+        assert third.note.raw_data is None and third.csrf_token._form is third
