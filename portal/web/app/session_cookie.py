@@ -13,17 +13,79 @@ next request with the very same value only repeats the age check (expired or fro
 the full path, which refuses it). Only sessions holding plain values (text, numbers, booleans)
 are kept, so no request can change another's copy; a changed session is a new value, verified
 in full on its first return.
+
+Writing a changed session (a flash message after a POST) went through Flask's tagged JSON, which
+asks each of its eight tags about every value, and itsdangerous, which derives the HMAC key
+from the secret again for every signature: plain values (text, numbers, booleans, lists, the
+flash's (category, message) pairs) are tagged here in one pass to the very same JSON, and the
+derived key is kept per (secret, salt, method). The cookie written is byte for byte Flask's.
 """
 import time
 
+from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
-from itsdangerous import BadSignature
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+from itsdangerous.encoding import want_bytes
 
 KEPT_COOKIES = 2048  # per worker; cleared when full (a logged-in browser is one entry)
 _PLAIN = (str, int, float, bool, type(None))
+_OTHER = object()  # a value only Flask's own tags can write
+
+
+class QuickTags(TaggedJSONSerializer):
+    """Flask's session JSON, plain values tagged in one pass (anything else: Flask's tags)."""
+
+    def tag(self, value):
+        quick = self._plain(value)
+        return super().tag(value) if quick is _OTHER else quick
+
+    def _plain(self, value):
+        kind = type(value)
+        if kind in _PLAIN:  # exact types: a Markup or other str subclass has its own tag
+            return value
+        if kind is tuple or kind is list:
+            items = [self._plain(item) for item in value]
+            if any(item is _OTHER for item in items):
+                return _OTHER
+            return {" t": items} if kind is tuple else items
+        if kind is dict:
+            # a one-key dict whose key is a tag's is itself tagged (TagDict): Flask's way
+            if len(value) == 1 and next(iter(value)) in self.tags:
+                return _OTHER
+            out = {}
+            for key, item in value.items():
+                item = self._plain(item)
+                if type(key) is not str or item is _OTHER:
+                    return _OTHER
+                out[key] = item
+            return out
+        return _OTHER
+
+
+class KeptKeySigner(TimestampSigner):
+    """itsdangerous's timestamp signer with the derived key kept: the same secret, salt and
+    method always derive the same key."""
+
+    _derived = {}
+
+    def derive_key(self, secret_key=None):
+        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
+        key = (secret, self.salt, self.key_derivation, self.digest_method)
+        derived = self._derived.get(key)
+        if derived is None:
+            if len(self._derived) > 16:  # keys only change by hand; never grow without bound
+                self._derived.clear()
+            derived = self._derived[key] = super().derive_key(secret)
+        return derived
+
+
+class KeptKeySerializer(URLSafeTimedSerializer):
+    default_signer = KeptKeySigner
 
 
 class KeptSignerSessionInterface(SecureCookieSessionInterface):
+    serializer = QuickTags()
+
     def __init__(self):
         self._signers = {}
         self._opened = {}  # (keys, cookie value) -> (signed at, contents)
@@ -39,7 +101,12 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         if signer is None:
             if len(self._signers) > 8:  # keys only change by hand; never grow without bound
                 self._signers.clear()
-            signer = self._signers[key] = super().get_signing_serializer(app)
+            # Flask's serializer (SecureCookieSessionInterface.get_signing_serializer), with
+            # the kept-key signer
+            signer = self._signers[key] = KeptKeySerializer(
+                [*key[1], app.secret_key], salt=self.salt, serializer=self.serializer,
+                signer_kwargs={"key_derivation": self.key_derivation,
+                               "digest_method": self.digest_method})
         return signer
 
     def open_session(self, app, request):
@@ -73,7 +140,19 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
             if session.accessed and not _varies_on_cookie(response):
                 response.vary.add("Cookie")
             return
-        super().save_session(app, session, response)
+        if not session:  # emptied: Flask deletes the cookie
+            super().save_session(app, session, response)
+            return
+        # Flask's own steps for a session to write, with Vary: Cookie added once
+        response.set_cookie(
+            self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
+            expires=self.get_expiration_time(app, session),
+            httponly=self.get_cookie_httponly(app), domain=self.get_cookie_domain(app),
+            path=self.get_cookie_path(app), secure=self.get_cookie_secure(app),
+            partitioned=self.get_cookie_partitioned(app),
+            samesite=self.get_cookie_samesite(app))
+        if not _varies_on_cookie(response):
+            response.vary.add("Cookie")
 
 
 def _varies_on_cookie(response):
