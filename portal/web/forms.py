@@ -5,6 +5,7 @@ from babel import support
 from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
+from flask_wtf.csrf import _FlaskFormCSRF
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
@@ -14,6 +15,7 @@ from wtforms.i18n import messages_path
 from ..kernel.i18n import current_locale
 from ..kernel.input_limits import NOTE_MAX, is_id
 from . import kept_fields
+from .app.page_kit import CSRF_TOKENS
 
 
 class WTFormsText:
@@ -53,6 +55,21 @@ class WTFormsText:
 WTFORMS_TEXT = WTFormsText()
 
 
+class KeptFormCSRF(_FlaskFormCSRF):
+    """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
+    per session secret), when the form uses the app's own secret and field name; else
+    Flask-WTF's, which signs a new one. A form built on a POST signed one it rarely shows."""
+
+    def generate_csrf_token(self, csrf_token_field):
+        config = current_app.config
+        if self.meta.csrf_secret == (config.get("WTF_CSRF_SECRET_KEY")
+                                     or current_app.secret_key) \
+                and self.meta.csrf_field_name == (config.get("WTF_CSRF_FIELD_NAME")
+                                                  or "csrf_token"):
+            return CSRF_TOKENS()
+        return super().generate_csrf_token(csrf_token_field)
+
+
 class Form(FlaskForm):
     """Every form's base: Flask-WTF's, with WTForms' messages through WTFORMS_TEXT."""
 
@@ -61,6 +78,8 @@ class Form(FlaskForm):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return WTFORMS_TEXT
+
+        csrf_class = KeptFormCSRF  # the kept token (above)
 
         def bind_field(self, form, unbound_field, options):
             return kept_fields.bind(form, unbound_field, options)  # plain fields: a kept copy

@@ -114,12 +114,15 @@ class KeptCsrfTokens:
         return token
 
 
+CSRF_TOKENS = KeptCsrfTokens()  # templates' and forms' (csrf_kept.KeptFormCSRF)
+
+
 def init_app(app):
     """After CSRFProtect.init_app (whose csrf_token this replaces)."""
     app.extensions["rebook.kept_urls"] = urls = KeptUrls(app)
     app.jinja_env.globals["url_for"] = urls
     app.jinja_env.globals["kept"] = KeptFragments(urls)
-    app.jinja_env.globals["csrf_token"] = tokens = KeptCsrfTokens()
+    app.jinja_env.globals["csrf_token"] = tokens = CSRF_TOKENS
     # Flask-WTF also hands its own to every template through a context processor; a later
     # one wins.
     app.context_processor(lambda: {"csrf_token": tokens})
