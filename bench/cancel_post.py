@@ -8,10 +8,17 @@ POST alone) (the approach of
 bench/page_sizes.py), ROUNDS rounds alternating a bare five-line Flask app's hello, the app's
 own floor (a hello route behind every hook), the plain cancel POST (a redirect) and the htmx one
 (the updated card); median of the rounds. On PostgreSQL the server's own CPU is not included.
+Each POST carries its CSRF token, as a browser's does (the other benchmarks post without), and a
+session cookie the app has read before, as after the confirm step's GET (the benchmark drops the
+last flash message from the cookie first, see cancel() in main). Python calls per request are
+counted apart from the timing (cProfile), over a few requests.
 
     python -m bench.cancel_post [--postgres]
 """
+import cProfile
 import logging
+import pstats
+import re
 import statistics
 import sys
 import time
@@ -77,6 +84,15 @@ def _cpu_per_post(call, runs):
     return spent[0] / runs * 1000
 
 
+def _calls(call, runs=20):
+    profile = cProfile.Profile()
+    for _ in range(runs):
+        profile.enable()
+        call()
+        profile.disable()
+    return pstats.Stats(profile).total_calls / runs
+
+
 def _statements(call):
     with statements() as seen:
         call()
@@ -92,7 +108,11 @@ def main(postgres=False):
             fresh = iter(_bookings(BOOKINGS))
         client = app.test_client()
         client.post("/login", data={"email": "customer@example.com", "password": "demo"})
+        app.config["WTF_CSRF_ENABLED"] = True  # read per request: the POSTs are checked
+        token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"',
+                          client.get("/bookings").get_data(as_text=True)).group(1)
         bare = bare_client()
+        profile, counting = None, False  # Python calls are counted apart from the timing
 
         def cancel(headers, expect):
             ref, version = next(fresh)
@@ -103,9 +123,15 @@ def main(postgres=False):
                 # end). Dropped here, outside the time counted.
                 with client.session_transaction() as session:
                     session.pop("_flashes", None)
+                client.get("/bench/floor")  # the new cookie read once, as by the confirm step
             start = time.process_time()
-            status = client.post(f"/bookings/{ref}/cancel", data={"version": version},
+            if counting:
+                profile.enable()
+            status = client.post(f"/bookings/{ref}/cancel",
+                                 data={"version": version, "csrf_token": token},
                                  headers=headers).status_code
+            if counting:
+                profile.disable()
             spent[0] += time.process_time() - start
             assert status == expect, (ref, status)
 
@@ -113,6 +139,14 @@ def main(postgres=False):
         for call in (plain, htmx, lambda: bare.get("/"), lambda: client.get("/bench/floor")):
             call()  # warm-up: templates compiled, first-request work done, lookups kept
         statements = {"plain": _statements(plain), "htmx": _statements(htmx)}
+        calls = {"bare": _calls(lambda: bare.get("/")),
+                 "floor": _calls(lambda: client.get("/bench/floor"))}
+        for key, call in (("plain", plain), ("htmx", htmx)):  # the POST alone
+            profile, counting = cProfile.Profile(), True
+            for _ in range(20):
+                call()
+            counting = False
+            calls[key] = pstats.Stats(profile).total_calls / 20
         rounds = {"bare": [], "floor": [], "plain": [], "htmx": []}
         for _ in range(ROUNDS):
             rounds["bare"].append(_cpu_per_request(lambda: bare.get("/"), HELLO_RUNS))
@@ -123,14 +157,14 @@ def main(postgres=False):
     cpu = {name: statistics.median(values) for name, values in rounds.items()}
     name = "PostgreSQL (the server's own CPU not counted)" if postgres else "SQLite"
     print(f"{name}: CPU ms per request through the test client, median of {ROUNDS} rounds "
-          f"(range), x the bare route")
+          f"(range), x the bare route; Python calls per request")
     for label, key in (("bare Flask hello", "bare"), ("the app's floor (hello, every hook)",
                                                       "floor"),
                        (f"cancel POST, plain ({statements['plain']} statements)", "plain"),
                        (f"cancel POST, htmx ({statements['htmx']} statements)", "htmx")):
         low, high = min(rounds[key]), max(rounds[key])
         print(f"  {label:<40} {cpu[key]:6.2f} ({low:.2f}-{high:.2f})  "
-              f"{cpu[key] / cpu['bare']:5.1f}x")
+              f"{cpu[key] / cpu['bare']:5.1f}x  {calls[key]:6,.0f} calls")
 
 
 if __name__ == "__main__":
