@@ -31,6 +31,13 @@ def current_locale():
     return locale if locale is not None else flask_babel.get_locale()
 
 
+def resolved_locale():
+    """The request's locale if something has asked for it already, else None (and nothing is
+    worked out: the locale selector is not run)."""
+    state = _babel_state()
+    return None if state is None else state.__dict__.get("babel_locale")
+
+
 def translations():
     """flask_babel.get_translations(), kept for the namespace's locale and domain."""
     state = _babel_state()

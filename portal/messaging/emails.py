@@ -1,9 +1,9 @@
 """What each event sends, rendered from templates/emails/ into the outbox."""
 from flask import render_template
-from flask_babel import gettext as _
 
 from ..bookings import policy
 from ..kernel.actors import Actor
+from ..kernel.i18n import gettext as _  # Flask-Babel's, through the kept catalogue
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import business_templates, rendering

@@ -1,11 +1,25 @@
 """The language a customer's email is written in: theirs if they chose one, else the
 business's default. Emails are rendered under it (flask_babel.force_locale), whoever's request
-queued them, so an admin's cancellation still reaches a German customer in German."""
+queued them, so an admin's cancellation still reaches a German customer in German.
+
+Already speaking the language asked for (an English customer's own request, the staff's
+English), nothing is forced: force_locale would look the same locale and catalogue up again
+and put them back after (about fifty Python calls each; a cancel POST asked three times).
+Only a locale the request has already worked out counts, so asking never settles one early.
+"""
+from contextlib import nullcontext
 from functools import wraps
 
 from flask_babel import force_locale
 
 from ..kernel import languages
+from ..kernel.i18n import resolved_locale
+
+
+def speaking(code):
+    """`with speaking("de"):` text and templates in that language (a known code)."""
+    known = resolved_locale()
+    return nullcontext() if known is not None and str(known) == code else force_locale(code)
 
 
 def language_of(code, settings) -> str:
@@ -22,18 +36,18 @@ def language_for(customer, settings) -> str:
 
 def writing_to(customer, settings):
     """`with writing_to(customer, settings):` subjects and templates in their language."""
-    return force_locale(language_for(customer, settings))
+    return speaking(language_for(customer, settings))
 
 
 def writing_in(language):
     """The same for a language already worked out (the worker, from the outbox row)."""
-    return force_locale(languages.known(language) or languages.DEFAULT)
+    return speaking(languages.known(language) or languages.DEFAULT)
 
 
 def for_staff():
     """Staff read English (their pages do too), even when a customer's German request is
     what tells them: `with for_staff():` around their notices and emails."""
-    return force_locale(languages.DEFAULT)
+    return speaking(languages.DEFAULT)
 
 
 def to_staff(queue):
