@@ -13,8 +13,8 @@ ints or strings (they are passed to the driver as given, without a field's db_va
 import itertools
 import weakref
 
-from peewee import (DatabaseProxy, FieldAccessor, ForeignKeyAccessor, ModelCursorWrapper,
-                    PostgresqlDatabase)
+from peewee import (DatabaseProxy, FieldAccessor, ForeignKeyAccessor, Model,
+                    ModelCursorWrapper, PostgresqlDatabase)
 
 MARK = 8_675_309_000  # a value no real row or argument uses; recognised as int or text
 # PostgreSQL: the statements each connection has prepared (PREPARE plans once per connection;
@@ -255,7 +255,11 @@ def insert_rows(model, rows):
 def insert_row(model, **row):
     """model.create(**row) with the INSERT's text kept: the object as create() returns it."""
     row = _with_defaults(model, row)
-    obj = model(**row)
+    fields = model._meta.fields
+    if any(isinstance(value, Model) or name not in fields for name, value in row.items()):
+        obj = model(**row)  # a related row given as an object (kept too), or `x_id=`
+    else:  # what model(**row) holds, without a setter per field (its defaults are in row)
+        obj = instance(model, row)
     obj._pk = insert_rows(model, [row])  # peewee's create() sets the new key the same way
     obj._dirty.clear()
     return obj

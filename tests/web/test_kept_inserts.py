@@ -53,3 +53,17 @@ def test_a_default_is_worked_out_for_each_insert_not_kept_with_the_text(app, wor
     one, two = (Notification.get_by_id(i) for i in ids)
     assert (one.message, two.message) == ("One", "Two") and one.read_at is None
     assert (one.created_at.hour, two.created_at.hour) == (9, 11)
+
+
+def test_insert_row_with_a_related_object_or_an_id_name_gives_what_create_gives(app, world):
+    invoice = Invoice.create(booking=world.upcoming.id, customer=world.customer.id)
+    for related in ({"invoice": invoice}, {"invoice_id": invoice.id}, {"invoice": invoice.id}):
+        fields = dict(related, kind="fee", description="Late fee", amount=500, tax_rate_bp=0,
+                      tax=0)
+        made, kept = InvoiceLine.create(**fields), insert_row(InvoiceLine, **fields)
+        assert kept.id == made.id + 1 and not kept._dirty
+        assert {**kept.__data__, "id": None, "created_at": None} == {
+            **made.__data__, "id": None, "created_at": None}
+        assert kept.invoice.id == invoice.id and kept.invoice_id == invoice.id
+        if "invoice" in related and related["invoice"] is invoice:
+            assert kept.invoice is invoice  # held, as create() holds it: no query to reach it
