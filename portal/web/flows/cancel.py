@@ -88,14 +88,15 @@ def run(audience, ref, load):
         verdict = context["booking_page"].cancel
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return confirm(audience, context, form, status, form_error(form))
+    actor = actor_for(current_user._get_current_object())  # (one proxy lookup, not four)
     try:
         if scope := series_flow.wanted(form):
-            said = series_flow.cancel(form, scope, ref, actor_for(current_user),
+            said = series_flow.cancel(form, scope, ref, actor,
                                       audience.channel, current_settings(),
                                       fee=chosen_fee(form))
             return series_flow.done(said, audience.booking_url(ref))
         fee = chosen_fee(form)
-        booking = cancel_booking(ref, actor_for(current_user), channel=audience.channel,
+        booking = cancel_booking(ref, actor, channel=audience.channel,
                                  reason_id=form.reason.data, note=form.note.data,
                                  expected_version=form.version.data, fee=fee,
                                  settings=current_settings())
