@@ -30,13 +30,13 @@ class KeptCsrfProtect(CSRFProtect):
         config = current_app.config
         field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
         secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
-        kept = self.verified.get((secret, data)) if config.get("WTF_CSRF_TIME_LIMIT") is None \
-            and data else None
+        no_limit = config.get("WTF_CSRF_TIME_LIMIT", 3600) is None  # Flask-WTF's default
+        kept = self.verified.get((secret, data)) if no_limit and data else None
         raw = session.get(field)
         if kept is not None and isinstance(raw, str) and hmac.compare_digest(raw, kept):
             return
         validate_csrf(data)  # raises ValidationError with Flask-WTF's message
-        if config.get("WTF_CSRF_TIME_LIMIT") is None:
+        if no_limit:
             if len(self.verified) >= KEPT:
                 self.verified.clear()
             self.verified[(secret, data)] = raw
