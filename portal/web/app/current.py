@@ -1,4 +1,5 @@
-"""What every request reads once and every view and template shares: the settings row."""
+"""What every request reads once and every view and template shares: the settings row; and
+a page's first read made in the statement that loads the person (read_with_person)."""
 from flask import g, has_request_context, request, session
 from flask.globals import _cv_request
 from flask_login import current_user
@@ -29,11 +30,45 @@ def current_settings():
     return environ["rebook.settings"]
 
 
+# Pages whose first read needs only the URL and the person, by endpoint: `read(**view_args)`
+# gives a kernel.beside.Along that the person's own statement makes too (on PostgreSQL a
+# round trip fewer). GET and HEAD only: a POST's reads after its change must see the change.
+_READ_WITH_PERSON = {}
+SAFE_METHODS = ("GET", "HEAD")
+
+
+def read_with_person(endpoint, read):
+    _READ_WITH_PERSON[endpoint] = read
+
+
+def read_along(along):
+    """The rows `along` read in the person's statement this request, once (a later read in
+    the same request reads afresh), or None when it was not read there."""
+    kept = request.environ.get("rebook.along")
+    if kept is None or kept[0] != along:
+        return None
+    del request.environ["rebook.along"]
+    return kept[1]
+
+
+def _along():
+    if not has_request_context() or request.method not in SAFE_METHODS:
+        return None
+    read = _READ_WITH_PERSON.get(request.endpoint)
+    return read(**request.view_args) if read is not None else None
+
+
 def load_person(key):
     """Flask-Login's user loader: the person whose login session the cookie names
     (accounts.sessions.resume). The settings row that statement read becomes this request's,
-    unless the request already has one (a request sees one settings row throughout)."""
-    person = resume(key)
-    if person is not None and person.read_settings is not None and has_request_context():
+    unless the request already has one (a request sees one settings row throughout); a page's
+    read made with it (read_with_person) is kept for the page (read_along)."""
+    along = _along()
+    person = resume(key, along=along)
+    if person is None or not has_request_context():
+        return person
+    if person.read_settings is not None:
         request.environ.setdefault("rebook.settings", person.read_settings)
+    if person.read_along is not None:
+        request.environ["rebook.along"] = (along, person.read_along)
     return person
