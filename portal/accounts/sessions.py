@@ -107,7 +107,7 @@ def _resume_with(model, along):
     person (another kind's id could match someone else's rows)."""
     if along is None or along.kind != model.kind_key:
         return _RESUME[model.kind_key], ()
-    key = (model.kind_key, along.query, along.match)
+    key = (model.kind_key, id(along.query), id(along.match))  # (a field's == is SQL)
     query = _BESIDE.get(key)
     if query is None:
         query = _BESIDE[key] = Beside(_RESUME[model.kind_key], along.query,

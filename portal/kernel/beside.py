@@ -27,12 +27,17 @@ from .compiled import Compiled
 
 class Along(NamedTuple):
     """A read to make in the statement of a `kind` person's session (accounts.sessions.resume):
-    `query`'s rows for `args` whose `match` column is the person's id. Equal Alongs are the
-    same read (web/app/current.py hands the rows over by it)."""
+    `query`'s rows for `args` whose `match` column is the person's id."""
     kind: str
     query: Compiled
     args: tuple
     match: Field
+
+    def same(self, other) -> bool:
+        """The same read (web/app/current.py hands its rows over by this). Not ==: a peewee
+        field's == builds an SQL expression, which is always true."""
+        return (other.kind == self.kind and other.query is self.query
+                and other.match is self.match and other.args == self.args)
 
 
 class Beside(Compiled):

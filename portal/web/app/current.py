@@ -45,7 +45,7 @@ def read_along(along):
     """The rows `along` read in the person's statement this request, once (a later read in
     the same request reads afresh), or None when it was not read there."""
     kept = request.environ.get("rebook.along")
-    if kept is None or kept[0] != along:
+    if kept is None or not kept[0].same(along):
         return None
     del request.environ["rebook.along"]
     return kept[1]
