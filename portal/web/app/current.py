@@ -1,6 +1,6 @@
 """What every request reads once and every view and template shares: the settings row; and
 a page's first read made in the statement that loads the person (read_with_person)."""
-from flask import g, has_request_context, request, session
+from flask import g, session
 from flask.globals import _cv_request
 from flask_login import current_user
 
@@ -44,18 +44,12 @@ def read_with_person(endpoint, read):
 def read_along(along):
     """The rows `along` read in the person's statement this request, once (a later read in
     the same request reads afresh), or None when it was not read there."""
-    kept = request.environ.get("rebook.along")
+    environ = _cv_request.get().request.environ
+    kept = environ.get("rebook.along")
     if kept is None or not kept[0].same(along):
         return None
-    del request.environ["rebook.along"]
+    del environ["rebook.along"]
     return kept[1]
-
-
-def _along():
-    if not has_request_context() or request.method not in SAFE_METHODS:
-        return None
-    read = _READ_WITH_PERSON.get(request.endpoint)
-    return read(**request.view_args) if read is not None else None
 
 
 def load_person(key):
@@ -63,12 +57,17 @@ def load_person(key):
     (accounts.sessions.resume). The settings row that statement read becomes this request's,
     unless the request already has one (a request sees one settings row throughout); a page's
     read made with it (read_with_person) is kept for the page (read_along)."""
-    along = _along()
+    ctx = _cv_request.get(None)  # (once, not through has_request_context and `request`)
+    if ctx is None:
+        return resume(key)
+    req = ctx.request
+    read = _READ_WITH_PERSON.get(req.endpoint) if req.method in SAFE_METHODS else None
+    along = read(**req.view_args) if read is not None else None
     person = resume(key, along=along)
-    if person is None or not has_request_context():
-        return person
+    if person is None:
+        return None
     if person.read_settings is not None:
-        request.environ.setdefault("rebook.settings", person.read_settings)
+        req.environ.setdefault("rebook.settings", person.read_settings)
     if person.read_along is not None:
-        request.environ["rebook.along"] = (along, person.read_along)
+        req.environ["rebook.along"] = (along, person.read_along)
     return person
