@@ -3,7 +3,8 @@
 Logging in makes a LoginSession row and puts a random key, `<kind>:<secret>`, in Flask's
 signed cookie session; only the secret's SHA-256 is stored, so a copy of this table can't be
 replayed as a cookie. Every request reads the row and its person in one query (resume, Flask-Login's loader;
-the settings row rides along in the same statement, sparing the request a round trip) and accepts it only while the row exists, the person's session epoch is still the one it was
+the settings row rides along in the same statement, sparing the request a round trip, and so
+may the page's own first read: kernel.beside) and accepts it only while the row exists, the person's session epoch is still the one it was
 made with (a password change or a deactivation bumps the epoch), the last request was less than
 SESSION_IDLE_MINUTES ago, and the row is younger than SESSION_MAX_HOURS. Logging out deletes the
 row. last_seen_at is written at most once a minute, not on every request.
@@ -15,6 +16,7 @@ from datetime import datetime, timedelta
 from flask import current_app
 from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 
+from ..kernel.beside import Along, Beside
 from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled, instance
 from ..kernel.db import BaseModel, write_transaction
@@ -97,6 +99,20 @@ def _resume_query(model, owner):
 
 
 _RESUME = {kind: _resume_query(*pair) for kind, pair in MODELS.items()}
+_BESIDE = {}  # (kind, query, match field): the resume statement with that read beside it
+
+
+def _resume_with(model, along):
+    """The session's statement, and `along` read in it when it is a read for this kind of
+    person (another kind's id could match someone else's rows)."""
+    if along is None or along.kind != model.kind_key:
+        return _RESUME[model.kind_key], ()
+    key = (model.kind_key, id(along.query), id(along.match))  # (a field's == is SQL)
+    query = _BESIDE.get(key)
+    if query is None:
+        query = _BESIDE[key] = Beside(_RESUME[model.kind_key], along.query,
+                                      on=(model.id, along.match))
+    return query, along.args
 
 
 def _built(model, raw):
@@ -109,16 +125,22 @@ def _expired(row, now) -> bool:
     return now - row.last_seen_at >= idle_limit() or now - row.created_at >= max_age()
 
 
-def resume(key: str, now: datetime | None = None):
+def resume(key: str, now: datetime | None = None, along: Along | None = None):
     """The person a session key belongs to, with .login_session, or None when the session was
     ended, has expired, or its person's epoch moved on. One query (a second only to delete an
-    expired row)."""
+    expired row). `along` (kernel.beside), for this kind of person: a read of theirs made in
+    the same statement, its rows left on .read_along (None when it was not made)."""
     parts = _split(key)
     if parts is None:
         return None
     model, owner, digest = parts
+    query, extra = _resume_with(model, along)
     # fetchall: an SQLite statement left unfinished would keep a read transaction open.
-    rows = _RESUME[model.kind_key].cursor(digest)[0].fetchall()
+    rows = query.cursor(digest, *extra)[0].fetchall()
+    read_along = None
+    if isinstance(query, Beside):
+        first, read_along = query.split(rows)
+        rows = [first] if first is not None else []
     if not rows:
         return None
     raw, people = rows[0], len(model._meta.sorted_fields)
@@ -133,6 +155,7 @@ def resume(key: str, now: datetime | None = None):
         LoginSession.delete().where(LoginSession.id == person.login_session.id).execute()
         return None
     person.session_key = key
+    person.read_along = read_along
     return person
 
 

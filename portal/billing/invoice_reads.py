@@ -5,6 +5,7 @@ from peewee import JOIN, fn
 
 from ..bookings.models import Booking
 from ..bookings.queries import detail_query
+from ..kernel.beside import Along
 from ..kernel.compiled import Compiled
 from .invoices import summary_of, unissued_summary
 from .models import Invoice, InvoiceLine, Payment, Refund
@@ -60,13 +61,22 @@ def _summary(rows):
                       refunds=None if first.refund_count else [])
 
 
-def booking_with_invoice(ref, customer_id, settings):
+def read_with_customer(ref: str) -> Along:
+    """The booking page's statement for `ref`, to be read in the statement that loads the
+    logged-in customer (accounts.sessions.resume): only the rows of a booking of theirs come
+    back, as _WITH_INVOICE would read them; give them to booking_with_invoice(rows=...)."""
+    return Along("customer", _ANY_WITH_INVOICE, (ref,), Booking.customer)
+
+
+def booking_with_invoice(ref, customer_id, settings, rows=None):
     """(booking with service and customer, its fieldworkers, its InvoiceSummary) for the
     customer's booking page, in one statement when nothing was paid or refunded; (None, [],
     None) when the customer has no such booking. customer_id None: any customer's booking
-    (the admin's booking page)."""
-    rows = _WITH_INVOICE.rows(ref, customer_id) if customer_id is not None \
-        else _ANY_WITH_INVOICE.rows(ref)
+    (the admin's booking page). `rows`: the customer's rows for `ref` already read with them
+    (read_with_customer)."""
+    if rows is None:
+        rows = _WITH_INVOICE.rows(ref, customer_id) if customer_id is not None \
+            else _ANY_WITH_INVOICE.rows(ref)
     if not rows:
         return None, [], None
     booking, staff, lines, seen = rows[0], [], [], set()

@@ -114,6 +114,16 @@ class Compiled:
 
     def rows(self, *args):
         cursor, query = self.cursor(*args)
+        return self._read(cursor, query)
+
+    def read_rows(self, rows, description):
+        """What rows() gives, from raw rows of this query's columns read some other way (in
+        another statement's columns: kernel.beside), `description` naming them as a cursor
+        running this query alone would."""
+        return self._read(_Rows(rows, description),
+                          self._for_database(self._database())[0])
+
+    def _read(self, cursor, query):
         kind = type(self._database())
         reader = self._readers.get(kind)
         if isinstance(reader, _Reader):
@@ -136,6 +146,22 @@ class Compiled:
     def first(self, *args):
         rows = self.rows(*args)
         return rows[0] if rows else None
+
+
+class _Rows:
+    """Rows in hand, read through peewee's cursor wrapper as if a cursor held them."""
+
+    def __init__(self, rows, description):
+        self.description, self._rows = description, iter(rows)
+
+    def fetchone(self):
+        return next(self._rows, None)
+
+    def fetchall(self):
+        return list(self._rows)
+
+    def close(self):
+        pass
 
 
 def instance(model, data):

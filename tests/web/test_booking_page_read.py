@@ -10,17 +10,10 @@ from portal.billing.payments import record_payment
 from portal.bookings.queries import booking_detail
 from portal.bookings.services import cancel_booking
 from portal.kernel.actors import Actor
+from tests.support.booking_reads import summary_shape
 from tests.support.factories import booking
 from tests.support.forms import login
 from tests.support.queries import count_queries
-
-
-def summary_shape(summary):
-    return (summary.currency, summary.issued, summary.invoice_id, summary.total, summary.paid,
-            [(line.id, line.kind, line.description, line.amount, line.tax)
-             for line in summary.lines],
-            [(p.id, p.amount) for p in summary.payments],
-            [(r.id, r.amount, r.status) for r in summary.refunds])
 
 
 def apart(ref, customer_id, settings):

@@ -3,7 +3,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_login import current_user
 
 from ...billing.booking_refunds import refund_view, request_booking_refund
-from ...billing.invoice_reads import booking_invoice, booking_with_invoice
+from ...billing.invoice_reads import booking_invoice, booking_with_invoice, read_with_customer
 from ...bookings import policy, queries
 from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
@@ -11,7 +11,7 @@ from ...kernel.clock import utcnow
 from ...kernel.errors import DomainError
 from ...kernel.listing import parse_page
 from ..app.access import customer_required
-from ..app.current import current_settings
+from ..app.current import current_settings, read_along, read_with_person
 from ..app.htmx import fragment_or_page, is_htmx
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
@@ -56,7 +56,8 @@ def booking_context(ref, rows=None):
         booking, staff = rows
         invoice = booking_invoice(booking, settings)
     else:  # the page shows the invoice (and the cancel step its refund): read with the booking
-        booking, staff, invoice = booking_with_invoice(ref, user.id, settings)
+        booking, staff, invoice = booking_with_invoice(
+            ref, user.id, settings, rows=read_along(read_with_customer(ref)))
     if booking is None:
         abort(404)
     page = booking_page(booking, staff, actor_for(user), settings, utcnow(),
@@ -64,6 +65,12 @@ def booking_context(ref, rows=None):
     return {"booking": booking, "staff": staff, "booking_page": page,
             "cancel": page.cancel, "reschedule": page.reschedule,
             "refund": refund_view(booking, settings, invoice)}
+
+
+# The booking page and its cancel and reschedule steps read the booking in the statement that
+# loads the customer (their GET; web/app/current.py).
+for _step in ("show", "cancel", "reschedule"):
+    read_with_person(f"customer.bookings.{_step}", read_with_customer)
 
 
 @bp.get("/")

@@ -1,0 +1,127 @@
+"""Two trees of Rebook side by side in one run: the app floor and a customer's booking page of
+an old tree (BENCH_OLD, a `git worktree add` of the commit to compare against, with static/vendor
+and the compiled catalogues copied in) and of this one, beside the bare Flask hello, under the
+same gunicorn config (2 sync workers) on the same database, rounds rotating through all five.
+
+    BENCH_OLD=/tmp/old .venv/bin/python -m bench.side_by_side     (BENCH_KINDS=sqlite,postgres)
+
+Per route: CPU ms per request of the workers (plus PostgreSQL's own processes), its range and
+median over BENCH_ROUNDS rounds (default 5) and each round's ratio to the bare hello measured in
+the same round; and the workers' voluntary context switches per request (each wait for the
+database's answer is one; steadier than CPU on a shared machine). Both trees run from this
+checkout's virtualenv; gunicorn imports each tree's own code from its directory.
+"""
+import os
+import re
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import bench.pages as pages
+from bench.serve import HELLO, ROOT, _log_in, _postgres, _wait_up, _worker_pids
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+
+
+def _switches(pids):
+    total = 0
+    for pid in pids:
+        status = Path(f"/proc/{pid}/status").read_text()
+        total += int(re.search(r"^voluntary_ctxt_switches:\s+(\d+)", status, re.M).group(1))
+    return total
+
+
+def _measure(server, port, path, cookie, pg_dir):
+    pids = _worker_pids(server.pid)
+    pages._load(port, path, cookie, 1)  # warm-up
+    before = _switches(pids)
+    served = _served(port, path, cookie, pg_dir, server)
+    return served, (_switches(pids) - before) / served[2]
+
+
+def _served(port, path, cookie, pg_dir, server):
+    """(app ms, database ms, requests) of one measured load."""
+    pids = _worker_pids(server.pid)
+    db_pids = pages._postgres_pids(pg_dir) if pg_dir else []
+    cpu, db = pages._cpu_ticks(pids), pages._cpu_ticks(db_pids)
+    done, bad = pages._load(port, path, cookie, pages.SECONDS)
+    if bad:
+        raise RuntimeError(f"{path}: {'; '.join(bad)}")
+    db_after = pages._cpu_ticks(pages._postgres_pids(pg_dir)) if pg_dir else {}
+    return (pages._cpu_ms(cpu, pages._cpu_ticks(pids)) / done,
+            pages._cpu_ms(db, db_after) / done, done)
+
+
+def _run(url, env, ref, pg_dir, hello_dir, trees):
+    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
+    servers = {"bare": pages._gunicorn("hello:app", hello_dir, env)}
+    for name, root in trees.items():
+        servers[name] = pages._gunicorn("bench.floor_app:app", root, env)
+    try:
+        _wait_up(servers["bare"][1], "/")
+        routes = {"bare Flask hello": ("bare", "/", "")}
+        for name in trees:
+            _wait_up(servers[name][1], "/login")
+            cookie = _log_in(servers[name][1], "customer@example.com")
+            routes[f"floor, {name}"] = (name, "/bench/floor", cookie)
+            routes[f"GET /bookings/<ref>, {name}"] = (name, f"/bookings/{ref}", cookie)
+        while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
+            time.sleep(0.1)
+        samples = {route: [] for route in routes}
+        names = list(routes)
+        for n in range(ROUNDS):
+            for route in names[n % len(names):] + names[:n % len(names)]:
+                name, path, cookie = routes[route]
+                server, port = servers[name]
+                samples[route].append(_measure(server, port, path, cookie,
+                                               None if name == "bare" else pg_dir))
+        return samples
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(30)
+
+
+def _print(kind, samples):
+    bare = [app + db for (app, db, _), _ in samples["bare Flask hello"]]
+    print(f"\n{kind} demo, {ROUNDS} rounds of {pages.SECONDS:g} s (load {os.getloadavg()[0]:.1f})")
+    for route, runs in samples.items():
+        totals = [app + db for (app, db, _), _ in runs]
+        dbs = [db for (_, db, _), _ in runs]
+        ratios = " ".join(f"{t / b:.1f}" for t, b in zip(totals, bare))
+        db_text = f" (PostgreSQL {statistics.median(dbs):.2f})" if any(dbs) else ""
+        print(f"  {route:34} {min(totals):.2f}-{max(totals):.2f} ms, median "
+              f"{statistics.median(totals):.2f}{db_text}; x bare by round: {ratios}; "
+              f"{statistics.median(s for _, s in runs):.2f} waits/request")
+
+
+def main():
+    old = os.environ.get("BENCH_OLD")
+    if not old or not (Path(old) / "portal").is_dir():
+        raise SystemExit("BENCH_OLD=<a worktree of the commit to compare against> is needed")
+    trees = {"old": str(Path(old).resolve()), "new": str(ROOT)}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
+    env.update(LOG_LEVEL="WARNING", REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    tmp = Path(tempfile.mkdtemp(prefix="rebook-side-by-side-"))
+    (tmp / "hello.py").write_text(HELLO)
+    try:
+        for kind in os.environ.get("BENCH_KINDS", "sqlite,postgres").split(","):
+            pg = None
+            if kind == "postgres":
+                pg, home, url, pg_dir = _postgres()
+            else:
+                url, pg_dir = f"sqlite:///{tmp / 'bench.db'}", None
+            try:
+                _print(kind, _run(url, env, pages._seed_demo(url), pg_dir, tmp, trees))
+            finally:
+                if pg is not None:
+                    pg.cleanup()
+                    shutil.rmtree(home, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
