@@ -5,6 +5,7 @@ A token names one booking and its customer, is signed with SECRET_KEY under a sa
 booking's end time at the latest. It grants that one booking, never a login.
 """
 from datetime import timezone
+from functools import lru_cache
 
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -28,7 +29,10 @@ def _epoch(dt):
     return int(dt.replace(tzinfo=timezone.utc).timestamp())
 
 
+@lru_cache(maxsize=16)
 def _serializer(secret, purpose):
+    """Kept per key and purpose: making one was a third of signing a link, and the outbox
+    worker signs one for nearly every email (a serializer holds no state between uses)."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
     return URLSafeSerializer(secret, salt=f"rebook-link-{purpose}")

@@ -3,9 +3,19 @@ business's default. Emails are rendered under it (flask_babel.force_locale), who
 queued them, so an admin's cancellation still reaches a German customer in German."""
 from functools import wraps
 
-from flask_babel import force_locale
+from babel import Locale
+from flask_babel import force_locale as _force_locale
 
 from ..kernel import languages
+
+# One Locale object per language, kept: force_locale parses the code it is given every time (a
+# tenth of rendering an email in the worker), and a Locale it is given is used as it is.
+_LOCALES = {code: Locale.parse(code) for code in languages.SUPPORTED}
+
+
+def force_locale(code):
+    """flask_babel.force_locale for one of Rebook's languages."""
+    return _force_locale(_LOCALES.get(code) or code)
 
 
 def language_of(code, settings) -> str:
