@@ -15,7 +15,7 @@ itself holds them, so a template reloaded from disk starts afresh.
 """
 import secrets
 
-from jinja2 import pass_environment
+from flask import current_app
 from markupsafe import Markup, escape
 
 from ..kernel.i18n import translations
@@ -69,10 +69,10 @@ def _pieces(env, macro, settings, name):
     return pieces
 
 
-@pass_environment
-def email(env, settings, name=None, caller=None):
+def email(settings, name=None, caller=None):
     """`{% call kit.email(settings, customer.name) %}…{% endcall %}`: the kit's email_frame
     macro around the call's body."""
+    env = current_app.jinja_env
     pieces = _pieces(env, "email_frame", settings, name)
     if pieces is None:
         return env.get_template(KIT).module.email_frame(settings, name, caller=caller)
@@ -81,9 +81,9 @@ def email(env, settings, name=None, caller=None):
     return Markup(f"{before}{who}{after}{caller()}{tail}")
 
 
-@pass_environment
-def frame(env, settings, caller=None):
+def frame(settings, caller=None):
     """`{% call kit.frame(settings) %}…{% endcall %}`: the kit's document macro around it."""
+    env = current_app.jinja_env
     pieces = _pieces(env, "document", settings, None)
     if pieces is None:
         return env.get_template(KIT).module.document(settings, caller=caller)
@@ -91,11 +91,10 @@ def frame(env, settings, caller=None):
     return Markup(f"{before}{after}{caller()}{tail}")
 
 
-@pass_environment
-def button(env, url, label, kind="primary"):
+def button(url, label, kind="primary"):
     """`kit.button(url, label, kind)`: the kit's button_markup macro, kept per label and kind
     with the link filled in (escaped, as the macro's `{{ url }}` escapes it)."""
-    kit = env.get_template(KIT)
+    kit = current_app.jinja_env.get_template(KIT)
     kept = kit.__dict__.setdefault("rebook_buttons", {})
     shown = str(escape(label))  # what the macro's {{ label }} writes
     key = (shown, kind)
