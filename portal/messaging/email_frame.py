@@ -6,7 +6,8 @@ macros each time, that frame was about half of an email's HTML, and the outbox w
 thousands in a row. Here the kit's own macros (`email_frame`, `document`) are rendered once per
 language and business contacts with markers where the name and the body go; each email then
 fills in the name (escaped, as the template's `_()` escapes it) and its body between the kept
-pieces. The bytes are the same as the macros'.
+pieces. `kit.button` is kept the same way per label and kind, its link filled in. The bytes
+are the same as the macros'.
 
 The pieces are kept under the values they were made from (language, its catalogue, the
 business's name, phone and email), not under a version: a business renamed in another process,
@@ -50,7 +51,10 @@ def _pieces(env, macro, settings, name):
     without %(name)s, say): then the macro is rendered for every email."""
     kit = env.get_template(KIT)
     kept = kit.__dict__.setdefault("rebook_frames", {})
-    contacts = _Contacts(settings)
+    try:
+        contacts = _Contacts(settings)
+    except AttributeError:  # settings without them: the macro writes its blanks, every time
+        return None
     key = (macro, language(), translations(), name is None,
            *(getattr(contacts, f) for f in FIELDS))
     try:

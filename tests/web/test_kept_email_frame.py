@@ -56,6 +56,14 @@ def test_the_frame_may_read_only_the_settings_it_is_kept_by(app):
             contacts.currency  # noqa: B018
 
 
+def test_settings_without_contacts_get_the_macros_blanks(app):
+    env = current_app.jinja_env
+    partial = {"settings": type("Named", (), {"business_name": "Only a name"})(), "name": "Jo",
+               "x": "", "url": "http://x", "label": "Go", "kind": "primary"}
+    with app.test_request_context():
+        assert env.from_string(KEPT).render(**partial) == env.from_string(MACROS).render(**partial)
+
+
 def cancel_and_render(client, world):
     """The customer cancels a new visit; the worker's rendering of its email, (text, HTML)."""
     visit = booking(world.customer, world.service, timedelta(days=10), world.fw)
