@@ -13,6 +13,7 @@ from .kernel.db import database, open_database, release_connection
 from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
 from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
                              mixed_offsets, money, percent, when, when_range, zone_name)
+from .messaging import email_frame
 from .web.app import input_guard, locale
 from .web.app.current import current_settings, load_person
 from .web.app.limits import trust_proxies
@@ -67,6 +68,7 @@ def create_app(config=None):
     app.jinja_env.globals["payment_methods"] = PAYMENT_METHODS
     app.jinja_env.globals["when_range"] = when_range
     app.jinja_env.globals["who"] = who
+    email_frame.init_app(app)  # kit.email / kit.frame, rendered once and kept
 
     from .web import register
     register(app)

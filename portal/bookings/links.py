@@ -5,6 +5,7 @@ A token names one booking and its customer, is signed with SECRET_KEY under a sa
 booking's end time at the latest. It grants that one booking, never a login.
 """
 from datetime import timezone
+from functools import lru_cache
 
 from flask_babel import gettext
 from itsdangerous import BadSignature, URLSafeSerializer
@@ -29,16 +30,28 @@ def _epoch(dt):
 
 
 def _serializer(secret, purpose):
+    return _kept(secret, purpose)[0]
+
+
+@lru_cache(maxsize=16)
+def _kept(secret, purpose):
+    """The serializer and its signer, kept per key and purpose: making them was half of
+    signing a link, and the outbox worker signs one for nearly every email (neither holds
+    state between uses)."""
     if purpose not in PURPOSES:
         raise ValueError(purpose)
-    return URLSafeSerializer(secret, salt=f"rebook-link-{purpose}")
+    serializer = URLSafeSerializer(secret, salt=f"rebook-link-{purpose}")
+    return serializer, serializer.make_signer()
 
 
 def make_token(secret, purpose, booking, expires_at=None):
     """A token for `purpose` on `booking`, valid until `expires_at` (default: its end)."""
     expires_at = min(expires_at or booking.ends_at, booking.ends_at)
-    return _serializer(secret, purpose).dumps(
+    serializer, signer = _kept(secret, purpose)
+    # serializer.dumps(...), with the signer it would make for this call made once
+    payload = serializer.dump_payload(
         {"b": booking.id, "c": booking.customer_id, "e": _epoch(expires_at)})
+    return signer.sign(payload).decode("utf-8")
 
 
 def read_token(secret, purpose, token, now):

@@ -6,6 +6,8 @@ the reader's language. Messages made during a request use flask_babel's gettext 
 """
 import flask_babel
 from flask.globals import _cv_app
+from jinja2 import pass_eval_context
+from markupsafe import Markup
 
 
 def N_(text: str) -> str:
@@ -61,3 +63,24 @@ def gettext(string: str, **variables) -> str:
     text = translations().ugettext(string)
     return text % variables if variables else text
 
+
+
+def template_text(eval_ctx, text, variables):
+    """A translated text as Jinja's newstyle gettext gives it: escaped variables in an
+    autoescaped template, always formatted."""
+    if eval_ctx.autoescape:
+        text = Markup(text)
+    # A text without "%" formats to itself (Markup's % would only escape an empty mapping).
+    return text % variables if variables or "%" in text else text
+
+
+def bound_template_gettext(found):
+    """`_` for templates rendered in one language throughout (an email in the worker): the
+    same text as web/app/locale.template_gettext, without asking for the translations again
+    for every string."""
+    ugettext = found.ugettext
+
+    @pass_eval_context
+    def gettext(eval_ctx, string, **variables):
+        return template_text(eval_ctx, ugettext(string), variables)
+    return gettext

@@ -13,9 +13,16 @@ def _adapter():
     if kept is None or kept[0] != base:
         parts = urlsplit(base)
         kept = app.extensions["rebook.external_urls"] = (base, app.url_map.bind(
-            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"))
-    return kept[1]
+            parts.netloc, script_name=parts.path or "/", url_scheme=parts.scheme or "http"), {})
+    return kept
 
 
 def external_url(endpoint, **values):
-    return _adapter().build(endpoint, values, force_external=True)
+    _, adapter, fixed = _adapter()
+    if values:
+        return adapter.build(endpoint, values, force_external=True)
+    # A URL with no values ("book a new visit") is the same every time for this BASE_URL.
+    url = fixed.get(endpoint)
+    if url is None:
+        url = fixed[endpoint] = adapter.build(endpoint, values, force_external=True)
+    return url

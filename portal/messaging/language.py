@@ -10,7 +10,8 @@ Only a locale the request has already worked out counts, so asking never settles
 from contextlib import nullcontext
 from functools import wraps
 
-from flask_babel import force_locale
+from babel import Locale
+from flask_babel import force_locale as _force_locale
 
 from ..kernel import languages
 from ..kernel.i18n import resolved_locale
@@ -20,6 +21,15 @@ def speaking(code):
     """`with speaking("de"):` text and templates in that language (a known code)."""
     known = resolved_locale()
     return nullcontext() if known is not None and str(known) == code else force_locale(code)
+
+# One Locale object per language, kept: force_locale parses the code it is given every time (a
+# tenth of rendering an email in the worker), and a Locale it is given is used as it is.
+_LOCALES = {code: Locale.parse(code) for code in languages.SUPPORTED}
+
+
+def force_locale(code):
+    """flask_babel.force_locale for one of Rebook's languages."""
+    return _force_locale(_LOCALES.get(code) or code)
 
 
 def language_of(code, settings) -> str:

@@ -81,7 +81,7 @@ def _encoded(text):
     """(Content-Transfer-Encoding, body): 7bit or 8bit as Flask-Mail sent it; quoted-printable
     when a line is too long for SMTP (an unwrapped template line would otherwise be refused)."""
     data = _crlf(text).encode("utf-8")
-    if any(len(line) > MAX_LINE for line in data.split(b"\r\n")):
+    if len(data) > MAX_LINE and max(map(len, data.split(b"\r\n"))) > MAX_LINE:
         return "quoted-printable", quopri.encodestring(
             data.replace(b"\r\n", b"\n")).replace(b"\n", b"\r\n")
     return ("7bit" if data.isascii() else "8bit"), data

@@ -15,9 +15,10 @@ from types import SimpleNamespace
 
 from flask import current_app
 from flask_babel import get_translations
-from jinja2.ext import _make_new_gettext, _make_new_ngettext
+from jinja2.ext import _make_new_ngettext
 
 from ..bookings.links import make_token
+from ..kernel.i18n import bound_template_gettext
 from ..kernel.urls import external_url
 from ..settings import contact_line
 from . import business_templates
@@ -90,17 +91,36 @@ def _both(name, **context):
     templates read."""
     env = current_app.jinja_env
     context.update(_translating())
-    return (env.get_template(f"emails/{name}.txt").render(**context),
-            env.get_template(f"emails/{name}.html").render(**context))
+    return (_render(env.get_template(f"emails/{name}.txt"), context),
+            _render(env.get_template(f"emails/{name}.html"), context))
+
+
+def _render(template, context):
+    """template.render(**context), with the template's globals and the values in one plain
+    dict: render() copies its globals out of a ChainMap key by key into every new context,
+    and each {% import %} compares their names with the kit's again, a sixth of an email's
+    Python calls. The same names and values reach the template, so the text is the same; the
+    kit is imported as it was (no globals of the email's own to hand it)."""
+    names = {}
+    for scope in reversed(template.globals.maps):  # the environment's, then the template's
+        names.update(scope)
+    names.update(context)
+    env = template.environment
+    try:
+        return env.concat(template.root_render_func(
+            env.context_class(env, names, template.name, template.blocks)))
+    except Exception:
+        return template.environment.handle_exception()  # the template's own traceback
 
 
 def _translating():
-    """gettext and ngettext for the templates, bound to the language being written: the ones
-    Flask-Babel installs look the translations up again for every string (a dozen and more an
-    email, a third of rendering one in the worker). Wrapped as Jinja's i18n extension wraps
-    them (newstyle: escaped in HTML, %-formatted), so the text is the same."""
+    """`_`, gettext and ngettext for the templates, bound to the language being written: the
+    ones the app installs look the translations up again for every string (a dozen and more
+    an email, a third of rendering one in the worker). The same wrapping (newstyle: escaped in
+    HTML, %-formatted), so the text is the same."""
     translations = get_translations()
-    return {"gettext": _make_new_gettext(translations.ugettext),
+    gettext = bound_template_gettext(translations)
+    return {"_": gettext, "gettext": gettext,
             "ngettext": _make_new_ngettext(translations.ungettext)}
 
 

@@ -94,10 +94,20 @@ class Mailer:
     def send(self, message, date=None):
         """Build and send one outbox row. Errors about this message (a refused address, a bad
         header) are raised as they are; ServerDown when the server cannot be reached."""
+        self.deliver(self.prepare(message, date))
+
+    def prepare(self, message, date=None):
+        """(recipients, bytes) for one outbox row, to `deliver` later; errors about the
+        message (no sender, a bad header, a template that fails to render) are raised now."""
         if not self.sender:
             raise ValueError("no sender: set MAIL_DEFAULT_SENDER and resend the message")
         data = build(message, self.from_header, self.domain, date)
-        to = [envelope_address(message.to_address)]
+        return [envelope_address(message.to_address)], data
+
+    def deliver(self, prepared):
+        """Send what `prepare` made; a refusal is raised as it is, ServerDown when the
+        server cannot be reached."""
+        to, data = prepared
         if self.state.suppress:  # testing, or sending switched off: the message goes nowhere
             return
         self.connect()

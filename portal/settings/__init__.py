@@ -1,11 +1,11 @@
 """The business's settings: one row, created with defaults on first use."""
 import secrets
 
-from flask_babel import gettext
 from peewee import BooleanField, CharField, IntegerField, TextField
 
 from ..kernel.compiled import Compiled, instance
 from ..kernel.db import BaseModel
+from ..kernel.i18n import gettext
 
 
 class Settings(BaseModel):

@@ -161,6 +161,21 @@ def test_one_bad_message_fails_alone_and_the_rest_go(world):
     assert not any("victim" in (e.original_content or e.content).decode() for e in sink.envelopes)
 
 
+def test_a_batch_is_built_before_it_is_sent_and_each_failure_keeps_its_own_reason(world):
+    """The worker builds every message of a batch, then sends them: a message that cannot be
+    built keeps its own error even when the server goes away before its turn."""
+    queue(3)
+    OutboxMessage.update(subject="Hi\r\nBcc: victim@example.com").where(
+        OutboxMessage.dedupe_key == "m:2").execute()
+    with smtp_sink() as (sink, port):
+        mailer = mailer_for(port)
+        assert work_once(1, mailer) == (1, 0)
+    assert work_once(5, mailer) == (0, 2)  # the server is gone: m:1 waits, m:2 is bad
+    errors = {m.dedupe_key: m.last_error for m in OutboxMessage.select()}
+    assert "line break" in errors["m:2"] and "line break" not in errors["m:1"]
+    assert errors["m:1"] and errors["m:0"] == "" and len(sink.envelopes) == 1
+
+
 def test_messages_read_back_as_queued(world):
     """Non-ASCII subject, sender name and text; a line too long for SMTP; an .ics part. The
     sender's name is the business's (Settings), whatever MAIL_DEFAULT_SENDER calls itself."""

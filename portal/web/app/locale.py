@@ -9,11 +9,10 @@ from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
 from jinja2 import pass_eval_context
-from markupsafe import Markup
 from peewee import PeeweeException
 
 from ...kernel import languages
-from ...kernel.i18n import translations
+from ...kernel.i18n import template_text, translations
 from .current import current_settings
 
 babel = Babel()
@@ -48,11 +47,7 @@ def select_locale() -> str:
 def template_gettext(eval_ctx, string, **variables):
     """`{{ _("…") }}` in templates: what Jinja's newstyle gettext does (escaped variables,
     always formatted), in one call instead of three."""
-    text = translations().ugettext(string)
-    if eval_ctx.autoescape:
-        text = Markup(text)
-    # A text without "%" formats to itself (Markup's % would only escape an empty mapping).
-    return text % variables if variables or "%" in text else text
+    return template_text(eval_ctx, translations().ugettext(string), variables)
 
 
 def _install_template_gettext(env):
