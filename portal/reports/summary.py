@@ -1,8 +1,9 @@
-"""Keeping the report summary (report_day, and report_order_day for orders) current.
+"""Keeping the report summary (report_day, report_money for fees and refunds, and
+report_order_day for orders) current.
 
-Triggers (migration 0017) note the start time of every booking that changed, in the changing
-transaction; the report calls refresh() first, which counts those days again from the bookings
-and their workers. Days are business-timezone days, which only Python can work out on SQLite,
+Triggers (migrations 0017 and 0029) note the start time of every booking that changed, or whose
+fee lines, refunds or invoice changed, in the changing transaction; the report calls refresh()
+first, which counts those days again from the bookings, their workers, fees and refunds. Days are business-timezone days, which only Python can work out on SQLite,
 so the counting happens here; a timezone change (or an empty report_state) counts everything.
 
 Refreshes are serialised (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on report_state
