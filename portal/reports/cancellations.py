@@ -223,6 +223,7 @@ def cancellation_report(flt, late_hours):
                           previous[i][0] if before else 0, previous[i][1] if before else 0))
     cancelled = total[1]
     fees, refunds = figures.money(flt)
+    reasons, channels = figures.reasons_and_channels(summary)
     share = lambda count: rate(count, cancelled)  # noqa: E731
     return Report(
         booked=total[0], cancelled=cancelled,
@@ -233,10 +234,10 @@ def cancellation_report(flt, late_hours):
         notice=[Share(label, count, share(count))
                 for (label, _, _), count in zip(NOTICE_BUCKETS, total[7:])],
         reasons=[Share(label or "No reason given", count, share(count), bool(other))
-                 for label, other, count in figures.reasons(summary)],
+                 for label, other, count in reasons],
         other_notes=_other_notes(terms),
         channels=[Share(channel or "", count, share(count), channel)
-                  for channel, count in figures.channels(summary)],
+                  for channel, count in channels],
         services=[Split(name, booked, cancelled_ or 0, moved or 0, moves or 0)
                   for name, booked, cancelled_, moved, moves in figures.services(summary)],
         fieldworkers=[Split(name, booked, cancelled_ or 0)

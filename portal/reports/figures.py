@@ -120,22 +120,28 @@ def money(flt):
     return fees, refunds
 
 
-def reasons(terms):
+def reasons_and_channels(terms):
+    """([(reason label, is "Other", count)], [(channel, count)]), each by count, most first:
+    one query over the period's cancellations grouped by both, added up here (a reason or a
+    channel query of its own read the same rows again)."""
     label = fn.COALESCE(ReportDay.cancel_reason_label, "")
-    count = fn.SUM(ReportDay.bookings)
-    return list(ReportDay.select(label, fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
-                                 count)
-                .join(CancellationReason, JOIN.LEFT_OUTER,
-                      on=(CancellationReason.id == ReportDay.cancel_reason_id))
-                .where(terms.cancelled(), *terms.current())
-                .group_by(label).order_by(count.desc(), label).tuples())
-
-
-def channels(terms):
-    count = fn.SUM(ReportDay.bookings)
-    return list(ReportDay.select(ReportDay.cancel_channel, count)
-                .where(terms.cancelled(), *terms.current())
-                .group_by(ReportDay.cancel_channel).order_by(count.desc()).tuples())
+    rows = (ReportDay.select(label, ReportDay.cancel_channel,
+                             fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
+                             fn.SUM(ReportDay.bookings))
+            .join(CancellationReason, JOIN.LEFT_OUTER,
+                  on=(CancellationReason.id == ReportDay.cancel_reason_id))
+            .where(terms.cancelled(), *terms.current())
+            .group_by(label, ReportDay.cancel_channel)
+            .order_by(label).tuples())  # the database's order of labels, kept for equal counts
+    reasons, channels = {}, {}
+    for reason, channel, other, count in rows:
+        was_other, total = reasons.get(reason, (0, 0))
+        reasons[reason] = (max(was_other, other), total + count)
+        channels[channel] = channels.get(channel, 0) + count
+    by_count = lambda item: -item[-1]  # noqa: E731 (sorted() keeps the order of equal counts)
+    return (sorted(((reason, other, count) for reason, (other, count) in reasons.items()),
+                   key=by_count),
+            sorted(sorted(channels.items(), key=lambda item: item[0] or ""), key=by_count))
 
 
 def services(terms):
