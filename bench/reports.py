@@ -1,14 +1,19 @@
-"""Reports › Cancellations with 100,000 bookings and 15,000 cancellations (SQLite).
+"""Reports › Cancellations with 100,000 bookings and 15,000 cancellations (SQLite, or the
+embedded PostgreSQL server the tests use with --postgres).
 
 Whole requests through the Flask test client, logged in as an admin, for the presets, a
 two-year custom range (every booking), and filters; then the CSV of every cancellation.
 Prints the median and worst wall time, the median and worst CPU time of this process (SQLite
-runs in it; steadier than wall time on a shared machine) and the number of queries each page
-ran. The first request (not measured) brings the report summary up to date after the seeding.
+runs in it; steadier than wall time on a shared machine; PostgreSQL's own CPU is not counted)
+and the number of queries each page ran. The first request (not measured) brings the report
+summary up to date after the seeding.
+
+    python -m bench.reports [--postgres]
 """
 import logging
 import random
 import statistics
+import sys
 import tempfile
 import time
 from datetime import timedelta
@@ -128,10 +133,22 @@ def _measure(client, url):
             counter.count)
 
 
-def main():
-    tmp = Path(tempfile.mkdtemp())
-    app = create_app({"DATABASE_URL": f"sqlite:///{tmp / 'bench.db'}", "SECRET_KEY": "bench",
-                      "WTF_CSRF_ENABLED": False})
+def main(postgres=False):
+    server = None
+    if postgres:
+        from bench.serve import _postgres
+        server, _home, url, _ = _postgres()
+    else:
+        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
+    try:
+        _run(url, "PostgreSQL" if postgres else "SQLite")
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+def _run(url, engine):
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     with app.app_context(), database.connection_context():
         upgrade()
         service, worker = _seed()
@@ -141,7 +158,7 @@ def main():
     start = (utcnow() - timedelta(days=DAYS)).date().isoformat()
     end = (utcnow() + timedelta(days=7)).date().isoformat()
     base = "/admin/reports/cancellations"
-    print(f"Reports › Cancellations, {TOTAL:,} bookings, {CANCELLED:,} cancelled (SQLite):")
+    print(f"Reports › Cancellations, {TOTAL:,} bookings, {CANCELLED:,} cancelled ({engine}):")
     for label, url in [
         ("last 30 days", f"{base}"),
         ("last 90 days", f"{base}?preset=90d"),
@@ -162,4 +179,4 @@ def main():
 
 
 if __name__ == "__main__":
-    main()
+    main(postgres="--postgres" in sys.argv)

@@ -16,8 +16,8 @@ from .messaging.push_models import PushDelivery, PushKey, PushSubscription
 from .messaging.template_models import EmailTemplate
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
-from .reports.models import (ReportDay, ReportDirty, ReportOrderDay, ReportOrderDirty,
-                             ReportState)
+from .reports.models import (ReportDay, ReportDirty, ReportMoney, ReportOrderDay,
+                             ReportOrderDirty, ReportState)
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
@@ -26,6 +26,6 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               ServiceStaff, SlotClaim, Payment, Refund, FeeTier,
               Product, Order, OrderItem, WebhookDelivery, WebhookAttempt,
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
-              ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty,
+              ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty, ReportMoney,
               PushKey, PushSubscription, PushDelivery, EmailTemplate, WaitlistEntry,
               WaitlistOffer, CustomerBookingCount]

@@ -62,6 +62,13 @@ class Customer(PasswordMixin, UserMixin, BaseModel):
     kind_key = "customer"
 
 
+# Admin › Customers and the booking picker list customers by lower-case name, then id: read in
+# that order from this index, a page costs the same however many customers there are
+# (migration 0029).
+Customer.add_index(Customer.index(fn.LOWER(Customer.name), Customer.id,
+                                  name="customer_lower_name_id"))
+
+
 class Staff(PasswordMixin, UserMixin, BaseModel):
     ADMIN = "admin"
     FIELDWORKER = "fieldworker"

@@ -1,8 +1,7 @@
 """The cancellations report: every figure aggregated in SQL, a fixed number of queries.
 
-The counts come from the per-day summary (figures.py, kept current by summary.py); the notes,
-fees and refunds from the bookings themselves, which stay cheap (a page of notes; the few
-bookings with an invoice).
+The counts, fees and refunds come from the per-day summaries (figures.py, kept current by
+summary.py); the notes from the bookings themselves (a page of them).
 
 Bookings are counted by their appointment's day (business timezone): a period's rate is the
 share of the appointments in it that were cancelled, so it does not move when a booking made
@@ -12,8 +11,8 @@ from dataclasses import dataclass
 
 from peewee import Case, fn
 
-from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Refund
-from ..bookings.models import CANCELLED, NO_SHOW, Assignment, Booking
+from ..billing.models import CANCELLATION_FEE
+from ..bookings.models import CANCELLED, Assignment, Booking
 from ..bookings.waitlist_models import CLAIMED, WaitlistOffer
 from ..kernel.db import hours_between
 from ..kernel.listing import day_terms
@@ -179,29 +178,16 @@ class Terms:
 
 
 def _other_notes(terms):
+    # The reason as a list of ids, not a join: the period's cancellations are then narrowed to
+    # "Other" in the index, before each row is read for its note.
+    others = CancellationReason.select(CancellationReason.id).where(CancellationReason.is_other)
     return list(Booking.select(Booking.ref, Booking.starts_at, Booking.cancelled_at,
                                Booking.cancel_note)
-                .join(CancellationReason)
-                .where(terms.cancelled(), CancellationReason.is_other,
+                .where(terms.cancelled(), Booking.cancel_reason.in_(others),
                        Booking.cancel_note.is_null(False), Booking.cancel_note != "",
                        *terms.current())
                 .order_by(Booking.cancelled_at.desc(), Booking.id.desc())
                 .limit(OTHER_NOTES_SHOWN).tuples())
-
-
-def _fees(terms):
-    charged = (((InvoiceLine.kind == CANCELLATION_FEE) & terms.cancelled())
-               | ((InvoiceLine.kind == NO_SHOW_FEE) & (Booking.status == NO_SHOW)))
-    return dict(InvoiceLine.select(InvoiceLine.kind, fn.SUM(InvoiceLine.amount))
-                .join(Invoice).join(Booking).where(charged, *terms.current())
-                .group_by(InvoiceLine.kind).tuples())
-
-
-def _refunds(terms):
-    return {status: (count, total) for status, count, total in
-            Refund.select(Refund.status, fn.COUNT(Refund.id), fn.SUM(Refund.amount))
-            .join(Invoice).join(Booking).where(terms.cancelled(), *terms.current())
-            .group_by(Refund.status).tuples()}
 
 
 def _refilled(terms):
@@ -236,6 +222,8 @@ def cancellation_report(flt, late_hours):
                           before.label if before else None,
                           previous[i][0] if before else 0, previous[i][1] if before else 0))
     cancelled = total[1]
+    fees, refunds = figures.money(flt)
+    reasons, channels = figures.reasons_and_channels(summary)
     share = lambda count: rate(count, cancelled)  # noqa: E731
     return Report(
         booked=total[0], cancelled=cancelled,
@@ -246,15 +234,13 @@ def cancellation_report(flt, late_hours):
         notice=[Share(label, count, share(count))
                 for (label, _, _), count in zip(NOTICE_BUCKETS, total[7:])],
         reasons=[Share(label or "No reason given", count, share(count), bool(other))
-                 for label, other, count in figures.reasons(summary)],
+                 for label, other, count in reasons],
         other_notes=_other_notes(terms),
         channels=[Share(channel or "", count, share(count), channel)
-                  for channel, count in figures.channels(summary)],
-        services=[Split(name, booked, cancelled_, moved or 0, moves or 0)
+                  for channel, count in channels],
+        services=[Split(name, booked, cancelled_ or 0, moved or 0, moves or 0)
                   for name, booked, cancelled_, moved, moves in figures.services(summary)],
         fieldworkers=[Split(name, booked, cancelled_ or 0)
                       for name, booked, cancelled_ in figures.fieldworkers(summary)],
-        fees={kind: int(amount or 0) for kind, amount in _fees(terms).items()},
-        refunds={status: (int(count), int(amount or 0))
-                 for status, (count, amount) in _refunds(terms).items()},
+        fees=fees, refunds=refunds,
         orders=order_cancellations(flt), refilled=_refilled(terms))

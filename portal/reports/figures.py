@@ -9,46 +9,54 @@ from bisect import bisect_right
 
 from peewee import JOIN, Case, fn
 
+from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE
 from ..bookings.models import CANCELLED, NO_SHOW, Service
 from ..people import Staff
 from ..settings import CancellationReason
-from .models import BOOKING_ROW, ReportDay
+from .models import BOOKING_ROW, REFUND, ReportDay, ReportMoney
 from .period import buckets
 
 STAFF_KINDS = ("admin", "fieldworker")
 
 
 def _sum_if(condition, value=ReportDay.bookings):
-    return fn.SUM(Case(None, [(condition, value)], 0))
+    """SUM(value) FILTER (WHERE condition): both databases skip the row outright (a CASE in
+    the SUM was evaluated and added for every row: the timeline cost a quarter more). Empty,
+    it is NULL where the CASE gave 0, so a caller reading it as a count takes None as 0."""
+    return fn.SUM(value).filter(condition)
 
 
 class SummaryTerms:
-    def __init__(self, flt):
-        self.flt = flt
+    """The filter as WHERE terms on report_day (or report_money: the same columns)."""
+
+    def __init__(self, flt, model=ReportDay):
+        self.flt, self.model = flt, model
 
     def rows(self):
         """The filter's rows: its fieldworker's, or the bookings' own."""
+        m = self.model
         if self.flt.fieldworker:
-            terms = [ReportDay.staff_id == self.flt.fieldworker]
+            terms = [m.staff_id == self.flt.fieldworker]
         else:
-            terms = [ReportDay.staff_id == BOOKING_ROW]
+            terms = [m.staff_id == BOOKING_ROW]
         if self.flt.service:
-            terms.append(ReportDay.service_id == self.flt.service)
+            terms.append(m.service_id == self.flt.service)
         return terms
 
     def current(self):
-        return [ReportDay.day >= self.flt.start, ReportDay.day <= self.flt.end, *self.rows()]
+        return [self.model.day >= self.flt.start, self.model.day <= self.flt.end, *self.rows()]
 
     def cancelled(self):
-        condition = ReportDay.status == CANCELLED
+        m = self.model
+        condition = m.status == CANCELLED
         if self.flt.channel:
-            condition &= ReportDay.cancel_channel == self.flt.channel
+            condition &= m.cancel_channel == self.flt.channel
         if self.flt.initiator == "customer":
-            condition &= ReportDay.cancelled_by_kind == "customer"
+            condition &= m.cancelled_by_kind == "customer"
         elif self.flt.initiator == "staff":
-            condition &= ReportDay.cancelled_by_kind.in_(STAFF_KINDS)
+            condition &= m.cancelled_by_kind.in_(STAFF_KINDS)
         elif self.flt.initiator == "integration":
-            condition &= ReportDay.cancelled_by_kind == "integration"
+            condition &= m.cancelled_by_kind == "integration"
         return condition
 
 
@@ -90,22 +98,50 @@ def timeline(terms, late_hours, notice_buckets):
     return out
 
 
-def reasons(terms):
+def money(flt):
+    """({fee kind: minor units}, {refund status: (refunds, minor units)}): one query. Fees
+    count on the bookings they are for (a cancellation fee on a cancellation the report
+    counts, a no-show fee on a no-show); refunds on the cancellations the report counts."""
+    terms = SummaryTerms(flt, ReportMoney)
+    cancelled = terms.cancelled()
+    counted = (((ReportMoney.kind == CANCELLATION_FEE) & cancelled)
+               | ((ReportMoney.kind == NO_SHOW_FEE) & (ReportMoney.status == NO_SHOW))
+               | ((ReportMoney.kind == REFUND) & cancelled))
+    fees, refunds = {}, {}
+    for kind, status, items, amount in (
+            ReportMoney.select(ReportMoney.kind, ReportMoney.refund_status,
+                               fn.SUM(ReportMoney.items), fn.SUM(ReportMoney.amount))
+            .where(counted, *terms.current())
+            .group_by(ReportMoney.kind, ReportMoney.refund_status).tuples()):
+        if kind == REFUND:
+            refunds[status] = (int(items), int(amount or 0))
+        else:
+            fees[kind] = int(amount or 0)
+    return fees, refunds
+
+
+def reasons_and_channels(terms):
+    """([(reason label, is "Other", count)], [(channel, count)]), each by count, most first:
+    one query over the period's cancellations grouped by both, added up here (a reason or a
+    channel query of its own read the same rows again)."""
     label = fn.COALESCE(ReportDay.cancel_reason_label, "")
-    count = fn.SUM(ReportDay.bookings)
-    return list(ReportDay.select(label, fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
-                                 count)
-                .join(CancellationReason, JOIN.LEFT_OUTER,
-                      on=(CancellationReason.id == ReportDay.cancel_reason_id))
-                .where(terms.cancelled(), *terms.current())
-                .group_by(label).order_by(count.desc(), label).tuples())
-
-
-def channels(terms):
-    count = fn.SUM(ReportDay.bookings)
-    return list(ReportDay.select(ReportDay.cancel_channel, count)
-                .where(terms.cancelled(), *terms.current())
-                .group_by(ReportDay.cancel_channel).order_by(count.desc()).tuples())
+    rows = (ReportDay.select(label, ReportDay.cancel_channel,
+                             fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
+                             fn.SUM(ReportDay.bookings))
+            .join(CancellationReason, JOIN.LEFT_OUTER,
+                  on=(CancellationReason.id == ReportDay.cancel_reason_id))
+            .where(terms.cancelled(), *terms.current())
+            .group_by(label, ReportDay.cancel_channel)
+            .order_by(label).tuples())  # the database's order of labels, kept for equal counts
+    reasons, channels = {}, {}
+    for reason, channel, other, count in rows:
+        was_other, total = reasons.get(reason, (0, 0))
+        reasons[reason] = (max(was_other, other), total + count)
+        channels[channel] = channels.get(channel, 0) + count
+    by_count = lambda item: -item[-1]  # noqa: E731 (sorted() keeps the order of equal counts)
+    return (sorted(((reason, other, count) for reason, (other, count) in reasons.items()),
+                   key=by_count),
+            sorted(sorted(channels.items(), key=lambda item: item[0] or ""), key=by_count))
 
 
 def services(terms):

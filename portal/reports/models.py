@@ -6,6 +6,9 @@ from peewee import CharField, DateField, DateTimeField, IntegerField
 from ..kernel.db import BaseModel
 
 BOOKING_ROW = 0  # staff_id of the row counting the booking itself (not one of its workers)
+REFUND = "refund"  # report_money.kind of a refund row
+MONEY_INDEX = ("staff_id", "day", "kind", "status", "refund_status", "cancel_channel",
+               "cancelled_by_kind", "service_id", "items", "amount")
 
 
 class ReportDay(BaseModel):
@@ -29,6 +32,26 @@ class ReportDay(BaseModel):
         indexes = ((("staff_id", "day", "service_id", "status", "bookings", "price",
                      "rescheduled", "moves", "notice_hours", "cancel_channel",
                      "cancelled_by_kind", "cancel_reason_id", "cancel_reason_label"), False),)
+
+
+class ReportMoney(BaseModel):
+    """Fees and refunds of the bookings counted in report_day, per business day and per what
+    the report filters them by; kept current with report_day (summary.py), marked dirty by
+    triggers on invoice lines, refunds and invoices (migration 0029)."""
+    day = DateField()  # the appointment's day in the business timezone
+    staff_id = IntegerField()  # BOOKING_ROW, or a fieldworker assigned to the bookings
+    service_id = IntegerField()
+    status = CharField(max_length=20)  # the booking's
+    cancel_channel = CharField(max_length=20, null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    kind = CharField(max_length=30)  # a fee line's kind, or REFUND
+    refund_status = CharField(max_length=20, null=True)  # REFUND rows only
+    items = IntegerField()  # lines or refunds
+    amount = IntegerField()  # minor units, summed
+
+    class Meta:
+        # Every column the report reads, as report_day's: a period is added up from the index.
+        indexes = ((MONEY_INDEX, False),)
 
 
 class ReportDirty(BaseModel):

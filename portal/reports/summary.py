@@ -1,8 +1,9 @@
-"""Keeping the report summary (report_day, and report_order_day for orders) current.
+"""Keeping the report summary (report_day, report_money for fees and refunds, and
+report_order_day for orders) current.
 
-Triggers (migration 0017) note the start time of every booking that changed, in the changing
-transaction; the report calls refresh() first, which counts those days again from the bookings
-and their workers. Days are business-timezone days, which only Python can work out on SQLite,
+Triggers (migrations 0017 and 0029) note the start time of every booking that changed, or whose
+fee lines, refunds or invoice changed, in the changing transaction; the report calls refresh()
+first, which counts those days again from the bookings, their workers, fees and refunds. Days are business-timezone days, which only Python can work out on SQLite,
 so the counting happens here; a timezone change (or an empty report_state) counts everything.
 
 Refreshes are serialised (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on report_state
@@ -17,11 +18,14 @@ from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo
 
+from peewee import fn
+
+from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Refund
 from ..bookings.models import Assignment, Booking
 from ..kernel.db import database, is_postgres, write_transaction
 from ..orders.models import CANCELLED as ORDER_CANCELLED, Order
-from .models import BOOKING_ROW, ReportDay, ReportDirty, ReportOrderDay, ReportOrderDirty, \
-    ReportState
+from .models import BOOKING_ROW, REFUND, ReportDay, ReportDirty, ReportMoney, ReportOrderDay, \
+    ReportOrderDirty, ReportState
 
 # Notice past this many hours counts as this many: no threshold the report uses lies beyond
 # (notice buckets end at 7 days; the settings allow a notice period of at most 8,760 hours),
@@ -66,14 +70,19 @@ def _ranges(days, zone):
     return [(_utc_midnight(a, zone), _utc_midnight(b, zone)) for a, b in out]
 
 
+def _on_days(days, zone):
+    """The WHERE terms for bookings on `days` (business days), or every booking (None)."""
+    if days is None:
+        return [True]  # peewee needs a term; True keeps every booking
+    return [reduce(or_, ((Booking.starts_at >= a) & (Booking.starts_at < b)
+                         for a, b in _ranges(days, zone)))]
+
+
 def count(tz, days=None):
     """Summary rows (tuples of FIELDS) for the bookings on `days` (business days in `tz`), or
     all of them."""
     zone = ZoneInfo(tz)
-    where = [True]  # peewee needs a term; True keeps every booking
-    if days is not None:
-        where = [reduce(or_, ((Booking.starts_at >= a) & (Booking.starts_at < b)
-                              for a, b in _ranges(days, zone)))]
+    where = _on_days(days, zone)
     # Raw cursors: turning 100,000 rows into Python values through the models cost 5x the
     # counting (a full count runs after a timezone change and on the first report).
     db = Booking._meta.database  # the models' database (a test may bind them to another)
@@ -98,6 +107,44 @@ def count(tz, days=None):
             figures[1] += moves > 0
             figures[2] += moves
             figures[3] += price
+    return [(*key, *figures) for key, figures in totals.items()]
+
+
+MONEY_FIELDS = (ReportMoney.staff_id, ReportMoney.day, ReportMoney.service_id, ReportMoney.status,
+                ReportMoney.cancel_channel, ReportMoney.cancelled_by_kind, ReportMoney.kind,
+                ReportMoney.refund_status, ReportMoney.items, ReportMoney.amount)
+
+
+def count_money(tz: str, days: set | None = None) -> list[tuple]:
+    """Money rows (tuples of MONEY_FIELDS) for the fee lines and refunds of the bookings on
+    `days` (business days in `tz`), or of every booking."""
+    zone = ZoneInfo(tz)
+    where = _on_days(days, zone)
+    db = Booking._meta.database
+    booking = (Booking.starts_at, Booking.service, Booking.status, Booking.cancel_channel,
+               Booking.cancelled_by_kind)
+    fees = (InvoiceLine.select(Booking.id, *booking, InvoiceLine.kind, None,
+                               fn.COUNT(InvoiceLine.id), fn.SUM(InvoiceLine.amount))
+            .join(Invoice).join(Booking)
+            .where(InvoiceLine.kind.in_((CANCELLATION_FEE, NO_SHOW_FEE)), *where)
+            .group_by(Booking.id, InvoiceLine.kind))
+    refunds = (Refund.select(Booking.id, *booking, REFUND, Refund.status, fn.COUNT(Refund.id),
+                             fn.SUM(Refund.amount))
+               .join(Invoice).join(Booking).where(*where).group_by(Booking.id, Refund.status))
+    money = list(db.execute(fees | refunds))
+    workers = defaultdict(list)
+    if money:
+        for booking_id, staff_id in db.execute(
+                Assignment.select(Assignment.booking, Assignment.staff).join(Booking)
+                .join(Invoice, on=(Invoice.booking == Booking.id)).where(*where)):
+            workers[booking_id].append(staff_id)
+    totals = defaultdict(lambda: [0, 0])
+    for booking_id, starts_at, *key, items, amount in money:
+        key = (_local_day(_moment(starts_at), zone), *key)
+        for staff_id in [BOOKING_ROW, *workers.get(booking_id, ())]:
+            figures = totals[(staff_id, *key)]
+            figures[0] += items
+            figures[1] += amount
     return [(*key, *figures) for key, figures in totals.items()]
 
 
@@ -159,15 +206,19 @@ def refresh(tz):
             "report_order_dirty", "cancelled_at", ReportOrderDirty)}
         if current != tz or len(days) > REBUILD_DAYS or len(order_days) > REBUILD_DAYS:
             ReportDay.delete().execute()
+            ReportMoney.delete().execute()
             ReportOrderDay.delete().execute()
             _insert(ReportDay, FIELDS, count(tz))
+            _insert(ReportMoney, MONEY_FIELDS, count_money(tz))
             _insert(ReportOrderDay, ORDER_FIELDS, count_orders(tz))
             ReportState.delete().execute()
             ReportState.create(timezone=tz)
             return
         if days:
             ReportDay.delete().where(ReportDay.day.in_(sorted(days))).execute()
+            ReportMoney.delete().where(ReportMoney.day.in_(sorted(days))).execute()
             _insert(ReportDay, FIELDS, count(tz, days))
+            _insert(ReportMoney, MONEY_FIELDS, count_money(tz, days))
         if order_days:
             ReportOrderDay.delete().where(ReportOrderDay.day.in_(sorted(order_days))).execute()
             _insert(ReportOrderDay, ORDER_FIELDS, count_orders(tz, order_days))

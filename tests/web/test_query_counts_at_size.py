@@ -57,7 +57,7 @@ def admin_pages(world):
             "/admin/refunds": 5, "/admin/activity": 6,
             "/admin/activity?page=3": 6, "/admin/emails": 3, "/admin/staff": 3,
             "/admin/push-log": 3,
-            "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 16,
+            "/admin/services": 5, "/admin/integrations": 4, "/admin/reports/cancellations": 14,
             "/admin/waitlist": 5}
 
 
