@@ -4,6 +4,26 @@ from contextlib import contextmanager
 
 
 @contextmanager
+def statements():
+    """(sql, params) of each statement peewee runs in the block, for reading its plan."""
+    seen = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            seen.append(record.msg)
+
+    logger, handler = logging.getLogger("peewee"), Keep(logging.DEBUG)
+    old_level = logger.level  # the app caps peewee at INFO (SQL carries tokens): put it back
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        yield seen
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+
+
+@contextmanager
 def count_queries():
     """Count the SQL statements peewee runs (it logs each one at DEBUG)."""
     seen = []

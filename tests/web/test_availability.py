@@ -2,7 +2,6 @@
 
 The business is in America/New_York; 2030-01-07 is a Monday in standard time (UTC-5).
 """
-import logging
 from datetime import date, datetime, time, timedelta
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
@@ -20,7 +19,7 @@ from portal.kernel.errors import Conflict, InvalidInput
 from portal.kernel.timefmt import to_local
 from portal.people import Customer, Staff
 from portal.settings import Settings
-from tests.support.queries import count_queries
+from tests.support.queries import count_queries, statements
 
 TZ = "America/New_York"
 MONDAY = date(2030, 1, 7)
@@ -319,22 +318,9 @@ def test_queries_do_not_grow_with_bookings_in_the_window(biz):
 
 
 def test_bookings_are_found_through_the_starts_at_index(biz):
-    statements = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            statements.append(record.msg)
-
-    logger, handler = logging.getLogger("peewee"), Keep(logging.DEBUG)
-    old_level = logger.level  # the app caps peewee at INFO (SQL carries tokens): put it back
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
+    with statements() as seen:
         av.free_slots(biz.service, MONDAY, MONDAY, settings=Settings.current(), now=BEFORE)
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
-    sql, params = next(m for m in statements if 'FROM "booking"' in m[0])
+    sql, params = next(m for m in seen if 'FROM "booking"' in m[0])
     if is_postgres():
         # With a handful of rows PostgreSQL rightly prefers a sequential scan; forbidding it
         # shows an index on starts_at can answer the query (the planner's choice at scale).

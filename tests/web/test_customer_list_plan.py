@@ -1,35 +1,13 @@
 """Admin › Customers reads its page of customers in order from the LOWER(name), id index
 (migration 0029), on SQLite and PostgreSQL, instead of sorting every customer first."""
-import logging
-from contextlib import contextmanager
-
 from portal.kernel.clock import utcnow
 from portal.kernel.db import database, is_postgres
 from portal.people import Customer
 from portal.people.customer_queries import CustomerFilter, find_customers
 from tests.support.factories import person
+from tests.support.queries import statements
 
 INDEX = "customer_lower_name_id"
-
-
-@contextmanager
-def statements():
-    """(sql, params) of each statement peewee runs in the block."""
-    seen = []
-
-    class Keep(logging.Handler):
-        def emit(self, record):
-            seen.append(record.msg)
-
-    logger, handler = logging.getLogger("peewee"), Keep(logging.DEBUG)
-    old_level = logger.level  # the app caps peewee at INFO (SQL carries tokens): put it back
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
 
 
 def _plan(sql, params):
