@@ -3,14 +3,14 @@ report_month, the days at its edges from report_day (figures.py reads both in on
 from datetime import date, timedelta
 
 
-def _next_month(day: date) -> date:
+def next_month(day: date) -> date:
     return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
 
 
 def whole_months(start: date, end: date) -> tuple[date, date] | None:
     """[first, stop): the first days of the calendar months wholly inside [start, end]."""
-    first = start if start.day == 1 else _next_month(start)
-    stop = _next_month(end) if _next_month(end) == end + timedelta(days=1) else end.replace(day=1)
+    first = start if start.day == 1 else next_month(start)
+    stop = next_month(end) if next_month(end) == end + timedelta(days=1) else end.replace(day=1)
     return (first, stop) if first < stop else None
 
 

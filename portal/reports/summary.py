@@ -1,10 +1,12 @@
-"""Keeping the report summary (report_day, report_money for fees and refunds, and
-report_order_day for orders) current.
+"""Keeping the report summary (report_day, report_money for fees and refunds, report_month
+for whole months, and report_order_day for orders) current.
 
 Triggers (migrations 0017 and 0029) note the start time of every booking that changed, or whose
 fee lines, refunds or invoice changed, in the changing transaction; the report calls refresh()
 first, which counts those days again from the bookings, their workers, fees and refunds. Days are business-timezone days, which only Python can work out on SQLite,
 so the counting happens here; a timezone change (or an empty report_state) counts everything.
+report_month is added up again from report_day for the months of the days just counted, in
+the same transaction, so a month never disagrees with its days.
 
 Refreshes are serialised (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on report_state
 that plain readers never wait for). The dirty rows are taken (deleted) before the bookings are
@@ -26,6 +28,7 @@ from ..kernel.db import database, is_postgres, write_transaction
 from ..orders.models import CANCELLED as ORDER_CANCELLED, Order
 from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportDirty, ReportMoney, \
     ReportMonth, ReportOrderDay, ReportOrderDirty, ReportState
+from .spans import next_month
 
 # Notice past this many hours counts as this many: no threshold the report uses lies beyond
 # (notice buckets end at 7 days; the settings allow a notice period of at most 8,760 hours),
@@ -197,10 +200,6 @@ def _month_start(day):
     return day.replace(day=1)
 
 
-def _next_month(day):
-    return (day.replace(day=28) + timedelta(days=4)).replace(day=1)
-
-
 def _count_months(months=None):
     """Count report_month again from report_day for `months` (first days), or every month:
     one INSERT ... SELECT per month, in the caller's transaction."""
@@ -214,7 +213,7 @@ def _count_months(months=None):
         months, month = [], _month_start(first)
         while month <= last:
             months.append(month)
-            month = _next_month(month)
+            month = next_month(month)
     else:
         months = sorted(months)
         ReportMonth.delete().where(ReportMonth.month.in_(months)).execute()
@@ -236,7 +235,7 @@ def _count_months(months=None):
             ReportDay.select(value, *key, fn.SUM(ReportDay.bookings),
                              fn.SUM(ReportDay.rescheduled), fn.SUM(ReportDay.moves),
                              fn.SUM(ReportDay.price), *(fn.COALESCE(n, 0) for n in notice))
-            .where(ReportDay.day >= month, ReportDay.day < _next_month(month))
+            .where(ReportDay.day >= month, ReportDay.day < next_month(month))
             .group_by(*key),
             fields=[getattr(ReportMonth, name) for name in MONTH_FIELDS]).execute()
 
