@@ -16,7 +16,7 @@ from .messaging.push_models import PushDelivery, PushKey, PushSubscription
 from .messaging.template_models import EmailTemplate
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
-from .reports.models import (ReportDay, ReportDirty, ReportMoney, ReportOrderDay,
+from .reports.models import (ReportDay, ReportDirty, ReportMoney, ReportMonth, ReportOrderDay,
                              ReportOrderDirty, ReportState)
 from .settings import CancellationReason, Settings
 
@@ -28,4 +28,4 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
               ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty, ReportMoney,
               PushKey, PushSubscription, PushDelivery, EmailTemplate, WaitlistEntry,
-              WaitlistOffer, CustomerBookingCount]
+              WaitlistOffer, CustomerBookingCount, ReportMonth]

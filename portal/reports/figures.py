@@ -1,11 +1,18 @@
 """The report's counts, read from the summary (report_day) instead of every booking.
 
+A period's whole calendar months come from report_month (report_day added up per month) for
+the timeline, services and fieldworkers, and only its edge days from report_day: each is one
+statement, a UNION ALL of the runs (spans.py) summed as one.
+
 Each function mirrors the detail query it replaced in cancellations.py: the same filters
 (period days, service, fieldworker, channel, initiator) as WHERE terms on summary columns, and
 every count a SUM of the rows' booking counts. A fieldworker's figures come from the rows of
 that fieldworker's bookings (staff_id), everything else from the bookings' own rows.
 """
 from bisect import bisect_right
+from datetime import date
+from functools import reduce
+from operator import add
 
 from peewee import JOIN, Case, fn
 
@@ -13,8 +20,9 @@ from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE
 from ..bookings.models import CANCELLED, NO_SHOW, Service
 from ..people import Staff
 from ..settings import CancellationReason
-from .models import BOOKING_ROW, REFUND, ReportDay, ReportMoney
-from .period import buckets
+from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportMoney, ReportMonth
+from .period import WEEKLY_UP_TO_DAYS, buckets
+from .spans import pieces
 
 STAFF_KINDS = ("admin", "fieldworker")
 
@@ -46,6 +54,18 @@ class SummaryTerms:
     def current(self):
         return [self.model.day >= self.flt.start, self.model.day <= self.flt.end, *self.rows()]
 
+    def runs(self, periods, months=True):
+        """[(terms, model, its day column, WHERE terms for one run)] covering `periods`: day
+        runs on report_day, whole months on report_month."""
+        days, month_runs = pieces(periods, months)
+        day_terms, month_terms = SummaryTerms(self.flt), SummaryTerms(self.flt, ReportMonth)
+        return ([(day_terms, ReportDay, ReportDay.day, [ReportDay.day >= first,
+                                                        ReportDay.day <= last])
+                 for first, last in days]
+                + [(month_terms, ReportMonth, ReportMonth.month,
+                    [ReportMonth.month >= first, ReportMonth.month < stop])
+                   for first, stop in month_runs])
+
     def cancelled(self):
         m = self.model
         condition = m.status == CANCELLED
@@ -71,27 +91,61 @@ def notice(low, high):
     return condition
 
 
+# report_month's column for each notice bucket [low, high) (None: open).
+MONTH_NOTICE = dict(zip(zip((None, *NOTICE_BOUNDS), (*NOTICE_BOUNDS, None)),
+                        (ReportMonth.notice_24, ReportMonth.notice_48, ReportMonth.notice_168,
+                         ReportMonth.notice_over)))
+
+
+def _timeline_columns(terms, late_hours, notice_buckets):
+    m, cancelled = terms.model, terms.cancelled()
+    columns = [fn.SUM(m.bookings), _sum_if(cancelled, m.bookings),
+               _sum_if(m.status == NO_SHOW, m.bookings)]
+    if m is ReportDay:
+        columns.append(_sum_if(cancelled & notice(None, late_hours)))
+        notices = [_sum_if(cancelled & notice(low, high)) for _, low, high in notice_buckets]
+    else:  # whole months: their notice columns (months_fit() said every bound is one of them)
+        late = [column for (_, high), column in MONTH_NOTICE.items()
+                if high is not None and high <= late_hours]
+        columns.append(_sum_if(cancelled, reduce(add, late)))
+        notices = [_sum_if(cancelled, MONTH_NOTICE[(low, high)])
+                   for _, low, high in notice_buckets]
+    return columns + [fn.SUM(m.rescheduled), fn.SUM(m.moves), _sum_if(cancelled, m.price),
+                      *notices]
+
+
+def _months_fit(flt, late_hours, notice_buckets):
+    """Whole months can stand in for their days: each is inside one bucket (the buckets are
+    months), and every notice bound the timeline asks about is a column of report_month."""
+    monthly = all((last - first).days >= WEEKLY_UP_TO_DAYS
+                  for first, last in (flt.previous, (flt.start, flt.end)))
+    return (monthly and late_hours in NOTICE_BOUNDS
+            and all((low, high) in MONTH_NOTICE for _, low, high in notice_buckets))
+
+
+def _as_date(value):
+    return value if isinstance(value, date) else date.fromisoformat(value)
+
+
 def timeline(terms, late_hours, notice_buckets):
     """{bucket index: [booked, cancelled, no-shows, late, rescheduled, moves, lost, notice...]}
-    over the previous period's buckets then the current one's: one query grouped by day."""
+    over the previous period's buckets then the current one's: one query, its rows per day
+    (per month for whole months when the buckets are months)."""
     flt = terms.flt
     weeks = buckets(*flt.previous) + buckets(flt.start, flt.end)
-    cancelled = terms.cancelled()
-    columns = [fn.SUM(ReportDay.bookings), _sum_if(cancelled),
-               _sum_if(ReportDay.status == NO_SHOW), _sum_if(cancelled & notice(None, late_hours)),
-               fn.SUM(ReportDay.rescheduled), fn.SUM(ReportDay.moves),
-               _sum_if(cancelled, ReportDay.price)]
-    columns += [_sum_if(cancelled & notice(low, high)) for _, low, high in notice_buckets]
-    rows = (ReportDay.select(ReportDay.day, *columns)
-            .where(ReportDay.day >= min(flt.previous[0], flt.start), ReportDay.day <= flt.end,
-                   *terms.rows())
-            .group_by(ReportDay.day).tuples())
+    runs = terms.runs([flt.previous, (flt.start, flt.end)],
+                      months=_months_fit(flt, late_hours, notice_buckets))
+    rows = reduce(add, (model.select(day, *_timeline_columns(run_terms, late_hours,
+                                                             notice_buckets))
+                        .where(*where, *run_terms.rows()).group_by(day)
+                        for run_terms, model, day, where in runs)).tuples()
     starts = [week.start for week in weeks]
     out = {}
     for day, *figures in rows:
+        day = _as_date(day)
         i = bisect_right(starts, day) - 1
         if i < 0 or day > weeks[i].end:
-            continue  # between the periods ("this month" against last month's same days)
+            continue  # not in a bucket (never: the runs cover the buckets' days only)
         total = out.setdefault(i, [0] * len(figures))
         for n, value in enumerate(figures):
             total[n] += int(value or 0)
@@ -145,31 +199,41 @@ def reasons_and_channels(terms):
 
 
 def services(terms):
-    """Per service, aggregated before the names are joined: joined first, SQLite walked the
-    period once per service."""
-    figures = (ReportDay.select(ReportDay.service_id, fn.SUM(ReportDay.bookings).alias("booked"),
-                                _sum_if(terms.cancelled()).alias("cancelled"),
-                                fn.SUM(ReportDay.rescheduled).alias("rescheduled"),
-                                fn.SUM(ReportDay.moves).alias("moves"))
-               .where(*terms.current()).group_by(ReportDay.service_id))
-    return list(Service.select(Service.name, figures.c.booked, figures.c.cancelled,
-                               figures.c.rescheduled, figures.c.moves)
-                .join(figures, on=(Service.id == figures.c.service_id))
-                .order_by(Service.name).tuples())
+    """Per service: each run aggregated before the names are joined (joined first, SQLite
+    walked the period once per service), the runs added up in the same statement."""
+    flt = terms.flt
+    parts = reduce(add, (
+        model.select(model.service_id.alias("service_id"), fn.SUM(model.bookings).alias("booked"),
+                     _sum_if(run_terms.cancelled(), model.bookings).alias("cancelled"),
+                     fn.SUM(model.rescheduled).alias("rescheduled"),
+                     fn.SUM(model.moves).alias("moves"))
+        .where(*where, *run_terms.rows()).group_by(model.service_id)
+        for run_terms, model, _, where in terms.runs([(flt.start, flt.end)]))).alias("runs")
+    return list(Service.select(Service.name, fn.SUM(parts.c.booked), fn.SUM(parts.c.cancelled),
+                               fn.SUM(parts.c.rescheduled), fn.SUM(parts.c.moves))
+                .join(parts, on=(Service.id == parts.c.service_id))
+                .group_by(Service.id, Service.name).order_by(Service.name).tuples())
 
 
 def fieldworkers(terms):
-    """Per fieldworker, joined from the staff side: each person's rows are one range of the
-    (staff_id, day, ...) index. Read as "every staff row but the bookings' own" SQLite walked
-    the whole index, every day of every fieldworker, whatever the period."""
+    """Per fieldworker, each run joined from the staff side: each person's rows are one range
+    of the (staff_id, day or month, ...) index. Read as "every staff row but the bookings' own"
+    SQLite walked the whole index, every day of every fieldworker, whatever the period."""
     flt = terms.flt
-    on = ((ReportDay.staff_id == Staff.id) & (ReportDay.day >= flt.start)
-          & (ReportDay.day <= flt.end))
-    if flt.fieldworker:
-        on &= ReportDay.staff_id == flt.fieldworker
-    if flt.service:
-        on &= ReportDay.service_id == flt.service
-    return list(Staff.select(Staff.name, fn.SUM(ReportDay.bookings),
-                             _sum_if(terms.cancelled()))
-                .join(ReportDay, on=on)
-                .group_by(Staff.id, Staff.name).order_by(Staff.name, Staff.id).tuples())
+    selects = []
+    for run_terms, model, day, where in terms.runs([(flt.start, flt.end)]):
+        on = reduce(lambda a, b: a & b, where, model.staff_id == Staff.id)
+        if flt.fieldworker:
+            on &= model.staff_id == flt.fieldworker
+        if flt.service:
+            on &= model.service_id == flt.service
+        selects.append(Staff.select(Staff.id.alias("id"), Staff.name.alias("name"),
+                                    fn.SUM(model.bookings).alias("booked"),
+                                    _sum_if(run_terms.cancelled(), model.bookings)
+                                    .alias("cancelled"))
+                       .join(model, on=on).group_by(Staff.id, Staff.name))
+    parts = reduce(add, selects).alias("runs")
+    return list(parts.select_from(parts.c.name, fn.SUM(parts.c.booked),
+                                  fn.SUM(parts.c.cancelled))
+                .group_by(parts.c.id, parts.c.name).order_by(parts.c.name, parts.c.id)
+                .tuples())

@@ -54,6 +54,39 @@ class ReportMoney(BaseModel):
         indexes = ((MONEY_INDEX, False),)
 
 
+# report_month's notice columns: cancellations with notice under each bound (hours), the
+# last one at or over the last bound. The report's notice buckets are these; "late" reads
+# whole months only when its bound is one of them (else the timeline reads days).
+NOTICE_BOUNDS = (24, 48, 168)
+MONTH_INDEX = ("staff_id", "month", "service_id", "status", "cancel_channel",
+               "cancelled_by_kind", "bookings", "rescheduled", "moves", "price", "notice_24",
+               "notice_48", "notice_168", "notice_over")
+
+
+class ReportMonth(BaseModel):
+    """report_day added up per calendar month, for what the timeline, services and
+    fieldworkers read: a long period reads its whole months here and only its edge days in
+    report_day. Counted again from report_day in the same transaction as the days it holds
+    (summary.py), so the two never disagree."""
+    month = DateField()  # the month's first day
+    staff_id = IntegerField()
+    service_id = IntegerField()
+    status = CharField(max_length=20)
+    cancel_channel = CharField(max_length=20, null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    bookings = IntegerField()
+    rescheduled = IntegerField()
+    moves = IntegerField()
+    price = IntegerField()
+    notice_24 = IntegerField()  # bookings with notice under 24 hours (NOTICE_BOUNDS)
+    notice_48 = IntegerField()  # 24 to under 48
+    notice_168 = IntegerField()  # 48 to under 168
+    notice_over = IntegerField()  # 168 or more
+
+    class Meta:
+        indexes = ((MONTH_INDEX, False),)
+
+
 class ReportDirty(BaseModel):
     """A start time whose day needs counting again: written by database triggers (migration
     0017) in the same transaction as any change to a booking or its workers."""
