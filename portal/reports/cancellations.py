@@ -9,7 +9,7 @@ long ago is cancelled today for a day outside the period.
 """
 from dataclasses import dataclass
 
-from peewee import Case, fn
+from peewee import fn
 
 from ..billing.models import CANCELLATION_FEE
 from ..bookings.models import CANCELLED, Assignment, Booking
@@ -31,10 +31,6 @@ TOP_SERVICES = 5
 
 def rate(part, whole):
     return part / whole if whole else None
-
-
-def _count_if(condition):
-    return fn.SUM(Case(None, [(condition, 1)], 0))
 
 
 @dataclass(frozen=True)
