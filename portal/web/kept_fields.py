@@ -53,10 +53,10 @@ def bind(form, unbound, options):
                      if name not in _PER_FORM}
         return field
     field = object.__new__(kind)
-    field.__dict__.update(made)
+    field.__dict__ = dict(made)  # a copy: the kept one stays as it was made
     field._form, field.meta = form, form.meta
     flags = field.flags = Flags()
-    flags.__dict__.update(made["flags"].__dict__)
+    flags.__dict__ = dict(made["flags"].__dict__)
     if made.get("render_kw") is not None:
         field.render_kw = dict(made["render_kw"])
     return field
