@@ -3,8 +3,6 @@ server drops it, status writes in constant queries per batch, and messages built
 read back as what was queued. Real aiosmtpd on loopback, real database."""
 import email
 import email.policy
-import logging
-from contextlib import contextmanager
 from types import SimpleNamespace
 
 from aiosmtpd.controller import Controller
@@ -15,28 +13,8 @@ from portal.messaging.models import PENDING, SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
 from portal.messaging.smtp import Mailer
 from portal.settings import Settings
+from tests.support.queries import count_queries
 from tests.support.servers import Sink, free_port, smtp_sink
-
-
-@contextmanager
-def count_queries():
-    """The SQL statements peewee runs in the block (it logs each one at DEBUG)."""
-    seen = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            if record.name == "peewee":
-                seen.append(record.getMessage())
-
-    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
-    old_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
 
 
 class Sessions(Sink):

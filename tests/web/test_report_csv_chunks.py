@@ -1,8 +1,6 @@
 """The cancellations CSV streams in chunks of one query each, whatever the chunk holds."""
 import csv
 import io
-import logging
-from contextlib import contextmanager
 from datetime import timedelta
 
 import pytest
@@ -12,29 +10,10 @@ from portal.billing.models import Invoice, Refund
 from portal.bookings.models import Assignment, Booking
 from portal.reports import export
 from portal.reports.period import ReportFilter
+from tests.support.queries import count_queries
 from tests.support.report_fixture import PERIOD, build_report_world, utc
 
 EXTRA = 12
-
-
-@contextmanager
-def count_queries():
-    seen = []
-
-    class Counter(logging.Handler):
-        def emit(self, record):
-            if record.name == "peewee":
-                seen.append(record.getMessage())
-
-    logger, handler = logging.getLogger("peewee"), Counter(logging.DEBUG)
-    old_level = logger.level
-    logger.addHandler(handler)
-    logger.setLevel(logging.DEBUG)
-    try:
-        yield seen
-    finally:
-        logger.removeHandler(handler)
-        logger.setLevel(old_level)
 
 
 @pytest.fixture
