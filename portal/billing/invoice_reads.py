@@ -68,12 +68,19 @@ def read_with_customer(ref: str) -> Along:
     return Along("customer", _ANY_WITH_INVOICE, (ref,), Booking.customer)
 
 
+def read_for_staff(ref: str) -> Along:
+    """The admin's booking page's statement for `ref` (_ANY_WITH_INVOICE), to be read in the
+    statement that loads the logged-in staff member: any booking's rows, for a page only
+    admins reach (the admin area's gate runs before the view takes them)."""
+    return Along("staff", _ANY_WITH_INVOICE, (ref,), None)
+
+
 def booking_with_invoice(ref, customer_id, settings, rows=None):
     """(booking with service and customer, its fieldworkers, its InvoiceSummary) for the
     customer's booking page, in one statement when nothing was paid or refunded; (None, [],
     None) when the customer has no such booking. customer_id None: any customer's booking
     (the admin's booking page). `rows`: the customer's rows for `ref` already read with them
-    (read_with_customer)."""
+    (read_with_customer), or any booking's read with a staff member (read_for_staff)."""
     if rows is None:
         rows = _WITH_INVOICE.rows(ref, customer_id) if customer_id is not None \
             else _ANY_WITH_INVOICE.rows(ref)

@@ -3,6 +3,7 @@ from datetime import timedelta
 
 from peewee import JOIN, fn
 
+from ..kernel.beside import Along
 from ..kernel.compiled import Compiled
 from ..people import Customer, Staff
 from .models import SCHEDULED, Assignment, Booking, Service
@@ -35,13 +36,13 @@ def customer_bookings(customer_id, view, now):
     return query.order_by(Booking.starts_at.desc())
 
 
-def booking_detail(ref, customer_id=None):
+def booking_detail(ref, customer_id=None, rows=None):
     """(booking with service and customer, assigned staff) or None; customer_id limits to theirs.
-    One statement: the booking joined to its fieldworkers, a row each (one row with none)."""
-    if customer_id is None:
-        rows = _DETAIL_BY_REF.rows(ref)
-    else:
-        rows = _DETAIL_BY_REF_FOR.rows(ref, customer_id)
+    One statement: the booking joined to its fieldworkers, a row each (one row with none).
+    `rows`: that statement's rows for `ref` already read with the person (read_for_staff)."""
+    if rows is None:
+        rows = _DETAIL_BY_REF.rows(ref) if customer_id is None \
+            else _DETAIL_BY_REF_FOR.rows(ref, customer_id)
     if not rows:
         return None, []
     # Peewee hangs each row's fieldworker on its assignment; a booking without any has none.
@@ -115,9 +116,17 @@ def staff_needs_closing(staff_id, now, limit=WINDOW):
                 .order_by(Booking.starts_at).limit(limit))
 
 
-def staff_booking(ref, staff_id=None):
-    """A booking for a staff page; staff_id limits it to jobs assigned to that fieldworker."""
-    booking, staff = booking_detail(ref)
+def read_for_staff(ref: str) -> Along:
+    """The staff booking page's statement for `ref`, to be read in the statement that loads the
+    logged-in staff member (accounts.sessions.resume): any booking's rows, as _DETAIL_BY_REF
+    reads them; staff_booking(rows=...) still keeps a fieldworker to their own jobs."""
+    return Along("staff", _DETAIL_BY_REF, (ref,), None)
+
+
+def staff_booking(ref, staff_id=None, rows=None):
+    """A booking for a staff page; staff_id limits it to jobs assigned to that fieldworker.
+    `rows`: read_for_staff(ref)'s, read with the person."""
+    booking, staff = booking_detail(ref, rows=rows)
     if booking is None or (staff_id is not None and staff_id not in {s.id for s in staff}):
         return None, []
     return booking, staff

@@ -15,6 +15,10 @@ every column apart. The first must give at most one row (a LIMIT 1): it comes ba
 matching row of the second, or alone with the second's columns empty, so the second never
 decides whether the first is found. Only the second's rows whose match column equals the
 first's are read, so a second query without that condition reads nobody else's rows.
+With no match column (`on=(first's field, None)`) every row of the second comes back beside
+the first's: for a page that decides itself whether this person may see them (the admin area's
+gate, a fieldworker's own jobs); the second's primary key, which it must select, tells its rows
+from the empty ones.
 PostgreSQL (12 on) plans a WITH used once as part of the statement, so the second still
 finds its rows by their index; SQLite does the same.
 """
@@ -27,7 +31,8 @@ from .compiled import Compiled
 
 class Along(NamedTuple):
     """A read to make in the statement of a `kind` person's session (accounts.sessions.resume):
-    `query`'s rows for `args` whose `match` column is the person's id."""
+    `query`'s rows for `args` whose `match` column is the person's id, or all of them with
+    `match` None (the page then checks that this person may see them, before or after)."""
     kind: str
     query: Compiled
     args: tuple
@@ -38,6 +43,9 @@ class Along(NamedTuple):
         field's == builds an SQL expression, which is always true."""
         return (other.kind == self.kind and other.query is self.query
                 and other.match is self.match and other.args == self.args)
+
+    def any_person(self) -> bool:
+        return self.match is None
 
 
 class Beside(Compiled):
@@ -67,11 +75,16 @@ class Beside(Compiled):
         q1, sql1, slots1, _ = self.first._for_database(db)
         q2, sql2, slots2, _ = self.second._for_database(db)
         n1, n2 = len(q1._returning), len(q2._returning)
-        i, j = _position(q1, self._on[0]), _position(q2, self._on[1])
+        i = _position(q1, self._on[0])
+        if self._on[1] is None:  # every row of the second; its key tells them from none
+            j, on = _position(q2, q2.model._meta.primary_key), "1 = 1"
+        else:
+            j = _position(q2, self._on[1])
+            on = f'"b"."c{j}" = "a"."c{i}"'
         order = ", ".join(f'"b"."c{_position(q2, node)}" {direction}'
                           for node, direction in _order(q2))
         sql = (f'WITH "a"({_columns(n1)}) AS ({sql1}), "b"({_columns(n2)}) AS ({sql2}) '
-               f'SELECT "a".*, "b".* FROM "a" LEFT OUTER JOIN "b" ON ("b"."c{j}" = "a"."c{i}")'
+               f'SELECT "a".*, "b".* FROM "a" LEFT OUTER JOIN "b" ON ({on})'
                + (f" ORDER BY {order}" if order else ""))
         shift = self.first._arity
         slots = slots1 + [(k if k is None else k + shift, value) for k, value in slots2]

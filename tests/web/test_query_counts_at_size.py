@@ -50,7 +50,7 @@ def admin_pages(world):
     return {"/admin/bookings": 7, "/admin/bookings?view=upcoming": 7,
             "/admin/bookings?page=2": 7, "/admin/bookings?view=past&page=30": 7,
             "/admin/bookings?q=customer": 7, f"/admin/bookings?fieldworker={world.fw.id}": 7,
-            f"/admin/bookings/{world.upcoming.ref}": 4, "/admin/customers": 4,
+            f"/admin/bookings/{world.upcoming.ref}": 3, "/admin/customers": 4,
             "/admin/customers?q=customer&page=2": 4, f"/admin/customers/{world.customer.id}": 11,
             "/admin/orders": 4, "/admin/orders/new": 3,
             f"/admin/orders/new?customer={world.customer.id}&q=customer": 5,
@@ -64,7 +64,7 @@ def admin_pages(world):
 def fieldworker_pages(world):
     # Page one also lists the jobs still to close (one more statement); later pages don't.
     return {"/fieldworker/jobs": 4, "/fieldworker/jobs?page=2": 3,
-            f"/fieldworker/jobs/{world.upcoming.ref}": 3,
+            f"/fieldworker/jobs/{world.upcoming.ref}": 2,
             "/fieldworker/notifications": 5}  # + this person's push devices, the push key
 
 

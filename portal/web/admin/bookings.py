@@ -3,13 +3,13 @@ from flask import Blueprint, abort, render_template, request, url_for
 from flask_login import current_user
 
 from ...audit.activity import timeline
-from ...billing.invoice_reads import booking_with_invoice
+from ...billing.invoice_reads import booking_with_invoice, read_for_staff
 from ...billing.invoices import invoice_summary
 from ...bookings.listing import VIEWS, BookingFilter, filter_options, find_bookings
 from ...bookings.page import booking_page, row_actions
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
-from ..app.current import current_settings
+from ..app.current import current_settings, read_along, read_with_person
 from ..app.htmx import fragment_or_page
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
@@ -34,7 +34,8 @@ def booking_context(ref, rows=None):
         booking, staff = rows
         invoice = invoice_summary(booking, settings) if booking is not None else None
     else:  # the invoice read with the booking, in its statement (as the customer's page)
-        booking, staff, invoice = booking_with_invoice(ref, None, settings)
+        booking, staff, invoice = booking_with_invoice(
+            ref, None, settings, rows=read_along(read_for_staff(ref)))
     if booking is None:
         abort(404)
     page = booking_page(booking, staff, actor_for(current_user), settings, utcnow(),
@@ -44,6 +45,13 @@ def booking_context(ref, rows=None):
             "reschedule": page.reschedule, "reschedule_endpoint": "admin.bookings.reschedule",
             "details": page.details, "invoice": invoice, "refund_due": page.refund_due,
             "timeline": timeline("booking", booking.id)}
+
+
+# The booking page and its cancel and reschedule steps read the booking in the statement that
+# loads the staff member (their GET; web/app/current.py), as the customer's page does. Any
+# booking's rows: only admins get past the admin area's gate to the view that takes them.
+for _step in ("show", "cancel", "reschedule"):
+    read_with_person(f"admin.bookings.{_step}", read_for_staff)
 
 
 @bp.get("/bookings")

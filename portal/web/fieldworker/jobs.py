@@ -9,7 +9,7 @@ from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
 from ...kernel.listing import parse_page
 from ..app.contact_links import maps_href, tel_href
-from ..app.current import current_settings
+from ..app.current import current_settings, read_along, read_with_person
 from ..flows import cancel as cancel_flow
 from ..flows import status as status_flow
 from ..flows.audience import Audience
@@ -30,12 +30,20 @@ def job_context(ref, rows=None):
     (booking, staff) already read this request (the cancel step's: the service let this
     person cancel it, so it is theirs)."""
     mine_only = None if current_user.kind == "admin" else current_user.id
-    booking, staff = rows or queries.staff_booking(ref, staff_id=mine_only)
+    booking, staff = rows or queries.staff_booking(
+        ref, staff_id=mine_only, rows=read_along(queries.read_for_staff(ref)))
     if booking is None:
         abort(404)
     page = booking_page(booking, staff, actor_for(current_user), current_settings(), utcnow())
     return {"booking": booking, "staff": staff, "booking_page": page, "cancel": page.cancel,
             "audience": AUDIENCE, "status_choices": page.status_choices}
+
+
+# A job's page and its cancel and status steps read the booking in the statement that loads
+# the staff member (their GET; web/app/current.py); staff_booking then keeps a fieldworker to
+# jobs assigned to them, as when it reads alone.
+for _step in ("show", "cancel", "status"):
+    read_with_person(f"fieldworker.jobs.{_step}", queries.read_for_staff)
 
 
 @bp.get("/jobs")
