@@ -5,6 +5,9 @@ same gunicorn config (2 sync workers) on the same database, rounds rotating thro
 
     BENCH_OLD=/tmp/old .venv/bin/python -m bench.side_by_side     (BENCH_KINDS=sqlite,postgres)
 
+BENCH_STAFF=1 adds the admin's booking page and the fieldworker's job page for the same booking
+(the demo's fieldworker, Fran, has the demo customer's next booking).
+
 Per route: CPU ms per request of the workers (plus PostgreSQL's own processes), its range and
 median over BENCH_ROUNDS rounds (default 5) and each round's ratio to the bare hello measured in
 the same round; and the workers' voluntary context switches per request (each wait for the
@@ -23,6 +26,7 @@ import bench.pages as pages
 from bench.serve import HELLO, ROOT, _log_in, _postgres, _wait_up, _worker_pids
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
+STAFF = os.environ.get("BENCH_STAFF") == "1"
 
 
 def _switches(pids):
@@ -67,6 +71,12 @@ def _run(url, env, ref, pg_dir, hello_dir, trees):
             cookie = _log_in(servers[name][1], "customer@example.com")
             routes[f"floor, {name}"] = (name, "/bench/floor", cookie)
             routes[f"GET /bookings/<ref>, {name}"] = (name, f"/bookings/{ref}", cookie)
+            if STAFF:
+                admin = _log_in(servers[name][1], "admin@example.com")
+                fieldworker = _log_in(servers[name][1], "fieldworker@example.com")
+                routes[f"admin booking page, {name}"] = (name, f"/admin/bookings/{ref}", admin)
+                routes[f"fieldworker job page, {name}"] = (name, f"/fieldworker/jobs/{ref}",
+                                                           fieldworker)
         while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
             time.sleep(0.1)
         samples = {route: [] for route in routes}
