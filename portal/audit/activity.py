@@ -13,6 +13,7 @@ from peewee import Case
 from ..billing.models import Invoice, Refund
 from ..bookings.models import Booking, Service
 from ..integrations.models import Integration
+from ..kernel.compiled import Compiled
 from ..kernel.db import database
 from ..kernel.input_limits import MAX_ID
 from ..kernel.listing import (Page, count_upto, day_terms, last_page, parse_date_range, parse_page,
@@ -84,12 +85,24 @@ def subject_terms(kind, subject_id):
             | ((event.subject_type == "refund") & event.subject_id.in_(refunds)))
 
 
+def _timeline_query(kind, with_money):
+    def build(subject_id):
+        where = subject_terms(kind, subject_id) if with_money else (
+            (AuditEvent.subject_type == kind) & (AuditEvent.subject_id == subject_id))
+        return AuditEvent.select().where(where).order_by(AuditEvent.created_at, AuditEvent.id)
+    return Compiled(build, 1)
+
+
+# Its SQL built once per (kind, with_money) (kernel.compiled): the admin's booking page asked
+# peewee to build the query with its two subqueries on every view, most of the page's calls.
+_TIMELINES = {(kind, money): _timeline_query(kind, money)
+              for kind in ("booking", "order") for money in (True, False)}
+
+
 def timeline(kind, subject_id, with_money=True):
     """A booking's or order's history, oldest first, in one query; with_money adds the events
     of its invoice, payments and refunds (what staff see)."""
-    where = subject_terms(kind, subject_id) if with_money else (
-        (AuditEvent.subject_type == kind) & (AuditEvent.subject_id == subject_id))
-    events = AuditEvent.select().where(where).order_by(AuditEvent.created_at, AuditEvent.id)
+    events = _TIMELINES[kind, bool(with_money)].rows(subject_id)
     return [_entry(e, None if e.subject_type == kind else
                    Subject(e.subject_type, "Invoice" if e.subject_type == "invoice"
                            else f"Refund #{e.subject_id}")) for e in events]
