@@ -87,6 +87,12 @@ class Compiled:
         every argument reaches it)."""
         return self._for_database(self._database())[1]
 
+    def logged_as(self) -> tuple:
+        """The texts a run of this query shows in peewee's log on the database in use: its SQL,
+        and on PostgreSQL also the EXECUTE of its prepared form (tests pick its runs out)."""
+        _, sql, _, prepared = self._for_database(self._database())
+        return (sql,) if prepared is None else (sql, prepared[1])
+
     def cursor(self, *args):
         """The raw cursor, and the query that reads its rows into peewee's objects."""
         db = self._database()

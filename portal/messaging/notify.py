@@ -28,13 +28,13 @@ def others(staff_members, actor):
 
 
 # Every staff page draws the unread count: its SQL built once (kernel.compiled).
-_UNREAD = Compiled(lambda staff: Notification.select(fn.COUNT(Notification.id)).where(
+UNREAD = Compiled(lambda staff: Notification.select(fn.COUNT(Notification.id)).where(
     (Notification.staff == staff) & Notification.read_at.is_null()), 1)
 
 
 def unread_count(staff_id):
     # fetchall: an SQLite statement left unfinished would keep a read transaction open.
-    return _UNREAD.cursor(staff_id)[0].fetchall()[0][0]
+    return UNREAD.cursor(staff_id)[0].fetchall()[0][0]
 
 
 def _listed(staff_id):
