@@ -154,8 +154,10 @@ def claim_batch(limit=50, now=None):
         batch = [_claimed(row) for row in rows]
         ids = [m.id for m in batch]
         if batch:
-            _kept(("claimed", len(ids)), lambda: OutboxMessage.update(
-                status=SENDING, claimed_at=now).where(OutboxMessage.id.in_(ids)),
+            def claim():
+                return (OutboxMessage.update(status=SENDING, claimed_at=now)
+                        .where(OutboxMessage.id.in_(ids)))
+            _kept(("claimed", len(ids)), claim,
                   [*_values("status", SENDING), *_values("claimed_at", now), *ids])
     return batch
 
@@ -176,11 +178,14 @@ def _mark_sent(ids):
     """One UPDATE for every message the server took in a batch."""
     if ids:
         now = utcnow()
-        _kept(("sent", len(ids)), lambda: OutboxMessage.update(
-            status=SENT, sent_at=now, attempts=OutboxMessage.attempts + 1, last_error="")
-              .where(OutboxMessage.id.in_(ids)),
-              [*_values("status", SENT), 1, *_values("last_error", ""),
-               *_values("sent_at", now), *ids])
+
+        def sent():
+            return (OutboxMessage.update(status=SENT, sent_at=now,
+                                         attempts=OutboxMessage.attempts + 1, last_error="")
+                    .where(OutboxMessage.id.in_(ids)))
+        # in peewee's order: the fields as the model declares them
+        _kept(("sent", len(ids)), sent, [*_values("status", SENT), 1, *_values("last_error", ""),
+                                         *_values("sent_at", now), *ids])
 
 
 def _mark_failed(message, error):
