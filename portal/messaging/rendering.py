@@ -81,23 +81,24 @@ _MARK = "rebooktokenmark"
 def link_url(purpose, booking):
     """An absolute signed link for one booking (see portal/bookings/links.py)."""
     endpoint = "links.booking.show" if purpose == "view" else f"links.booking.{purpose}"
-    token = make_token(current_app.config["SECRET_KEY"], purpose, booking)
+    app = current_app._get_current_object()
+    token = make_token(app.config["SECRET_KEY"], purpose, booking)
     # The URL around the token is the same for every booking: built once per endpoint and
-    # BASE_URL with a marker where the token goes (werkzeug's build was a tenth of an email).
-    pieces = _LINKS.get((endpoint, current_app.config["BASE_URL"]))
+    # BASE_URL with a marker where the token goes, kept on the app (werkzeug's build was a
+    # tenth of an email).
+    kept = app.extensions.setdefault("rebook.link_urls", {})
+    key = (endpoint, app.config["BASE_URL"])
+    pieces = kept.get(key)
     if pieces is None:
         url = external_url(endpoint, token=_MARK)
         before, mark, after = url.partition(_MARK)
         pieces = (before, after) if mark and _MARK not in after else False
-        if len(_LINKS) >= 64:
-            _LINKS.clear()
-        _LINKS[(endpoint, current_app.config["BASE_URL"])] = pieces
+        if len(kept) >= 64:
+            kept.clear()
+        kept[key] = pieces
     if pieces and _TOKEN.fullmatch(token):
         return f"{pieces[0]}{token}{pieces[1]}"
     return external_url(endpoint, token=token)
-
-
-_LINKS = {}  # (endpoint, BASE_URL): (URL before the token, after it), or False
 
 
 def _settings(values):
