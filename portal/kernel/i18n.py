@@ -79,8 +79,20 @@ def bound_template_gettext(found):
     same text as web/app/locale.template_gettext, without asking for the translations again
     for every string."""
     ugettext = found.ugettext
+    # A text without variables ("Service", "View booking") comes out the same every time for
+    # this catalogue: kept, per escaping, so the catalogue is asked once (the worker keeps
+    # one `_` per catalogue for every email it renders).
+    plain = {}
 
     @pass_eval_context
     def gettext(eval_ctx, string, **variables):
-        return template_text(eval_ctx, ugettext(string), variables)
+        if variables:
+            return template_text(eval_ctx, ugettext(string), variables)
+        key = (string, eval_ctx.autoescape)
+        text = plain.get(key)
+        if text is None:
+            if len(plain) >= 1024:
+                plain.clear()
+            text = plain[key] = template_text(eval_ctx, ugettext(string), variables)
+        return text
     return gettext

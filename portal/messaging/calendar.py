@@ -72,4 +72,7 @@ def booking_ics(booking, service, settings, method, customer=None):
         lines.append(f"LOCATION:{_text(booking.address)}")
     lines += [f"STATUS:{'CANCELLED' if method == 'CANCEL' else 'CONFIRMED'}", "END:VEVENT",
               "END:VCALENDAR"]
-    return "".join(_fold(line) + "\r\n" for line in lines)
+    # _fold(line) only for a line that may need it: most are short ASCII, at most 75 octets
+    # as they are (a call per line was a fifth of writing an invite)
+    return "\r\n".join([line if len(line) <= 75 and line.isascii() else _fold(line)
+                         for line in lines]) + "\r\n"

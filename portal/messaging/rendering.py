@@ -10,19 +10,21 @@ A render that fails (a template error, a value missing) fails that one message t
 refused address does: it stays in the outbox, retried with backoff, its error in the email log.
 """
 import json
+import re
 from datetime import datetime
 from types import SimpleNamespace
 
 from flask import current_app
-from flask_babel import get_translations
 from jinja2.ext import _make_new_ngettext
+from jinja2.runtime import Context
 
 from ..bookings.links import make_token
-from ..kernel.i18n import bound_template_gettext
+from ..kernel.i18n import bound_template_gettext, translations
 from ..kernel.urls import external_url
 from ..settings import contact_line
 from . import business_templates
 from .calendar import booking_ics
+from .email_context import EmailContext
 from .language import writing_in
 
 _DATETIME = "$dt"  # {"$dt": "2026-12-01T09:00:00"}: a naive UTC datetime in the JSON
@@ -71,11 +73,32 @@ def person_values(person):
 
 # -- the render side ------------------------------------------------------------------------
 
+# What a link token is made of (URL-safe base64 and dots): a URL path keeps it as it is.
+_TOKEN = re.compile(r"[A-Za-z0-9_.-]+")
+_MARK = "rebooktokenmark"
+
+
 def link_url(purpose, booking):
     """An absolute signed link for one booking (see portal/bookings/links.py)."""
     endpoint = "links.booking.show" if purpose == "view" else f"links.booking.{purpose}"
-    return external_url(endpoint, token=make_token(current_app.config["SECRET_KEY"], purpose,
-                                                   booking))
+    app = current_app._get_current_object()
+    token = make_token(app.config["SECRET_KEY"], purpose, booking)
+    # The URL around the token is the same for every booking: built once per endpoint and
+    # BASE_URL with a marker where the token goes, kept on the app (werkzeug's build was a
+    # tenth of an email).
+    kept = app.extensions.setdefault("rebook.link_urls", {})
+    key = (endpoint, app.config["BASE_URL"])
+    pieces = kept.get(key)
+    if pieces is None:
+        url = external_url(endpoint, token=_MARK)
+        before, mark, after = url.partition(_MARK)
+        pieces = (before, after) if mark and _MARK not in after else False
+        if len(kept) >= 64:
+            kept.clear()
+        kept[key] = pieces
+    if pieces and _TOKEN.fullmatch(token):
+        return f"{pieces[0]}{token}{pieces[1]}"
+    return external_url(endpoint, token=token)
 
 
 def _settings(values):
@@ -106,9 +129,12 @@ def _render(template, context):
         names.update(scope)
     names.update(context)
     env = template.environment
+    # jinja2's Context, calls made quicker (email_context.py); the app never replaces the
+    # environment's context_class, which would otherwise be used here
+    context_class = EmailContext if env.context_class is Context else env.context_class
     try:
         return env.concat(template.root_render_func(
-            env.context_class(env, names, template.name, template.blocks)))
+            context_class(env, names, template.name, template.blocks)))
     except Exception:
         return template.environment.handle_exception()  # the template's own traceback
 
@@ -118,10 +144,14 @@ def _translating():
     ones the app installs look the translations up again for every string (a dozen and more
     an email, a third of rendering one in the worker). The same wrapping (newstyle: escaped in
     HTML, %-formatted), so the text is the same."""
-    translations = get_translations()
-    gettext = bound_template_gettext(translations)
-    return {"_": gettext, "gettext": gettext,
-            "ngettext": _make_new_ngettext(translations.ungettext)}
+    found = translations()
+    # Bound once per catalogue and kept on it (a catalogue loaded afresh is another object)
+    bound = found.__dict__.get("rebook_template_gettext")
+    if bound is None:
+        gettext = bound_template_gettext(found)
+        bound = found.rebook_template_gettext = {
+            "_": gettext, "gettext": gettext, "ngettext": _make_new_ngettext(found.ungettext)}
+    return bound
 
 
 def _booking_cancelled(v):

@@ -7,13 +7,14 @@ from types import SimpleNamespace
 
 from aiosmtpd.controller import Controller
 
+from portal.messaging import outbox
 from portal.messaging import smtp as smtp_module
 from portal.messaging.mime import build
 from portal.messaging.models import PENDING, SENT, OutboxMessage
 from portal.messaging.outbox import enqueue_email, work_once
 from portal.messaging.smtp import Mailer
 from portal.settings import Settings
-from tests.support.queries import count_queries
+from tests.support.queries import count_queries, statements
 from tests.support.servers import Sink, free_port, smtp_sink
 
 
@@ -125,6 +126,28 @@ def test_status_writes_take_the_same_queries_for_any_batch_size(world):
             assert work_once(30, mailer) == (30, 0)
     assert len(small) == len(large) <= 6, large
     assert len(sink.envelopes) == 33 and statuses() == [SENT] * 33
+
+
+def test_claims_and_marks_run_peewees_statements_kept_per_batch_size(world):
+    """The claim's SELECT and UPDATE and the "sent" UPDATE are peewee's SQL, made once per
+    batch size on this database and kept (not left to peewee every time because its values
+    came out in another order); the rows end as peewee's statements left them."""
+    queue(8)
+    outbox._KEPT_SQL.clear()
+    with smtp_sink() as (sink, port), mailer_for(port) as mailer:
+        with statements() as first:
+            assert work_once(3, mailer) == (3, 0)
+        with statements() as again:
+            assert work_once(3, mailer) == (3, 0)
+    kept = {key[1:]: sql for key, sql in outbox._KEPT_SQL.items()}
+    assert set(kept) == {("claim", 3), ("claimed", 3), ("sent", 3)}
+    assert all(isinstance(sql, str) for sql in kept.values()), kept
+    assert [sql for sql, _ in first] == [sql for sql, _ in again]
+    assert {sql for sql, _ in first} >= set(kept.values())
+    rows = list(OutboxMessage.select().order_by(OutboxMessage.id))
+    assert [(m.status, m.attempts, m.last_error) for m in rows] == (
+        [(SENT, 1, "")] * 6 + [(PENDING, 0, "")] * 2)
+    assert all(m.sent_at and m.claimed_at for m in rows[:6]) and len(sink.envelopes) == 6
 
 
 def test_one_bad_message_fails_alone_and_the_rest_go(world):
