@@ -52,9 +52,9 @@ def booking_context(ref, rows=None):
     """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
     `rows`: (booking, staff) already read this request (the cancel step's)."""
     settings, user = current_settings(), current_user._get_current_object()
-    if rows:
+    if rows:  # the invoice as the cancellation left it, when it could tell (services.py)
         booking, staff = rows
-        invoice = booking_invoice(booking, settings)
+        invoice = getattr(booking, "invoice_after", None) or booking_invoice(booking, settings)
     else:  # the page shows the invoice (and the cancel step its refund): read with the booking
         booking, staff, invoice = booking_with_invoice(
             ref, user.id, settings, rows=read_along(read_with_customer(ref)))
