@@ -9,6 +9,7 @@ from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
 from ...kernel.errors import DomainError
+from ...kernel.i18n import lazy_gettext as _l  # through the kept translations
 from ...kernel.listing import parse_page
 from ..app.access import customer_required
 from ..app.current import current_settings, read_along, read_with_person
@@ -17,7 +18,6 @@ from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows.audience import Audience
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from . import book_flow
 
 bp = Blueprint("bookings", __name__)
