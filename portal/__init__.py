@@ -1,6 +1,5 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
 from flask import Flask, request
-from flask_babel import gettext
 
 from .audit import channel_label
 from .audit.text import who
@@ -10,6 +9,7 @@ from .bookings import policy
 from .extensions import csrf, login, mail
 from .kernel import config as config_module
 from .kernel.db import database, open_database, release_connection
+from .kernel.i18n import gettext as kept_gettext
 from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
 from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
                              mixed_offsets, money, percent, when, when_range, zone_name)
@@ -37,7 +37,9 @@ def create_app(config=None):
     # (with the settings row, read in the same statement).
     login.user_loader(load_person)
     locale.init_app(app)  # the request's language (customers' pages; staff stay English)
-    policy.use_translator(gettext)  # refusals a customer reads, in their language
+    # refusals a customer reads, in their language (Flask-Babel's gettext through the
+    # request's kept translations: a cancelled booking's card asks four times)
+    policy.use_translator(kept_gettext)
 
     @app.before_request
     def _connect():

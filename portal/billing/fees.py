@@ -33,7 +33,7 @@ def credit_service(booking, service, settings, invoice=UNREAD, lines=None):
     """Cancel the visit's charge: a negative line mirroring each service line (same tax), so
     the invoice then asks only for the fees. `invoice`: the booking's, when the caller read
     it under the booking's lock (None: it has none); `lines`: its service lines read there
-    too. Returns the invoice."""
+    too. Returns the invoice and the rows it inserted (a new invoice's service line first)."""
     invoice, lines, unsaved = service_lines(booking, service, settings, invoice, lines)
     credits = [{"invoice": invoice.id, "kind": SERVICE_CANCELLED,
                 "description": f"{line['description']} (cancelled)", "amount": -line["amount"],
@@ -41,7 +41,7 @@ def credit_service(booking, service, settings, invoice=UNREAD, lines=None):
                for line in lines]
     if unsaved + credits:  # a new invoice's service line and every credit: one statement
         insert_rows(InvoiceLine, unsaved + credits)  # its text built once (kernel.compiled)
-    return invoice
+    return invoice, unsaved + credits
 
 
 def charge_cancellation(booking, service, settings, fee, late, invoice=UNREAD):

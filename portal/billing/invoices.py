@@ -4,7 +4,7 @@ from dataclasses import dataclass, field
 
 from ..bookings import policy
 from ..kernel.clock import utcnow
-from ..kernel.compiled import Compiled, insert_row
+from ..kernel.compiled import Compiled, insert_row, instance
 from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
 from .money import tax_on
 
@@ -126,6 +126,24 @@ class InvoiceSummary:
         service = sum(line.amount + line.tax for line in self.lines if line.kind == SERVICE)
         return policy.cancel_refund(self.total, service, fee, tax_on(fee, tax_rate_bp),
                                     self.paid, self.refunded, self.refund_pending)
+
+
+def after_cancel(invoice, lines, added, *, paid: bool, refunded: bool) -> "InvoiceSummary | None":
+    """The summary a fresh read would give of `invoice` once a cancellation has added its lines,
+    from what it read under the booking's lock (`lines`, ordered by created_at and id, and
+    whether anything was `paid` or `refunded`) and the lines it added (`added`: rows as given
+    to insert, or InvoiceLine objects, in the order inserted). None when something was paid or
+    refunded: the caller reads those lists (booking_invoice). Only the booking's own changes,
+    under its lock, add lines to its invoice, so these are every line it holds. A new line
+    sorts after an old one of the same created_at (its id is the larger), new ones among
+    themselves as inserted (their ids ascend): the order of billing.invoice_reads."""
+    if paid or refunded:
+        return None
+    new = [line if isinstance(line, InvoiceLine) else instance(InvoiceLine, line)
+           for line in added]
+    ordered = sorted([*lines, *new], key=lambda line: line.created_at)  # stable: ids kept
+    return InvoiceSummary(invoice.currency, ordered, invoice_id=invoice.id, payments=[],
+                          refunds=[])
 
 
 def invoice_summary(booking, settings):

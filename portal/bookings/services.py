@@ -5,7 +5,7 @@ from peewee import JOIN
 from .. import audit
 from ..billing.booking_refunds import paid_before_cancel, request_cancel_refund
 from ..billing.fees import charge_cancellation, credit_service, fee_tiers
-from ..billing.invoices import add_fee
+from ..billing.invoices import add_fee, after_cancel
 from ..billing.models import NO_SHOW_FEE, Invoice
 from ..billing.money import check_fee
 from ..integrations import events, sync
@@ -105,8 +105,9 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
     and fieldworker notices commit together. `fee` (minor units) is an admin's chosen
     cancellation fee; customers are charged the late-cancellation tier they fall in.
     `settings`: the row the caller already read this request (read here when None).
-    The booking returned holds its new values, its service and customer, and in `assigned`
-    its staff as read under the lock: the rows a page redraws the booking from.
+    The booking returned holds its new values, its service and customer, in `assigned`
+    its staff as read under the lock, and in `invoice_after` its InvoiceSummary (or None):
+    the rows a page redraws the booking from.
     `customer_email=False`: the caller sends the customer one email for several cancellations
     (bookings/series_cancel.py), so this one queues none of its own.
     """
@@ -139,10 +140,10 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                       anyone_waiting=read.anyone_waiting)
         # None: nothing paid, nothing to give back
         paid = paid_before_cancel(booking.invoice_row, any_paid=read.paid)
-        invoice = credit_service(booking, service, settings, booking.invoice_row,
-                                 lines=read.service_lines)
+        invoice, added = credit_service(booking, service, settings, booking.invoice_row,
+                                        lines=read.service_lines)
         if fee:
-            charge_cancellation(booking, service, settings, fee, late, invoice)
+            added.append(charge_cancellation(booking, service, settings, fee, late, invoice))
         refund = paid and request_cancel_refund(paid, booking, fee, actor, settings,
                                                 channel=channel)
         audit.record("booking", booking.id, "cancelled", actor, channel, at=now, note=note,
@@ -164,6 +165,10 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                                                refund=refund)
             emails.queue_staff_booking_cancelled(booking, customer, service, told, settings)
     booking.assigned = staff
+    # the invoice as the card shows it, from what the cancellation read and wrote (None when
+    # something was paid or refunded: the page reads those)
+    booking.invoice_after = after_cancel(invoice, read.lines, added, paid=read.paid,
+                                         refunded=read.refunded)
     return booking
 
 

@@ -5,6 +5,7 @@ and the template or view that shows it translates it then (`{{ _(booking.status_
 the reader's language. Messages made during a request use flask_babel's gettext directly.
 """
 import flask_babel
+from flask_babel.speaklater import LazyString
 from flask.globals import _cv_app
 from jinja2 import pass_eval_context
 from markupsafe import Markup
@@ -62,6 +63,12 @@ def gettext(string: str, **variables) -> str:
     """flask_babel.gettext through the kept translations."""
     text = translations().ugettext(string)
     return text % variables if variables else text
+
+
+def lazy_gettext(string: str, **variables) -> LazyString:
+    """flask_babel.lazy_gettext through the kept translations (gettext above): text defined
+    at import and shown in a request, such as the message after a cancellation."""
+    return LazyString(gettext, string, **variables)
 
 
 

@@ -32,7 +32,8 @@ def booking_context(ref, rows=None):
     settings = current_settings()
     if rows:
         booking, staff = rows
-        invoice = invoice_summary(booking, settings) if booking is not None else None
+        invoice = None if booking is None else (  # as the cancellation left it, if it could tell
+            getattr(booking, "invoice_after", None) or invoice_summary(booking, settings))
     else:  # the invoice read with the booking, in its statement (as the customer's page)
         booking, staff, invoice = booking_with_invoice(
             ref, None, settings, rows=read_along(read_for_staff(ref)))

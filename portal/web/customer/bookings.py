@@ -9,6 +9,7 @@ from ...bookings.page import booking_page
 from ...kernel.actors import actor_for
 from ...kernel.clock import utcnow
 from ...kernel.errors import DomainError
+from ...kernel.i18n import lazy_gettext as _l  # through the kept translations
 from ...kernel.listing import parse_page
 from ..app.access import customer_required
 from ..app.current import current_settings, read_along, read_with_person
@@ -17,7 +18,6 @@ from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows.audience import Audience
 from flask_babel import gettext as _
-from flask_babel import lazy_gettext as _l
 from . import book_flow
 
 bp = Blueprint("bookings", __name__)
@@ -52,9 +52,9 @@ def booking_context(ref, rows=None):
     """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
     `rows`: (booking, staff) already read this request (the cancel step's)."""
     settings, user = current_settings(), current_user._get_current_object()
-    if rows:
+    if rows:  # the invoice as the cancellation left it, when it could tell (services.py)
         booking, staff = rows
-        invoice = booking_invoice(booking, settings)
+        invoice = getattr(booking, "invoice_after", None) or booking_invoice(booking, settings)
     else:  # the page shows the invoice (and the cancel step its refund): read with the booking
         booking, staff, invoice = booking_with_invoice(
             ref, user.id, settings, rows=read_along(read_with_customer(ref)))
