@@ -5,23 +5,20 @@ Whole requests through the Flask test client, logged in as an admin, for the pre
 two-year custom range (every booking), and filters; then the CSV of every cancellation.
 Prints the median and worst wall time, the median and worst CPU time of this process (SQLite
 runs in it; steadier than wall time on a shared machine; PostgreSQL's own CPU is not counted)
-and the number of queries each page ran. The first request (not measured) brings the report
-summary up to date after the seeding.
+and the number of queries each page ran. The report summary is brought up to date after the
+seeding, then the database is vacuumed and analysed, as autovacuum would.
 
     python -m bench.reports [--postgres]
 """
-import logging
 import random
 import statistics
 import sys
-import tempfile
 import time
 from datetime import timedelta
-from pathlib import Path
 
 from werkzeug.security import generate_password_hash
 
-from bench.common import insert_chunks
+from bench.common import bench_database, insert_chunks, statements
 from portal import create_app
 from portal.billing.models import Invoice, InvoiceLine, Refund
 from portal.bookings.models import Assignment, Booking, Service
@@ -29,7 +26,8 @@ from portal.kernel.clock import utcnow
 from portal.kernel.db import database
 from portal.kernel.migrate import upgrade
 from portal.people import Customer, Staff
-from portal.settings import CancellationReason, ensure_default_reasons
+from portal.reports.summary import refresh
+from portal.settings import CancellationReason, Settings, ensure_default_reasons
 
 TOTAL = 100_000
 CANCELLED = 15_000
@@ -104,15 +102,6 @@ def _seed():
     return services[2].id, workers[3]
 
 
-class _Counter(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.DEBUG)
-        self.count = 0
-
-    def emit(self, record):
-        self.count += 1
-
-
 def _measure(client, url):
     client.get(url).get_data()  # warm-up: template compilation is not what we measure
     samples, cpu = [], []
@@ -123,41 +112,31 @@ def _measure(client, url):
         samples.append((time.perf_counter() - start) * 1000)
         cpu.append((time.process_time() - start_cpu) * 1000)
         assert response.status_code == 200, response.status_code
-    logger, counter = logging.getLogger("peewee"), _Counter()
-    logger.addHandler(counter)
-    logger.setLevel(logging.DEBUG)
-    client.get(url).get_data()
-    logger.removeHandler(counter)
-    logger.setLevel(logging.WARNING)
-    return (statistics.median(samples), max(samples), statistics.median(cpu), max(cpu),
-            counter.count)
+    with statements() as seen:
+        client.get(url).get_data()
+    return statistics.median(samples), max(samples), statistics.median(cpu), max(cpu), len(seen)
 
 
 def main(postgres=False):
-    server = None
-    if postgres:
-        from bench.serve import _postgres
-        server, _home, url, _ = _postgres()
-    else:
-        url = f"sqlite:///{Path(tempfile.mkdtemp()) / 'bench.db'}"
-    try:
-        _run(url, "PostgreSQL" if postgres else "SQLite")
-    finally:
-        if server is not None:
-            server.cleanup()
+    with bench_database(postgres, "reports") as url:
+        _run(url, postgres)
 
 
-def _run(url, engine):
+def _run(url, postgres):
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False})
     with app.app_context(), database.connection_context():
         upgrade()
         service, worker = _seed()
-        database.execute_sql("ANALYZE")
+        refresh(Settings.current().timezone)
+        # What autovacuum gives a real install after a load: statistics, and on PostgreSQL the
+        # visibility map, without which an index-only scan still reads every table page.
+        database.execute_sql("VACUUM ANALYZE" if postgres else "ANALYZE")
     client = app.test_client()
     client.post("/login", data={"email": "admin@example.com", "password": "demo"})
     start = (utcnow() - timedelta(days=DAYS)).date().isoformat()
     end = (utcnow() + timedelta(days=7)).date().isoformat()
     base = "/admin/reports/cancellations"
+    engine = "PostgreSQL" if postgres else "SQLite"
     print(f"Reports › Cancellations, {TOTAL:,} bookings, {CANCELLED:,} cancelled ({engine}):")
     for label, url in [
         ("last 30 days", f"{base}"),
