@@ -1,4 +1,4 @@
-"""What the benchmarks share: the demo app on a new database, the bare Flask app, counting
+"""What the benchmarks share: a new database, the demo app on one, the bare Flask app, counting
 statements, bulk inserts and timing a call."""
 import logging
 import statistics
@@ -36,14 +36,10 @@ def bare_client():
 
 
 @contextmanager
-def demo_app(postgres=False, name="bench"):
-    """Rebook over a new database holding the demo business: a SQLite file in a temporary
-    directory, or (postgres=True) the embedded PostgreSQL server the tests use, stopped on the
-    way out. CSRF and rate limits are off: the benchmarks post without forms, from one client."""
-    from portal import create_app
-    from portal.kernel.db import database
-    from portal.kernel.migrate import upgrade
-    from portal.ops.demo import load_demo
+def bench_database(postgres=False, name="bench"):
+    """The URL of a new, empty database: a SQLite file in a temporary directory, or
+    (postgres=True) a database on the embedded PostgreSQL server the tests use, stopped on the
+    way out."""
     server = None
     if postgres:
         from bench.serve import _postgres
@@ -51,15 +47,27 @@ def demo_app(postgres=False, name="bench"):
     else:
         url = f"sqlite:///{Path(tempfile.mkdtemp()) / f'{name}.db'}"
     try:
+        yield url
+    finally:
+        if server is not None:
+            server.cleanup()
+
+
+@contextmanager
+def demo_app(postgres=False, name="bench"):
+    """Rebook over a new database (bench_database) holding the demo business. CSRF and rate
+    limits are off: the benchmarks post without forms, from one client."""
+    from portal import create_app
+    from portal.kernel.db import database
+    from portal.kernel.migrate import upgrade
+    from portal.ops.demo import load_demo
+    with bench_database(postgres, name) as url:
         app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench",
                           "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False})
         with app.app_context(), database.connection_context():
             upgrade()
             load_demo()
         yield app
-    finally:
-        if server is not None:
-            server.cleanup()
 
 
 @contextmanager

@@ -1,8 +1,9 @@
 """The report's counts, read from the summary (report_day) instead of every booking.
 
 A period's whole calendar months come from report_month (report_day added up per month) for
-the timeline, services and fieldworkers, and only its edge days from report_day: each is one
-statement, a UNION ALL of the runs (spans.py) summed as one.
+the timeline, services and fieldworkers, and from report_reason_month for the reasons and
+channels; only its edge days from report_day: each is one statement, a UNION ALL of the runs
+(spans.py) summed as one.
 
 Each function mirrors the detail query it replaced in cancellations.py: the same filters
 (period days, service, fieldworker, channel, initiator) as WHERE terms on summary columns, and
@@ -12,7 +13,7 @@ that fieldworker's bookings (staff_id), everything else from the bookings' own r
 from bisect import bisect_right
 from datetime import date
 from functools import reduce
-from operator import add
+from operator import add, and_
 
 from peewee import JOIN, Case, fn
 
@@ -20,7 +21,8 @@ from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE
 from ..bookings.models import CANCELLED, NO_SHOW, Service
 from ..people import Staff
 from ..settings import CancellationReason
-from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportMoney, ReportMonth
+from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportMoney, ReportMonth, \
+    ReportReasonMonth
 from .period import WEEKLY_UP_TO_DAYS, buckets
 from .spans import pieces
 
@@ -54,30 +56,35 @@ class SummaryTerms:
     def current(self):
         return [self.model.day >= self.flt.start, self.model.day <= self.flt.end, *self.rows()]
 
-    def runs(self, periods, months=True):
+    def runs(self, periods, months=True, month_model=ReportMonth):
         """[(terms, model, its day column, WHERE terms for one run)] covering `periods`: day
-        runs on report_day, whole months on report_month."""
+        runs on report_day, whole months on `month_model`."""
         days, month_runs = pieces(periods, months)
-        day_terms, month_terms = SummaryTerms(self.flt), SummaryTerms(self.flt, ReportMonth)
+        day_terms, month_terms = SummaryTerms(self.flt), SummaryTerms(self.flt, month_model)
         return ([(day_terms, ReportDay, ReportDay.day, [ReportDay.day >= first,
                                                         ReportDay.day <= last])
                  for first, last in days]
-                + [(month_terms, ReportMonth, ReportMonth.month,
-                    [ReportMonth.month >= first, ReportMonth.month < stop])
+                + [(month_terms, month_model, month_model.month,
+                    [month_model.month >= first, month_model.month < stop])
                    for first, stop in month_runs])
 
-    def cancelled(self):
+    def cancelled_terms(self):
+        """The terms for "a cancellation this report counts" (report_reason_month holds only
+        cancellations: no status term there)."""
         m = self.model
-        condition = m.status == CANCELLED
+        terms = [] if m is ReportReasonMonth else [m.status == CANCELLED]
         if self.flt.channel:
-            condition &= m.cancel_channel == self.flt.channel
+            terms.append(m.cancel_channel == self.flt.channel)
         if self.flt.initiator == "customer":
-            condition &= m.cancelled_by_kind == "customer"
+            terms.append(m.cancelled_by_kind == "customer")
         elif self.flt.initiator == "staff":
-            condition &= m.cancelled_by_kind.in_(STAFF_KINDS)
+            terms.append(m.cancelled_by_kind.in_(STAFF_KINDS))
         elif self.flt.initiator == "integration":
-            condition &= m.cancelled_by_kind == "integration"
-        return condition
+            terms.append(m.cancelled_by_kind == "integration")
+        return terms
+
+    def cancelled(self):
+        return reduce(and_, self.cancelled_terms())
 
 
 def notice(low, high):
@@ -176,19 +183,31 @@ def money(flt):
 
 def reasons_and_channels(terms):
     """([(reason label, is "Other", count)], [(channel, count)]), each by count, most first:
-    one query over the period's cancellations grouped by both, added up here (a reason or a
-    channel query of its own read the same rows again)."""
-    label = fn.COALESCE(ReportDay.cancel_reason_label, "")
-    rows = (ReportDay.select(label, ReportDay.cancel_channel,
-                             fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
-                             fn.SUM(ReportDay.bookings))
+    one query over the period's cancellations grouped by both (whole months from
+    report_reason_month, edge days from report_day), added up here (a reason or a channel
+    query of its own read the same rows again). Each run is grouped before the reasons are
+    joined, so the join meets a few hundred rows, not every cancellation row."""
+    flt = terms.flt
+    selects = []
+    for run_terms, model, _, where in terms.runs([(flt.start, flt.end)],
+                                                 month_model=ReportReasonMonth):
+        label = fn.COALESCE(model.cancel_reason_label, "")
+        selects.append(model.select(label.alias("label"), model.cancel_channel.alias("channel"),
+                                    model.cancel_reason_id.alias("reason_id"),
+                                    fn.SUM(model.bookings).alias("cancelled"))
+                       .where(*run_terms.cancelled_terms(), *where, *run_terms.rows())
+                       .group_by(label, model.cancel_channel, model.cancel_reason_id))
+    parts = reduce(add, selects).alias("runs")
+    rows = (parts.select_from(parts.c.label, parts.c.channel,
+                              fn.MAX(Case(None, [(CancellationReason.is_other, 1)], 0)),
+                              fn.SUM(parts.c.cancelled))
             .join(CancellationReason, JOIN.LEFT_OUTER,
-                  on=(CancellationReason.id == ReportDay.cancel_reason_id))
-            .where(terms.cancelled(), *terms.current())
-            .group_by(label, ReportDay.cancel_channel)
-            .order_by(label).tuples())  # the database's order of labels, kept for equal counts
+                  on=(CancellationReason.id == parts.c.reason_id))
+            .group_by(parts.c.label, parts.c.channel)
+            .order_by(parts.c.label).tuples())  # the database's order of labels, kept for ties
     reasons, channels = {}, {}
     for reason, channel, other, count in rows:
+        count = int(count)
         was_other, total = reasons.get(reason, (0, 0))
         reasons[reason] = (max(was_other, other), total + count)
         channels[channel] = channels.get(channel, 0) + count

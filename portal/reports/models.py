@@ -87,6 +87,28 @@ class ReportMonth(BaseModel):
         indexes = ((MONTH_INDEX, False),)
 
 
+REASON_MONTH_INDEX = ("staff_id", "month", "service_id", "cancel_channel", "cancelled_by_kind",
+                      "cancel_reason_id", "cancel_reason_label", "bookings")
+
+
+class ReportReasonMonth(BaseModel):
+    """report_day's cancellations added up per calendar month and per reason and channel, for
+    what the reasons and channels read (a long period's whole months here, its edge days in
+    report_day). Only cancellations: that is all those figures count. Counted again from
+    report_day in the same transaction as report_month (summary.py)."""
+    month = DateField()  # the month's first day
+    staff_id = IntegerField()
+    service_id = IntegerField()
+    cancel_channel = CharField(max_length=20, null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    cancel_reason_id = IntegerField(null=True)
+    cancel_reason_label = CharField(max_length=80, null=True)
+    bookings = IntegerField()
+
+    class Meta:
+        indexes = ((REASON_MONTH_INDEX, False),)
+
+
 class ReportDirty(BaseModel):
     """A start time whose day needs counting again: written by database triggers (migration
     0017) in the same transaction as any change to a booking or its workers."""

@@ -1,12 +1,12 @@
-"""Keeping the report summary (report_day, report_money for fees and refunds, report_month
-for whole months, and report_order_day for orders) current.
+"""Keeping the report summary (report_day, report_money for fees and refunds, report_month and
+report_reason_month for whole months (months.py), and report_order_day for orders) current.
 
 Triggers (migrations 0017 and 0029) note the start time of every booking that changed, or whose
 fee lines, refunds or invoice changed, in the changing transaction; the report calls refresh()
 first, which counts those days again from the bookings, their workers, fees and refunds. Days are business-timezone days, which only Python can work out on SQLite,
 so the counting happens here; a timezone change (or an empty report_state) counts everything.
-report_month is added up again from report_day for the months of the days just counted, in
-the same transaction, so a month never disagrees with its days.
+The month tables are added up again from report_day for the months of the days just counted,
+in the same transaction, so a month never disagrees with its days.
 
 Refreshes are serialised (SQLite's write lock; on PostgreSQL an EXCLUSIVE lock on report_state
 that plain readers never wait for). The dirty rows are taken (deleted) before the bookings are
@@ -20,15 +20,15 @@ from functools import reduce
 from operator import or_
 from zoneinfo import ZoneInfo
 
-from peewee import Value, fn
+from peewee import fn
 
 from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Refund
 from ..bookings.models import Assignment, Booking
 from ..kernel.db import database, is_postgres, write_transaction
 from ..orders.models import CANCELLED as ORDER_CANCELLED, Order
-from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportDirty, ReportMoney, \
-    ReportMonth, ReportOrderDay, ReportOrderDirty, ReportState
-from .spans import next_month
+from .models import BOOKING_ROW, REFUND, ReportDay, ReportDirty, ReportMoney, ReportOrderDay, \
+    ReportOrderDirty, ReportState
+from .months import count_months
 
 # Notice past this many hours counts as this many: no threshold the report uses lies beyond
 # (notice buckets end at 7 days; the settings allow a notice period of at most 8,760 hours),
@@ -191,55 +191,6 @@ def _insert(model, fields, rows):
         model.insert_many(rows[start:start + 500], fields=fields).execute()
 
 
-MONTH_KEY = ("staff_id", "service_id", "status", "cancel_channel", "cancelled_by_kind")
-MONTH_FIELDS = ("month", *MONTH_KEY, "bookings", "rescheduled", "moves", "price", "notice_24",
-                "notice_48", "notice_168", "notice_over")
-
-
-def _month_start(day):
-    return day.replace(day=1)
-
-
-def _count_months(months=None):
-    """Count report_month again from report_day for `months` (first days), or every month:
-    one INSERT ... SELECT per month, in the caller's transaction."""
-    if months is None:
-        ReportMonth.delete().execute()
-        first, last = ReportDay.select(fn.MIN(ReportDay.day), fn.MAX(ReportDay.day)).tuples()[0]
-        if first is None:
-            return
-        first, last = (day if hasattr(day, "year") else datetime.fromisoformat(day).date()
-                       for day in (first, last))
-        months, month = [], _month_start(first)
-        while month <= last:
-            months.append(month)
-            month = next_month(month)
-    else:
-        months = sorted(months)
-        ReportMonth.delete().where(ReportMonth.month.in_(months)).execute()
-    bounds = (None, *NOTICE_BOUNDS, None)
-    notice = []
-    for low, high in zip(bounds, bounds[1:]):
-        condition = ReportDay.notice_hours.is_null(False)
-        if low is not None:
-            condition &= ReportDay.notice_hours >= low
-        if high is not None:
-            condition &= ReportDay.notice_hours < high
-        notice.append(fn.SUM(ReportDay.bookings).filter(condition))
-    key = [getattr(ReportDay, name) for name in MONTH_KEY]
-    for month in months:
-        # SQLite keeps dates as ISO text; PostgreSQL takes the date (a text literal would be
-        # text in the SELECT list).
-        value = Value(month if is_postgres() else month.isoformat())
-        ReportMonth.insert_from(
-            ReportDay.select(value, *key, fn.SUM(ReportDay.bookings),
-                             fn.SUM(ReportDay.rescheduled), fn.SUM(ReportDay.moves),
-                             fn.SUM(ReportDay.price), *(fn.COALESCE(n, 0) for n in notice))
-            .where(ReportDay.day >= month, ReportDay.day < next_month(month))
-            .group_by(*key),
-            fields=[getattr(ReportMonth, name) for name in MONTH_FIELDS]).execute()
-
-
 def refresh(tz):
     """Bring the summary up to date for business timezone `tz`. One query when it is."""
     current, dirty, orders_dirty = database.execute_sql(
@@ -263,7 +214,7 @@ def refresh(tz):
             _insert(ReportDay, FIELDS, count(tz))
             _insert(ReportMoney, MONEY_FIELDS, count_money(tz))
             _insert(ReportOrderDay, ORDER_FIELDS, count_orders(tz))
-            _count_months()
+            count_months()
             ReportState.delete().execute()
             ReportState.create(timezone=tz)
             return
@@ -272,7 +223,7 @@ def refresh(tz):
             ReportMoney.delete().where(ReportMoney.day.in_(sorted(days))).execute()
             _insert(ReportDay, FIELDS, count(tz, days))
             _insert(ReportMoney, MONEY_FIELDS, count_money(tz, days))
-            _count_months({_month_start(day) for day in days})
+            count_months({day.replace(day=1) for day in days})
         if order_days:
             ReportOrderDay.delete().where(ReportOrderDay.day.in_(sorted(order_days))).execute()
             _insert(ReportOrderDay, ORDER_FIELDS, count_orders(tz, order_days))
