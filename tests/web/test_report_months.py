@@ -7,7 +7,6 @@ than their UTC start."""
 import math
 import random
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -18,17 +17,10 @@ from portal.reports.cancellations import NOTICE_BUCKETS, STAFF_KINDS, cancellati
 from portal.reports.models import ReportMonth
 from portal.reports.period import ReportFilter, buckets
 from portal.settings import Settings
+from tests.support.auckland import KINDS, TZ, ZONE, local_utc
 from tests.support.factories import person
 
-TZ = "Pacific/Auckland"
-ZONE = ZoneInfo(TZ)
 TODAY = date(2027, 3, 1)
-KINDS = {"portal": "customer", "email_link": "customer", "admin": "admin",
-         "fieldworker": "fieldworker", "integration": "integration"}
-
-
-def _utc(local):
-    return local.replace(tzinfo=ZONE).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -48,7 +40,7 @@ def world(app):
         # a month's first or last day, other months).
         for clock in rng.sample([time(0, 15), time(9), time(14, 30), time(23, 45)], 2):
             n += 1
-            starts = _utc(datetime.combine(day, clock))
+            starts = local_utc(datetime.combine(day, clock))
             service = rng.choice(services)
             status = rng.choice(["completed", "completed", "scheduled", CANCELLED, CANCELLED,
                                  NO_SHOW])
@@ -171,7 +163,7 @@ def test_a_change_recounts_its_month(world):
     # A booking moved from one whole month into another, one cancelled, one reassigned.
     moved, cancelled, reassigned = Booking.select().where(
         Booking.starts_at > datetime(2025, 6, 1)).order_by(Booking.starts_at).limit(3)
-    Booking.update(starts_at=_utc(datetime(2026, 2, 1, 0, 15))).where(
+    Booking.update(starts_at=local_utc(datetime(2026, 2, 1, 0, 15))).where(
         Booking.id == moved.id).execute()
     Booking.update(status=CANCELLED, cancel_channel="portal", cancelled_by_kind="customer",
                    cancelled_at=cancelled.starts_at - timedelta(hours=3)).where(

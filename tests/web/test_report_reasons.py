@@ -5,7 +5,6 @@ booking plainly, also after changes by plain SQL. The business timezone (Aucklan
 appointments at 00:15 and 23:45 local on another UTC day and month."""
 import random
 from datetime import date, datetime, time, timedelta, timezone
-from zoneinfo import ZoneInfo
 
 import pytest
 from werkzeug.datastructures import MultiDict
@@ -17,23 +16,16 @@ from portal.reports.cancellations import OTHER_NOTES_SHOWN, STAFF_KINDS, cancell
 from portal.reports.models import ReportReasonMonth
 from portal.reports.period import ReportFilter
 from portal.settings import CancellationReason, Settings, ensure_default_reasons
+from tests.support.auckland import KINDS, TZ, ZONE, local_utc
 from tests.support.factories import person
 from tests.support.queries import statements
 
-TZ = "Pacific/Auckland"
-ZONE = ZoneInfo(TZ)
 TODAY = date(2027, 3, 1)
-KINDS = {"portal": "customer", "email_link": "customer", "admin": "admin",
-         "fieldworker": "fieldworker", "integration": "integration"}
 TIED = datetime(2026, 12, 20, 10)  # several "Other" cancellations made at the same moment
 PERIODS = [("2025-01-15", "2026-12-10"),  # mid-month to mid-month, two year ends
            ("2024-12-31", "2026-01-01"),  # a day of each year at the edges
            ("2025-03-01", "2025-12-31"),  # whole months only
            ("2025-12-20", "2026-01-28")]  # days only, across a year end
-
-
-def _utc(local):
-    return local.replace(tzinfo=ZONE).astimezone(timezone.utc).replace(tzinfo=None)
 
 
 @pytest.fixture
@@ -54,7 +46,7 @@ def world(app):
     while day <= date(2027, 1, 20):
         for clock in rng.sample([time(0, 15), time(9), time(23, 45)], 2):
             n += 1
-            starts = _utc(datetime.combine(day, clock))
+            starts = local_utc(datetime.combine(day, clock))
             service = rng.choice(services)
             cancelled = rng.random() < 0.5
             channel = rng.choice(list(KINDS)) if cancelled else None
@@ -169,7 +161,7 @@ def test_changes_by_plain_sql_are_counted_in_their_months(world):
         f"WHERE id = {p}", (relabelled,))
     run(f"UPDATE booking SET status = 'completed' WHERE id = {p}", (recancelled,))
     run(f"UPDATE booking SET starts_at = {p} WHERE id = {p}",
-        (_utc(datetime(2026, 2, 1, 0, 15)), moved))  # into another whole month, at its edge
+        (local_utc(datetime(2026, 2, 1, 0, 15)), moved))  # into another whole month, at its edge
     run(f"UPDATE booking SET status = 'cancelled', cancel_reason_id = {p}, cancel_note = {p}, "
         f"cancel_channel = 'portal', cancelled_by_kind = 'customer', cancelled_at = {p} "
         f"WHERE id = {p}", (other, "Written by plain SQL", datetime(2027, 1, 1), noted))
