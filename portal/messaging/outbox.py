@@ -8,6 +8,8 @@ from contextvars import ContextVar
 from datetime import timedelta
 from email.utils import formatdate
 
+from peewee import Case, Value
+
 from ..kernel.clock import utcnow
 from ..kernel.db import locked, write_transaction
 from ..settings import Settings
@@ -188,14 +190,43 @@ def _mark_sent(ids):
                                          *_values("sent_at", now), *ids])
 
 
-def _mark_failed(message, error):
-    attempts = message.attempts + 1
-    dead = attempts >= MAX_ATTEMPTS
-    (OutboxMessage.update(status=DEAD if dead else PENDING, attempts=attempts,
-                          last_error=str(error)[:2000], claimed_at=None,
-                          next_attempt_at=utcnow() + backoff(attempts))
-     .where(OutboxMessage.id == message.id).execute())
-    log.warning("outbox: message %s failed (attempt %s): %s", message.id, attempts, error)
+def _mark_failed(failed):
+    """One UPDATE for every message a batch failed, each with its own values: the attempt
+    counted, dead after MAX_ATTEMPTS, its own error and its own backoff (drawn per message, in
+    the batch's order, as when each had an UPDATE of its own). CASE on the id, which both
+    databases read the same."""
+    if not failed:
+        return
+    now = utcnow()
+    ids, status, attempts, errors, due = [], [], [], [], []
+    for message, error in failed:
+        count = message.attempts + 1
+        ids.append(message.id)
+        status.append(DEAD if count >= MAX_ATTEMPTS else PENDING)
+        attempts.append(count)
+        errors.append(str(error)[:2000])
+        due.append(now + backoff(count))
+        log.warning("outbox: message %s failed (attempt %s): %s", message.id, count, error)
+
+    def by_id(field, values):
+        return Case(OutboxMessage.id, [(i, Value(v, converter=field.db_value))
+                                       for i, v in zip(ids, values)])
+
+    def failed_update():
+        return (OutboxMessage.update(
+            status=by_id(OutboxMessage.status, status),
+            attempts=by_id(OutboxMessage.attempts, attempts),
+            next_attempt_at=by_id(OutboxMessage.next_attempt_at, due), claimed_at=None,
+            last_error=by_id(OutboxMessage.last_error, errors))
+            .where(OutboxMessage.id.in_(ids)))
+
+    def cases(field, values):
+        return [p for i, v in zip(ids, _values(field, *values)) for p in (i, v)]
+    # in peewee's order: the fields as the model declares them, each CASE's WHEN and THEN
+    _kept(("failed", len(ids)), failed_update, [
+        *cases("status", status), *cases("attempts", attempts),
+        *cases("next_attempt_at", due), *_values("claimed_at", None),
+        *cases("last_error", errors), *ids])
 
 
 def _as_mail(message):
@@ -256,8 +287,7 @@ def deliver_batch(batch, mailer=None):
             mailer.close()
         with write_transaction():
             _mark_sent(sent)
-            for message, error in failed:
-                _mark_failed(message, error)
+            _mark_failed(failed)
     return len(sent), len(failed)
 
 

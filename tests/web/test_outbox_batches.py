@@ -3,6 +3,7 @@ server drops it, status writes in constant queries per batch, and messages built
 read back as what was queued. Real aiosmtpd on loopback, real database."""
 import email
 import email.policy
+from datetime import timedelta
 from types import SimpleNamespace
 
 from aiosmtpd.controller import Controller
@@ -10,8 +11,9 @@ from aiosmtpd.controller import Controller
 from portal.messaging import outbox
 from portal.messaging import smtp as smtp_module
 from portal.messaging.mime import build
-from portal.messaging.models import PENDING, SENT, OutboxMessage
-from portal.messaging.outbox import enqueue_email, work_once
+from portal.kernel.clock import utcnow
+from portal.messaging.models import DEAD, PENDING, SENT, OutboxMessage
+from portal.messaging.outbox import MAX_ATTEMPTS, enqueue_email, work_once
 from portal.messaging.smtp import Mailer
 from portal.settings import Settings
 from tests.support.queries import count_queries, statements
@@ -175,6 +177,64 @@ def test_a_batch_is_built_before_it_is_sent_and_each_failure_keeps_its_own_reaso
     errors = {m.dedupe_key: m.last_error for m in OutboxMessage.select()}
     assert "line break" in errors["m:2"] and "line break" not in errors["m:1"]
     assert errors["m:1"] and errors["m:0"] == "" and len(sink.envelopes) == 1
+
+
+class Refusing(Sink):
+    """A Sink that answers some recipients at RCPT TO with a reply of their own."""
+
+    def __init__(self, replies):
+        super().__init__()
+        self.replies = replies
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.replies:
+            return self.replies[address]
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+
+def test_a_batchs_failures_take_one_update_and_each_keeps_its_own_error_and_backoff(world):
+    """Refused recipients (each with the server's own reply), a message that cannot be
+    built and one on its last attempt fail in the same batch: one UPDATE marks them all,
+    each row with its own error, attempt count, status and retry time; the rest are sent."""
+    queue(6)
+    OutboxMessage.update(subject="Hi\r\nBcc: victim@example.com").where(
+        OutboxMessage.dedupe_key == "m:3").execute()
+    OutboxMessage.update(attempts=MAX_ATTEMPTS - 1).where(
+        OutboxMessage.dedupe_key == "m:4").execute()
+    OutboxMessage.update(attempts=2).where(OutboxMessage.dedupe_key == "m:1").execute()
+    handler = Refusing({"p1@example.com": "550 5.1.1 No such mailbox here",
+                        "p2@example.com": "452 4.2.2 Mailbox full, try later",
+                        "p4@example.com": "553 5.1.3 Address not allowed"})
+    controller = Controller(handler, hostname="127.0.0.1", port=free_port())
+    controller.start()
+    outbox._KEPT_SQL.clear()
+    try:
+        with mailer_for(controller.port) as mailer, statements() as seen:
+            before = utcnow()
+            assert work_once(10, mailer) == (2, 4)
+            after = utcnow()
+    finally:
+        controller.stop()
+    assert handler.keys() == ["m:0", "m:5"]
+    marks = [sql for sql, _ in seen if sql.startswith('UPDATE "outbox_message"')]
+    assert len(marks) == 3, marks  # the claim, "sent", and one for the four failures
+    assert isinstance(outbox._KEPT_SQL[(type(outbox._database()), "failed", 4)], str)
+    rows = {m.dedupe_key: m for m in OutboxMessage.select()}
+    assert {key: (m.status, m.attempts) for key, m in rows.items()} == {
+        "m:0": (SENT, 1), "m:1": (PENDING, 3), "m:2": (PENDING, 1), "m:3": (PENDING, 1),
+        "m:4": (DEAD, MAX_ATTEMPTS), "m:5": (SENT, 1)}
+    assert "No such mailbox here" in rows["m:1"].last_error
+    assert "Mailbox full, try later" in rows["m:2"].last_error
+    assert "line break" in rows["m:3"].last_error
+    assert "Address not allowed" in rows["m:4"].last_error
+    assert rows["m:0"].last_error == rows["m:5"].last_error == ""
+    for key, attempts in (("m:1", 3), ("m:2", 1), ("m:3", 1), ("m:4", MAX_ATTEMPTS)):
+        row = rows[key]
+        base = timedelta(seconds=min(30 * 2 ** (attempts - 1), 3600))
+        assert row.claimed_at is None and row.sent_at is None
+        # backoff: base x (0.5 .. 1.5) after the attempt
+        assert before + base * 0.5 <= row.next_attempt_at <= after + base * 1.5, key
 
 
 def test_messages_read_back_as_queued(world):
