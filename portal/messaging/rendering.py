@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 
 from ..bookings.links import make_token
 from ..kernel.i18n import bound_template_gettext, translations
+from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from ..settings import contact_line
 from . import business_templates
@@ -154,6 +155,19 @@ def _translating():
     return bound
 
 
+# The times an email shows are formatted here, once for its text and HTML both: the templates
+# take them as text (`|when` in each of the two ran it twice an email, twice a visit).
+
+
+def _timed(visits, tz):
+    """A series' visits with their times as the email shows them (`was`: a moved one's old)."""
+    for visit in visits:
+        visit.when = when(visit.starts_at, tz)
+        if hasattr(visit, "old_starts_at"):
+            visit.was = when(visit.old_starts_at, tz)
+    return visits
+
+
 def _booking_cancelled(v):
     settings = _settings(v.settings)
     # rows queued before refunds were asked for by the cancellation lack it
@@ -163,7 +177,8 @@ def _booking_cancelled(v):
     own = _own_cancelled(v, settings, refund, links)
     text, html = (own["text"], own["html"]) if own else _both(
         "booking_cancelled", booking=v.booking, customer=v.customer, service=v.service,
-        settings=settings, tz=settings.timezone, fee=v.fee, refund=refund, **links)
+        settings=settings, starts_at=when(v.booking.starts_at, settings.timezone), fee=v.fee,
+        refund=refund, **links)
     return text, html, booking_ics(v.booking, v.service, settings, "CANCEL", v.customer)
 
 
@@ -183,7 +198,7 @@ def _staff_booking_cancelled(v):
     settings = _settings(v.settings)
     text, html = _both("staff_booking_cancelled", booking=v.booking, customer=v.customer,
                        service=v.service, staff=v.staff, settings=settings,
-                       tz=settings.timezone,
+                       starts_at=when(v.booking.starts_at, settings.timezone),
                        job_url=external_url("fieldworker.jobs.show", ref=v.booking.ref))
     return text, html, ""
 
@@ -192,8 +207,9 @@ def _series_cancelled(v):
     """Several visits of a series cancelled at once: one email, one calendar per visit
     (mime.build attaches each VCALENDAR as its own file)."""
     settings = _settings(v.settings)
-    text, html = _both("series_cancelled", visits=v.visits, kept=v.kept, customer=v.customer,
-                       settings=settings, tz=settings.timezone,
+    text, html = _both("series_cancelled", visits=_timed(v.visits, settings.timezone),
+                       kept=_timed(v.kept, settings.timezone), customer=v.customer,
+                       settings=settings,
                        book_url=external_url("customer.bookings.schedule"))
     ics = "".join(booking_ics(visit, SimpleNamespace(name=visit.service), settings, "CANCEL",
                               v.customer) for visit in v.visits)
@@ -203,8 +219,8 @@ def _series_cancelled(v):
 def _series_moved(v):
     """Several visits of a series moved at once: one email, an updated invite per visit."""
     settings = _settings(v.settings)
-    text, html = _both("series_moved", visits=v.visits, customer=v.customer,
-                       settings=settings, tz=settings.timezone)
+    text, html = _both("series_moved", visits=_timed(v.visits, settings.timezone),
+                       customer=v.customer, settings=settings)
     ics = "".join(booking_ics(visit, SimpleNamespace(name=visit.service), settings, "REQUEST",
                               v.customer) for visit in v.visits)
     return text, html, ics
