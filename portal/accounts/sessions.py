@@ -18,8 +18,9 @@ from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField
 
 from ..kernel.beside import Along, Beside
 from ..kernel.clock import utcnow
-from ..kernel.compiled import Compiled, instance
+from ..kernel.compiled import Compiled
 from ..kernel.db import BaseModel, write_transaction
+from ..kernel.row_objects import instance
 from ..people import Customer, Staff
 from ..settings import Settings
 

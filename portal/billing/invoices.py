@@ -4,7 +4,8 @@ from dataclasses import dataclass, field
 
 from ..bookings import policy
 from ..kernel.clock import utcnow
-from ..kernel.compiled import Compiled, insert_row, instance
+from ..kernel.compiled import Compiled, insert_row
+from ..kernel.row_objects import instance
 from .models import APPROVED, PROCESSED, REQUESTED, SERVICE, Invoice, InvoiceLine, Payment, Refund
 from .money import tax_on
 

@@ -3,9 +3,10 @@ import secrets
 
 from peewee import BooleanField, CharField, IntegerField, TextField
 
-from ..kernel.compiled import Compiled, instance
+from ..kernel.compiled import Compiled
 from ..kernel.db import BaseModel
 from ..kernel.i18n import gettext
+from ..kernel.row_objects import instance
 
 
 class Settings(BaseModel):

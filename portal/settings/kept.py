@@ -12,7 +12,7 @@ An empty stamp (a row from before migration 0028, say) keeps nothing.
 """
 from peewee import JOIN, fn
 
-from ..kernel.compiled import instance
+from ..kernel.row_objects import instance
 from . import Settings
 
 

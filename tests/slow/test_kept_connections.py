@@ -144,7 +144,7 @@ def test_compiled_rows_are_the_objects_peewee_builds(app, world):
     for _ in range(2):  # the first call reads through peewee, later ones through our reader
         for ref in (world.upcoming.ref, alone.ref):
             assert [shape(r) for r in compiled.rows(ref)] == [shape(r) for r in build(ref)]
-    assert type(compiled._readers[type(compiled._database())]).__name__ == "_Reader"
+    assert type(compiled._readers[type(compiled._database())]).__name__ == "Reader"
 
 
 def test_the_session_signer_is_kept_per_key_and_a_new_key_refuses_old_cookies(app):

@@ -61,7 +61,7 @@ def test_one_statement_gives_what_the_separate_reads_give(app, world):
     # The payment and refund counts (no model's fields) are read by kernel.compiled's reader too.
     for query in (invoice_reads._WITH_INVOICE, invoice_reads._ANY_WITH_INVOICE):
         readers = list(query._readers.values())
-        assert [type(reader).__name__ for reader in readers] == ["_Reader"]
+        assert [type(reader).__name__ for reader in readers] == ["Reader"]
 
 
 def test_an_unpaid_booking_and_its_invoice_are_one_statement(app, world):

@@ -74,7 +74,7 @@ def test_lines_of_one_moment_keep_the_order_of_their_ids(app, world):
     the new ones as inserted, whose ids are larger and ascend: a page's order."""
     from portal.billing.invoices import after_cancel
     from portal.billing.models import InvoiceLine
-    from portal.kernel.compiled import instance
+    from portal.kernel.row_objects import instance
     moment = world.upcoming.starts_at
     old = [instance(InvoiceLine, {"id": i, "kind": kind, "created_at": moment})
            for i, kind in ((1, "service"), (2, "no_show_fee"))]

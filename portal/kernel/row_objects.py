@@ -1,0 +1,103 @@
+"""Rows made into the objects peewee makes of them, without peewee's cost per column.
+
+Peewee turns each row into model objects through a setattr per column and a Model() per
+object, most of a small query's Python cost. Compiled queries (kernel/compiled.py) read their
+rows through a Reader where the query's shape allows; `instance` makes one object from values
+already converted (a kept INSERT's row, a row read beside another statement's)."""
+from peewee import FieldAccessor, ForeignKeyAccessor, ModelCursorWrapper
+
+
+class Rows:
+    """Rows in hand, read through peewee's cursor wrapper as if a cursor held them."""
+
+    def __init__(self, rows, description):
+        self.description, self._rows = description, iter(rows)
+
+    def fetchone(self):
+        return next(self._rows, None)
+
+    def fetchall(self):
+        return list(self._rows)
+
+    def close(self):
+        pass
+
+
+def instance(model, data):
+    """A model object from already converted column values, as peewee would make it from a
+    row (without running every field's setter)."""
+    obj = model.__new__(model)
+    obj.__data__, obj._dirty, obj.__rel__ = dict(data), set(), {}
+    return obj
+
+
+class Reader:
+    """Rows of a select over joined models turned into the objects peewee makes, without
+    peewee's per-column setattr and Model() calls (most of a small query's Python cost): each
+    model's columns go straight into a fresh object's data, then the objects are linked as
+    peewee links them (ModelCursorWrapper.process_row, whose join analysis it reuses). Only
+    for rows of plain model fields; anything else stays with peewee."""
+
+    def __init__(self, wrapper, parts, extras):
+        self.root, self.parts, self.extras = wrapper.model, parts, extras
+        self.links = wrapper.src_to_dest
+        self.reachable = wrapper._dest_reachable
+
+    @classmethod
+    def of(cls, wrapper):
+        if type(wrapper) is not ModelCursorWrapper:
+            return None
+        parts = {}
+        for key, constructor, is_model in wrapper._constructor_list:
+            if not is_model or key is not constructor:
+                return None  # a dict or an alias: peewee's own way
+            parts[key] = []
+        # Selected values that are no field (a subquery's alias, say): peewee sets them as a
+        # plain attribute of their model's object; so does read(), where the name is free.
+        extras = []
+        for idx, key, column, converter in wrapper._row_spec:
+            field = key._meta.fields.get(column) if key in parts else None
+            if field is None and key in parts and converter is None and not hasattr(key, column):
+                extras.append((key, idx, column))
+                continue
+            accessor = type(getattr(key, "__dict__", {}).get(column))
+            if field is None or accessor not in (FieldAccessor, ForeignKeyAccessor) or (
+                    converter is not None and converter != field.python_value):
+                return None
+            parts[key].append((idx, column, converter))
+        return cls(wrapper, tuple(parts.items()), tuple(extras))
+
+    def read(self, row):
+        objects, set_keys = {}, set()
+        for model, columns in self.parts:
+            data = {}
+            for idx, name, converter in columns:
+                value = row[idx]
+                if value is not None:
+                    set_keys.add(model)
+                data[name] = value if converter is None else converter(value)
+            objects[model] = instance(model, data)
+        for model, idx, name in self.extras:
+            value = row[idx]
+            if value is not None:
+                set_keys.add(model)
+            objects[model].__dict__[name] = value
+        for src, attr, dest, _is_dict, is_outer, is_fk in self.links:
+            target = objects.get(dest)
+            if target is None and dest not in objects:
+                continue
+            assign = dest not in set_keys and bool(self.reachable.get(dest, frozenset())
+                                                   & set_keys)
+            if dest not in set_keys and not assign:
+                if not is_outer:
+                    continue
+                target = None
+            if src not in set_keys and dest not in set_keys and is_outer:
+                continue
+            holder = objects[src]
+            if is_fk and target is None:
+                holder.__rel__[attr] = None  # a verified-absent row, its id kept
+            else:
+                setattr(holder, attr, target)
+                holder._dirty.discard(attr)
+        return objects[self.root]
