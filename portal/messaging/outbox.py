@@ -74,8 +74,7 @@ def _insert_ignoring_queued(rows):
     """insert_many(rows).on_conflict_ignore().execute(), with the text kept: one statement in
     peewee's log, as before. Rows come from enqueue_email, so all have the same keys."""
     rows = [{**_DEFAULTS, **row} for row in rows]
-    db = OutboxMessage._meta.database
-    db = getattr(db, "obj", None) or db  # the proxy's database
+    db = _database()
     key = (type(db), len(rows), tuple(rows[0]))
     kept = _INSERTS.get(key)
     if kept is None:
