@@ -71,7 +71,13 @@ def bind(form, unbound, options):
 # translations, language, CSRF) key had them before any data, and a later form of the class
 # copies them all at once. Forms with any other field, or meta options besides "csrf", are built
 # field by field as above.
-_CSRF_FIELD = CSRFTokenField
+_CSRF_FIELDS = {CSRFTokenField}
+
+
+def csrf_field(field_class):
+    """Also keep `field_class`, a CSRF field, in whole forms (its csrf_impl is each form's)."""
+    _CSRF_FIELDS.add(field_class)
+    return field_class
 
 
 def _whole_key(form, meta, prefix):
@@ -111,7 +117,7 @@ def made_whole(form, meta, prefix):
         flags.__dict__ = dict(values["flags"].__dict__)
         if values.get("render_kw") is not None:
             field.render_kw = dict(values["render_kw"])
-        if kind is _CSRF_FIELD:
+        if kind in _CSRF_FIELDS:
             field.csrf_impl = form._csrf
         fields[name] = field
     form.form_errors = []
@@ -130,7 +136,7 @@ def keep_whole(form, meta):
     made = []
     for name, field in form._fields.items():
         kind = type(field)
-        if kind is not _CSRF_FIELD:
+        if kind not in _CSRF_FIELDS:
             source = unbound.get(name)
             if kind not in PLAIN or source is None or source.field_class is not kind \
                     or source.kwargs.get("datalist") is not None \

@@ -112,3 +112,19 @@ def test_a_field_added_to_a_class_is_built_in_later_forms(app):
         Grows(meta={"csrf": False})
         Grows.second = StringField("Second")
         assert Grows(meta={"csrf": False}).second.data == "b"
+
+
+def test_a_forms_csrf_token_is_signed_only_when_shown(app):
+    from wtforms.csrf.core import CSRFTokenField
+
+    from portal.web.app.page_kit import CSRF_TOKENS
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context("/", method="POST", data={"note": "x"}):
+        form = CancelForm()
+        assert isinstance(form.csrf_token, CSRFTokenField)
+        assert "_token" not in form.csrf_token.__dict__  # built and checked, nothing signed
+        assert not form.validate() and form.csrf_token.errors
+        assert "_token" not in form.csrf_token.__dict__
+        shown = str(form.csrf_token())
+        assert f'value="{CSRF_TOKENS()}"' in shown and form.csrf_token.current_token
+        assert CancelForm().csrf_token._token is None  # each form its own
