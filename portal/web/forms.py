@@ -9,7 +9,6 @@ from flask_wtf.csrf import _FlaskFormCSRF
 from flask_wtf.form import _Auto
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
-from wtforms.csrf.core import CSRFTokenField
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -58,34 +57,13 @@ class WTFormsText:
 WTFORMS_TEXT = WTFormsText()
 
 
-@kept_fields.csrf_field
-class LazyTokenField(CSRFTokenField):
-    """WTForms' CSRF field, its token signed when a page first shows it rather than whenever a
-    form is built: a valid POST that redirects never shows its form again."""
-
-    _token = None
-
-    @property
-    def current_token(self):
-        if self._token is None:
-            self._token = self.csrf_impl.generate_csrf_token(self)
-        return self._token
-
-    @current_token.setter
-    def current_token(self, value):
-        self._token = value
-
-    def process(self, *args, **kwargs):
-        HiddenField.process(self, *args, **kwargs)  # CSRFTokenField's, without the signing
-
-
 class KeptFormCSRF(_FlaskFormCSRF):
     """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
     per session secret), when the form uses the app's own secret and field name; else
     Flask-WTF's, which signs a new one; in either case only when it is shown
-    (LazyTokenField)."""
+    (kept_fields.LazyTokenField)."""
 
-    field_class = LazyTokenField
+    field_class = kept_fields.LazyTokenField
 
     def generate_csrf_token(self, csrf_token_field):
         config = current_app.config

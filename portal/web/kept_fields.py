@@ -153,3 +153,24 @@ def keep_whole(form, meta):
     if len(kept[1]) > 64:  # a prefix made per request: never grow without bound
         kept[1].clear()
     kept[1][_whole_key(form, meta, form._prefix)] = tuple(made)
+
+
+@csrf_field
+class LazyTokenField(CSRFTokenField):
+    """WTForms' CSRF field, its token signed when a page first shows it rather than whenever a
+    form is built: a valid POST that redirects never shows its form again."""
+
+    _token = None
+
+    @property
+    def current_token(self):
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, value):
+        self._token = value
+
+    def process(self, *args, **kwargs):
+        HiddenField.process(self, *args, **kwargs)  # CSRFTokenField's, without the signing
