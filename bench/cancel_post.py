@@ -8,7 +8,8 @@ POST alone) (the approach of
 bench/page_sizes.py), ROUNDS rounds alternating a bare five-line Flask app's hello, the app's
 own floor (a hello route behind every hook), the plain cancel POST (a redirect) and the htmx one
 (the updated card); median of the rounds, and beside it the median of every request's own CPU
-time over all rounds (one slow stretch on a loaded machine moves a round's total, barely this). On PostgreSQL the server's own CPU is not included.
+time over all rounds (one slow stretch on a loaded machine moves a round's total, barely this).
+On PostgreSQL the server's own CPU is not included.
 Each POST carries its CSRF token, as a browser's does (the other benchmarks post without), and a
 session cookie the app has read before, as after the confirm step's GET (the benchmark drops the
 last flash message from the cookie first, see cancel() in main). Python calls per request are
