@@ -7,7 +7,9 @@ one. Per request: time.process_time through the Flask test client (for the POSTs
 POST alone) (the approach of
 bench/page_sizes.py), ROUNDS rounds alternating a bare five-line Flask app's hello, the app's
 own floor (a hello route behind every hook), the plain cancel POST (a redirect) and the htmx one
-(the updated card); median of the rounds. On PostgreSQL the server's own CPU is not included.
+(the updated card); median of the rounds, and beside it the median of every request's own CPU
+time over all rounds (one slow stretch on a loaded machine moves a round's total, barely this).
+On PostgreSQL the server's own CPU is not included.
 Each POST carries its CSRF token, as a browser's does (the other benchmarks post without), and a
 session cookie the app has read before, as after the confirm step's GET (the benchmark drops the
 last flash message from the cookie first, see cancel() in main). Python calls per request are
@@ -68,19 +70,25 @@ def _bookings(count):
 
 
 spent = [0.0]  # CPU seconds inside the cancel POSTs themselves (see cancel() in main)
+each = []  # and each POST's own, for the per-request median
 
 
-def _cpu_per_request(call, runs):
+def _cpu_per_request(call, runs, samples):
+    """CPU ms per request over `runs` calls; each call's own CPU ms appended to `samples`."""
     start = time.process_time()
     for _ in range(runs):
+        before = time.process_time()
         call()
+        samples.append((time.process_time() - before) * 1000)
     return (time.process_time() - start) / runs * 1000
 
 
-def _cpu_per_post(call, runs):
+def _cpu_per_post(call, runs, samples):
     spent[0] = 0.0
+    each.clear()
     for _ in range(runs):
         call()
+    samples.extend(each)
     return spent[0] / runs * 1000
 
 
@@ -133,6 +141,7 @@ def main(postgres=False):
             if counting:
                 profile.disable()
             spent[0] += time.process_time() - start
+            each.append((time.process_time() - start) * 1000)
             assert status == expect, (ref, status)
 
         plain, htmx = (lambda: cancel({}, 302)), (lambda: cancel({"HX-Request": "true"}, 200))
@@ -148,23 +157,28 @@ def main(postgres=False):
             counting = False
             calls[key] = pstats.Stats(profile).total_calls / 20
         rounds = {"bare": [], "floor": [], "plain": [], "htmx": []}
+        single = {key: [] for key in rounds}  # every request's own CPU, all rounds
         for _ in range(ROUNDS):
-            rounds["bare"].append(_cpu_per_request(lambda: bare.get("/"), HELLO_RUNS))
+            rounds["bare"].append(_cpu_per_request(lambda: bare.get("/"), HELLO_RUNS,
+                                                   single["bare"]))
             rounds["floor"].append(_cpu_per_request(lambda: client.get("/bench/floor"),
-                                                    HELLO_RUNS))
-            rounds["plain"].append(_cpu_per_post(plain, PER_ROUND))
-            rounds["htmx"].append(_cpu_per_post(htmx, PER_ROUND))
+                                                    HELLO_RUNS, single["floor"]))
+            rounds["plain"].append(_cpu_per_post(plain, PER_ROUND, single["plain"]))
+            rounds["htmx"].append(_cpu_per_post(htmx, PER_ROUND, single["htmx"]))
     cpu = {name: statistics.median(values) for name, values in rounds.items()}
+    one = {name: statistics.median(values) for name, values in single.items()}
     name = "PostgreSQL (the server's own CPU not counted)" if postgres else "SQLite"
     print(f"{name}: CPU ms per request through the test client, median of {ROUNDS} rounds "
-          f"(range), x the bare route; Python calls per request")
+          f"(range), x the bare route; then the median of every request's own CPU ms, x the "
+          f"bare route's (steadier on a loaded machine); Python calls per request")
     for label, key in (("bare Flask hello", "bare"), ("the app's floor (hello, every hook)",
                                                       "floor"),
                        (f"cancel POST, plain ({statements['plain']} statements)", "plain"),
                        (f"cancel POST, htmx ({statements['htmx']} statements)", "htmx")):
         low, high = min(rounds[key]), max(rounds[key])
         print(f"  {label:<40} {cpu[key]:6.2f} ({low:.2f}-{high:.2f})  "
-              f"{cpu[key] / cpu['bare']:5.1f}x  {calls[key]:6,.0f} calls")
+              f"{cpu[key] / cpu['bare']:5.1f}x  | {one[key]:6.3f} {one[key] / one['bare']:5.1f}x  "
+              f"{calls[key]:6,.0f} calls")
 
 
 if __name__ == "__main__":

@@ -6,8 +6,10 @@ from flask import current_app, has_request_context
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
+from flask_wtf.form import _Auto
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
+from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
 from wtforms.i18n import messages_path
@@ -58,7 +60,10 @@ WTFORMS_TEXT = WTFormsText()
 class KeptFormCSRF(_FlaskFormCSRF):
     """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
     per session secret), when the form uses the app's own secret and field name; else
-    Flask-WTF's, which signs a new one. A form built on a POST signed one it rarely shows."""
+    Flask-WTF's, which signs a new one; in either case only when it is shown
+    (kept_fields.LazyTokenField)."""
+
+    field_class = kept_fields.LazyTokenField
 
     def generate_csrf_token(self, csrf_token_field):
         config = current_app.config
@@ -71,7 +76,22 @@ class KeptFormCSRF(_FlaskFormCSRF):
 
 
 class Form(FlaskForm):
-    """Every form's base: Flask-WTF's, with WTForms' messages through WTFORMS_TEXT."""
+    """Every form's base: Flask-WTF's, with WTForms' messages through WTFORMS_TEXT, and its
+    fields copied whole from a kept form of its class when they are all plain
+    (kept_fields.made_whole; wtforms.Form.__init__ otherwise, which this follows)."""
+
+    def __init__(self, formdata=_Auto, obj=None, prefix="", data=None, meta=None, **kwargs):
+        meta_obj = self._wtforms_meta()
+        if meta is not None and isinstance(meta, dict):
+            meta_obj.update_values(meta)
+        keepable = meta is None or (isinstance(meta, dict) and set(meta) <= {"csrf"})
+        if not (keepable and kept_fields.made_whole(self, meta_obj, prefix)):
+            BaseForm.__init__(self, self._unbound_fields, meta=meta_obj, prefix=prefix)
+            if keepable:
+                kept_fields.keep_whole(self, meta_obj)
+        for name, field in self._fields.items():
+            setattr(self, name, field)  # as wtforms.Form: fields hide the class attributes
+        self.process(formdata, obj, data=data, **kwargs)
 
     class Meta:
         def get_translations(self, form):

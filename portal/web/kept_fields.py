@@ -13,6 +13,9 @@ binding (process, validate).
 Only the plain field types below: anything with choices, a datalist, sub-forms, a locale of
 its own or another constructor of ours is built by WTForms as before.
 """
+from collections import OrderedDict
+
+from wtforms.csrf.core import CSRFTokenField
 from wtforms.fields import (BooleanField, EmailField, HiddenField, IntegerField,
                             PasswordField, StringField, TextAreaField)
 from wtforms.fields.core import Flags
@@ -60,3 +63,114 @@ def bind(form, unbound, options):
     if made.get("render_kw") is not None:
         field.render_kw = dict(made["render_kw"])
     return field
+
+
+# Whole forms. Binding field by field still asks, for each field, whether it is plain and what
+# its key is (about twenty-five calls a field). A form class whose fields are all plain (and its
+# CSRF field) is kept whole instead: its fields as the first form built for a (prefix,
+# translations, language, CSRF) key had them before any data, and a later form of the class
+# copies them all at once. Forms with any other field, or meta options besides "csrf", are built
+# field by field as above.
+_CSRF_FIELDS = {CSRFTokenField}
+
+
+def csrf_field(field_class):
+    """Also keep `field_class`, a CSRF field, in whole forms (its csrf_impl is each form's)."""
+    _CSRF_FIELDS.add(field_class)
+    return field_class
+
+
+def _whole_key(form, meta, prefix):
+    translations = meta.get_translations(form)
+    csrf = meta.csrf
+    return (prefix, translations, str(current_locale()) if translations is not None else None,
+            csrf, meta.csrf_field_name if csrf else None)
+
+
+def made_whole(form, meta, prefix):
+    """Fill `form` (a Form whose meta is `meta`) with its fields from the kept copy, as
+    BaseForm.__init__ would; False when its class has no kept copy for this key (build it with
+    WTForms' constructor and hand it to keep_whole)."""
+    cls = type(form)
+    kept = cls.__dict__.get("_rebook_whole")
+    if kept is None or kept[0] is not cls._unbound_fields:
+        return False  # new, or fields added to the class since (FormMeta made a new list)
+    if prefix and prefix[-1] not in "-_;:/.":
+        prefix += "-"
+    key = _whole_key(form, meta, prefix)
+    made = kept[1].get(key)
+    if made is None:
+        return False
+    form.meta = meta
+    form._parent_form = getattr(meta, "_parent_form", None)
+    form._form_error_key = ""
+    form._prefix = prefix
+    if key[3]:
+        form._csrf = meta.build_csrf(form)
+        form._csrf.setup_form(form)  # (it keeps the form's meta)
+    fields = form._fields = OrderedDict()
+    for name, kind, values in made:
+        field = object.__new__(kind)
+        field.__dict__ = dict(values)
+        field._form, field.meta = form, meta
+        flags = field.flags = Flags()
+        flags.__dict__ = dict(values["flags"].__dict__)
+        if values.get("render_kw") is not None:
+            field.render_kw = dict(values["render_kw"])
+        if kind in _CSRF_FIELDS:
+            field.csrf_impl = form._csrf
+        fields[name] = field
+    form.form_errors = []
+    return True
+
+
+def keep_whole(form, meta):
+    """Keep the fields of `form`, just built by WTForms' constructor and not yet given any data,
+    for later forms of its class (only when every field is plain)."""
+    cls = type(form)
+    kept = cls.__dict__.get("_rebook_whole")
+    if kept is None or kept[0] is not cls._unbound_fields:
+        kept = (cls._unbound_fields, {})
+        type.__setattr__(cls, "_rebook_whole", kept)  # (an underscore: FormMeta ignores it)
+    unbound = dict(cls._unbound_fields)
+    made = []
+    for name, field in form._fields.items():
+        kind = type(field)
+        if kind not in _CSRF_FIELDS:
+            source = unbound.get(name)
+            if kind not in PLAIN or source is None or source.field_class is not kind \
+                    or source.kwargs.get("datalist") is not None \
+                    or source.kwargs.get("_meta") is not None:
+                return  # built field by field, as before
+        values = {key: value for key, value in field.__dict__.items()
+                  if key not in _PER_FORM and key != "csrf_impl"}
+        # the form just built goes on to use (and may change) its own flags and render_kw
+        flags = values["flags"] = Flags()
+        flags.__dict__ = dict(field.flags.__dict__)
+        if values.get("render_kw") is not None:
+            values["render_kw"] = dict(values["render_kw"])
+        made.append((name, kind, values))
+    if len(kept[1]) > 64:  # a prefix made per request: never grow without bound
+        kept[1].clear()
+    kept[1][_whole_key(form, meta, form._prefix)] = tuple(made)
+
+
+@csrf_field
+class LazyTokenField(CSRFTokenField):
+    """WTForms' CSRF field, its token signed when a page first shows it rather than whenever a
+    form is built: a valid POST that redirects never shows its form again."""
+
+    _token = None
+
+    @property
+    def current_token(self):
+        if self._token is None:
+            self._token = self.csrf_impl.generate_csrf_token(self)
+        return self._token
+
+    @current_token.setter
+    def current_token(self, value):
+        self._token = value
+
+    def process(self, *args, **kwargs):
+        HiddenField.process(self, *args, **kwargs)  # CSRFTokenField's, without the signing

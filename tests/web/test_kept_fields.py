@@ -79,3 +79,52 @@ def test_forms_share_nothing_they_could_change(app):
         third = CancelForm(version=5)  # with its CSRF field
         assert third.note.data is None and third.version.data == 5
         assert third.note.raw_data is None and third.csrf_token._form is third
+
+
+@pytest.mark.parametrize("language", ["en", "de"])
+def test_whole_forms_with_their_csrf_field_are_the_forms_wtforms_builds(app, language):
+    """With CSRF on (the tests run without it), each form is built twice from the kept whole
+    form: the fields, and the CSRF field checking against its own form."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context("/", method="POST", data=SENT), force_locale(language):
+        for form_class in FORMS:
+            reference = described(wtforms_own(form_class)())
+            for _ in range(3):
+                form = form_class()
+                assert described(form) == reference, form_class.__name__
+                assert form.csrf_token.csrf_impl is form._csrf and form._csrf.meta is form.meta
+                assert not form.validate()  # no token sent
+                assert form.csrf_token.errors, form_class.__name__
+        kept = [form for form in FORMS if form.__dict__.get("_rebook_whole")
+                and form.__dict__["_rebook_whole"][1]]
+        assert CancelForm in kept and len(kept) > len(FORMS) // 2
+
+
+def test_a_field_added_to_a_class_is_built_in_later_forms(app):
+    """WTForms lets a form class gain fields after its first form: the whole form kept from
+    before is not used for it."""
+    from wtforms import StringField
+
+    class Grows(Form):
+        first = StringField("First")
+
+    with app.test_request_context("/", method="POST", data={"first": "a", "second": "b"}):
+        Grows(meta={"csrf": False})
+        Grows.second = StringField("Second")
+        assert Grows(meta={"csrf": False}).second.data == "b"
+
+
+def test_a_forms_csrf_token_is_signed_only_when_shown(app):
+    from wtforms.csrf.core import CSRFTokenField
+
+    from portal.web.app.page_kit import CSRF_TOKENS
+    app.config["WTF_CSRF_ENABLED"] = True
+    with app.test_request_context("/", method="POST", data={"note": "x"}):
+        form = CancelForm()
+        assert isinstance(form.csrf_token, CSRFTokenField)
+        assert "_token" not in form.csrf_token.__dict__  # built and checked, nothing signed
+        assert not form.validate() and form.csrf_token.errors
+        assert "_token" not in form.csrf_token.__dict__
+        shown = str(form.csrf_token())
+        assert f'value="{CSRF_TOKENS()}"' in shown and form.csrf_token.current_token
+        assert CancelForm().csrf_token._token is None  # each form its own
