@@ -4,7 +4,21 @@ Peewee turns each row into model objects through a setattr per column and a Mode
 object, most of a small query's Python cost. Compiled queries (kernel/compiled.py) read their
 rows through a Reader where the query's shape allows; `instance` makes one object from values
 already converted (a kept INSERT's row, a row read beside another statement's)."""
-from peewee import FieldAccessor, ForeignKeyAccessor, ModelCursorWrapper
+from peewee import (Field, FieldAccessor, ForeignKeyAccessor, ForeignKeyField, IntegerField,
+                    ModelCursorWrapper, _StringField)
+
+# python_value's result is the value itself when the driver already gave this type: int() of
+# an int, a str kept as it is. Only for fields that keep peewee's own conversion.
+_SAME_AS_GIVEN = {IntegerField.adapt: int, _StringField.adapt: str}
+
+
+def _given_type(field):
+    """The type whose values this field's python_value hands back unchanged, else None."""
+    while isinstance(field, ForeignKeyField) and type(field).adapt is ForeignKeyField.adapt:
+        field = field.rel_field
+    if type(field).python_value is not Field.python_value:
+        return None
+    return _SAME_AS_GIVEN.get(type(field).adapt)
 
 
 class Rows:
@@ -64,18 +78,21 @@ class Reader:
             if field is None or accessor not in (FieldAccessor, ForeignKeyAccessor) or (
                     converter is not None and converter != field.python_value):
                 return None
-            parts[key].append((idx, column, converter))
+            parts[key].append((idx, column, converter, converter and _given_type(field)))
         return cls(wrapper, tuple(parts.items()), tuple(extras))
 
     def read(self, row):
         objects, set_keys = {}, set()
         for model, columns in self.parts:
             data = {}
-            for idx, name, converter in columns:
+            for idx, name, converter, given in columns:
                 value = row[idx]
-                if value is not None:
-                    set_keys.add(model)
-                data[name] = value if converter is None else converter(value)
+                if value is None:
+                    data[name] = None  # every python_value keeps None
+                    continue
+                set_keys.add(model)
+                data[name] = value if converter is None or type(value) is given else (
+                    converter(value))
             objects[model] = instance(model, data)
         for model, idx, name in self.extras:
             value = row[idx]

@@ -133,12 +133,16 @@ def test_compiled_rows_are_the_objects_peewee_builds(app, world):
                 .join(Assignment, JOIN.LEFT_OUTER).join(Staff, JOIN.LEFT_OUTER)
                 .where(Booking.ref == ref).order_by(Staff.name, Staff.id))
 
+    def typed(data):  # equal values of another type (True == 1) would pass unseen
+        return data and [(k, v, type(v)) for k, v in data.items()]
+
     def shape(row):
         assignment = getattr(row, "assignment", None)
         staff = assignment and assignment.__rel__.get("staff")
-        return (row.__data__, row._dirty, row.service.__data__, row.customer.__data__,
-                assignment and assignment.__data__, assignment and assignment._dirty,
-                staff and staff.__data__, sorted(row.__rel__))
+        return (typed(row.__data__), row._dirty, typed(row.service.__data__),
+                typed(row.customer.__data__), assignment and typed(assignment.__data__),
+                assignment and assignment._dirty, staff and typed(staff.__data__),
+                sorted(row.__rel__))
 
     compiled = Compiled(build, 1)
     for _ in range(2):  # the first call reads through peewee, later ones through our reader
