@@ -12,7 +12,7 @@ from jinja2 import pass_eval_context
 from peewee import PeeweeException
 
 from ...kernel import languages
-from ...kernel.i18n import template_text, translations
+from ...kernel.i18n import bound_template_gettext, translations
 from .current import current_settings
 
 babel = Babel()
@@ -43,11 +43,24 @@ def select_locale() -> str:
         return browser_language() or languages.DEFAULT
 
 
+# Each catalogue's `_` (kernel.i18n.bound_template_gettext: a text without variables is
+# looked up and escaped once per catalogue, not on every call; a booking page asks 19 times),
+# by the catalogue's identity (Flask-Babel keeps one per language for the process). Held with
+# the catalogue so its id cannot be reused.
+_BOUND = {}
+
+
 @pass_eval_context
 def template_gettext(eval_ctx, string, **variables):
     """`{{ _("…") }}` in templates: what Jinja's newstyle gettext does (escaped variables,
-    always formatted), in one call instead of three."""
-    return template_text(eval_ctx, translations().ugettext(string), variables)
+    always formatted), in one call instead of three, in the request's language."""
+    found = translations()
+    kept = _BOUND.get(id(found))
+    if kept is None or kept[0] is not found:
+        if len(_BOUND) >= 64:
+            _BOUND.clear()
+        kept = _BOUND[id(found)] = (found, bound_template_gettext(found))
+    return kept[1](eval_ctx, string, **variables)
 
 
 def _install_template_gettext(env):

@@ -20,6 +20,7 @@ from flask.globals import _cv_request
 from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
+from ...messaging.email_context import EmailContext
 
 KEPT = 4096  # entries per cache per worker
 
@@ -123,6 +124,11 @@ def init_app(app):
     app.jinja_env.globals["url_for"] = urls
     app.jinja_env.globals["kept"] = KeptFragments(urls)
     app.jinja_env.globals["csrf_token"] = tokens = CSRF_TOKENS
+    # Pages call through the context made for emails: `{{ _("…") }}`, url_for, csrf_token(),
+    # kept() … each ask Jinja's Context.call for the callable's pass-marker on every call (36
+    # calls on a booking page, eight Python calls each); it asks once per callable. The
+    # template-side callables are the process's own (may_book too), so the answers stay kept.
+    app.jinja_env.context_class = EmailContext
     # Flask-WTF also hands its own to every template through a context processor; a later
     # one wins.
     app.context_processor(lambda: {"csrf_token": tokens})
