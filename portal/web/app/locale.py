@@ -5,6 +5,7 @@ Accept-Language among the languages Rebook speaks; else the business's default l
 Staff pages stay English for now, through the same machinery (the selector says "en").
 The catalogues live in translations/ (compiled by `make install`; README's Languages).
 """
+from babel import Locale
 from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
@@ -18,11 +19,25 @@ from .current import current_settings
 babel = Babel()
 
 
+# Accept-Language header: the best of our languages for it. A pure function of the header's
+# text (browsers send a handful of distinct ones); werkzeug parses it afresh each request.
+_BROWSER_ANSWERS = {}
+
+
 def browser_language():
     """The best of Rebook's languages the browser asks for, or None."""
     if not has_request_context():
         return None
-    return languages.known(request.accept_languages.best_match(list(languages.SUPPORTED)))
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    try:
+        return _BROWSER_ANSWERS[header]
+    except KeyError:
+        pass
+    answer = languages.known(request.accept_languages.best_match(list(languages.SUPPORTED)))
+    if len(_BROWSER_ANSWERS) >= 1024:
+        _BROWSER_ANSWERS.clear()
+    _BROWSER_ANSWERS[header] = answer
+    return answer
 
 
 def select_locale() -> str:
@@ -74,7 +89,20 @@ def _install_template_gettext(env):
     env.globals["gettext"] = env.globals["_"] = template_gettext
 
 
+_LOCALES = {}  # language code: its babel Locale, parsed once per process
+
+
+def _selected_locale():
+    """select_locale()'s answer as the Locale Flask-Babel would parse it into (it takes a
+    Locale as it is): one object per language for the process instead of a parse per request."""
+    code = select_locale()
+    locale = _LOCALES.get(code)
+    if locale is None and code:
+        locale = _LOCALES[code] = Locale.parse(code)
+    return locale
+
+
 def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/../translations"))
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_selected_locale)
     _install_template_gettext(app.jinja_env)
