@@ -135,9 +135,10 @@ def init_app(app):
     # calls on a booking page, eight Python calls each); it asks once per callable. The
     # template-side callables are the process's own (may_book too), so the answers stay kept.
     app.jinja_env.context_class = EmailContext
-    # Flask-WTF also hands its own to every template through a context processor; a later
-    # one wins.
-    app.context_processor(lambda: {"csrf_token": tokens})
+    # Flask-WTF also hands its own csrf_token to every template through a context processor,
+    # which would hide this global: dropped (its csrf_meta_tag is a global too).
+    processors = app.template_context_processors[None]
+    processors[:] = [f for f in processors if getattr(f, "__module__", "") != "flask_wtf.csrf"]
 
 
 def kept_url_for(endpoint, **values):
