@@ -1,9 +1,9 @@
 """Pages render through page_kit's Jinja context (each callable's pass-marker looked up once),
-`_` bound per catalogue with its plain texts kept (web/app/locale.py), and `may_book` and
-`unread_notifications` as globals: the HTML is byte for byte what Jinja's own Context and its
-own newstyle gettext over Flask-Babel's translations give, for the booking page and its card
-(scheduled, cancelled, with an invoice, paid and cancelled with a refund asked, approved or
-rejected) in each language, and for staff pages."""
+with `_` bound per catalogue, its plain texts kept, handed to each render (web/app/locale.py),
+and `may_book` and `unread_notifications` as globals: the HTML is byte for byte what Jinja's
+own Context and its own newstyle gettext over Flask-Babel's translations give, for the booking
+page and its card (scheduled, cancelled, with an invoice, paid and cancelled with a refund
+asked, approved or rejected) in each language, and for staff pages."""
 from datetime import timedelta
 
 import flask_babel
@@ -21,6 +21,7 @@ from portal.kernel.actors import Actor
 from portal.messaging.email_context import EmailContext
 from portal.people import Customer
 from portal.settings import Settings
+from portal.web.app.locale import _render_gettext
 from tests.support.account_helpers import _push_request_context  # noqa: F401 (no held context)
 from tests.support.account_helpers import browser, in_app, log_in
 from tests.support.factories import booking
@@ -58,8 +59,10 @@ def _speaks(world, language):
 
 def _jinjas_own(app, monkeypatch):
     """From here on: jinja2's Context and its newstyle gettext over Flask-Babel's own
-    translations (what locale.py replaces), no kept HTML blocks."""
+    translations (what locale.py replaces, for the render too), no kept HTML blocks."""
     env = app.jinja_env
+    monkeypatch.setitem(app.template_context_processors, None, [
+        f for f in app.template_context_processors[None] if f is not _render_gettext])
     monkeypatch.setattr(env, "context_class", Context)
     own = _make_new_gettext(lambda s: flask_babel.get_translations().ugettext(s))
     monkeypatch.setitem(env.globals, "_", own)

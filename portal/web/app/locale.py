@@ -65,17 +65,28 @@ def select_locale() -> str:
 _BOUND = {}
 
 
-@pass_eval_context
-def template_gettext(eval_ctx, string, **variables):
-    """`{{ _("…") }}` in templates: what Jinja's newstyle gettext does (escaped variables,
-    always formatted), in one call instead of three, in the request's language."""
-    found = translations()
+def _bound(found):
     kept = _BOUND.get(id(found))
     if kept is None or kept[0] is not found:
         if len(_BOUND) >= 64:
             _BOUND.clear()
         kept = _BOUND[id(found)] = (found, bound_template_gettext(found))
-    return kept[1](eval_ctx, string, **variables)
+    return kept[1]
+
+
+@pass_eval_context
+def template_gettext(eval_ctx, string, **variables):
+    """`{{ _("…") }}` in templates: what Jinja's newstyle gettext does (escaped variables,
+    always formatted), in one call instead of three, in the request's language."""
+    return _bound(translations())(eval_ctx, string, **variables)
+
+
+def _render_gettext():
+    """A template rendered in a request gets the `_` of the catalogue it renders in, looked
+    up once for the render (the global above asks for every text); macros imported without
+    the context keep the global."""
+    bound = _bound(translations())
+    return {"_": bound, "gettext": bound}
 
 
 def _install_template_gettext(env):
@@ -106,3 +117,4 @@ def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/../translations"))
     babel.init_app(app, locale_selector=_selected_locale)
     _install_template_gettext(app.jinja_env)
+    app.context_processor(_render_gettext)
