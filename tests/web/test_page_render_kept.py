@@ -121,3 +121,26 @@ def test_staff_pages_are_what_jinjas_own_calls_give(app, world, monkeypatch, ema
     kept = _pages(client, urls)
     _jinjas_own(app, monkeypatch)
     assert _pages(client, urls) == kept
+
+
+def test_callables_made_afresh_are_called_but_never_kept(app):
+    """A bound method (a form's field, a value's `str.split`) is a new object on every look-up:
+    called as Jinja calls it, not kept (nothing it holds stays alive); a process's own
+    function is kept."""
+    from portal.messaging import email_context
+
+    class Row:
+        def label(self, suffix):
+            return f"row{suffix}"
+
+    def shout(text):
+        return text.upper()
+
+    with app.app_context():
+        template = app.jinja_env.from_string("{{ row.label('!') }} {{ 'a b'.split()|length }} "
+                                             "{{ shout('x') }}")
+        row = Row()
+        assert template.render(row=row, shout=shout) == "row! 2 X"
+    kept = [entry[0] for entry in email_context._known.values()]
+    assert shout in kept
+    assert not any(getattr(c, "__self__", None) in (row, "a b") for c in kept)
