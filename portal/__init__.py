@@ -52,7 +52,8 @@ def create_app(config=None):
 
     @app.context_processor
     def _inject():
-        return {"settings": current_settings(), "tz": current_settings().timezone}
+        settings = current_settings()
+        return {"settings": settings, "tz": settings.timezone}
 
     app.jinja_env.filters["when"] = when
     app.jinja_env.filters["money"] = money

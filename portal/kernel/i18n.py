@@ -28,8 +28,10 @@ def _babel_state():
 
 
 def current_locale():
-    """flask_babel.get_locale(), read from the request's namespace once it is known."""
-    state = _babel_state()
+    """flask_babel.get_locale(), read from the request's namespace once it is known (that
+    read written out: every time filter and `language()` asks, nine times a booking page)."""
+    ctx = _cv_app.get(None)
+    state = None if ctx is None else ctx.g.__dict__.get("_flask_babel")
     locale = None if state is None else state.__dict__.get("babel_locale")
     return locale if locale is not None else flask_babel.get_locale()
 

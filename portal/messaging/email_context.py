@@ -9,11 +9,18 @@ identity, the callable held so its id cannot be reused). What is called, with wh
 argument, and the StopIteration rule are Context.call's; a callable that wants the context
 itself (and a callable that cannot be a key) still goes through Context.call.
 """
-from jinja2.runtime import Context
+from types import BuiltinMethodType, MethodType
+
+from jinja2.runtime import BlockReference, Context
 from jinja2.utils import _PassArg
 
 _MAX_KEPT = 512  # callables; the kit's and the catalogues' `_` are a handful
 _known = {}  # id(callable): (the callable, what is called, its marker)
+# Callables a template gets afresh on every look-up (a bound method such as `form.field()` or a
+# value's `str.split`, `super()`): never kept, so `_known` neither fills with them nor keeps
+# what they hold (a form, a row) alive; pages use this context too (web/app/page_kit.py).
+# Macros are kept: an imported kit's are the same objects every render.
+_FRESH = frozenset({MethodType, BuiltinMethodType, BlockReference})
 
 
 def _how_called(obj):
@@ -27,6 +34,8 @@ class EmailContext(Context):
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Context.call's own signature)
         kept = _known.get(id(__obj))
         if kept is None or kept[0] is not __obj:
+            if type(__obj) in _FRESH:  # made anew for each access or render: not kept
+                return Context.call(__self, __obj, *args, **kwargs)
             if len(_known) >= _MAX_KEPT:
                 _known.clear()
             kept = _known[id(__obj)] = (__obj, *_how_called(__obj))

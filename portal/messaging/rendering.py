@@ -130,8 +130,8 @@ def _render(template, context):
         names.update(scope)
     names.update(context)
     env = template.environment
-    # jinja2's Context, calls made quicker (email_context.py); the app never replaces the
-    # environment's context_class, which would otherwise be used here
+    # jinja2's Context, calls made quicker (email_context.py; the app's pages use it too,
+    # web/app/page_kit.py); another context_class set on the environment is used instead
     context_class = EmailContext if env.context_class is Context else env.context_class
     try:
         return env.concat(template.root_render_func(

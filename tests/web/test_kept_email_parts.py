@@ -9,6 +9,7 @@ import pytest
 from flask import current_app
 from itsdangerous import URLSafeSerializer
 from jinja2 import pass_context, pass_environment, pass_eval_context
+from jinja2.runtime import Context
 
 from portal.bookings.links import PURPOSES, make_token, read_token
 from portal.kernel.urls import external_url
@@ -101,6 +102,7 @@ SOURCE = ("{{ plain(1) }}|{{ ctx(2) }}|{{ ev('<3>') }}|{{ env(4) }}|{{ marked(5)
 @pytest.mark.parametrize("autoescape", [False, True])
 def test_the_email_context_calls_as_jinjas_own(app, autoescape):
     env = current_app.jinja_env.overlay(autoescape=autoescape)
+    env.context_class = Context  # jinja2's own (the app's pages use EmailContext too: page_kit)
     template = env.from_string(SOURCE)
     values = dict(plain=lambda x: f"plain:{x}", ctx=_ctx, ev=_ev, env=_env, marked=Marked(),
                   stops=_stops, who="me")

@@ -5,6 +5,7 @@ Accept-Language among the languages Rebook speaks; else the business's default l
 Staff pages stay English for now, through the same machinery (the selector says "en").
 The catalogues live in translations/ (compiled by `make install`; README's Languages).
 """
+from babel import Locale
 from flask import has_request_context, request, session
 from flask_babel import Babel
 from flask_login import current_user
@@ -12,17 +13,31 @@ from jinja2 import pass_eval_context
 from peewee import PeeweeException
 
 from ...kernel import languages
-from ...kernel.i18n import template_text, translations
+from ...kernel.i18n import bound_template_gettext, translations
 from .current import current_settings
 
 babel = Babel()
+
+
+# Accept-Language header: the best of our languages for it. A pure function of the header's
+# text (browsers send a handful of distinct ones); werkzeug parses it afresh each request.
+_BROWSER_ANSWERS = {}
 
 
 def browser_language():
     """The best of Rebook's languages the browser asks for, or None."""
     if not has_request_context():
         return None
-    return languages.known(request.accept_languages.best_match(list(languages.SUPPORTED)))
+    header = request.environ.get("HTTP_ACCEPT_LANGUAGE", "")
+    try:
+        return _BROWSER_ANSWERS[header]
+    except KeyError:
+        pass
+    answer = languages.known(request.accept_languages.best_match(list(languages.SUPPORTED)))
+    if len(_BROWSER_ANSWERS) >= 1024:
+        _BROWSER_ANSWERS.clear()
+    _BROWSER_ANSWERS[header] = answer
+    return answer
 
 
 def select_locale() -> str:
@@ -43,11 +58,35 @@ def select_locale() -> str:
         return browser_language() or languages.DEFAULT
 
 
+# Each catalogue's `_` (kernel.i18n.bound_template_gettext: a text without variables is
+# looked up and escaped once per catalogue, not on every call; a booking page asks 19 times),
+# by the catalogue's identity (Flask-Babel keeps one per language for the process). Held with
+# the catalogue so its id cannot be reused.
+_BOUND = {}
+
+
+def _bound(found):
+    kept = _BOUND.get(id(found))
+    if kept is None or kept[0] is not found:
+        if len(_BOUND) >= 64:
+            _BOUND.clear()
+        kept = _BOUND[id(found)] = (found, bound_template_gettext(found))
+    return kept[1]
+
+
 @pass_eval_context
 def template_gettext(eval_ctx, string, **variables):
     """`{{ _("…") }}` in templates: what Jinja's newstyle gettext does (escaped variables,
-    always formatted), in one call instead of three."""
-    return template_text(eval_ctx, translations().ugettext(string), variables)
+    always formatted), in one call instead of three, in the request's language."""
+    return _bound(translations())(eval_ctx, string, **variables)
+
+
+def _render_gettext():
+    """A template rendered in a request gets the `_` of the catalogue it renders in, looked
+    up once for the render (the global above asks for every text); macros imported without
+    the context keep the global."""
+    bound = _bound(translations())
+    return {"_": bound, "gettext": bound}
 
 
 def _install_template_gettext(env):
@@ -61,7 +100,21 @@ def _install_template_gettext(env):
     env.globals["gettext"] = env.globals["_"] = template_gettext
 
 
+_LOCALES = {}  # language code: its babel Locale, parsed once per process
+
+
+def _selected_locale():
+    """select_locale()'s answer as the Locale Flask-Babel would parse it into (it takes a
+    Locale as it is): one object per language for the process instead of a parse per request."""
+    code = select_locale()
+    locale = _LOCALES.get(code)
+    if locale is None and code:
+        locale = _LOCALES[code] = Locale.parse(code)
+    return locale
+
+
 def init_app(app):
     app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(app.root_path + "/../translations"))
-    babel.init_app(app, locale_selector=select_locale)
+    babel.init_app(app, locale_selector=_selected_locale)
     _install_template_gettext(app.jinja_env)
+    app.context_processor(_render_gettext)

@@ -15,11 +15,12 @@ pure functions of what they are given, so they are kept:
   signs its own, as Flask-WTF does.
 Both caches are cleared when full; a changed secret key is part of the CSRF key.
 """
-from flask import current_app, g, session
-from flask.globals import _cv_request
+from flask import current_app
+from flask.globals import _cv_app, _cv_request
 from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
+from ...messaging.email_context import EmailContext
 
 KEPT = 4096  # entries per cache per worker
 
@@ -96,11 +97,17 @@ class KeptCsrfTokens:
         self.tokens = {}
 
     def __call__(self):
-        config = current_app.config
+        # The app, g and session from their contexts once (not through three proxies each
+        # call); outside a request Flask-WTF's own answers (and errors) as before.
+        app_ctx, req_ctx = _cv_app.get(None), _cv_request.get(None)
+        if app_ctx is None or req_ctx is None:
+            return generate_csrf()
+        app, g, session = app_ctx.app, app_ctx.g, req_ctx.session
+        config = app.config
         field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
         if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
             return generate_csrf()
-        secret = config.get("WTF_CSRF_SECRET_KEY") or current_app.secret_key
+        secret = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         raw = session.get(field)
         key = (secret, raw)
         token = self.tokens.get(key) if raw else None
@@ -123,9 +130,15 @@ def init_app(app):
     app.jinja_env.globals["url_for"] = urls
     app.jinja_env.globals["kept"] = KeptFragments(urls)
     app.jinja_env.globals["csrf_token"] = tokens = CSRF_TOKENS
-    # Flask-WTF also hands its own to every template through a context processor; a later
-    # one wins.
-    app.context_processor(lambda: {"csrf_token": tokens})
+    # Pages call through the context made for emails: `{{ _("…") }}`, url_for, csrf_token(),
+    # kept() … each ask Jinja's Context.call for the callable's pass-marker on every call (36
+    # calls on a booking page, eight Python calls each); it asks once per callable. The
+    # template-side callables are the process's own (may_book too), so the answers stay kept.
+    app.jinja_env.context_class = EmailContext
+    # Flask-WTF also hands its own csrf_token to every template through a context processor,
+    # which would hide this global: dropped (its csrf_meta_tag is a global too).
+    processors = app.template_context_processors[None]
+    processors[:] = [f for f in processors if getattr(f, "__module__", "") != "flask_wtf.csrf"]
 
 
 def kept_url_for(endpoint, **values):

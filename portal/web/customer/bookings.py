@@ -30,22 +30,26 @@ AUDIENCE = Audience(
     moved=_l("Your booking is moved. We've emailed you the new time."))
 
 
-@bp.app_context_processor
-def _booking_entry():
+def may_book(customer=None):
     """Pages ask `may_book()` before offering Book: the policy's answer for this customer (the
     business's switch, then theirs), worked out at most once a request and only where drawn.
     An email-link page passes the booking's customer, who need not be logged in."""
-    def may_book(customer=None):
-        if customer is not None:
-            return bool(policy.can_book(customer, current_settings()))
-        user = current_user._get_current_object()  # (one proxy lookup, not three)
-        if not user.is_authenticated or user.kind != "customer":
-            return False
-        environ = request.environ
-        if "rebook.may_book" not in environ:
-            environ["rebook.may_book"] = bool(policy.can_book(user, current_settings()))
-        return environ["rebook.may_book"]
-    return {"may_book": may_book}
+    if customer is not None:
+        return bool(policy.can_book(customer, current_settings()))
+    user = current_user._get_current_object()  # (one proxy lookup, not three)
+    if not user.is_authenticated or user.kind != "customer":
+        return False
+    environ = request.environ
+    if "rebook.may_book" not in environ:
+        environ["rebook.may_book"] = bool(policy.can_book(user, current_settings()))
+    return environ["rebook.may_book"]
+
+
+@bp.record_once
+def _booking_entry(state):
+    """`may_book` for every template: one function for the process (what it answers is per
+    request), so templates' calls find it kept (page_kit's context class)."""
+    state.app.jinja_env.globals["may_book"] = may_book
 
 
 def booking_context(ref, rows=None):

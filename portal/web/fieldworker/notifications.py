@@ -9,16 +9,20 @@ from ..app.htmx import is_htmx, trigger
 bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
-@bp.app_context_processor
-def _unread_notifications():
+def unread_notifications():
     """Pages draw the nav's unread count; counted at most once a request, only where drawn."""
-    def unread_notifications():
-        if not current_user.is_authenticated or current_user.kind == "customer":
-            return 0
-        if "rebook.unread" not in request.environ:
-            request.environ["rebook.unread"] = notify.unread_count(current_user.id)
-        return request.environ["rebook.unread"]
-    return {"unread_notifications": unread_notifications}
+    if not current_user.is_authenticated or current_user.kind == "customer":
+        return 0
+    if "rebook.unread" not in request.environ:
+        request.environ["rebook.unread"] = notify.unread_count(current_user.id)
+    return request.environ["rebook.unread"]
+
+
+@bp.record_once
+def _unread_notifications(state):
+    """For every template: one function for the process, not a context processor making one
+    per render (page_kit's context class keeps how each is called)."""
+    state.app.jinja_env.globals["unread_notifications"] = unread_notifications
 
 
 @bp.get("")

@@ -1,0 +1,146 @@
+"""Pages render through page_kit's Jinja context (each callable's pass-marker looked up once),
+with `_` bound per catalogue, its plain texts kept, handed to each render (web/app/locale.py),
+and `may_book` and `unread_notifications` as globals: the HTML is byte for byte what Jinja's
+own Context and its own newstyle gettext over Flask-Babel's translations give, for the booking
+page and its card (scheduled, cancelled, with an invoice, paid and cancelled with a refund
+asked, approved or rejected) in each language, and for staff pages."""
+from datetime import timedelta
+
+import flask_babel
+import pytest
+from jinja2.ext import _make_new_gettext
+from jinja2.runtime import Context
+
+from portal.billing.booking_refunds import request_booking_refund
+from portal.billing.invoices import add_fee, open_invoice
+from portal.billing.models import Refund
+from portal.billing.payments import record_payment
+from portal.billing.refunds import approve_refund, reject_refund
+from portal.bookings.services import cancel_booking
+from portal.kernel.actors import Actor
+from portal.messaging.email_context import EmailContext
+from portal.people import Customer
+from portal.settings import Settings
+from portal.web.app.locale import _render_gettext
+from tests.support.account_helpers import _push_request_context  # noqa: F401 (no held context)
+from tests.support.account_helpers import browser, in_app, log_in
+from tests.support.factories import booking
+
+CSRF = 'name="csrf_token" value="'
+
+
+def _bookings(world):
+    """Refs of the customer's bookings in every state the page draws differently."""
+    admin = Actor("admin", world.admin.id, world.admin.name)
+    casey = Actor("customer", world.customer.id, world.customer.name)
+    open_invoice(world.upcoming, world.service, world.settings)
+    add_fee(world.upcoming, world.service, world.settings, "fee", "Parking <&>", 700)
+    refs = [world.upcoming.ref, world.later.ref, world.soon.ref, world.past.ref,
+            world.completed.ref, world.cancelled.ref]
+    for decision in (None, approve_refund, reject_refund, "due"):
+        paid = booking(world.customer, world.service, timedelta(days=20 + len(refs)), world.fw)
+        record_payment(open_invoice(paid, world.service, world.settings).id, 5000, "card", "",
+                       admin)
+        cancel_booking(paid.ref, casey, channel="portal", settings=Settings.current(),
+                       note="Away & <b>back</b>")
+        refund = Refund.select().order_by(Refund.id.desc()).first()
+        if decision is None and refund is None:
+            request_booking_refund(paid.ref, casey, Settings.current(), channel="portal")
+        elif decision in (approve_refund, reject_refund) and refund is not None:
+            decision(refund.id, admin, "Not <this> time")
+        refs.append(paid.ref)
+    return refs
+
+
+def _speaks(world, language):
+    with in_app():
+        Customer.update(language=language).where(Customer.id == world.customer.id).execute()
+
+
+def _jinjas_own(app, monkeypatch):
+    """From here on: jinja2's Context and its newstyle gettext over Flask-Babel's own
+    translations (what locale.py replaces, for the render too), no kept HTML blocks."""
+    env = app.jinja_env
+    monkeypatch.setitem(app.template_context_processors, None, [
+        f for f in app.template_context_processors[None] if f is not _render_gettext])
+    monkeypatch.setattr(env, "context_class", Context)
+    own = _make_new_gettext(lambda s: flask_babel.get_translations().ugettext(s))
+    monkeypatch.setitem(env.globals, "_", own)
+    monkeypatch.setitem(env.globals, "gettext", own)
+    env.globals["kept"].fragments.clear()
+    monkeypatch.setattr(env.globals["kept"], "fragments", _Never())
+
+
+class _Never(dict):
+    def __setitem__(self, key, value):
+        pass  # every block is rendered afresh
+
+
+def _pages(client, urls):
+    out = []
+    for url in urls:
+        for headers in ({}, {"HX-Request": "true"}):
+            response = client.get(url, headers=headers)
+            assert response.status_code in (200, 409), url  # 409: a cancelled one's step
+            html = response.get_data(as_text=True)
+            out.append(str(response.status_code) + html.split(CSRF)[0] + "".join(
+                part.split('"', 1)[1] for part in html.split(CSRF)[1:]))  # tokens aside
+    return out
+
+
+def test_the_booking_pages_are_what_jinjas_own_calls_give(app, world, monkeypatch):
+    assert app.jinja_env.context_class is EmailContext
+    with in_app():
+        refs = _bookings(world)
+    urls = ["/bookings", "/bookings?show=all"] + [
+        f"/bookings/{ref}{step}" for ref in refs for step in ("", "/cancel")]
+    client = browser(app)
+    assert log_in(client, world.customer.email).status_code == 302
+    kept = {}
+    for language in ("en", "de", "es"):
+        _speaks(world, language)
+        kept[language] = _pages(client, urls)
+        kept[language] += _pages(client, urls)  # the texts and markers kept by now
+    assert "Rechnung" in "".join(kept["de"]) and "Parking &lt;&amp;&gt;" in kept["de"][4]
+    _jinjas_own(app, monkeypatch)
+    for language in ("en", "de", "es"):
+        _speaks(world, language)
+        own = _pages(client, urls)
+        assert kept[language] == own + own, language
+
+
+@pytest.mark.parametrize("email, urls", [
+    ("admin@example.com", ["/admin/today", "/admin/bookings", "/fieldworker/notifications"]),
+    ("fw@example.com", ["/fieldworker/jobs", "/fieldworker/notifications"]),
+])
+def test_staff_pages_are_what_jinjas_own_calls_give(app, world, monkeypatch, email, urls):
+    urls = urls + [f"/admin/bookings/{world.upcoming.ref}" if email.startswith("admin")
+                   else f"/fieldworker/jobs/{world.upcoming.ref}"]
+    client = browser(app)
+    assert log_in(client, email).status_code == 302
+    kept = _pages(client, urls)
+    _jinjas_own(app, monkeypatch)
+    assert _pages(client, urls) == kept
+
+
+def test_callables_made_afresh_are_called_but_never_kept(app):
+    """A bound method (a form's field, a value's `str.split`) is a new object on every look-up:
+    called as Jinja calls it, not kept (nothing it holds stays alive); a process's own
+    function is kept."""
+    from portal.messaging import email_context
+
+    class Row:
+        def label(self, suffix):
+            return f"row{suffix}"
+
+    def shout(text):
+        return text.upper()
+
+    with app.app_context():
+        template = app.jinja_env.from_string("{{ row.label('!') }} {{ 'a b'.split()|length }} "
+                                             "{{ shout('x') }}")
+        row = Row()
+        assert template.render(row=row, shout=shout) == "row! 2 X"
+    kept = [entry[0] for entry in email_context._known.values()]
+    assert shout in kept
+    assert not any(getattr(c, "__self__", None) in (row, "a b") for c in kept)
