@@ -141,6 +141,26 @@ def test_callables_made_afresh_are_called_but_never_kept(app):
                                              "{{ shout('x') }}")
         row = Row()
         assert template.render(row=row, shout=shout) == "row! 2 X"
-    kept = [entry[0] for entry in email_context._known.values()]
+    kept = list(email_context._known.keys())
     assert shout in kept
     assert not any(getattr(c, "__self__", None) in (row, "a b") for c in kept)
+
+
+def test_a_macro_a_page_defines_is_forgotten_with_its_render(app):
+    """A page's own macro is made anew each render and holds that render's context (its rows):
+    the kept look-up must not keep it alive once the page is rendered."""
+    import gc
+    import weakref
+
+    from portal.messaging import email_context
+    seen = []
+    with app.app_context():
+        template = app.jinja_env.from_string(
+            "{% macro cell(x) %}<td>{{ x }}</td>{% endmacro %}{{ cell(rows[0]) }}{{ keep(cell) }}")
+        html = template.render(rows=["secret row"], keep=lambda m: seen.append(
+            (weakref.ref(m), m in email_context._known)) or "")
+    assert html == "<td>secret row</td>"
+    macro, kept_while_it_lived = seen[0]
+    assert kept_while_it_lived
+    gc.collect()
+    assert macro() is None
