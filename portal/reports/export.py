@@ -129,8 +129,8 @@ def _chunks(flt, query=None, key=(Booking.starts_at, Booking.id), at=2):
     query = _query(flt) if query is None else query
     db = Booking._meta.database
     moment, ident = key
-    later, stand_ins = Value(_AFTER[0], False), [Value(mark, False) for mark in _AFTER[1:]]
-    seek = (moment > later) | ((moment == stand_ins[0]) & (ident > stand_ins[1]))
+    later, same, higher = (Value(mark, converter=False) for mark in _AFTER)
+    seek = (moment > later) | ((moment == same) & (ident > higher))
     sql, params = query.limit(CHUNK).sql()
     seek_sql, seek_params = query.where(seek).limit(CHUNK).sql()
     places = [seek_params.index(mark) for mark in _AFTER]
