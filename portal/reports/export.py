@@ -129,8 +129,10 @@ def _chunks(flt, query=None, key=(Booking.starts_at, Booking.id), at=2):
     query = _query(flt) if query is None else query
     db = Booking._meta.database
     moment, ident = key
-    later, same, higher = (Value(mark, converter=False) for mark in _AFTER)
-    seek = (moment > later) | ((moment == same) & (ident > higher))
+    start, later, higher = (Value(mark, converter=False) for mark in _AFTER)
+    # The first term is the same seek said as a bound on the time alone: PostgreSQL starts
+    # its index scan there (an OR only filters), instead of at the period's start each chunk.
+    seek = (moment >= start) & ((moment > later) | (ident > higher))
     sql, params = query.limit(CHUNK).sql()
     seek_sql, seek_params = query.where(seek).limit(CHUNK).sql()
     places = [seek_params.index(mark) for mark in _AFTER]
