@@ -54,9 +54,6 @@ class SummaryTerms:
             terms.append(m.service_id == self.flt.service)
         return terms
 
-    def current(self):
-        return [self.model.day >= self.flt.start, self.model.day <= self.flt.end, *self.rows()]
-
     def runs(self, periods, months=True, month_model=ReportMonth, day_model=ReportDay):
         """[(terms, model, its day column, WHERE terms for one run)] covering `periods`: day
         runs on `day_model`, whole months on `month_model`."""
