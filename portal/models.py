@@ -17,7 +17,7 @@ from .messaging.template_models import EmailTemplate
 from .orders.models import Order, OrderItem, Product
 from .people import Customer, Staff
 from .reports.models import (ReportDay, ReportDirty, ReportMoney, ReportMonth, ReportOrderDay,
-                             ReportOrderDirty, ReportReasonMonth, ReportState)
+                             ReportOrderDirty, ReportReasonMonth, ReportState, ReportMoneyMonth)
 from .settings import CancellationReason, Settings
 
 ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiToken, Service,
@@ -28,4 +28,5 @@ ALL_MODELS = [Settings, CancellationReason, Customer, Staff, Integration, ApiTok
               AccountToken, ApiIdempotencyKey, RateLimitHit, LoginSession,
               ReportDay, ReportDirty, ReportState, ReportOrderDay, ReportOrderDirty, ReportMoney,
               PushKey, PushSubscription, PushDelivery, EmailTemplate, WaitlistEntry,
-              WaitlistOffer, CustomerBookingCount, ReportMonth, ReportReasonMonth]
+              WaitlistOffer, CustomerBookingCount, ReportMonth, ReportReasonMonth,
+              ReportMoneyMonth]

@@ -2,10 +2,10 @@
 bookings' (by appointment day), then the orders' (by the day cancelled)."""
 import csv
 import io
-from datetime import timezone
+from datetime import datetime, timezone
 from zoneinfo import ZoneInfo
 
-from peewee import JOIN, Cast, fn
+from peewee import JOIN, Cast, Value, fn
 
 from ..billing.models import CANCELLATION_FEE, REJECTED, Invoice, InvoiceLine, Refund
 from ..bookings.models import Assignment, Booking, Service
@@ -41,7 +41,8 @@ def _amount(minor):
 def _local(moment, zone):
     if moment is None:
         return ""
-    return moment.replace(tzinfo=timezone.utc).astimezone(zone).strftime("%Y-%m-%d %H:%M")
+    # isoformat's first 16 characters are strftime("%Y-%m-%d %H:%M") at a third of the cost.
+    return moment.replace(tzinfo=timezone.utc).astimezone(zone).isoformat(" ", "minutes")[:16]
 
 
 # Between the values a chunk's query folds into one cell (a fieldworker's name, a refund); a
@@ -114,23 +115,42 @@ def _order_query(flt):
             .where(*terms).order_by(Order.cancelled_at, Order.id).tuples())
 
 
+# Stand-ins for the seek values while the chunk query's SQL is built (found again by value).
+_AFTER = (-8_675_309_001, -8_675_309_002, -8_675_309_003)
+
+
 def _chunks(flt, query=None, key=(Booking.starts_at, Booking.id), at=2):
     """Cancelled bookings (or `query`'s orders), CHUNK at a time, each chunk one query seeking
-    past the last row's (time, id); `key` the columns, `at` where the row holds the time."""
+    past the last row's (time, id); `key` the columns, `at` where the row holds the time. The
+    rows are the driver's tuples (peewee's per-value conversion was a third of the CSV's
+    CPU): every time in them is a naive UTC datetime, or on SQLite ISO text. The seek's SQL is
+    built once and run with each chunk's values (building it was another tenth); they go to
+    the driver as it gave them, so SQLite compares the very text it holds."""
     query = _query(flt) if query is None else query
+    db = Booking._meta.database
     moment, ident = key
-    after = None
+    start, later, higher = (Value(mark, converter=False) for mark in _AFTER)
+    # The first term is the same seek said as a bound on the time alone: PostgreSQL starts
+    # its index scan there (an OR only filters), instead of at the period's start each chunk.
+    seek = (moment >= start) & ((moment > later) | (ident > higher))
+    sql, params = query.limit(CHUNK).sql()
+    seek_sql, seek_params = query.where(seek).limit(CHUNK).sql()
+    places = [seek_params.index(mark) for mark in _AFTER]
     while True:
-        page = query
-        if after:
-            page = page.where((moment > after[0]) | ((moment == after[0]) & (ident > after[1])))
-        rows = list(page.limit(CHUNK))
+        rows = db.execute_sql(sql, params).fetchall()
         if not rows:
             return
         yield rows
         if len(rows) < CHUNK:
             return
-        after = (rows[-1][at], rows[-1][0])
+        sql, params = seek_sql, list(seek_params)
+        for place, value in zip(places, (rows[-1][at], rows[-1][at], rows[-1][0])):
+            params[place] = value
+
+
+def _moment(value):
+    """A naive UTC datetime from a raw cursor's value (SQLite: ISO text), or None."""
+    return datetime.fromisoformat(value) if isinstance(value, str) else value
 
 
 def _order_rows(flt, currency, zone):
@@ -142,8 +162,8 @@ def _order_rows(flt, currency, zone):
         for (_, ref, cancelled_at, customer, email, reason, note, channel, kind, staff,
              integration, refunds, stage, total) in chunk:
             refund, statuses = _refunds(refunds)
-            yield [ref, "", _local(cancelled_at, zone), "", _text(customer), _text(email), "",
-                   "", _text(reason), _text(note), channel or "", kind or "",
+            yield [ref, "", _local(_moment(cancelled_at), zone), "", _text(customer),
+                   _text(email), "", "", _text(reason), _text(note), channel or "", kind or "",
                    _text(_who(kind, customer, staff, integration)), _amount(0),
                    _amount(refund), "; ".join(statuses), "Order",
                    ORDER_STATUSES.get(stage, stage or ""), _amount(total), currency]
@@ -177,6 +197,7 @@ def rows(flt, currency):
     for chunk in _chunks(flt):
         for (_, ref, starts_at, cancelled_at, customer, email, service, reason, note, channel,
              kind, staff, integration, workers, fee, refunds) in chunk:
+            starts_at, cancelled_at = _moment(starts_at), _moment(cancelled_at)
             notice = ((starts_at - cancelled_at).total_seconds() / 3600
                       if cancelled_at else None)
             refund, statuses = _refunds(refunds)

@@ -1,8 +1,9 @@
 """The report's counts, read from the summary (report_day) instead of every booking.
 
 A period's whole calendar months come from report_month (report_day added up per month) for
-the timeline, services and fieldworkers, and from report_reason_month for the reasons and
-channels; only its edge days from report_day: each is one statement, a UNION ALL of the runs
+the timeline, services and fieldworkers, from report_reason_month for the reasons and
+channels, and from report_money_month for fees and refunds; only its edge days from
+report_day (report_money): each is one statement, a UNION ALL of the runs
 (spans.py) summed as one.
 
 Each function mirrors the detail query it replaced in cancellations.py: the same filters
@@ -21,8 +22,8 @@ from ..billing.models import CANCELLATION_FEE, NO_SHOW_FEE
 from ..bookings.models import CANCELLED, NO_SHOW, Service
 from ..people import Staff
 from ..settings import CancellationReason
-from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportMoney, ReportMonth, \
-    ReportReasonMonth
+from .models import BOOKING_ROW, NOTICE_BOUNDS, REFUND, ReportDay, ReportMoney, \
+    ReportMoneyMonth, ReportMonth, ReportReasonMonth
 from .period import WEEKLY_UP_TO_DAYS, buckets
 from .spans import pieces
 
@@ -53,16 +54,14 @@ class SummaryTerms:
             terms.append(m.service_id == self.flt.service)
         return terms
 
-    def current(self):
-        return [self.model.day >= self.flt.start, self.model.day <= self.flt.end, *self.rows()]
-
-    def runs(self, periods, months=True, month_model=ReportMonth):
+    def runs(self, periods, months=True, month_model=ReportMonth, day_model=ReportDay):
         """[(terms, model, its day column, WHERE terms for one run)] covering `periods`: day
-        runs on report_day, whole months on `month_model`."""
+        runs on `day_model`, whole months on `month_model`."""
         days, month_runs = pieces(periods, months)
-        day_terms, month_terms = SummaryTerms(self.flt), SummaryTerms(self.flt, month_model)
-        return ([(day_terms, ReportDay, ReportDay.day, [ReportDay.day >= first,
-                                                        ReportDay.day <= last])
+        day_terms, month_terms = SummaryTerms(self.flt, day_model), SummaryTerms(self.flt,
+                                                                                 month_model)
+        return ([(day_terms, day_model, day_model.day, [day_model.day >= first,
+                                                        day_model.day <= last])
                  for first, last in days]
                 + [(month_terms, month_model, month_model.month,
                     [month_model.month >= first, month_model.month < stop])
@@ -160,20 +159,27 @@ def timeline(terms, late_hours, notice_buckets):
 
 
 def money(flt):
-    """({fee kind: minor units}, {refund status: (refunds, minor units)}): one query. Fees
-    count on the bookings they are for (a cancellation fee on a cancellation the report
-    counts, a no-show fee on a no-show); refunds on the cancellations the report counts."""
-    terms = SummaryTerms(flt, ReportMoney)
-    cancelled = terms.cancelled()
-    counted = (((ReportMoney.kind == CANCELLATION_FEE) & cancelled)
-               | ((ReportMoney.kind == NO_SHOW_FEE) & (ReportMoney.status == NO_SHOW))
-               | ((ReportMoney.kind == REFUND) & cancelled))
+    """({fee kind: minor units}, {refund status: (refunds, minor units)}): one query, whole
+    months from report_money_month and edge days from report_money, each run grouped by kind
+    and refund status and the runs added up. Fees count on the bookings they are for (a
+    cancellation fee on a cancellation the report counts, a no-show fee on a no-show); refunds
+    on the cancellations the report counts."""
+    selects = []
+    for terms, m, _, where in SummaryTerms(flt, ReportMoney).runs(
+            [(flt.start, flt.end)], month_model=ReportMoneyMonth, day_model=ReportMoney):
+        cancelled = terms.cancelled()
+        counted = (((m.kind == CANCELLATION_FEE) & cancelled)
+                   | ((m.kind == NO_SHOW_FEE) & (m.status == NO_SHOW))
+                   | ((m.kind == REFUND) & cancelled))
+        selects.append(m.select(m.kind.alias("kind"), m.refund_status.alias("refund_status"),
+                                fn.SUM(m.items).alias("items"), fn.SUM(m.amount).alias("amount"))
+                       .where(counted, *where, *terms.rows()).group_by(m.kind, m.refund_status))
+    parts = reduce(add, selects).alias("runs")
     fees, refunds = {}, {}
     for kind, status, items, amount in (
-            ReportMoney.select(ReportMoney.kind, ReportMoney.refund_status,
-                               fn.SUM(ReportMoney.items), fn.SUM(ReportMoney.amount))
-            .where(counted, *terms.current())
-            .group_by(ReportMoney.kind, ReportMoney.refund_status).tuples()):
+            parts.select_from(parts.c.kind, parts.c.refund_status, fn.SUM(parts.c.items),
+                              fn.SUM(parts.c.amount))
+            .group_by(parts.c.kind, parts.c.refund_status).tuples()):
         if kind == REFUND:
             refunds[status] = (int(items), int(amount or 0))
         else:

@@ -109,6 +109,29 @@ class ReportReasonMonth(BaseModel):
         indexes = ((REASON_MONTH_INDEX, False),)
 
 
+MONEY_MONTH_INDEX = ("staff_id", "month", "kind", "status", "refund_status", "cancel_channel",
+                     "cancelled_by_kind", "service_id", "items", "amount")
+
+
+class ReportMoneyMonth(BaseModel):
+    """report_money added up per calendar month, for the report's fees and refunds: a long
+    period reads its whole months here and only its edge days in report_money. Counted again
+    from report_money in the same transaction as the days it holds (summary.py)."""
+    month = DateField()  # the month's first day
+    staff_id = IntegerField()
+    service_id = IntegerField()
+    status = CharField(max_length=20)
+    cancel_channel = CharField(max_length=20, null=True)
+    cancelled_by_kind = CharField(max_length=20, null=True)
+    kind = CharField(max_length=30)
+    refund_status = CharField(max_length=20, null=True)
+    items = IntegerField()
+    amount = IntegerField()
+
+    class Meta:
+        indexes = ((MONEY_MONTH_INDEX, False),)
+
+
 class ReportDirty(BaseModel):
     """A start time whose day needs counting again: written by database triggers (migration
     0017) in the same transaction as any change to a booking or its workers."""

@@ -1,14 +1,17 @@
-"""Whole calendar months of report_day: report_month (what the timeline, services and
-fieldworkers read) and report_reason_month (the cancellations per reason and channel), each
-added up again from the days in the transaction that counted them (summary.refresh), so a
-month never disagrees with its days."""
-from datetime import date, datetime
+"""Whole calendar months of the report summary: report_month (what the timeline, services and
+fieldworkers read), report_reason_month (the cancellations per reason and channel) from
+report_day, and report_money_month (fees and refunds) from report_money; each added up again
+from the days in the transaction that counted them (summary.refresh), so a month never
+disagrees with its days."""
+from functools import reduce
+from operator import or_
 
-from peewee import Value, fn
+from peewee import SQL, Cast, fn
 
 from ..bookings.models import CANCELLED
 from ..kernel.db import is_postgres
-from .models import NOTICE_BOUNDS, ReportDay, ReportMonth, ReportReasonMonth
+from .models import NOTICE_BOUNDS, ReportDay, ReportMoney, ReportMoneyMonth, ReportMonth, \
+    ReportReasonMonth
 from .spans import next_month
 
 MONTH_KEY = ("staff_id", "service_id", "status", "cancel_channel", "cancelled_by_kind")
@@ -16,23 +19,9 @@ MONTH_FIELDS = ("month", *MONTH_KEY, "bookings", "rescheduled", "moves", "price"
                 "notice_48", "notice_168", "notice_over")
 REASON_KEY = ("staff_id", "service_id", "cancel_channel", "cancelled_by_kind",
               "cancel_reason_id", "cancel_reason_label")
-MONTH_TABLES = (ReportMonth, ReportReasonMonth)
-
-
-def _as_date(day):
-    return day if isinstance(day, date) else datetime.fromisoformat(day).date()
-
-
-def _every_month():
-    """The first days of every month report_day has a day in."""
-    first, last = ReportDay.select(fn.MIN(ReportDay.day), fn.MAX(ReportDay.day)).tuples()[0]
-    if first is None:
-        return []
-    months, month, last = [], _as_date(first).replace(day=1), _as_date(last)
-    while month <= last:
-        months.append(month)
-        month = next_month(month)
-    return months
+MONEY_KEY = ("staff_id", "service_id", "status", "cancel_channel", "cancelled_by_kind", "kind",
+             "refund_status")
+MONTH_TABLES = (ReportMonth, ReportReasonMonth, ReportMoneyMonth)
 
 
 def _notice_sums():
@@ -49,34 +38,49 @@ def _notice_sums():
     return sums
 
 
-def count_months(months: set | None = None) -> None:
-    """Count both month tables again from report_day for `months` (first days), or every
-    month: one INSERT ... SELECT per month and table, in the caller's transaction."""
+def _month_of(day):
+    """The first day of `day`'s month, as each database keeps a date (SQLite: ISO text)."""
+    # Literals, not parameters: the GROUP BY repeats the expression, and a database matches
+    # it against the SELECT list's only when the two are written alike.
+    if is_postgres():
+        return Cast(fn.date_trunc(SQL("'month'"), day), "date")
+    return fn.strftime(SQL("'%Y-%m-01'"), day)
+
+
+def _within(query, day, months):
+    """`query` kept to the days of `months` (first days), or to none (None: every month)."""
     if months is None:
-        for model in MONTH_TABLES:
-            model.delete().execute()
-        months = _every_month()
-    else:
-        months = sorted(months)
-        for model in MONTH_TABLES:
-            model.delete().where(model.month.in_(months)).execute()
-    key = [getattr(ReportDay, name) for name in MONTH_KEY]
-    reason_key = [getattr(ReportDay, name) for name in REASON_KEY]
-    notice = _notice_sums()
-    for month in months:
-        # SQLite keeps dates as ISO text; PostgreSQL takes the date (a text literal would be
-        # text in the SELECT list).
-        value = Value(month if is_postgres() else month.isoformat())
-        within = (ReportDay.day >= month, ReportDay.day < next_month(month))
-        ReportMonth.insert_from(
-            ReportDay.select(value, *key, fn.SUM(ReportDay.bookings),
-                             fn.SUM(ReportDay.rescheduled), fn.SUM(ReportDay.moves),
-                             fn.SUM(ReportDay.price), *notice)
-            .where(*within).group_by(*key),
-            fields=[getattr(ReportMonth, name) for name in MONTH_FIELDS]).execute()
-        ReportReasonMonth.insert_from(
-            ReportDay.select(value, *reason_key, fn.SUM(ReportDay.bookings))
-            .where(*within, ReportDay.status == CANCELLED).group_by(*reason_key),
-            fields=[ReportReasonMonth.month, *(getattr(ReportReasonMonth, name)
-                                              for name in REASON_KEY),
-                    ReportReasonMonth.bookings]).execute()
+        return query
+    return query.where(reduce(or_, ((day >= month) & (day < next_month(month))
+                                    for month in months)))
+
+
+def count_months(months: set | None = None) -> None:
+    """Count the month tables again from report_day and report_money for `months` (first
+    days), or every month: one INSERT ... SELECT per table, grouped by month, in the caller's
+    transaction."""
+    months = None if months is None else sorted(months)
+    for model in MONTH_TABLES:
+        query = model.delete()
+        if months is not None:
+            query = query.where(model.month.in_(months))
+        query.execute()
+    month = _month_of(ReportDay.day)
+    key = [month, *(getattr(ReportDay, name) for name in MONTH_KEY)]
+    ReportMonth.insert_from(
+        _within(ReportDay.select(*key, fn.SUM(ReportDay.bookings), fn.SUM(ReportDay.rescheduled),
+                                 fn.SUM(ReportDay.moves), fn.SUM(ReportDay.price),
+                                 *_notice_sums()), ReportDay.day, months).group_by(*key),
+        fields=[getattr(ReportMonth, name) for name in MONTH_FIELDS]).execute()
+    key = [month, *(getattr(ReportDay, name) for name in REASON_KEY)]
+    ReportReasonMonth.insert_from(
+        _within(ReportDay.select(*key, fn.SUM(ReportDay.bookings))
+                .where(ReportDay.status == CANCELLED), ReportDay.day, months).group_by(*key),
+        fields=[getattr(ReportReasonMonth, name) for name in ("month", *REASON_KEY, "bookings")]
+    ).execute()
+    key = [_month_of(ReportMoney.day), *(getattr(ReportMoney, name) for name in MONEY_KEY)]
+    ReportMoneyMonth.insert_from(
+        _within(ReportMoney.select(*key, fn.SUM(ReportMoney.items), fn.SUM(ReportMoney.amount)),
+                ReportMoney.day, months).group_by(*key),
+        fields=[getattr(ReportMoneyMonth, name) for name in ("month", *MONEY_KEY, "items",
+                                                               "amount")]).execute()

@@ -1,5 +1,6 @@
-"""Keeping the report summary (report_day, report_money for fees and refunds, report_month and
-report_reason_month for whole months (months.py), and report_order_day for orders) current.
+"""Keeping the report summary (report_day, report_money for fees and refunds, report_month,
+report_reason_month and report_money_month for whole months (months.py), and report_order_day
+for orders) current.
 
 Triggers (migrations 0017 and 0029) note the start time of every booking that changed, or whose
 fee lines, refunds or invoice changed, in the changing transaction; the report calls refresh()

@@ -117,9 +117,9 @@ def build(app):
 # Bookkeeping a refused request rightly leaves: a counted try (rate limits) and a session's
 # last-seen time. Neither is a change the person asked for.
 # The report summaries are derived data: a page may bring them up to date (migrations 0017,
-# 0029, 0030, 0031).
+# 0029, 0030, 0031, 0032).
 BOOKKEEPING = {"rate_limit_hit", "login_session", "report_day", "report_dirty", "report_state",
-                "report_money", "report_month", "report_reason_month"}
+                "report_money", "report_month", "report_reason_month", "report_money_month"}
 
 
 def snapshot():

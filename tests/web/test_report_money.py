@@ -2,22 +2,22 @@
 refunds and invoices (migration 0029): after every kind of change, through the refund services
 and by plain SQL, they equal adding up every fee line and refund from the bookings, for every
 filter. Also the same result as the hand-worked figures (test_reports.test_money)."""
-from datetime import date, timezone
-from zoneinfo import ZoneInfo
+from datetime import date
 
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.billing.models import CANCELLATION_FEE, NO_SHOW_FEE, Invoice, InvoiceLine, Payment, Refund
+from portal.billing.models import NO_SHOW_FEE, Invoice, InvoiceLine, Payment, Refund
 from portal.billing.refunds import approve_refund, mark_processed, reject_refund, request_refund
-from portal.bookings.models import CANCELLED, NO_SHOW, Assignment, Booking
+from portal.bookings.models import Assignment, Booking
 from portal.kernel.actors import Actor
 from portal.kernel.db import database
-from portal.reports.cancellations import STAFF_KINDS, cancellation_report
+from portal.reports.cancellations import cancellation_report
 from portal.reports.models import ReportDirty, ReportMoney
 from portal.reports.period import ReportFilter
 from portal.reports.summary import MONEY_FIELDS, count_money, refresh
 from tests.support.report_fixture import PERIOD, build_report_world
+from tests.support.report_money import plainly
 
 TODAY = date(2026, 6, 17)
 TZ = "America/New_York"
@@ -38,40 +38,6 @@ def _filters(rw):
 
 def _flt(args):
     return ReportFilter.from_args(MultiDict({**PERIOD, **args}), TZ, TODAY)
-
-
-def _counted(booking, flt):
-    """Whether the report's period and filters take in this booking, worked out plainly."""
-    day = booking.starts_at.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(TZ)).date()
-    workers = {a.staff_id for a in Assignment.select().where(Assignment.booking == booking.id)}
-    return (flt.start <= day <= flt.end
-            and (not flt.service or booking.service_id == flt.service)
-            and (not flt.fieldworker or flt.fieldworker in workers))
-
-
-def _cancel_counted(booking, flt):
-    kinds = {"customer": ("customer",), "staff": STAFF_KINDS, "integration": ("integration",)}
-    return (booking.status == CANCELLED
-            and (not flt.channel or booking.cancel_channel == flt.channel)
-            and (not flt.initiator or booking.cancelled_by_kind in kinds[flt.initiator]))
-
-
-def plainly(flt):
-    """Fees and refunds added up from every line and refund, one booking at a time."""
-    fees, refunds = {}, {}
-    for line in InvoiceLine.select().where(InvoiceLine.kind.in_((CANCELLATION_FEE, NO_SHOW_FEE))):
-        booking = Booking.get_or_none(Booking.id == Invoice.get_by_id(line.invoice_id).booking_id)
-        if booking is None or not _counted(booking, flt):
-            continue
-        if (line.kind == CANCELLATION_FEE and _cancel_counted(booking, flt)) or (
-                line.kind == NO_SHOW_FEE and booking.status == NO_SHOW):
-            fees[line.kind] = fees.get(line.kind, 0) + line.amount
-    for refund in Refund.select():
-        booking = Booking.get_or_none(Booking.id == Invoice.get_by_id(refund.invoice_id).booking_id)
-        if booking is not None and _counted(booking, flt) and _cancel_counted(booking, flt):
-            count, amount = refunds.get(refund.status, (0, 0))
-            refunds[refund.status] = (count + 1, amount + refund.amount)
-    return fees, refunds
 
 
 def assert_exact(rw):
