@@ -3,29 +3,17 @@ counted again on the next report (report_state emptied), report_money then holds
 and refund, and from then on the triggers mark each change to them."""
 from collections import Counter
 
-from playhouse.db_url import connect
-from playhouse.migrations import Runner
-
 from portal.billing.models import Refund
-from portal.kernel.migrate import MIGRATIONS
-from portal.models import ALL_MODELS
+from portal.kernel.db import database
 from portal.reports.models import REFUND, ReportDirty, ReportState
 from portal.reports.summary import count_money
-from tests.support.database import models_as_of
-from tests.support.report_fixture import build_report_world
+from tests.support.report_fixture import report_world_before
 
 
 def test_the_next_report_counts_the_money_already_there(make_database_url):
-    db = connect(make_database_url("rebook_report_money_backfill"))
-    runner = Runner(db, str(MIGRATIONS))
-    runner.up("0028_settings_cache_stamp")
-    mark = "?" if "sqlite" in type(db).__name__.lower() else "%s"
-    with db.bind_ctx(ALL_MODELS):
-        with models_as_of(db):  # the columns later migrations add aren't there yet
-            build_report_world()
-        db.execute_sql(f"INSERT INTO report_state (timezone) VALUES ({mark})",
-                       ["America/New_York"])
-        db.execute_sql("DELETE FROM report_dirty")
+    with report_world_before(make_database_url, "rebook_report_money_backfill",
+                             "0028_settings_cache_stamp") as runner:
+        database.execute_sql("DELETE FROM report_dirty")
         assert "0029_report_money_customer_names" in runner.up()
         assert ReportState.select().count() == 0  # the next refresh counts everything
         money = Counter()
@@ -39,4 +27,3 @@ def test_the_next_report_counts_the_money_already_there(make_database_url):
                          (REFUND, "processed", "cancelled"): 10000}
         Refund.update(status="approved").where(Refund.status == "requested").execute()
         assert ReportDirty.select().count() == 1  # the triggers are in place
-    db.close()

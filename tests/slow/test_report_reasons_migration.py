@@ -4,41 +4,19 @@ reasons, channels and "Other" notes read from it are worked out by hand from the
 world (tests/support/report_fixture.py)."""
 from datetime import date
 
-from playhouse.db_url import connect
-from playhouse.migrations import Runner
 from werkzeug.datastructures import MultiDict
 
-from portal.kernel.db import database
-from portal.kernel.migrate import MIGRATIONS
-from portal.models import ALL_MODELS
 from portal.reports.cancellations import cancellation_report
 from portal.reports.models import ReportReasonMonth, ReportState
 from portal.reports.period import ReportFilter
-from tests.support.database import models_as_of
-from tests.support.report_fixture import build_report_world
+from tests.support.report_fixture import report_world_before
 
 TZ = "America/New_York"
 
 
 def test_the_next_report_counts_reasons_per_month(make_database_url):
-    db = connect(make_database_url("rebook_report_reasons_backfill"))
-    previous = database.obj  # the report reads through the proxy: pointed here, then back
-    database.initialize(db)
-    try:
-        _migrate_and_report(db)
-    finally:
-        database.initialize(previous)
-        db.close()
-
-
-def _migrate_and_report(db):
-    runner = Runner(db, str(MIGRATIONS))
-    runner.up("0030_report_month")
-    mark = "?" if "sqlite" in type(db).__name__.lower() else "%s"
-    with db.bind_ctx(ALL_MODELS):
-        with models_as_of(db):  # the tables later migrations add aren't there yet
-            build_report_world()
-        db.execute_sql(f"INSERT INTO report_state (timezone) VALUES ({mark})", [TZ])
+    with report_world_before(make_database_url, "rebook_report_reasons_backfill",
+                             "0030_report_month", TZ) as runner:
         assert "0031_report_reasons_notes" in runner.up()
         assert ReportState.select().count() == 0  # the next report counts everything
         # May and June whole: their reasons and channels come from report_reason_month

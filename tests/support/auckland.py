@@ -5,6 +5,11 @@ are made by."""
 from datetime import timezone
 from zoneinfo import ZoneInfo
 
+from portal.bookings.models import Service
+from portal.people import Customer, Staff
+from portal.settings import Settings
+from tests.support.factories import person
+
 TZ = "Pacific/Auckland"
 ZONE = ZoneInfo(TZ)
 KINDS = {"portal": "customer", "email_link": "customer", "admin": "admin",
@@ -14,3 +19,17 @@ KINDS = {"portal": "customer", "email_link": "customer", "admin": "admin",
 def local_utc(local):
     """A naive Auckland wall-clock time as the naive UTC the database holds."""
     return local.replace(tzinfo=ZONE).astimezone(timezone.utc).replace(tzinfo=None)
+
+
+def auckland_business(workers=("Fred", "Gina", "Hal")):
+    """The business set to Auckland time with one customer, these fieldworkers and two
+    services (Clean at 100.00, Windows at 60.00): (customer, workers, services)."""
+    settings = Settings.current()
+    settings.timezone = TZ
+    settings.save()
+    customer = person(Customer, name="Casey Customer", email="casey@example.com")
+    staff = [person(Staff, name=name, email=f"{name.lower()}@example.com", role="fieldworker")
+             for name in workers]
+    services = [Service.create(name=name, duration_minutes=60, price=price)
+                for name, price in (("Clean", 10000), ("Windows", 6000))]
+    return customer, staff, services

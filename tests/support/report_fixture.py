@@ -24,14 +24,22 @@ custom range 2026-06-01..2026-06-14 (weeks Jun 1–7 and Jun 8–14); the previo
 
 Clean costs 100.00 and Windows 60.00.
 """
+from contextlib import contextmanager
 from datetime import datetime, timedelta, timezone
 from types import SimpleNamespace
 from zoneinfo import ZoneInfo
 
+from playhouse.db_url import connect
+from playhouse.migrations import Runner
+
 from portal.billing.models import Invoice, InvoiceLine, Refund
 from portal.bookings.models import Assignment, Booking, Service
+from portal.kernel.db import database
+from portal.kernel.migrate import MIGRATIONS
+from portal.models import ALL_MODELS
 from portal.people import Customer, Staff
 from portal.settings import CancellationReason, Settings, ensure_default_reasons
+from tests.support.database import models_as_of
 from tests.support.factories import person
 
 TZ = ZoneInfo("America/New_York")
@@ -110,3 +118,26 @@ def build_report_world():
 
 
 PERIOD = {"preset": "custom", "from": "2026-06-01", "to": "2026-06-14"}
+
+
+@contextmanager
+def report_world_before(make_database_url, name, migration, tz="America/New_York"):
+    """A fresh database `name` migrated up to `migration` (the one before the migration a test
+    checks), holding this world and a report_state counted in `tz`; the app's database proxy
+    points at it inside (the report reads through it) and back afterwards. Yields the
+    migration runner, models bound to the database."""
+    db = connect(make_database_url(name))
+    previous = database.obj
+    database.initialize(db)
+    try:
+        runner = Runner(db, str(MIGRATIONS))
+        runner.up(migration)
+        mark = "?" if "sqlite" in type(db).__name__.lower() else "%s"
+        with db.bind_ctx(ALL_MODELS):
+            with models_as_of(db):  # the tables and columns later migrations add aren't there
+                build_report_world()
+            db.execute_sql(f"INSERT INTO report_state (timezone) VALUES ({mark})", [tz])
+            yield runner
+    finally:
+        database.initialize(previous)
+        db.close()

@@ -12,15 +12,12 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.billing.models import Invoice, InvoiceLine, Refund
-from portal.bookings.models import CANCELLED, NO_SHOW, Assignment, Booking, Service
+from portal.bookings.models import CANCELLED, NO_SHOW, Assignment, Booking
 from portal.kernel.db import database
-from portal.people import Customer, Staff
 from portal.reports.cancellations import cancellation_report
 from portal.reports.models import ReportMoney, ReportMoneyMonth
 from portal.reports.period import ReportFilter
-from portal.settings import Settings
-from tests.support.auckland import KINDS, TZ, local_utc
-from tests.support.factories import person
+from tests.support.auckland import KINDS, TZ, auckland_business, local_utc
 from tests.support.report_money import plainly
 
 TODAY = date(2027, 3, 1)
@@ -32,14 +29,7 @@ PERIODS = [("2025-01-15", "2026-12-10"),  # mid-month to mid-month, two year end
 
 @pytest.fixture
 def world(app):
-    settings = Settings.current()
-    settings.timezone = TZ
-    settings.save()
-    customer = person(Customer, name="Casey Customer", email="casey@example.com")
-    workers = [person(Staff, name=name, email=f"{name.lower()}@example.com", role="fieldworker")
-               for name in ("Fred", "Gina", "Hal")]
-    services = [Service.create(name=name, duration_minutes=60, price=price)
-                for name, price in (("Clean", 10000), ("Windows", 6000))]
+    customer, workers, services = auckland_business()
     rng = random.Random(32)
     day, n = date(2024, 11, 20), 0
     while day <= date(2027, 2, 10):

@@ -12,27 +12,18 @@ import pytest
 from werkzeug.datastructures import MultiDict
 
 from portal.bookings.models import CANCELLED, NO_SHOW, Assignment, Booking, Service
-from portal.people import Customer, Staff
+from portal.people import Staff
 from portal.reports.cancellations import NOTICE_BUCKETS, STAFF_KINDS, cancellation_report
 from portal.reports.models import ReportMonth
 from portal.reports.period import ReportFilter, buckets
-from portal.settings import Settings
-from tests.support.auckland import KINDS, TZ, ZONE, local_utc
-from tests.support.factories import person
+from tests.support.auckland import KINDS, TZ, ZONE, auckland_business, local_utc
 
 TODAY = date(2027, 3, 1)
 
 
 @pytest.fixture
 def world(app):
-    settings = Settings.current()
-    settings.timezone = TZ
-    settings.save()
-    customer = person(Customer, name="Casey Customer", email="casey@example.com")
-    workers = [person(Staff, name=name, email=f"{name.lower()}@example.com", role="fieldworker")
-               for name in ("Fred", "Gina", "Hal")]
-    services = [Service.create(name=name, duration_minutes=60, price=price)
-                for name, price in (("Clean", 10000), ("Windows", 6000))]
+    customer, workers, services = auckland_business()
     rng = random.Random(17)
     day, n = date(2024, 11, 20), 0
     while day <= date(2027, 2, 10):

@@ -9,15 +9,13 @@ from datetime import date, datetime, time, timedelta, timezone
 import pytest
 from werkzeug.datastructures import MultiDict
 
-from portal.bookings.models import CANCELLED, Assignment, Booking, Service
+from portal.bookings.models import CANCELLED, Assignment, Booking
 from portal.kernel.db import database, is_postgres
-from portal.people import Customer, Staff
 from portal.reports.cancellations import OTHER_NOTES_SHOWN, STAFF_KINDS, cancellation_report
 from portal.reports.models import ReportReasonMonth
 from portal.reports.period import ReportFilter
-from portal.settings import CancellationReason, Settings, ensure_default_reasons
-from tests.support.auckland import KINDS, TZ, ZONE, local_utc
-from tests.support.factories import person
+from portal.settings import CancellationReason, ensure_default_reasons
+from tests.support.auckland import KINDS, TZ, ZONE, auckland_business, local_utc
 from tests.support.queries import statements
 
 TODAY = date(2027, 3, 1)
@@ -30,17 +28,10 @@ PERIODS = [("2025-01-15", "2026-12-10"),  # mid-month to mid-month, two year end
 
 @pytest.fixture
 def world(app):
-    settings = Settings.current()
-    settings.timezone = TZ
-    settings.save()
+    customer, workers, services = auckland_business(("Fred", "Gina"))
     ensure_default_reasons()
     reasons = list(CancellationReason.select().order_by(CancellationReason.id))
     other = next(r for r in reasons if r.is_other)
-    customer = person(Customer, name="Casey Customer", email="casey@example.com")
-    workers = [person(Staff, name=name, email=f"{name.lower()}@example.com", role="fieldworker")
-               for name in ("Fred", "Gina")]
-    services = [Service.create(name=name, duration_minutes=60, price=price)
-                for name, price in (("Clean", 10000), ("Windows", 6000))]
     rng = random.Random(31)
     day, n = date(2024, 12, 1), 0
     while day <= date(2027, 1, 20):
