@@ -52,13 +52,34 @@ def translations():
         if kept is not None and kept[0] is known.get("babel_locale") \
                 and kept[1] is known.get("babel_domain"):
             return kept[2]
-    found = flask_babel.get_translations()
-    state = _babel_state()
-    if state is not None:
-        locale, domain = state.__dict__.get("babel_locale"), state.__dict__.get("babel_domain")
-        if locale is not None and domain is not None:
-            state.rebook_translations = (locale, domain, found)
+    ctx = _cv_app.get(None)
+    if ctx is None:
+        return flask_babel.get_translations()
+    locale = flask_babel.get_locale()  # the request's first ask runs the locale selector here
+    state = ctx.g._flask_babel
+    domain = state.__dict__.get("babel_domain")
+    if domain is None:  # as flask_babel.get_domain() finds it
+        domain = state.babel_domain = ctx.app.extensions["babel"].instance.domain_instance
+    kept = _FOUND.get((id(domain), id(locale)))
+    if kept is not None and kept[0] is domain and kept[1] is locale:
+        found = kept[2]
+    else:
+        found = flask_babel.get_translations()
+        _FOUND[id(domain), id(locale)] = (domain, locale, found)
+        if len(_FOUND) > _FOUND_CAP:
+            _FOUND.clear()
+    state.rebook_translations = (locale, domain, found)
     return found
+
+
+# The translations found for each (domain, locale) pair, for the process. Flask-Babel keeps
+# the catalogues it loaded per domain for good, but finding them again cost every request
+# about 125 Python calls (the domain and locale looked up through its proxies, the Locale
+# turned into a string for its key). Keyed by the two objects' identities, each entry holding
+# both so neither id can be reused while it is kept; a locale made afresh (force_locale) adds
+# an entry, so the table is emptied past a cap instead of growing.
+_FOUND = {}
+_FOUND_CAP = 256
 
 
 def gettext(string: str, **variables) -> str:

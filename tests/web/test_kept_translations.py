@@ -38,3 +38,30 @@ def test_template_gettext_formats_and_escapes_as_jinja_does(app, world):
         assert html == "Visit &lt;b&gt; of a repeating series"
         assert render_template_string('{{ _("100%% sure") }}') == "100% sure"
         assert render_template_string('{{ _("plain") }}') == "plain"
+
+
+def test_the_translations_found_for_a_language_are_flask_babels_own(app, world):
+    """A request's translations come from the process's table after the first request of its
+    language: the very catalogue Flask-Babel finds, and each language its own."""
+    from flask_babel import get_translations
+    found = {}
+    for accept in ["de", "es", "en", "de", "es", "en"]:
+        with app.test_request_context("/login", headers={"Accept-Language": accept}):
+            kept = i18n.translations()
+            assert kept is get_translations()
+            assert found.setdefault(accept, kept) is kept
+            with force_locale("es" if accept != "es" else "de"):
+                assert i18n.translations() is get_translations()
+                assert i18n.translations() is not kept
+    assert len({id(t) for t in found.values()}) == 3
+
+
+def test_the_table_of_found_translations_is_emptied_past_its_cap(app, world, monkeypatch):
+    monkeypatch.setattr(i18n, "_FOUND", {})
+    monkeypatch.setattr(i18n, "_FOUND_CAP", 2)
+    for accept in ["de", "es", "en", "de"]:
+        with app.test_request_context("/login", headers={"Accept-Language": accept}):
+            assert i18n.translations() is not None
+            assert len(i18n._FOUND) <= 2
+    with app.test_request_context("/login", headers={"Accept-Language": "es"}):
+        assert i18n.gettext("When") == "Cuándo"
