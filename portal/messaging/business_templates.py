@@ -33,6 +33,11 @@ def customised(settings) -> set:
     return set((getattr(settings, "custom_emails", "") or "").split())
 
 
+def customised_in(kind, language, settings) -> bool:
+    """Did the business write its own `kind` email for `language` (compose's first test)?"""
+    return f"{kind}:{language}" in customised(settings)
+
+
 def compose(kind, language, settings, values, listed=None):
     """{"subject", "text", "html"} from the business's template for `kind` in `language`, or
     None when there is none. `values` is a function giving the placeholders' values (called

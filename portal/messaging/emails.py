@@ -3,12 +3,13 @@ from flask import render_template
 
 from ..bookings import policy
 from ..kernel.actors import Actor
+from ..kernel.i18n import N_
 from ..kernel.i18n import gettext as _  # Flask-Babel's, through the kept catalogue
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import business_templates, rendering
 from .calendar import booking_ics
-from .language import language_for, to_staff, writing_to
+from .language import language_for, to_staff, translated, writing_to
 from .outbox import enqueue_email
 from .rendering import link_url
 
@@ -27,6 +28,9 @@ def _own(kind, context, **extra):
                                           settings, context, **extra)))
 
 
+CANCELLED_SUBJECT = N_("Your booking %(ref)s is cancelled")
+
+
 def queue_booking_cancelled(booking, customer, service, settings, fee=None, refund=None):
     """The customer's cancellation notice, with a link to view the booking (and any fee, and
     the refund the cancellation asked for).
@@ -34,13 +38,16 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None, refu
     # The business's own template (if any) is looked up only when it wrote one for this
     # language: then the subject, kept on the row, is made now and the body when sent.
     language = language_for(customer, settings)
-    with writing_to(customer, settings):
-        own = business_templates.compose(
-            "booking_cancelled", language, settings,
-            lambda: business_templates.cancellation_values(
-                booking, customer, service, settings, fee, refund, {}))
-        subject = own["subject"] if own else _("Your booking %(ref)s is cancelled",
-                                                ref=booking.ref)
+    own = None
+    if business_templates.customised_in("booking_cancelled", language, settings):
+        with writing_to(customer, settings):
+            own = business_templates.compose(
+                "booking_cancelled", language, settings,
+                lambda: business_templates.cancellation_values(
+                    booking, customer, service, settings, fee, refund, {}))
+    # the file's subject, its words kept per language (language.translated)
+    subject = own["subject"] if own else translated(language, CANCELLED_SUBJECT) % {
+        "ref": booking.ref}
     enqueue_email(
         dedupe_key=f"booking_cancelled:{booking.id}:v{booking.version}",
         to=customer.email,
