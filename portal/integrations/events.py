@@ -130,13 +130,14 @@ def booking_data(booking_id):
 
 def booking_facts(row, settings, staff):
     """booking_data from rows already read: `row` with its service and customer."""
+    service, customer = row.service, row.customer  # (each a lookup through its field)
     return {"booking": {
         "ref": row.ref, "status": row.status,
         "starts_at": iso(row.starts_at), "ends_at": iso(row.ends_at),
         "timezone": settings.timezone,
-        "service": {"id": row.service.id, "name": row.service.name,
-                    "duration_minutes": row.service.duration_minutes},
-        "customer": {"id": row.customer.id, "name": row.customer.name},
+        "service": {"id": service.id, "name": service.name,
+                    "duration_minutes": service.duration_minutes},
+        "customer": {"id": customer.id, "name": customer.name},
         "staff": [{"id": s.id, "name": s.name} for s in staff],
         "address": row.address, "price": row.price, "currency": settings.currency,
         "reschedule_count": row.reschedule_count, "version": row.version,
