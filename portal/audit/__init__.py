@@ -4,7 +4,8 @@ import json
 from peewee import CharField, DateTimeField, IntegerField, TextField
 
 from ..kernel.clock import utcnow
-from ..kernel.compiled import insert_row
+from ..kernel.compiled import insert_rows
+from ..kernel.row_objects import instance
 from ..kernel.db import BaseModel
 
 APPEND_ONLY = "audit events are append-only"
@@ -110,10 +111,11 @@ class AuditEvent(BaseModel):
 
 def record(subject_type, subject_id, action, actor, channel, *, before=None, after=None,
            note="", at=None):
-    """Append one event; call inside the transaction that made the change. (The INSERT's text
-    is built once: kernel.compiled.insert_row, create() without its per-value building.)"""
-    return insert_row(
-        AuditEvent,
+    """Append one event; call inside the transaction that made the change. Returns the
+    AuditEvent as create() would. (The INSERT's text is built once: kernel.compiled; every
+    field is given here, as a plain value, so the object is made straight from the row, as
+    insert_row would after checking each value for a related row.)"""
+    row = dict(
         subject_type=subject_type,
         subject_id=subject_id,
         action=action,
@@ -126,3 +128,7 @@ def record(subject_type, subject_id, action, actor, channel, *, before=None, aft
         note=note or "",
         created_at=at or utcnow(),
     )
+    event = instance(AuditEvent, row)
+    event._pk = insert_rows(AuditEvent, [row])  # as create() sets the new key
+    event._dirty.clear()
+    return event
