@@ -21,14 +21,16 @@ class RefundView:
     refunds: list = field(default_factory=list)
 
 
-def refund_view(booking, settings, summary=None):
+def refund_view(booking, settings, summary=None, due=None):
     """What is due now and the refunds asked for so far; `summary`: the booking's
-    InvoiceSummary when the caller has it (read here otherwise)."""
+    InvoiceSummary when the caller has it (read here otherwise); `due`: what policy.refund_due
+    says of that summary when the caller worked it out already (a BookingPage's refund_due)."""
     summary = summary or booking_invoice(booking, settings)
-    due = 0
-    if booking.is_cancelled:
-        due = policy.refund_due(summary.total, summary.paid, summary.refunded,
-                                summary.refund_pending)
+    if due is None:
+        due = 0
+        if booking.is_cancelled:
+            due = policy.refund_due(summary.total, summary.paid, summary.refunded,
+                                    summary.refund_pending)
     # The summary already holds the invoice's refunds; listed here in the order asked for.
     return RefundView(due, summary, sorted(summary.refunds, key=lambda refund: refund.id))
 

@@ -68,7 +68,9 @@ def booking_context(ref, rows=None):
                         invoice=invoice)
     return {"booking": booking, "staff": staff, "booking_page": page,
             "cancel": page.cancel, "reschedule": page.reschedule,
-            "refund": refund_view(booking, settings, invoice)}
+            # the page worked out what is due from the same summary (bookings/page.py)
+            "refund": refund_view(booking, settings, invoice,
+                                  due=page.refund_due if invoice is not None else None)}
 
 
 # The booking page and its cancel and reschedule steps read the booking in the statement that
