@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from functools import wraps
 
 from babel import Locale
-from flask import current_app
+from flask import current_app, has_app_context
 from flask_babel import force_locale as _force_locale
 
 from ..kernel import languages
@@ -77,6 +77,9 @@ def translated(language, text):
     POST). A text comes out of a catalogue the same every time (Flask-Babel loads each once
     per process and keeps it), so it is kept per app, language and text: the first ask of
     each goes through writing_in and gettext, exactly as before. Format the result after."""
+    if not has_app_context():  # (a script's cancel) Flask-Babel's answer there: the text
+        with writing_in(language):
+            return gettext(text)
     app = current_app._get_current_object()
     kept = app.extensions.setdefault("rebook.translated", {})
     key = (language, text)

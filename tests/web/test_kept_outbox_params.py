@@ -1,11 +1,11 @@
 """The outbox's INSERT hands values db_value would return unchanged to the driver as given
-(messaging/outbox.given_params): the same parameters as peewee's db_value for every field,
+(messaging/outbox_insert.given_params): the same parameters as peewee's db_value for every field,
 whatever the value's type, and the same rows written."""
 from datetime import datetime
 
 import peewee
 
-from portal.messaging import outbox
+from portal.messaging import outbox_insert
 from portal.messaging.models import OutboxMessage
 
 WHEN = datetime(2026, 12, 2, 9, 30, 15, 123456)
@@ -15,14 +15,14 @@ VALUES = ["text", "", "ünïcode", b"bytes", 7, 0, True, False, None, 3.5, WHEN,
 
 def test_given_params_are_db_values_for_every_field_and_value():
     fields = OutboxMessage._meta.sorted_fields
-    columns = outbox.columns_of(fields)
+    columns = outbox_insert.columns_of(fields)
     for value in VALUES:
         rows = [{f.name: value for f in fields}, {f.name: value for f in fields}]
         try:
-            expected = outbox._params(rows, fields)
+            expected = outbox_insert._params(rows, fields)
         except (TypeError, ValueError):
             continue  # peewee refuses it too (db_value raises the same)
-        got = outbox.given_params(rows, columns)
+        got = outbox_insert.given_params(rows, columns)
         assert got == expected and [type(v) for v in got] == [type(v) for v in expected], value
 
 def test_queued_rows_are_the_rows_insert_many_writes(app, world):
@@ -33,9 +33,9 @@ def test_queued_rows_are_the_rows_insert_many_writes(app, world):
                      next_attempt_at=WHEN, created_at=WHEN) for i in range(2)]
     for _ in range(2):  # the first builds the text, the second runs the kept one
         OutboxMessage.delete().where(OutboxMessage.dedupe_key.contains("t-")).execute()
-        OutboxMessage.insert_many([{**outbox._DEFAULTS, **r} for r in rows("t-peewee")]) \
+        OutboxMessage.insert_many([{**outbox_insert._DEFAULTS, **r} for r in rows("t-peewee")]) \
             .on_conflict_ignore().execute()
-        outbox._insert_ignoring_queued(rows("t-kept"))
+        outbox_insert.insert_ignoring_queued(rows("t-kept"))
         written = {m.dedupe_key: {**m.__data__, "id": None, "dedupe_key": None}
                    for m in OutboxMessage.select().where(OutboxMessage.dedupe_key.contains("t-"))}
         assert len(written) == 4

@@ -39,3 +39,9 @@ def test_each_app_keeps_its_own(app, world):
     with app.test_request_context("/login"):
         translated("de", CANCELLED_SUBJECT)
         assert ("de", CANCELLED_SUBJECT) in app.extensions["rebook.translated"]
+
+
+def test_outside_the_app_it_is_what_gettext_says_there(app, world):
+    """(A cancel from a script, without an app context: Flask-Babel gives the text as is.)"""
+    assert translated("de", CANCELLED_SUBJECT) == _plain("de", CANCELLED_SUBJECT) \
+        == CANCELLED_SUBJECT
