@@ -21,6 +21,7 @@ from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled
 from ..kernel.db import BaseModel, write_transaction
 from ..kernel.row_objects import instance
+from ..messaging.models import Notification
 from ..people import Customer, Staff
 from ..settings import Settings
 
@@ -82,17 +83,29 @@ def start(person, user_agent: str = "", now: datetime | None = None):
     return person
 
 
+def _unread(model):
+    """A staff member's unread notices, counted in their session's statement: every staff
+    page draws the count in its menu (web/fieldworker/notifications.py), and on PostgreSQL a
+    statement of its own is a round trip the worker waits on. Customers have none."""
+    if model is not Staff:
+        return ()
+    return (Notification.select(fn.COUNT(Notification.id))
+            .where((Notification.staff == model.id) & Notification.read_at.is_null())
+            .alias("unread"),)
+
+
 def _resume_query(model, owner):
     """The person, their session row and the settings row for a token hash, as plain columns
-    in that order (built once: see kernel.compiled). The settings come along because every
-    page reads them right after the person: on PostgreSQL a round trip and a statement fewer.
-    A LEFT JOIN: with no settings row yet the person still comes back (Settings.current()
-    then makes the row)."""
+    in that order (built once: see kernel.compiled), then for staff their unread count. The
+    settings come along because every page reads them right after the person: on PostgreSQL
+    a round trip and a statement fewer. A LEFT JOIN: with no settings row yet the person
+    still comes back (Settings.current() then makes the row)."""
     kept = Settings.alias("kept")
     first = Settings.select(fn.MIN(Settings.id))
     return Compiled(lambda digest: (
         model.select(*model._meta.sorted_fields, *LoginSession._meta.sorted_fields,
-                     *(getattr(kept, f.name) for f in Settings._meta.sorted_fields))
+                     *(getattr(kept, f.name) for f in Settings._meta.sorted_fields),
+                     *_unread(model))
         .join(LoginSession, on=(owner == model.id))
         .join_from(model, kept, JOIN.LEFT_OUTER, on=(kept.id == first))
         .where((LoginSession.token_hash == digest)
@@ -146,12 +159,16 @@ def resume(key: str, now: datetime | None = None, along: Along | None = None):
         return None
     raw, people = rows[0], len(model._meta.sorted_fields)
     sessions = people + len(LoginSession._meta.sorted_fields)
+    settings = sessions + len(Settings._meta.sorted_fields)
     person = _built(model, raw[:people])
     person.login_session = _built(LoginSession, raw[people:sessions])
     # The settings row as read in this statement (None: there is none yet), for the request
     # to use instead of reading it again (web/app/current.py).
-    person.read_settings = Settings.from_row(raw[sessions:]) if raw[sessions] is not None \
-        else None
+    person.read_settings = Settings.from_row(raw[sessions:settings]) \
+        if raw[sessions] is not None else None
+    # A staff member's unread notices as this statement counted them (None for customers):
+    # what the menu shows unless the request changes notices first (notifications.py).
+    person.unread_when_loaded = raw[settings] if len(raw) > settings else None
     if _expired(person.login_session, now or utcnow()):
         LoginSession.delete().where(LoginSession.id == person.login_session.id).execute()
         return None

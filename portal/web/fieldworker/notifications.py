@@ -10,12 +10,19 @@ bp = Blueprint("notifications", __name__, url_prefix="/notifications")
 
 
 def unread_notifications():
-    """Pages draw the nav's unread count; counted at most once a request, only where drawn."""
-    if not current_user.is_authenticated or current_user.kind == "customer":
+    """Pages draw the nav's unread count; counted at most once a request, only where drawn.
+    A GET or HEAD takes the count the statement that loaded the staff member made
+    (accounts.sessions.resume: no statement of its own); a POST may have changed notices
+    since, so it counts afresh."""
+    user = current_user._get_current_object()  # (one proxy lookup, not four)
+    if not user.is_authenticated or user.kind == "customer":
         return 0
-    if "rebook.unread" not in request.environ:
-        request.environ["rebook.unread"] = notify.unread_count(current_user.id)
-    return request.environ["rebook.unread"]
+    environ = request.environ
+    if "rebook.unread" not in environ:
+        loaded = getattr(user, "unread_when_loaded", None) \
+            if request.method in ("GET", "HEAD") else None
+        environ["rebook.unread"] = loaded if loaded is not None else notify.unread_count(user.id)
+    return environ["rebook.unread"]
 
 
 @bp.record_once
@@ -37,7 +44,7 @@ def index():
 def badge():
     """The nav badge alone, for htmx polling (and after notificationsRead)."""
     response = make_response(render_template("fieldworker/_badge.html",
-                                             unread=notify.unread_count(current_user.id)))
+                                             unread=unread_notifications()))
     response.headers["Cache-Control"] = "no-store"
     return response
 
