@@ -12,7 +12,9 @@ ints or strings (they are passed to the driver as given, without a field's db_va
 """
 import itertools
 import weakref
+from datetime import datetime
 
+import peewee
 from peewee import DatabaseProxy, Model, PostgresqlDatabase
 
 from .row_objects import Reader, Rows, instance
@@ -167,7 +169,7 @@ def insert_rows(model, rows):
     as before. Fields a row leaves out get their defaults, as peewee gives them. Returns the id
     of the last row inserted (of the only one, for one row). Rows must have the same keys."""
     rows = [_with_defaults(model, row) for row in rows]
-    db = _database_of(model)
+    db = database_of(model)
     names = tuple(rows[0])
     key = (type(db), model, len(rows), names)
     kept = _INSERTS.get(key)
@@ -178,11 +180,11 @@ def insert_rows(model, rows):
             query = query.returning(model._meta.primary_key)
         sql, params = query.sql()
         fields = [f for f in model._meta.sorted_fields if f.name in names]
-        if len(fields) != len(names) or _insert_params(rows, fields) != params:
+        if len(fields) != len(names) or peewee_params(rows, fields) != params:
             return fallback.execute()  # not the shape expected: peewee's own way
-        kept = _INSERTS[key] = (sql, fields)
-    sql, fields = kept
-    cursor = db.execute_sql(sql, _insert_params(rows, fields))
+        kept = _INSERTS[key] = (sql, insert_columns(fields))
+    sql, columns = kept
+    cursor = db.execute_sql(sql, insert_params(rows, columns))
     if db.returning_clause:
         new = cursor.fetchall()
         return new[-1][0] if new else None
@@ -208,10 +210,40 @@ def _with_defaults(model, row):
     return {**row, **missing} if missing else row
 
 
-def _database_of(model):
+def database_of(model):
     db = model._meta.database
     return db.obj if isinstance(db, DatabaseProxy) else db
 
 
-def _insert_params(rows, fields):
+def peewee_params(rows, fields):
+    """The INSERT's values as peewee hands them to the driver (checked once per kept text)."""
     return [field.db_value(row[field.name]) for row in rows for field in fields]
+
+
+def insert_columns(fields):
+    """(name, the types it takes as given, its db_value) of each field, for insert_params."""
+    return [(f.name, _as_given(f), f.db_value) for f in fields]
+
+
+def insert_params(rows, columns):
+    """peewee_params(rows, fields), with the values db_value would hand back unchanged passed
+    as given (two or three Python calls a value saved: an email row has 15)."""
+    return [value if type(value) in given else db_value(value)
+            for row in rows for name, given, db_value in columns for value in (row[name],)]
+
+
+# The types of value each kind of field hands to the driver unchanged (Field.db_value: None as
+# it is, else adapt(), which returns a str to a text field, an int to an integer field and a
+# datetime to a datetime field as they are). Anything else, or a field with its own
+# conversion, goes through db_value (the reading side, row_objects.py, keeps a column as the
+# driver gave it by the same reasoning); tests/web/test_kept_outbox_params.py compares them.
+_UNCHANGED = {peewee._StringField.adapt: (str, type(None)),
+              peewee.IntegerField.adapt: (int, type(None)),
+              peewee.DateTimeField.adapt: (datetime, type(None))}
+
+
+def _as_given(field):
+    kind = type(field)
+    if kind.db_value is not peewee.Field.db_value:
+        return frozenset()
+    return frozenset(_UNCHANGED.get(kind.adapt, ()))

@@ -84,15 +84,17 @@ class Reader:
     def read(self, row):
         objects, set_keys = {}, set()
         for model, columns in self.parts:
-            data = {}
+            data, any_set = {}, False
             for idx, name, converter, given in columns:
                 value = row[idx]
                 if value is None:
                     data[name] = None  # every python_value keeps None
                     continue
-                set_keys.add(model)
+                any_set = True
                 data[name] = value if converter is None or type(value) is given else (
                     converter(value))
+            if any_set:
+                set_keys.add(model)
             objects[model] = instance(model, data)
         for model, idx, name in self.extras:
             value = row[idx]

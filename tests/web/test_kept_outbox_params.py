@@ -1,10 +1,9 @@
 """The outbox's INSERT hands values db_value would return unchanged to the driver as given
-(messaging/outbox_insert.given_params): the same parameters as peewee's db_value for every field,
-whatever the value's type, and the same rows written."""
+(kernel/compiled.insert_params, as every kept INSERT does): the same parameters as peewee's
+db_value for every field, whatever the value's type, and the same rows written."""
 from datetime import datetime
 
-import peewee
-
+from portal.kernel import compiled
 from portal.messaging import outbox_insert
 from portal.messaging.models import OutboxMessage
 
@@ -15,14 +14,14 @@ VALUES = ["text", "", "ünïcode", b"bytes", 7, 0, True, False, None, 3.5, WHEN,
 
 def test_given_params_are_db_values_for_every_field_and_value():
     fields = OutboxMessage._meta.sorted_fields
-    columns = outbox_insert.columns_of(fields)
+    columns = compiled.insert_columns(fields)
     for value in VALUES:
         rows = [{f.name: value for f in fields}, {f.name: value for f in fields}]
         try:
-            expected = outbox_insert._params(rows, fields)
+            expected = compiled.peewee_params(rows, fields)
         except (TypeError, ValueError):
             continue  # peewee refuses it too (db_value raises the same)
-        got = outbox_insert.given_params(rows, columns)
+        got = compiled.insert_params(rows, columns)
         assert got == expected and [type(v) for v in got] == [type(v) for v in expected], value
 
 def test_queued_rows_are_the_rows_insert_many_writes(app, world):
