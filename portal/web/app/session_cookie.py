@@ -22,6 +22,7 @@ derived key is kept per (secret, salt, method). The cookie written is byte for b
 """
 import time
 
+from flask.globals import _cv_request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
@@ -110,9 +111,18 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         return signer
 
     def open_session(self, app, request):
-        val = request.cookies.get(self.get_cookie_name(app)) if app.secret_key else None
+        if not app.secret_key:
+            return None  # Flask's: no session at all without a key
+        # A request without cookies (a first visit, a health check, a bot) has no session to
+        # open; otherwise the cookie looked for without werkzeug's MultiDict.get, which raises
+        # and catches an exception when it is missing.
+        if "HTTP_COOKIE" not in request.environ:
+            return self.session_class()
+        cookies = request.cookies
+        name = self.get_cookie_name(app)
+        val = cookies[name] if name in cookies else None
         if not val:
-            return super().open_session(app, request)
+            return self.session_class()  # Flask's: an empty session when no cookie
         max_age = int(app.permanent_session_lifetime.total_seconds())
         cache_key = (self._keys(app), val)
         kept = self._opened.get(cache_key)
@@ -162,3 +172,22 @@ def _varies_on_cookie(response):
 
 def init_app(app):
     app.session_interface = KeptSignerSessionInterface()
+
+
+def skip_idle_remember_cookie(app, login):
+    """Flask-Login's after_request hook (LoginManager._update_remember_cookie), called only when
+    it has something to do: a "_remember" order in the session (logout_user's "clear" when the
+    browser sends a remember cookie; login_user(remember=True)'s "set") or
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST. Otherwise it only reads the session and the config
+    through their proxies, on every request. Put in its place, so the hooks keep their order."""
+    update = login._update_remember_cookie
+    config = app.config
+
+    def _update_remember_cookie(response):
+        if "_remember" in _cv_request.get().session or config.get(
+                "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return update(response)
+        return response
+
+    hooks = app.after_request_funcs[None]
+    hooks[hooks.index(update)] = _update_remember_cookie
