@@ -186,3 +186,14 @@ def test_wsgi_headers_are_werkzeugs(app, status, headers, body):
         kept = KeptResponse(content, status, headers).get_wsgi_headers(environ).to_wsgi_list()
         content = iter([body.encode()]) if streamed else body
         assert kept == Response(content, status, headers).get_wsgi_headers(environ).to_wsgi_list()
+
+
+@pytest.mark.parametrize("kwargs", [
+    {}, {"headers": None}, {"headers": {}}, {"headers": {"Content-Type": "text/csv"}},
+    {"mimetype": "text/plain"}, {"content_type": "application/json"},
+    {"headers": [("X-A", "1")]}, {"status": 404}, {"direct_passthrough": True}])
+def test_new_answers_are_werkzeugs(app, kwargs):
+    kept, plain = KeptResponse("body", **kwargs), Response("body", **kwargs)
+    assert kept.headers.to_wsgi_list() == plain.headers.to_wsgi_list()
+    assert (kept.status, kept.get_data(), kept.direct_passthrough) == (
+        plain.status, plain.get_data(), plain.direct_passthrough)

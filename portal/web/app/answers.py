@@ -9,13 +9,25 @@ Python calls, and for most answers none of those fixes applies: a 200 or 404 wit
 Content-Length already set and no Location. Those answers hand over their own headers (the
 caller only turns them into the server's list, never changes them); anything else goes through
 werkzeug as before.
+
+A new answer without headers of its own (most: Flask makes one from a view's text) gets the
+default content type werkzeug would give it, without werkzeug first asking its new, empty
+Headers whether it holds a Content-Type (a lookup that raises and catches a KeyError).
 """
 from flask import Response as FlaskResponse
+from werkzeug.utils import get_content_type
 
 _FIXED_BY_WERKZEUG = frozenset(("location", "content-location"))
 
 
 class Response(FlaskResponse):
+    def __init__(self, response=None, status=None, headers=None, mimetype=None,
+                 content_type=None, direct_passthrough=False):
+        if (headers is None and mimetype is None and content_type is None
+                and self.default_mimetype is not None):
+            content_type = get_content_type(self.default_mimetype, "utf-8")
+        super().__init__(response, status, headers, mimetype, content_type, direct_passthrough)
+
     def get_wsgi_headers(self, environ):
         status = self.status_code
         if status < 200 or status in (204, 304):
