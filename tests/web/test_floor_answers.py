@@ -12,10 +12,12 @@ import re
 import pytest
 from flask import Response
 from flask.sessions import SecureCookieSessionInterface
+from werkzeug.datastructures import Headers
 
 from portal.bookings.links import make_token
 from portal.extensions import login as login_manager
 from portal.web.app.answers import Response as KeptResponse
+from portal.web.app.answers import header_names
 from portal.web.app.security_headers import CSP, PERMISSIONS
 from tests.support.forms import csrf_from, login
 
@@ -197,3 +199,33 @@ def test_new_answers_are_werkzeugs(app, kwargs):
     assert kept.headers.to_wsgi_list() == plain.headers.to_wsgi_list()
     assert (kept.status, kept.get_data(), kept.direct_passthrough) == (
         plain.status, plain.get_data(), plain.direct_passthrough)
+
+
+@pytest.mark.parametrize("headers", [
+    [], [("Content-Type", "text/html")], [("X-A", "1"), ("vary", "Cookie"), ("VARY", "x")],
+    [("Content-Location", "/a"), ("location", "/b"), ("X-Request-Id", "r")]])
+def test_header_names_are_the_lowercased_names(headers):
+    assert [name for name in header_names(Headers(headers)) if name] == [
+        name.lower() for name, _ in headers]
+
+
+def test_a_views_own_request_id_is_replaced_and_cookie_vary_kept_once():
+    """The request log replaces an X-Request-ID a view set (in its place, as Headers.set
+    does); the session adds Cookie to a Vary that lacks it, once."""
+    from flask import Flask, session
+
+    from portal.web.app import request_log, session_cookie
+    app = Flask("ids")
+    app.secret_key = "s"
+    session_cookie.init_app(app)
+    request_log.init_app(app)
+
+    @app.get("/own")
+    def own():
+        session.get("x")  # read: the answer varies on the cookie
+        return "x", 200, [("X-Request-ID", "from-the-view"), ("Vary", "Accept"), ("X-B", "1")]
+
+    response = app.test_client().get("/own", headers={"X-Request-ID": "abc"})
+    assert response.headers.to_wsgi_list() == [  # as before these were made cheaper
+        ("X-Request-ID", "abc"), ("Vary", "Accept, Cookie"), ("X-B", "1"),
+        ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "1")]

@@ -21,6 +21,8 @@ import time
 from flask import g, has_request_context
 from flask.globals import _cv_app, _cv_request
 
+from .answers import header_names
+
 log = logging.getLogger("rebook.request")
 
 SAFE_ID = re.compile(r"[A-Za-z0-9._-]{1,64}")
@@ -104,7 +106,11 @@ def init_app(app):
         g = _cv_app.get().g
         started = getattr(g, "request_started", None)
         request_id = getattr(g, "request_id", None) or request_id_from(None)
-        response.headers["X-Request-ID"] = request_id
+        headers = response.headers
+        if "x-request-id" in header_names(headers):  # a view's own: replaced, as set() does
+            headers["X-Request-ID"] = request_id
+        else:  # set() would scan the list again to find none
+            headers.add("X-Request-ID", request_id)
         if not log.isEnabledFor(logging.INFO):
             return response  # the line would be dropped: spare building it
         req = _cv_request.get().request

@@ -7,6 +7,8 @@ needs another policy (the sandboxed email preview) sets its own header first; th
 """
 from flask.globals import _cv_request
 
+from .answers import header_names
+
 # Our pages load only our own files: every script and style lives in static/ (no inline code,
 # no eval: htmx's eval features are off in base.html's htmx-config). data: images are Pico's
 # inline SVG icons (select arrows, checkboxes).
@@ -69,7 +71,7 @@ def init_app(app):
         ctx = _cv_request.get()
         req = ctx.request
         headers, path = response.headers, req.path
-        present = {key.lower() for key, _ in headers}
+        present = set(header_names(headers))
         static = path.startswith(static_prefix) or req.endpoint in ("static", "favicon")
         if not static and present.isdisjoint(OURS):
             # headers[n:] = [...]: werkzeug's bulk append (each value still checked)

@@ -29,6 +29,8 @@ from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 
+from .answers import header_names
+
 KEPT_COOKIES = 4096  # per worker; cleared when full (a logged-in browser: its cookie, its header)
 KEPT_VALUE_MAX = 4096  # a longer cookie or Cookie header is opened each time, never kept
 _PLAIN = (str, int, float, bool, type(None))
@@ -184,8 +186,12 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
 
 
 def _varies_on_cookie(response):
-    vary = response.headers.get("Vary")
-    return vary is not None and "cookie" in {v.strip().lower() for v in vary.split(",")}
+    headers = response.headers
+    names = header_names(headers)
+    if "vary" not in names:  # (found without headers.get's KeyError and a lower() per name)
+        return False
+    vary = headers[names.index("vary")][1]  # the first, as headers.get gives
+    return "cookie" in {v.strip().lower() for v in vary.split(",")}
 
 
 def init_app(app):
