@@ -78,7 +78,8 @@ def sign_in(person):
 @bp.after_app_request
 def _note_activity(response):
     """Move the session's idle clock on (sessions.touch writes at most once a minute)."""
-    user = getattr(_cv_app.get().g, "_login_user", None)  # (g read once, not via the proxy)
+    # (g read without the proxy; .get, since a missing attribute raises inside Flask's g)
+    user = _cv_app.get().g.get("_login_user")
     row = getattr(user, "login_session", None)
     if row is not None and request.endpoint not in PASSIVE_ENDPOINTS:
         sessions.touch(row)
