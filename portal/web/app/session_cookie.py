@@ -11,9 +11,9 @@ browser sends the same cookie on every request until the session changes. A cook
 signature was checked under the same keys is kept with its contents and its timestamp, so the
 next request with the very same value only repeats the age check (expired or from the future:
 the full path, which refuses it). The whole Cookie header is kept beside it (a browser repeats
-that too), so a repeat needs no cookie parsing either. Only sessions holding plain values (text, numbers, booleans)
-are kept, so no request can change another's copy; a changed session is a new value, verified
-in full on its first return.
+that too), so a repeat needs no cookie parsing either. Only sessions holding plain values
+(text, numbers, booleans) are kept, so no request can change another's copy; a changed session
+is a new value, verified in full on its first return.
 
 Writing a changed session (a flash message after a POST) went through Flask's tagged JSON, which
 asks each of its eight tags about every value, and itsdangerous, which derives the HMAC key
