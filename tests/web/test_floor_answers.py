@@ -229,3 +229,21 @@ def test_a_views_own_request_id_is_replaced_and_cookie_vary_kept_once():
     assert response.headers.to_wsgi_list() == [  # as before these were made cheaper
         ("X-Request-ID", "abc"), ("Vary", "Accept, Cookie"), ("X-B", "1"),
         ("Content-Type", "text/html; charset=utf-8"), ("Content-Length", "1")]
+
+
+def test_https_answers_carry_hsts_in_its_place(app, world, monkeypatch):
+    """Over HTTPS (SESSION_COOKIE_SECURE) Strict-Transport-Security follows the other policies
+    and comes before Cache-Control and Vary, as the hook always wrote it."""
+    monkeypatch.setitem(app.config, "SESSION_COOKIE_SECURE", True)
+    client = app.test_client()
+    security = ["X-Content-Type-Options", "Content-Security-Policy", "X-Frame-Options",
+                "Referrer-Policy", "Cross-Origin-Opener-Policy", "Permissions-Policy",
+                "Strict-Transport-Security"]
+    public = client.get("/no-such-page", base_url="https://localhost")
+    assert [name for name, _ in public.headers][2:] == [
+        *security, "Vary", "X-Request-ID", "Set-Cookie"]
+    assert public.headers["Set-Cookie"].endswith("; Secure; HttpOnly; Path=/; SameSite=Lax")
+    token = make_token(app.config["SECRET_KEY"], "view", world.upcoming)
+    personal = client.get(f"/l/{token}", base_url="https://localhost")
+    assert [name for name, _ in personal.headers][2:] == [
+        *security, "Cache-Control", "Vary", "X-Request-ID"]
