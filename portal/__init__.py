@@ -1,5 +1,6 @@
 """Rebook: a self-hosted customer portal for small service businesses."""
-from flask import Flask, request
+from flask import Flask
+from flask.globals import _cv_request
 
 from .audit import channel_label
 from .audit.text import who
@@ -14,8 +15,9 @@ from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
 from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
                              mixed_offsets, money, percent, when, when_range, zone_name)
 from .messaging import email_frame
-from .web.app import input_guard, locale
+from .web.app import answers, input_guard, locale
 from .web.app.current import current_settings, load_person
+from .web.app.session_cookie import skip_idle_remember_cookie
 from .web.app.limits import trust_proxies
 
 
@@ -36,6 +38,7 @@ def create_app(config=None):
     # Flask-Login's loader: the person whose login session the cookie names, while it lives
     # (with the settings row, read in the same statement).
     login.user_loader(load_person)
+    skip_idle_remember_cookie(app, login)
     locale.init_app(app)  # the request's language (customers' pages; staff stay English)
     # refusals a customer reads, in their language (Flask-Babel's gettext through the
     # request's kept translations: a cancelled booking's card asks four times)
@@ -43,7 +46,9 @@ def create_app(config=None):
 
     @app.before_request
     def _connect():
-        if request.blueprint != "health":  # health checks open their own (portal/web/app/health.py)
+        # health checks open their own (portal/web/app/health.py); the request read once,
+        # not through the proxy
+        if _cv_request.get().request.blueprint != "health":
             database.connect(reuse_if_open=True)
 
     @app.teardown_appcontext
@@ -79,6 +84,7 @@ def create_app(config=None):
     drop_repeated_defaults(app)
     from .web.app.security_headers import init_app as security_headers
     security_headers(app)
+    answers.init_app(app)
 
     from .ops.cli import register_cli
     register_cli(app)

@@ -1,8 +1,9 @@
 """Logging in and out."""
 from urllib.parse import urlsplit
 
-from flask import (Blueprint, flash, g, make_response, redirect, render_template, request,
-                   session, url_for)
+from flask import (Blueprint, flash, make_response, redirect, render_template, request, session,
+                   url_for)
+from flask.globals import _cv_app, _cv_request
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
@@ -77,9 +78,11 @@ def sign_in(person):
 @bp.after_app_request
 def _note_activity(response):
     """Move the session's idle clock on (sessions.touch writes at most once a minute)."""
-    user = g.get("_login_user")
+    # (g and the request read without their proxies; .get, since a missing attribute raises
+    # inside Flask's g)
+    user = _cv_app.get().g.get("_login_user")
     row = getattr(user, "login_session", None)
-    if row is not None and request.endpoint not in PASSIVE_ENDPOINTS:
+    if row is not None and _cv_request.get().request.endpoint not in PASSIVE_ENDPOINTS:
         sessions.touch(row)
     return response
 

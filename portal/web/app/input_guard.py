@@ -8,7 +8,7 @@ is left to that; the int converter and the body limit (the API sets a smaller on
 """
 import re
 
-from flask import request
+from flask.globals import _cv_request
 from werkzeug.routing import IntegerConverter, UnicodeConverter
 
 from ...kernel.input_limits import BODY_MAX, FIELD_MAX, MAX_ID
@@ -77,22 +77,23 @@ def _pairs(multidict):
 def check_request():
     """before_request: refuse bad input with the error page (or the htmx modal); None to go on.
     Nothing has been read from or written to the database yet."""
-    if request.path == "/api" or request.path.startswith("/api/"):
+    req = _cv_request.get().request  # once, not through the `request` proxy each time
+    path = req.path
+    if path == "/api" or path.startswith("/api/"):
         return None  # its converters and inputs.py refuse the same, as problem+json
-    if CONTROL.search(request.path):
+    if CONTROL.search(path):
         return error_response(404)
-    environ = request.environ
+    environ = req.environ
     # Most requests have no query string and no body: then args and form are empty, and
     # parsing them only to find that out was most of this guard's cost.
-    message = problem(_pairs(request.args)) if environ.get("QUERY_STRING") else None
+    message = problem(_pairs(req.args)) if environ.get("QUERY_STRING") else None
     if message:
         return error_response(400, message + " Nothing was changed.")
     if not environ.get("CONTENT_TYPE"):
         return None  # werkzeug parses no form (and reads no body) without a content type
     # Reading the form enforces MAX_CONTENT_LENGTH (413 past it). A file part's field name is
     # checked like any other; no form here takes a file, and none is ever read.
-    message = problem(_pairs(request.form)) or problem(
-        (name, "") for name in request.files.keys())
+    message = problem(_pairs(req.form)) or problem((name, "") for name in req.files.keys())
     if message:
         return error_response(422, message + " Nothing was changed.")
     return None

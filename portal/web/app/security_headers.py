@@ -5,7 +5,9 @@ secret.
 One after_request hook decides, so a new page is covered without doing anything. A view that
 needs another policy (the sandboxed email preview) sets its own header first; the hook keeps it.
 """
-from flask import request, session
+from flask.globals import _cv_request
+
+from .answers import header_names
 
 # Our pages load only our own files: every script and style lives in static/ (no inline code,
 # no eval: htmx's eval features are off in base.html's htmx-config). data: images are Pico's
@@ -38,17 +40,49 @@ REFERRER_TOKEN_PAGES = "strict-origin"
 NO_STORE_PATHS = ("/l/", "/account/", "/api/")
 
 
+# What a page answer gets when it carries none of these headers yet (most do not), in order,
+# for each (token page, HTTPS, personal): appended in one step instead of one by one.
+def _page_headers(token_page, https, personal):
+    headers = [("Content-Security-Policy", CSP), ("X-Frame-Options", "DENY"),
+               ("Referrer-Policy", REFERRER_TOKEN_PAGES if token_page else REFERRER_ELSEWHERE),
+               ("Cross-Origin-Opener-Policy", "same-origin"),
+               ("Permissions-Policy", PERMISSIONS)]
+    if https:
+        headers.append(("Strict-Transport-Security", HSTS))
+    if personal:
+        headers.append(("Cache-Control", "no-store"))
+    return [("X-Content-Type-Options", "nosniff"), *headers, ("Vary", "Cookie")]
+
+
+PAGE_HEADERS = {(token_page, https, personal): _page_headers(token_page, https, personal)
+                for token_page in (False, True) for https in (False, True)
+                for personal in (False, True)}
+# Headers a view may have set itself (kept or replaced as below); without any of them an
+# answer takes PAGE_HEADERS whole.
+OURS = frozenset(name.lower() for name, _ in PAGE_HEADERS[True, True, True])
+
+
 def init_app(app):
     static_prefix = (app.static_url_path or "/static").rstrip("/") + "/"
 
     @app.after_request
     def _security_headers(response):
-        headers, path = response.headers, request.path
+        # the request object once, not through the `request` proxy for every look
+        ctx = _cv_request.get()
+        req = ctx.request
+        headers, path = response.headers, req.path
+        present = set(header_names(headers))
+        static = path.startswith(static_prefix) or req.endpoint in ("static", "favicon")
+        if not static and present.isdisjoint(OURS):
+            # headers[n:] = [...]: werkzeug's bulk append (each value still checked)
+            headers[len(headers):] = PAGE_HEADERS[
+                path.startswith(TOKEN_PATHS), bool(app.config.get("SESSION_COOKIE_SECURE")),
+                _personal(ctx)]
+            return response
         # Most answers carry none of these yet: one pass over the headers finds out, and the
         # rest are appended instead of set one by one (each set scans the list again).
-        present = {key.lower() for key in headers.keys()}
         _put(headers, present, "X-Content-Type-Options", "nosniff")
-        if path.startswith(static_prefix) or request.endpoint in ("static", "favicon"):
+        if static:
             return response  # files: their caching belongs to whoever serves them
         if "content-security-policy" not in present:  # a view's own policy is kept
             headers.add("Content-Security-Policy", CSP)
@@ -60,7 +94,7 @@ def init_app(app):
         _put(headers, present, "Permissions-Policy", PERMISSIONS)
         if app.config.get("SESSION_COOKIE_SECURE"):
             _put(headers, present, "Strict-Transport-Security", HSTS)
-        if _personal():
+        if _personal(ctx):
             _put(headers, present, "Cache-Control", "no-store")
         # Pages differ by who is logged in (and by the CSRF token in their forms).
         if "vary" in present:
@@ -78,12 +112,12 @@ def _put(headers, present, name, value):
         headers.add(name, value)
 
 
-def _personal():
+def _personal(ctx):
     """A logged-in user's answer, or one whose URL carries a token: never kept in a cache.
 
     Read from the session (Flask-Login's user id), not current_user, so an answer made while
     the database is down still gets its headers without another query."""
-    return "_user_id" in session or request.path.startswith(NO_STORE_PATHS)
+    return "_user_id" in ctx.session or ctx.request.path.startswith(NO_STORE_PATHS)
 
 
 def email_preview(response):

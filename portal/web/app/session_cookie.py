@@ -10,9 +10,10 @@ Opening the cookie (base64, zlib, HMAC, JSON) was a quarter of an empty request'
 browser sends the same cookie on every request until the session changes. A cookie value whose
 signature was checked under the same keys is kept with its contents and its timestamp, so the
 next request with the very same value only repeats the age check (expired or from the future:
-the full path, which refuses it). Only sessions holding plain values (text, numbers, booleans)
-are kept, so no request can change another's copy; a changed session is a new value, verified
-in full on its first return.
+the full path, which refuses it). The whole Cookie header is kept beside it (a browser repeats
+that too), so a repeat needs no cookie parsing either. Only sessions holding plain values
+(text, numbers, booleans) are kept, so no request can change another's copy; a changed session
+is a new value, verified in full on its first return.
 
 Writing a changed session (a flash message after a POST) went through Flask's tagged JSON, which
 asks each of its eight tags about every value, and itsdangerous, which derives the HMAC key
@@ -22,12 +23,16 @@ derived key is kept per (secret, salt, method). The cookie written is byte for b
 """
 import time
 
+from flask.globals import _cv_request
 from flask.json.tag import TaggedJSONSerializer
 from flask.sessions import SecureCookieSessionInterface
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 
-KEPT_COOKIES = 2048  # per worker; cleared when full (a logged-in browser is one entry)
+from .answers import header_names
+
+KEPT_COOKIES = 4096  # per worker; cleared when full (a logged-in browser: its cookie, its header)
+KEPT_VALUE_MAX = 4096  # a longer cookie or Cookie header is opened each time, never kept
 _PLAIN = (str, int, float, bool, type(None))
 _OTHER = object()  # a value only Flask's own tags can write
 
@@ -88,7 +93,8 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
 
     def __init__(self):
         self._signers = {}
-        self._opened = {}  # (keys, cookie value) -> (signed at, contents)
+        # (keys, cookie value) and (keys, cookie name, Cookie header) -> (signed at, contents)
+        self._opened = {}
 
     def _keys(self, app):
         return (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -110,13 +116,30 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         return signer
 
     def open_session(self, app, request):
-        val = request.cookies.get(self.get_cookie_name(app)) if app.secret_key else None
-        if not val:
-            return super().open_session(app, request)
+        if not app.secret_key:
+            return None  # Flask's: no session at all without a key
+        # A request without cookies (a first visit, a health check, a bot) has no session to
+        # open.
+        header = request.environ.get("HTTP_COOKIE")
+        if not header:
+            return self.session_class()
+        # The browser's whole Cookie header names the kept session: werkzeug's request.cookies
+        # (every environ key walked for the header, then parsed) is spared while it repeats.
+        name = self.get_cookie_name(app)
         max_age = int(app.permanent_session_lifetime.total_seconds())
+        header_key = (self._keys(app), name, header)
+        kept = self._opened.get(header_key)
+        if kept is not None and 0 <= int(time.time()) - kept[0] <= max_age:
+            return self.session_class(kept[1])
+        # (without werkzeug's MultiDict.get, which raises and catches when it is missing)
+        cookies = request.cookies
+        val = cookies[name] if name in cookies else None
+        if not val:
+            return self.session_class()  # Flask's: an empty session when no cookie
         cache_key = (self._keys(app), val)
         kept = self._opened.get(cache_key)
         if kept is not None and 0 <= int(time.time()) - kept[0] <= max_age:
+            self._keep(header_key, header, kept)
             return self.session_class(kept[1])
         try:
             data, signed_at = self.get_signing_serializer(app).loads(
@@ -124,10 +147,17 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         except BadSignature:
             return self.session_class()
         if isinstance(data, dict) and all(type(v) in _PLAIN for v in data.values()):
-            if len(self._opened) >= KEPT_COOKIES:
-                self._opened.clear()
-            self._opened[cache_key] = (int(signed_at.timestamp()), data)
+            kept = (int(signed_at.timestamp()), data)
+            self._keep(cache_key, val, kept)
+            self._keep(header_key, header, kept)
         return self.session_class(data)
+
+    def _keep(self, key, value, kept):
+        if len(value) > KEPT_VALUE_MAX:
+            return
+        if len(self._opened) >= KEPT_COOKIES:
+            self._opened.clear()
+        self._opened[key] = kept
 
 
     def save_session(self, app, session, response):
@@ -156,9 +186,32 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
 
 
 def _varies_on_cookie(response):
-    vary = response.headers.get("Vary")
-    return vary is not None and "cookie" in {v.strip().lower() for v in vary.split(",")}
+    headers = response.headers
+    names = header_names(headers)
+    if "vary" not in names:  # (found without headers.get's KeyError and a lower() per name)
+        return False
+    vary = headers[names.index("vary")][1]  # the first, as headers.get gives
+    return "cookie" in {v.strip().lower() for v in vary.split(",")}
 
 
 def init_app(app):
     app.session_interface = KeptSignerSessionInterface()
+
+
+def skip_idle_remember_cookie(app, login):
+    """Flask-Login's after_request hook (LoginManager._update_remember_cookie), called only when
+    it has something to do: a "_remember" order in the session (logout_user's "clear" when the
+    browser sends a remember cookie; login_user(remember=True)'s "set") or
+    REMEMBER_COOKIE_REFRESH_EACH_REQUEST. Otherwise it only reads the session and the config
+    through their proxies, on every request. Put in its place, so the hooks keep their order."""
+    update = login._update_remember_cookie
+    config = app.config
+
+    def _update_remember_cookie(response):
+        if "_remember" in _cv_request.get().session or config.get(
+                "REMEMBER_COOKIE_REFRESH_EACH_REQUEST"):
+            return update(response)
+        return response
+
+    hooks = app.after_request_funcs[None]
+    hooks[hooks.index(update)] = _update_remember_cookie

@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 from flask import (Blueprint, abort, current_app, flash, make_response, redirect,
                    render_template, request, url_for)
+from flask.globals import _cv_app
 from wtforms import EmailField, PasswordField, StringField
 
 from ...kernel.config import PRODUCTION
@@ -54,6 +55,9 @@ def _setup_open():
 
 
 def _send_to_setup():
+    app = _cv_app.get().app
+    if app.config.get("REBOOK_MODE") != PRODUCTION or app.extensions.get(DONE):
+        return None  # _setup_open's answer, without the request proxy: every request asks
     path = request.path
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or not _setup_open():
         return None
