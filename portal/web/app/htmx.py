@@ -5,20 +5,24 @@ from flask import make_response, render_template, request
 
 
 def is_htmx():
-    """An htmx request that wants a fragment (a history restore wants the whole page)."""
-    return (request.headers.get("HX-Request") == "true"
-            and request.headers.get("HX-History-Restore-Request") != "true")
+    """An htmx request that wants a fragment (a history restore wants the whole page).
+    (The headers read from the environ as werkzeug's request.headers finds them there; its
+    get() raises and catches a KeyError for every header a request does not send.)"""
+    environ = request.environ
+    return (environ.get("HTTP_HX_REQUEST") == "true"
+            and environ.get("HTTP_HX_HISTORY_RESTORE_REQUEST") != "true")
 
 
 def fragment_or_page(fragment, page, status=200, **context):
     """Render the fragment for htmx, the full page otherwise; caches must tell them apart.
     A request aimed at #main (coming back to a list after a row action, app/return_to.py)
     wants the page: its main region replaces the one shown."""
-    wants_page = not is_htmx() or request.headers.get("HX-Target") == "main"
+    wants_page = not is_htmx() or request.environ.get("HTTP_HX_TARGET") == "main"
     response = make_response(render_template(page if wants_page else fragment, **context),
                              status)
-    response.vary.add("HX-Request")
-    response.vary.add("HX-Target")
+    # A new answer has no Vary yet: the header written as response.vary.add() twice writes it
+    # (each add parses and rewrites the whole header).
+    response.headers.add("Vary", "HX-Request, HX-Target")
     return response
 
 
