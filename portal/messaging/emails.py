@@ -3,8 +3,7 @@ from flask import render_template
 
 from ..bookings import policy
 from ..kernel.actors import Actor
-from ..kernel.i18n import N_
-from ..kernel.i18n import gettext as _  # Flask-Babel's, through the kept catalogue
+from ..kernel.i18n import N_, gettext as _  # Flask-Babel's, through the kept catalogue
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import business_templates, rendering

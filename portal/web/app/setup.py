@@ -43,9 +43,15 @@ def init_app(app):
     app.before_request(_send_to_setup)
 
 
+def _setup_closed(app):
+    """Setup is over for this process without asking the database: not production mode, or
+    found done before (every request asks, so this much reads no proxy and runs no query)."""
+    return app.config.get("REBOOK_MODE") != PRODUCTION or bool(app.extensions.get(DONE))
+
+
 def _setup_open():
     """Setup runs only in production mode and only while nobody is on staff."""
-    if current_app.config.get("REBOOK_MODE") != PRODUCTION or current_app.extensions.get(DONE):
+    if _setup_closed(current_app):
         return False
     database.connect(reuse_if_open=True)
     if first_run.needs_setup():
@@ -55,9 +61,8 @@ def _setup_open():
 
 
 def _send_to_setup():
-    app = _cv_app.get().app
-    if app.config.get("REBOOK_MODE") != PRODUCTION or app.extensions.get(DONE):
-        return None  # _setup_open's answer, without the request proxy: every request asks
+    if _setup_closed(_cv_app.get().app):
+        return None
     path = request.path
     if path in OPEN_PATHS or path.startswith(OPEN_PREFIXES) or not _setup_open():
         return None
