@@ -4,8 +4,10 @@ Peewee turns each row into model objects through a setattr per column and a Mode
 object, most of a small query's Python cost. Compiled queries (kernel/compiled.py) read their
 rows through a Reader where the query's shape allows; `instance` makes one object from values
 already converted (a kept INSERT's row, a row read beside another statement's)."""
-from peewee import (Field, FieldAccessor, ForeignKeyAccessor, ForeignKeyField, IntegerField,
-                    ModelCursorWrapper, _StringField)
+from datetime import datetime
+
+from peewee import (DateTimeField, Field, FieldAccessor, ForeignKeyAccessor, ForeignKeyField,
+                    IntegerField, ModelCursorWrapper, _StringField)
 
 # python_value's result is the value itself when the driver already gave this type: int() of
 # an int, a str kept as it is. Only for fields that keep peewee's own conversion.
@@ -19,6 +21,31 @@ def _given_type(field):
     if type(field).python_value is not Field.python_value:
         return None
     return _SAME_AS_GIVEN.get(type(field).adapt)
+
+
+def _column_reader(field, converter):
+    """(converter, the type it hands back unchanged) for one column of a Reader. A datetime
+    column on SQLite comes as text, which peewee's DateTimeField turns into a datetime through
+    python_value, adapt and format_date_time, whose first try is datetime.fromisoformat (with
+    a space or a "Z" rewritten, both of which 3.11's fromisoformat reads the same): that try
+    is made here directly, anything it refuses goes through python_value as before
+    (tests/domain/test_row_objects_datetimes.py compares the two)."""
+    if converter is None:
+        return None, None
+    kind = type(field)
+    if (kind.adapt is DateTimeField.adapt and kind.python_value is Field.python_value
+            and converter == field.python_value):
+        return _datetime_from_text(converter), datetime
+    return converter, _given_type(field)
+
+
+def _datetime_from_text(python_value):
+    def read(value):
+        try:
+            return datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return python_value(value)
+    return read
 
 
 class Rows:
@@ -78,7 +105,7 @@ class Reader:
             if field is None or accessor not in (FieldAccessor, ForeignKeyAccessor) or (
                     converter is not None and converter != field.python_value):
                 return None
-            parts[key].append((idx, column, converter, converter and _given_type(field)))
+            parts[key].append((idx, column, *_column_reader(field, converter)))
         return cls(wrapper, tuple(parts.items()), tuple(extras))
 
     def read(self, row):
