@@ -160,10 +160,12 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
+            values = emails.cancellation_values(booking, settings)  # taken once for both
             if customer_email:
                 emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee,
-                                               refund=refund)
-            emails.queue_staff_booking_cancelled(booking, customer, service, told, settings)
+                                               refund=refund, values=values)
+            emails.queue_staff_booking_cancelled(booking, customer, service, told, settings,
+                                                 values=values)
     booking.assigned = staff
     # the invoice as the card shows it, from what the cancellation read and wrote (None when
     # something was paid or refunded: the page reads those)
