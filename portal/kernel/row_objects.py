@@ -72,6 +72,19 @@ def instance(model, data):
     return obj
 
 
+def _key_copied(src, attr, dest):
+    """The name of the key `dest` rows are linked by, when setting `attr` of a `src` object to
+    a `dest` object is a plain ForeignKeyAccessor's (it copies that key into the object's data
+    and keeps the object, the field then not dirty: read() does the same without the calls),
+    else None: read() sets the attribute."""
+    accessor = vars(src).get(attr) if isinstance(src, type) else None
+    if type(accessor) is not ForeignKeyAccessor or accessor.name != attr or (
+            accessor.rel_model is not dest):
+        return None
+    key = accessor.field.rel_field.name
+    return key if type(vars(dest).get(key)) is FieldAccessor else None
+
+
 class Reader:
     """Rows of a select over joined models turned into the objects peewee makes, without
     peewee's per-column setattr and Model() calls (most of a small query's Python cost): each
@@ -81,7 +94,8 @@ class Reader:
 
     def __init__(self, wrapper, parts, extras):
         self.root, self.parts, self.extras = wrapper.model, parts, extras
-        self.links = wrapper.src_to_dest
+        self.links = tuple((src, attr, dest, is_outer, is_fk, _key_copied(src, attr, dest))
+                           for src, attr, dest, _is_dict, is_outer, is_fk in wrapper.src_to_dest)
         self.reachable = wrapper._dest_reachable
 
     @classmethod
@@ -128,7 +142,7 @@ class Reader:
             if value is not None:
                 set_keys.add(model)
             objects[model].__dict__[name] = value
-        for src, attr, dest, _is_dict, is_outer, is_fk in self.links:
+        for src, attr, dest, is_outer, is_fk, key in self.links:
             target = objects.get(dest)
             if target is None and dest not in objects:
                 continue
@@ -143,6 +157,9 @@ class Reader:
             holder = objects[src]
             if is_fk and target is None:
                 holder.__rel__[attr] = None  # a verified-absent row, its id kept
+            elif key is not None and target is not None:  # ForeignKeyAccessor.__set__'s work
+                holder.__data__[attr] = target.__data__.get(key)
+                holder.__rel__[attr] = target
             else:
                 setattr(holder, attr, target)
                 holder._dirty.discard(attr)
