@@ -234,9 +234,10 @@ def insert_params(rows, columns):
 
 # The types of value each kind of field hands to the driver unchanged (Field.db_value: None as
 # it is, else adapt(), which returns a str to a text field, an int to an integer field and a
-# datetime to a datetime field as they are). Anything else, or a field with its own
-# conversion, goes through db_value (the reading side, row_objects.py, keeps a column as the
-# driver gave it by the same reasoning); tests/web/test_kept_outbox_params.py compares them.
+# datetime to a datetime field as they are; a foreign key hands an id to its key field's).
+# Anything else, or a field with its own conversion, goes through db_value (the reading side,
+# row_objects.py, keeps a column as the driver gave it by the same reasoning);
+# tests/web/test_kept_outbox_params.py and tests/domain/test_kept_params_keys.py compare them.
 _UNCHANGED = {peewee._StringField.adapt: (str, type(None)),
               peewee.IntegerField.adapt: (int, type(None)),
               peewee.DateTimeField.adapt: (datetime, type(None))}
@@ -244,6 +245,10 @@ _UNCHANGED = {peewee._StringField.adapt: (str, type(None)),
 
 def _as_given(field):
     kind = type(field)
+    if isinstance(field, peewee.ForeignKeyField) and (
+            kind.db_value is peewee.ForeignKeyField.db_value):
+        # a row object gives its id first; an id goes to the key field's db_value as it is
+        return _as_given(field.rel_field)
     if kind.db_value is not peewee.Field.db_value:
         return frozenset()
     return frozenset(_UNCHANGED.get(kind.adapt, ()))
