@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 
 from ..bookings.links import make_token
 from ..kernel.i18n import bound_template_gettext, translations
+from ..kernel.row_objects import field_values
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from ..settings import contact_line
@@ -59,7 +60,7 @@ BOOKING_FIELDS = ("id", "ref", "version", "customer_id", "starts_at", "ends_at",
 
 
 def booking_values(booking):
-    return {name: getattr(booking, name) for name in BOOKING_FIELDS}
+    return field_values(booking, BOOKING_FIELDS)
 
 
 def settings_values(settings):
