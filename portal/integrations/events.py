@@ -65,11 +65,15 @@ _LISTENING = Compiled(lambda: Integration.select().where(_listening()).order_by(
 _KEPT = Kept(Integration, _listening(), Integration.id)
 
 
+# json.dumps(..., separators=(",", ":"), ensure_ascii=False), its encoder made once (dumps
+# makes one per call when given options; an encoder keeps only them: shared by every thread)
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def envelope(event_id, event_type, created_at, data):
     """The JSON text sent: compact, keys in a fixed order, UTF-8 as is."""
-    return json.dumps({"id": event_id, "type": event_type, "schema_version": SCHEMA_VERSION,
-                       "created_at": iso(created_at), "data": data},
-                      separators=(",", ":"), ensure_ascii=False)
+    return _JSON.encode({"id": event_id, "type": event_type, "schema_version": SCHEMA_VERSION,
+                         "created_at": iso(created_at), "data": data})
 
 
 def emit(event_type, build, now=None, link=None, settings=None):

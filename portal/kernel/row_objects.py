@@ -166,20 +166,22 @@ class Reader:
         return objects[self.root]
 
 
-# (model, names) -> ((name, the key of its value in the row's data, or None), ...)
+# (model, names) -> (((name, the key of its value in the row's data, or None), ...), any key)
 _PLANS = {}
 
 
 def field_values(row, names):
     """{name: getattr(row, name)} for `names` (a tuple), each plain field's value read straight
     from the row's data (FieldAccessor.__get__, a Python call a field, does just that: the
-    value, or None when the row lacks it); any other attribute through getattr."""
+    value, or None when the row lacks it); any other attribute, or a row that is no model
+    object, through getattr."""
     model = type(row)
     plan = _PLANS.get((model, names))
     if plan is None:
-        plan = _PLANS[(model, names)] = tuple(
-            (name, accessor.name if type(accessor) is FieldAccessor else None)
-            for name in names for accessor in (getattr(model, "__dict__", {}).get(name),))
-    data = row.__data__
+        keys = tuple((name, accessor.name if type(accessor) is FieldAccessor else None)
+                     for name in names for accessor in (vars(model).get(name),))
+        plan = _PLANS[(model, names)] = (keys, any(key for _, key in keys))
+    keys, plain = plan
+    data = row.__data__ if plain else None
     return {name: (data[key] if key in data else None) if key is not None  # (no call a field)
-            else getattr(row, name) for name, key in plan}
+            else getattr(row, name) for name, key in keys}

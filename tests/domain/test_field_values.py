@@ -20,3 +20,9 @@ def test_the_values_are_getattr_s():
         assert field_values(row, NAMES) == {name: getattr(row, name) for name in NAMES}
     # a related row in hand (a foreign key's object: through getattr)
     assert field_values(made, ("customer", "ref")) == {"customer": made.customer, "ref": "BK-1"}
+
+
+def test_what_is_no_model_object_is_read_through_getattr():
+    from types import SimpleNamespace
+    thing = SimpleNamespace(id=1, name="N", email="e@example.com")
+    assert field_values(thing, ("id", "name", "email")) == vars(thing)
