@@ -115,14 +115,17 @@ def queue_booking_reminder(booking, customer, service, settings, now):
 
 
 @to_staff
-def queue_staff_booking_cancelled(booking, customer, service, staff, settings, values=None):
+def queue_staff_booking_cancelled(booking, customer, service, staff, settings, values=None,
+                                  starts=None):
     """Each assigned, active fieldworker hears that their job is off, with a link to it
-    (rendered when sent, like the customer's notice; `values` as there)."""
+    (rendered when sent, like the customer's notice; `values` as there; `starts`: the visit's
+    time as staff read it, when(booking.starts_at, settings.timezone) in English, when the
+    caller has it already)."""
     members = [m for m in staff if m.active and m.role == "fieldworker"]
     if not members:
         return
-    subject = (f"Job cancelled: {service.name} on "
-               f"{when(booking.starts_at, settings.timezone)} ({booking.ref})")
+    starts = starts or when(booking.starts_at, settings.timezone)
+    subject = f"Job cancelled: {service.name} on {starts} ({booking.ref})"
     values = values or cancellation_values(booking, settings)
     shared = dict(booking=values["booking"],
                   customer={"name": customer.name}, service={"name": service.name},

@@ -2,7 +2,8 @@
 value passed as its field would send it, and apply_versioned writes the row's fields without a
 setter call each: the row it leaves and the row in the database must be what peewee's own
 UPDATE and setattr leave. The cancellation's emails take the booking's and business's values
-once for both (emails.cancellation_values): the same outbox rows as taking them apiece."""
+once for both (emails.cancellation_values), and the staff's the visit's time from the staff
+notice: the same outbox rows as taking them apiece."""
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,9 @@ from portal.bookings.models import Booking
 from portal.kernel import versioning
 from portal.kernel.clock import utcnow
 from portal.kernel.errors import Conflict
+from portal.kernel.timefmt import when
 from portal.messaging import emails, outbox
+from portal.messaging.language import for_staff
 from portal.messaging.models import OutboxMessage
 from portal.settings import CancellationReason, Settings
 from tests.support.factories import booking
@@ -73,12 +76,12 @@ def test_the_cancellation_emails_pack_the_same_values_taken_once(world):
     b = world.upcoming
     staff = [world.fw, world.fw2]
 
-    def queued(values):
+    def queued(values, starts=None):
         with outbox.one_insert():
             emails.queue_booking_cancelled(b, world.customer, world.service, settings, fee=500,
                                            values=values)
             emails.queue_staff_booking_cancelled(b, world.customer, world.service, staff,
-                                                 settings, values=values)
+                                                 settings, values=values, starts=starts)
         rows = list(OutboxMessage.select(OutboxMessage.dedupe_key, OutboxMessage.to_address,
                                          OutboxMessage.subject, OutboxMessage.template,
                                          OutboxMessage.context)
@@ -88,4 +91,6 @@ def test_the_cancellation_emails_pack_the_same_values_taken_once(world):
 
     apiece = queued(None)
     assert len(apiece) == 3
-    assert queued(emails.cancellation_values(b, settings)) == apiece
+    with for_staff():  # the visit's time as bookings.services gives it
+        starts = when(b.starts_at, settings.timezone)
+    assert queued(emails.cancellation_values(b, settings), starts) == apiece
