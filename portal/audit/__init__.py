@@ -133,7 +133,5 @@ def record(subject_type, subject_id, action, actor, channel, *, before=None, aft
         note=note or "",
         created_at=at or utcnow(),
     )
-    event = instance(AuditEvent, row)
-    event._pk = insert_rows(AuditEvent, [row])  # as create() sets the new key
-    event._dirty.clear()
-    return event
+    # as create() leaves it: the row's values, then the new key; nothing dirty
+    return instance(AuditEvent, {**row, "id": insert_rows(AuditEvent, [row])})

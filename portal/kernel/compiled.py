@@ -168,7 +168,7 @@ def insert_rows(model, rows):
     """model.insert_many(rows).execute() with the SQL text kept: one statement in peewee's log,
     as before. Fields a row leaves out get their defaults, as peewee gives them. Returns the id
     of the last row inserted (of the only one, for one row). Rows must have the same keys."""
-    rows = [_with_defaults(model, row) for row in rows]
+    rows = _with_defaults(model, rows)
     db = database_of(model)
     names = tuple(rows[0])
     key = (type(db), model, len(rows), names)
@@ -193,7 +193,7 @@ def insert_rows(model, rows):
 
 def insert_row(model, **row):
     """model.create(**row) with the INSERT's text kept: the object as create() returns it."""
-    row = _with_defaults(model, row)
+    [row] = _with_defaults(model, [row])
     fields = model._meta.fields
     if any(isinstance(value, Model) or name not in fields for name, value in row.items()):
         obj = model(**row)  # a related row given as an object (kept too), or `x_id=`
@@ -204,10 +204,18 @@ def insert_row(model, **row):
     return obj
 
 
-def _with_defaults(model, row):
-    missing = {field.name: (default() if callable(default) else default)
-               for field, default in model._meta.defaults.items() if field.name not in row}
-    return {**row, **missing} if missing else row
+def _with_defaults(model, rows):
+    """Each row with the fields it leaves out set to their defaults, as peewee gives them (one
+    loop for all the rows: a comprehension is a Python call of its own)."""
+    defaults = model._meta.defaults.items()
+    filled = []
+    for row in rows:
+        missing = {}
+        for field, default in defaults:
+            if field.name not in row:
+                missing[field.name] = default() if callable(default) else default
+        filled.append({**row, **missing} if missing else row)
+    return filled
 
 
 def database_of(model):
