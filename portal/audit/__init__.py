@@ -109,6 +109,11 @@ class AuditEvent(BaseModel):
         raise AppendOnlyError()
 
 
+# json.dumps(value, sort_keys=True, default=str), its encoder made once (dumps makes one per
+# call when given options; an encoder keeps only them, so one serves every thread)
+_JSON = json.JSONEncoder(sort_keys=True, default=str)
+
+
 def record(subject_type, subject_id, action, actor, channel, *, before=None, after=None,
            note="", at=None):
     """Append one event; call inside the transaction that made the change. Returns the
@@ -123,12 +128,10 @@ def record(subject_type, subject_id, action, actor, channel, *, before=None, aft
         actor_id=actor.id,
         actor_label=actor.label,
         channel=channel,
-        before=json.dumps(before or {}, sort_keys=True, default=str),
-        after=json.dumps(after or {}, sort_keys=True, default=str),
+        before=_JSON.encode(before or {}),
+        after=_JSON.encode(after or {}),
         note=note or "",
         created_at=at or utcnow(),
     )
-    event = instance(AuditEvent, row)
-    event._pk = insert_rows(AuditEvent, [row])  # as create() sets the new key
-    event._dirty.clear()
-    return event
+    # as create() leaves it: the row's values, then the new key; nothing dirty
+    return instance(AuditEvent, {**row, "id": insert_rows(AuditEvent, [row])})

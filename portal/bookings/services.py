@@ -153,17 +153,19 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
         # webhooks (from the rows in hand); the manual-update notice
         sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
         with for_staff():
-            message = (f"Booking {booking.ref} for {customer.name} on "
-                       f"{when(booking.starts_at, settings.timezone)} was cancelled"
+            starts = when(booking.starts_at, settings.timezone)  # as staff read it
+            message = (f"Booking {booking.ref} for {customer.name} on {starts} was cancelled"
                        + (f" ({label})" if label else ""))
         told = others(staff, actor)
         notify_staff(told, booking, "booking_cancelled",
                      f"{message}: {note}" if note else f"{message}.")
         with outbox.one_insert():  # the customer's email and each fieldworker's, together
+            values = emails.cancellation_values(booking, settings)  # taken once for both
             if customer_email:
                 emails.queue_booking_cancelled(booking, customer, service, settings, fee=fee,
-                                               refund=refund)
-            emails.queue_staff_booking_cancelled(booking, customer, service, told, settings)
+                                               refund=refund, values=values)
+            emails.queue_staff_booking_cancelled(booking, customer, service, told, settings,
+                                                 values=values, starts=starts)
     booking.assigned = staff
     # the invoice as the card shows it, from what the cancellation read and wrote (None when
     # something was paid or refunded: the page reads those)

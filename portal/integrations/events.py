@@ -15,6 +15,7 @@ from ..bookings.models import CANCELLED, Booking, Service
 from ..bookings.queries import assigned_staff
 from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled, insert_rows
+from ..kernel.row_objects import field_values
 from ..orders.models import Order, OrderItem, Product
 from ..people import Customer
 from ..settings import Settings
@@ -64,11 +65,15 @@ _LISTENING = Compiled(lambda: Integration.select().where(_listening()).order_by(
 _KEPT = Kept(Integration, _listening(), Integration.id)
 
 
+# json.dumps(..., separators=(",", ":"), ensure_ascii=False), its encoder made once (dumps
+# makes one per call when given options; an encoder keeps only them: shared by every thread)
+_JSON = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
 def envelope(event_id, event_type, created_at, data):
     """The JSON text sent: compact, keys in a fixed order, UTF-8 as is."""
-    return json.dumps({"id": event_id, "type": event_type, "schema_version": SCHEMA_VERSION,
-                       "created_at": iso(created_at), "data": data},
-                      separators=(",", ":"), ensure_ascii=False)
+    return _JSON.encode({"id": event_id, "type": event_type, "schema_version": SCHEMA_VERSION,
+                         "created_at": iso(created_at), "data": data})
 
 
 def emit(event_type, build, now=None, link=None, settings=None):
@@ -128,31 +133,38 @@ def booking_data(booking_id):
     return booking_facts(row, Settings.current(), assigned_staff(row.id))
 
 
+# What booking_facts reads of the booking: its fields' values taken at once (row_objects)
+FACTS = ("ref", "status", "starts_at", "ends_at", "address", "price", "reschedule_count",
+         "version", "created_at", "cancelled_at", "cancel_channel", "cancel_reason_label",
+         "cancel_note", "cancelled_by_kind", "cancelled_by_id")
+
+
 def booking_facts(row, settings, staff):
     """booking_data from rows already read: `row` with its service and customer."""
     service, customer = row.service, row.customer  # (each a lookup through its field)
+    b = field_values(row, FACTS)
     return {"booking": {
-        "ref": row.ref, "status": row.status,
-        "starts_at": iso(row.starts_at), "ends_at": iso(row.ends_at),
+        "ref": b["ref"], "status": b["status"],
+        "starts_at": iso(b["starts_at"]), "ends_at": iso(b["ends_at"]),
         "timezone": settings.timezone,
         "service": {"id": service.id, "name": service.name,
                     "duration_minutes": service.duration_minutes},
         "customer": {"id": customer.id, "name": customer.name},
         "staff": [{"id": s.id, "name": s.name} for s in staff],
-        "address": row.address, "price": row.price, "currency": settings.currency,
-        "reschedule_count": row.reschedule_count, "version": row.version,
-        "created_at": iso(row.created_at),
+        "address": b["address"], "price": b["price"], "currency": settings.currency,
+        "reschedule_count": b["reschedule_count"], "version": b["version"],
+        "created_at": iso(b["created_at"]),
         "external_ref": None,  # filled in only for the integration the booking is linked to
-        "cancellation": _cancellation(row),
+        "cancellation": _cancellation(b),
     }}
 
 
-def _cancellation(booking):
-    if booking.status != CANCELLED:
+def _cancellation(b):
+    if b["status"] != CANCELLED:
         return None
-    return {"at": iso(booking.cancelled_at), "channel": booking.cancel_channel,
-            "reason": booking.cancel_reason_label, "note": booking.cancel_note,
-            "by": {"kind": booking.cancelled_by_kind, "id": booking.cancelled_by_id}}
+    return {"at": iso(b["cancelled_at"]), "channel": b["cancel_channel"],
+            "reason": b["cancel_reason_label"], "note": b["cancel_note"],
+            "by": {"kind": b["cancelled_by_kind"], "id": b["cancelled_by_id"]}}
 
 
 # Orders

@@ -171,7 +171,7 @@ def insert_rows(model, rows):
     """model.insert_many(rows).execute() with the SQL text kept: one statement in peewee's log,
     as before. Fields a row leaves out get their defaults, as peewee gives them. Returns the id
     of the last row inserted (of the only one, for one row). Rows must have the same keys."""
-    rows = [_with_defaults(model, row) for row in rows]
+    rows = _with_defaults(model, rows)
     db = database_of(model)
     names = tuple(rows[0])
     key = (type(db), model, len(rows), names)
@@ -196,7 +196,7 @@ def insert_rows(model, rows):
 
 def insert_row(model, **row):
     """model.create(**row) with the INSERT's text kept: the object as create() returns it."""
-    row = _with_defaults(model, row)
+    [row] = _with_defaults(model, [row])
     fields = model._meta.fields
     if any(isinstance(value, Model) or name not in fields for name, value in row.items()):
         obj = model(**row)  # a related row given as an object (kept too), or `x_id=`
@@ -207,10 +207,18 @@ def insert_row(model, **row):
     return obj
 
 
-def _with_defaults(model, row):
-    missing = {field.name: (default() if callable(default) else default)
-               for field, default in model._meta.defaults.items() if field.name not in row}
-    return {**row, **missing} if missing else row
+def _with_defaults(model, rows):
+    """Each row with the fields it leaves out set to their defaults, as peewee gives them (one
+    loop for all the rows: a comprehension is a Python call of its own)."""
+    defaults = model._meta.defaults.items()
+    filled = []
+    for row in rows:
+        missing = {}
+        for field, default in defaults:
+            if field.name not in row:
+                missing[field.name] = default() if callable(default) else default
+        filled.append({**row, **missing} if missing else row)
+    return filled
 
 
 def database_of(model):
@@ -237,9 +245,10 @@ def insert_params(rows, columns):
 
 # The types of value each kind of field hands to the driver unchanged (Field.db_value: None as
 # it is, else adapt(), which returns a str to a text field, an int to an integer field and a
-# datetime to a datetime field as they are). Anything else, or a field with its own
-# conversion, goes through db_value (the reading side, row_objects.py, keeps a column as the
-# driver gave it by the same reasoning); tests/web/test_kept_outbox_params.py compares them.
+# datetime to a datetime field as they are; a foreign key hands an id to its key field's).
+# Anything else, or a field with its own conversion, goes through db_value (the reading side,
+# row_objects.py, keeps a column as the driver gave it by the same reasoning);
+# tests/web/test_kept_outbox_params.py and tests/domain/test_kept_params_keys.py compare them.
 _UNCHANGED = {peewee._StringField.adapt: (str, type(None)),
               peewee.IntegerField.adapt: (int, type(None)),
               peewee.DateTimeField.adapt: (datetime, type(None))}
@@ -247,6 +256,10 @@ _UNCHANGED = {peewee._StringField.adapt: (str, type(None)),
 
 def _as_given(field):
     kind = type(field)
+    if isinstance(field, peewee.ForeignKeyField) and (
+            kind.db_value is peewee.ForeignKeyField.db_value):
+        # a row object gives its id first; an id goes to the key field's db_value as it is
+        return _as_given(field.rel_field)
     if kind.db_value is not peewee.Field.db_value:
         return frozenset()
     return frozenset(_UNCHANGED.get(kind.adapt, ()))

@@ -4,8 +4,10 @@ Peewee turns each row into model objects through a setattr per column and a Mode
 object, most of a small query's Python cost. Compiled queries (kernel/compiled.py) read their
 rows through a Reader where the query's shape allows; `instance` makes one object from values
 already converted (a kept INSERT's row, a row read beside another statement's)."""
-from peewee import (Field, FieldAccessor, ForeignKeyAccessor, ForeignKeyField, IntegerField,
-                    ModelCursorWrapper, _StringField)
+from datetime import datetime
+
+from peewee import (DateTimeField, Field, FieldAccessor, ForeignKeyAccessor, ForeignKeyField,
+                    IntegerField, ModelCursorWrapper, _StringField)
 
 # python_value's result is the value itself when the driver already gave this type: int() of
 # an int, a str kept as it is. Only for fields that keep peewee's own conversion.
@@ -19,6 +21,31 @@ def _given_type(field):
     if type(field).python_value is not Field.python_value:
         return None
     return _SAME_AS_GIVEN.get(type(field).adapt)
+
+
+def _column_reader(field, converter):
+    """(converter, the type it hands back unchanged) for one column of a Reader. A datetime
+    column on SQLite comes as text, which peewee's DateTimeField turns into a datetime through
+    python_value, adapt and format_date_time, whose first try is datetime.fromisoformat (with
+    a space or a "Z" rewritten, both of which 3.11's fromisoformat reads the same): that try
+    is made here directly, anything it refuses goes through python_value as before
+    (tests/domain/test_row_objects_datetimes.py compares the two)."""
+    if converter is None:
+        return None, None
+    kind = type(field)
+    if (kind.adapt is DateTimeField.adapt and kind.python_value is Field.python_value
+            and converter == field.python_value):
+        return _datetime_from_text(converter), datetime
+    return converter, _given_type(field)
+
+
+def _datetime_from_text(python_value):
+    def read(value):
+        try:
+            return datetime.fromisoformat(value)
+        except (TypeError, ValueError):
+            return python_value(value)
+    return read
 
 
 class Rows:
@@ -45,6 +72,19 @@ def instance(model, data):
     return obj
 
 
+def _key_copied(src, attr, dest):
+    """The name of the key `dest` rows are linked by, when setting `attr` of a `src` object to
+    a `dest` object is a plain ForeignKeyAccessor's (it copies that key into the object's data
+    and keeps the object, the field then not dirty: read() does the same without the calls),
+    else None: read() sets the attribute."""
+    accessor = vars(src).get(attr) if isinstance(src, type) else None
+    if type(accessor) is not ForeignKeyAccessor or accessor.name != attr or (
+            accessor.rel_model is not dest):
+        return None
+    key = accessor.field.rel_field.name
+    return key if type(vars(dest).get(key)) is FieldAccessor else None
+
+
 class Reader:
     """Rows of a select over joined models turned into the objects peewee makes, without
     peewee's per-column setattr and Model() calls (most of a small query's Python cost): each
@@ -54,7 +94,8 @@ class Reader:
 
     def __init__(self, wrapper, parts, extras):
         self.root, self.parts, self.extras = wrapper.model, parts, extras
-        self.links = wrapper.src_to_dest
+        self.links = tuple((src, attr, dest, is_outer, is_fk, _key_copied(src, attr, dest))
+                           for src, attr, dest, _is_dict, is_outer, is_fk in wrapper.src_to_dest)
         self.reachable = wrapper._dest_reachable
 
     @classmethod
@@ -78,7 +119,7 @@ class Reader:
             if field is None or accessor not in (FieldAccessor, ForeignKeyAccessor) or (
                     converter is not None and converter != field.python_value):
                 return None
-            parts[key].append((idx, column, converter, converter and _given_type(field)))
+            parts[key].append((idx, column, *_column_reader(field, converter)))
         return cls(wrapper, tuple(parts.items()), tuple(extras))
 
     def read(self, row):
@@ -101,7 +142,7 @@ class Reader:
             if value is not None:
                 set_keys.add(model)
             objects[model].__dict__[name] = value
-        for src, attr, dest, _is_dict, is_outer, is_fk in self.links:
+        for src, attr, dest, is_outer, is_fk, key in self.links:
             target = objects.get(dest)
             if target is None and dest not in objects:
                 continue
@@ -116,7 +157,31 @@ class Reader:
             holder = objects[src]
             if is_fk and target is None:
                 holder.__rel__[attr] = None  # a verified-absent row, its id kept
+            elif key is not None and target is not None:  # ForeignKeyAccessor.__set__'s work
+                holder.__data__[attr] = target.__data__.get(key)
+                holder.__rel__[attr] = target
             else:
                 setattr(holder, attr, target)
                 holder._dirty.discard(attr)
         return objects[self.root]
+
+
+# (model, names) -> (((name, the key of its value in the row's data, or None), ...), any key)
+_PLANS = {}
+
+
+def field_values(row, names):
+    """{name: getattr(row, name)} for `names` (a tuple), each plain field's value read straight
+    from the row's data (FieldAccessor.__get__, a Python call a field, does just that: the
+    value, or None when the row lacks it); any other attribute, or a row that is no model
+    object, through getattr."""
+    model = type(row)
+    plan = _PLANS.get((model, names))
+    if plan is None:
+        keys = tuple((name, accessor.name if type(accessor) is FieldAccessor else None)
+                     for name in names for accessor in (vars(model).get(name),))
+        plan = _PLANS[(model, names)] = (keys, any(key for _, key in keys))
+    keys, plain = plan
+    data = row.__data__ if plain else None
+    return {name: (data[key] if key in data else None) if key is not None  # (no call a field)
+            else getattr(row, name) for name, key in keys}

@@ -6,9 +6,9 @@ version is compared first, then the UPDATE itself only matches the version that 
 message is the caller's (it names the thing and says to reload); the code is always "stale".
 """
 from flask_babel import gettext
-from peewee import Node
+from peewee import FieldAccessor, Node
 
-from .compiled import Compiled
+from .compiled import Compiled, insert_columns
 from .errors import Conflict
 
 STALE_CODE = "stale"
@@ -28,50 +28,88 @@ def update_versioned(row, expected_version: int | None, stale_message: str, **fi
     belt and braces; it still refuses rather than overwrite a change. `row` keeps the values
     it was read with (callers record them as "before"); `apply_versioned` moves it along.
     """
+    _update(row, expected_version, stale_message, fields)
+
+
+def _update(row, expected_version, stale_message, fields):
+    """update_versioned; returns the kept UPDATE it ran (None: peewee's own way)."""
     check_version(row, expected_version, stale_message)
     model = type(row)
-    kept = _kept_update(model, tuple(fields), fields.values())
-    if kept is None:
+    kept = _kept_update(model, tuple(fields))
+    values = kept.values(fields.values()) if kept is not None else None
+    if values is None:
         changed = (model.update(version=model.version + 1, **fields)
                    .where((model.id == row.id) & (model.version == row.version))
                    .execute())
-    else:  # each value as peewee would send it (a row's id for a foreign key, say)
-        values = [model._meta.combined[name].db_value(value) for name, value in fields.items()]
-        changed = kept.cursor(*values, row.id, row.version)[0].rowcount
+    else:
+        changed = kept.query.cursor(*values, row.id, row.version)[0].rowcount
     if changed != 1:
         raise Conflict(gettext(stale_message), STALE_CODE)
+    return kept
 
 
 def apply_versioned(row, expected_version: int | None, stale_message: str, **fields) -> None:
     """`update_versioned`, then `row` holds what was written and its new version, so the
     caller needs no read-back (a query saved). `fields` are plain values, not SQL expressions
     (`count + 1` is known only to the database: read the row again for those)."""
-    update_versioned(row, expected_version, stale_message, **fields)
+    kept = _update(row, expected_version, stale_message, fields)
+    plain = kept.plain if kept is not None else ()
+    if plain:  # what each field's own setter does (FieldAccessor.__set__), without a call each
+        row.__data__.update({name: fields[name] for name in plain})
+        row._dirty.update(plain)
     for name, value in fields.items():
-        setattr(row, name, value)
+        if name not in plain:
+            setattr(row, name, value)
     row.version += 1
 
 
-# The guarded UPDATE's text, built once per model and set of fields changed (kernel/compiled.py):
-# building it cost more than running it. None: a shape Compiled can't keep (peewee's own way).
-_UPDATES = {}
+class _KeptUpdate:
+    """The guarded UPDATE of one model and set of fields: its text built once (kernel/compiled.py:
+    building it cost more than running it), and how each value reaches it."""
 
-
-def _kept_update(model, names, values):
-    if any(isinstance(value, Node) for value in values) or not set(names) <= set(
-            model._meta.combined):
-        return None  # an SQL expression (count + 1), or a name peewee alone knows
-    key = (model, names)
-    kept = _UPDATES.get(key, False)
-    if kept is False:
+    def __init__(self, model, names):
         def build(*marks):
             row_id, version = marks[len(names):]
             return (model.update(version=model.version + 1, **dict(zip(names, marks)))
                     .where((model.id == row_id) & (model.version == version)))
-        kept = Compiled(build, len(names) + 2)
-        try:
-            kept.text()  # built now: does every value reach the SQL as given?
-        except ValueError:
-            kept = None
+        self.query = Compiled(build, len(names) + 2)
+        self.query.text()  # built now: ValueError unless every value reaches the SQL as given
+        # each value as peewee would send it (a row's id for a foreign key, say); the types
+        # its field would hand over unchanged are passed as they are (compiled.insert_params)
+        fields = [model._meta.combined[name] for name in names]
+        self.columns = [(given, db_value) for _, given, db_value in insert_columns(fields)]
+        # the fields set with a plain FieldAccessor (a foreign key's setter does more)
+        self.plain = frozenset(name for name in names
+                               if type(vars(model).get(name)) is FieldAccessor)
+
+    def values(self, values):
+        """The values as the UPDATE takes them, or None when one is an SQL expression
+        (`count + 1`): that UPDATE is left to peewee."""
+        sent = []
+        for value, (given, db_value) in zip(values, self.columns):
+            if type(value) in given:
+                sent.append(value)
+            elif isinstance(value, Node):
+                return None
+            else:
+                sent.append(db_value(value))
+        return sent
+
+
+# The kept UPDATE per model and set of fields changed. None: a shape Compiled can't keep
+# (peewee's own way).
+_UPDATES = {}
+
+
+def _kept_update(model, names):
+    key = (model, names)
+    kept = _UPDATES.get(key, False)
+    if kept is False:
+        kept = None
+        if set(names) <= set(model._meta.combined):  # else a name peewee alone knows
+            try:
+                kept = _KeptUpdate(model, names)
+            except ValueError:
+                pass
         _UPDATES[key] = kept
     return kept

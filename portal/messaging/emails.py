@@ -30,10 +30,20 @@ def _own(kind, context, **extra):
 CANCELLED_SUBJECT = N_("Your booking %(ref)s is cancelled")
 
 
-def queue_booking_cancelled(booking, customer, service, settings, fee=None, refund=None):
+def cancellation_values(booking, settings):
+    """The booking's and the business's values both cancellation emails pack (rendering.py),
+    taken once for the two: queue_booking_cancelled's and queue_staff_booking_cancelled's
+    `values`."""
+    return {"booking": rendering.booking_values(booking),
+            "settings": rendering.settings_values(settings)}
+
+
+def queue_booking_cancelled(booking, customer, service, settings, fee=None, refund=None,
+                            values=None):
     """The customer's cancellation notice, with a link to view the booking (and any fee, and
     the refund the cancellation asked for).
-    Rendered by the worker when it sends (messaging/rendering.py): this only packs values."""
+    Rendered by the worker when it sends (messaging/rendering.py): this only packs values
+    (`values`: cancellation_values, when the caller has them already)."""
     # The business's own template (if any) is looked up only when it wrote one for this
     # language: then the subject, kept on the row, is made now and the body when sent.
     language = language_for(customer, settings)
@@ -44,6 +54,7 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None, refu
                 "booking_cancelled", language, settings,
                 lambda: business_templates.cancellation_values(
                     booking, customer, service, settings, fee, refund, {}))
+    values = values or cancellation_values(booking, settings)
     # the file's subject, its words kept per language (language.translated)
     subject = own["subject"] if own else translated(language, CANCELLED_SUBJECT) % {
         "ref": booking.ref}
@@ -53,10 +64,10 @@ def queue_booking_cancelled(booking, customer, service, settings, fee=None, refu
         subject=subject,
         template="booking_cancelled", ics_method="CANCEL",
         # the worker renders it in the customer's language (rendering.py)
-        context=rendering.pack(booking=rendering.booking_values(booking),
+        context=rendering.pack(booking=values["booking"],
                                customer=rendering.person_values(customer),
                                service={"name": service.name},
-                               settings=rendering.settings_values(settings), fee=fee,
+                               settings=values["settings"], fee=fee,
                                refund={"amount": refund.amount} if refund else None,
                                language=language, own_template=bool(own)))
 
@@ -104,17 +115,21 @@ def queue_booking_reminder(booking, customer, service, settings, now):
 
 
 @to_staff
-def queue_staff_booking_cancelled(booking, customer, service, staff, settings):
+def queue_staff_booking_cancelled(booking, customer, service, staff, settings, values=None,
+                                  starts=None):
     """Each assigned, active fieldworker hears that their job is off, with a link to it
-    (rendered when sent, like the customer's notice)."""
+    (rendered when sent, like the customer's notice; `values` as there; `starts`: the visit's
+    time as staff read it, when(booking.starts_at, settings.timezone) in English, when the
+    caller has it already)."""
     members = [m for m in staff if m.active and m.role == "fieldworker"]
     if not members:
         return
-    subject = (f"Job cancelled: {service.name} on "
-               f"{when(booking.starts_at, settings.timezone)} ({booking.ref})")
-    shared = dict(booking=rendering.booking_values(booking),
+    starts = starts or when(booking.starts_at, settings.timezone)
+    subject = f"Job cancelled: {service.name} on {starts} ({booking.ref})"
+    values = values or cancellation_values(booking, settings)
+    shared = dict(booking=values["booking"],
                   customer={"name": customer.name}, service={"name": service.name},
-                  settings=rendering.settings_values(settings))
+                  settings=values["settings"])
     for member in members:
         enqueue_email(
             dedupe_key=f"staff_booking_cancelled:{booking.id}:v{booking.version}:{member.id}",

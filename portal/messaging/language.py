@@ -21,7 +21,17 @@ from ..kernel.i18n import gettext, resolved_locale
 def speaking(code):
     """`with speaking("de"):` text and templates in that language (a known code)."""
     known = resolved_locale()
-    return nullcontext() if known is not None and str(known) == code else force_locale(code)
+    return nullcontext() if known is not None and _is(known, code) else force_locale(code)
+
+
+def _is(locale, code):
+    """str(locale) == code. For a plain language code ("de"): the locale's language is it and
+    it has no territory, script, variant or modifier, which is what str() would show, without
+    babel building the identifier (four Python calls each time a cancel POST asks)."""
+    if "_" in code or "@" in code:
+        return str(locale) == code
+    return locale.language == code and not (locale.territory or locale.script
+                                            or locale.variant or locale.modifier)
 
 # One Locale object per language, kept: force_locale parses the code it is given every time (a
 # tenth of rendering an email in the worker), and a Locale it is given is used as it is.

@@ -20,6 +20,7 @@ from jinja2.runtime import Context
 
 from ..bookings.links import make_token
 from ..kernel.i18n import bound_template_gettext, translations
+from ..kernel.row_objects import field_values
 from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from ..settings import contact_line
@@ -43,9 +44,14 @@ def _decode(obj):
     return SimpleNamespace(**obj)
 
 
+# json.dumps(values, default=_encode, separators=(",", ":")), its encoder made once (dumps
+# makes one per call when given options; an encoder keeps only them: shared by every thread)
+_PACKER = json.JSONEncoder(default=_encode, separators=(",", ":"))
+
+
 def pack(**values):
     """The values an email needs, as the JSON its outbox row keeps."""
-    return json.dumps(values, default=_encode, separators=(",", ":"))
+    return _PACKER.encode(values)
 
 
 def unpack(text):
@@ -59,13 +65,14 @@ BOOKING_FIELDS = ("id", "ref", "version", "customer_id", "starts_at", "ends_at",
 
 
 def booking_values(booking):
-    return {name: getattr(booking, name) for name in BOOKING_FIELDS}
+    return field_values(booking, BOOKING_FIELDS)
+
+
+SETTINGS_FIELDS = ("business_name", "contact_phone", "contact_email", "timezone", "currency")
 
 
 def settings_values(settings):
-    return {"business_name": settings.business_name, "contact_phone": settings.contact_phone,
-            "contact_email": settings.contact_email, "timezone": settings.timezone,
-            "currency": settings.currency}
+    return field_values(settings, SETTINGS_FIELDS)
 
 
 def person_values(person):
