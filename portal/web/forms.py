@@ -3,12 +3,14 @@ IdListField are the shared types for ids and versions: outside 1..MAX_ID is a fi
 never a query."""
 from babel import support
 from flask import current_app, has_request_context
+from flask.globals import _cv_request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
-from flask_wtf.form import _Auto
+from flask_wtf.form import SUBMIT_METHODS, _Auto
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
@@ -93,7 +95,41 @@ class Form(FlaskForm):
             setattr(self, name, field)  # as wtforms.Form: fields hide the class attributes
         self.process(formdata, obj, data=data, **kwargs)
 
+    # Processing and validating: the plain fields' steps taken by kept_fields' loops (a POST's
+    # fields come from the request alone); with obj, data or filters, WTForms' own.
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        lean = kept_fields.lean_fields(self)
+        if lean is None or obj is not None or data is not None or extra_filters or kwargs \
+                or self._parent_form is not None:
+            return super().process(formdata, obj, data, extra_filters, **kwargs)
+        kept_fields.process(self, self.meta.wrap_formdata(self, formdata), lean)
+
+    def validate(self, extra_validators=None):
+        if extra_validators is None and (lean := kept_fields.lean_fields(self)) is not None:
+            return kept_fields.validate(self, lean)
+        return super().validate(extra_validators)
+
+    def is_submitted(self):  # Flask-WTF's, the request read without its proxy
+        ctx = _cv_request.get(None)
+        return ctx is not None and ctx.request.method in SUBMIT_METHODS
+
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Flask-WTF's, the request read once rather than through its proxy each time."""
+            if formdata is not _Auto:
+                return formdata
+            ctx = _cv_request.get(None)
+            if ctx is None or ctx.request.method not in SUBMIT_METHODS:
+                return None
+            req = ctx.request
+            if req.files:
+                return CombinedMultiDict((req.files, req.form))
+            if req.form:
+                return req.form
+            if req.is_json:
+                return ImmutableMultiDict(req.get_json())
+            return None
+
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
