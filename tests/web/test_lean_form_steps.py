@@ -1,19 +1,38 @@
 """Forms processed and validated through kept_fields' loops (the "lean" fields of a class) end
 up as WTForms' and Flask-WTF's own steps leave them, for every form of the app, with good,
 bad and missing input, on a POST and a GET."""
+import importlib
+import pkgutil
+
 import pytest
 from flask_babel import force_locale
 from flask_wtf import FlaskForm
 from wtforms import Form as WTForm
 from wtforms.form import BaseForm
 
+import portal.web
 from portal.web import kept_fields
-from portal.web.forms import CancelForm
-from tests.web.test_kept_fields import FORMS, SENT
+from portal.web.forms import CancelForm, Form
 
+SENT = {"note": "Running late", "reason": "3", "version": "7", "fee": "12.50", "scope": "this",
+        "email": "a@example.com", "name": "Casey", "add_fee": "y"}
 BAD = {"note": "x" * 6000, "reason": "abc", "version": "-1", "fee": "1" * 50, "scope": "z" * 20,
        "email": "", "under_hours": "ten", "cancel_notice_hours": "99999", "add_fee": "",
        "start": "", "service": "0", "label": "", "confirmed": ""}
+
+
+def every_form():
+    for module in pkgutil.walk_packages(portal.web.__path__, "portal.web."):
+        importlib.import_module(module.name)
+    found, todo = set(), [Form]
+    while todo:
+        for sub in todo.pop().__subclasses__():
+            found.add(sub)
+            todo.append(sub)
+    return sorted(found, key=lambda form: (form.__module__, form.__qualname__))
+
+
+FORMS = every_form()
 
 
 def wtforms_steps(form_class):
