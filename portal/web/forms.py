@@ -59,6 +59,7 @@ class WTFormsText:
 WTFORMS_TEXT = WTFormsText()
 
 
+@kept_fields.csrf_setup_keeps_meta  # (Flask-WTF's setup_form: self.meta = form.meta)
 class KeptFormCSRF(_FlaskFormCSRF):
     """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
     per session secret), when the form uses the app's own secret and field name; else
@@ -91,8 +92,9 @@ class Form(FlaskForm):
             BaseForm.__init__(self, self._unbound_fields, meta=meta_obj, prefix=prefix)
             if keepable:
                 kept_fields.keep_whole(self, meta_obj)
-        for name, field in self._fields.items():
-            setattr(self, name, field)  # as wtforms.Form: fields hide the class attributes
+        # as wtforms.Form's setattr per field: fields hide the class attributes (plain values
+        # on the instance; a form class's attributes are unbound fields, never descriptors)
+        self.__dict__.update(self._fields)
         self.process(formdata, obj, data=data, **kwargs)
 
     # Processing and validating: the plain fields' steps taken by kept_fields' loops (a POST's

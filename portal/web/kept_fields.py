@@ -82,6 +82,16 @@ def csrf_field(field_class):
     return field_class
 
 
+_META_ONLY = set()  # CSRF classes' setup_form that only keep the form's meta
+
+
+def csrf_setup_keeps_meta(csrf_class):
+    """`csrf_class`'s setup_form only keeps the form's meta (and returns the CSRF field's
+    unbound field, which a whole form has kept): whole forms set the meta themselves."""
+    _META_ONLY.add(csrf_class.setup_form)
+    return csrf_class
+
+
 def _whole_key(form, meta, prefix):
     translations = meta.get_translations(form)
     csrf = meta.csrf
@@ -108,8 +118,11 @@ def made_whole(form, meta, prefix):
     form._form_error_key = ""
     form._prefix = prefix
     if key[3]:
-        form._csrf = meta.build_csrf(form)
-        form._csrf.setup_form(form)  # (it keeps the form's meta)
+        csrf = form._csrf = meta.build_csrf(form)
+        if type(csrf).setup_form in _META_ONLY:
+            csrf.meta = meta  # all it keeps (the unbound field it returns is already made)
+        else:
+            csrf.setup_form(form)
     fields = form._fields = OrderedDict()
     for name, kind, values in made:
         field = object.__new__(kind)
