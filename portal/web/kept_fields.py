@@ -179,27 +179,32 @@ def keep_whole(form, meta):
 # validated by the loops below, which do what WTForms' would (the same data, raw_data,
 # object_data, process_errors and errors, in the same order); every other field goes through
 # WTForms itself.
-def _lean(form_class, name, field):
+def _lean(field):
     kind = type(field)
     return (kind not in _CSRF_FIELDS and kind.process is Field.process
             and kind.post_process is Field.post_process and kind.validate is Field.validate
             and kind.pre_validate is Field.pre_validate
             and kind.post_validate is Field.post_validate
-            and field._datalist is None and not callable(field.default)
-            and getattr(form_class, f"filter_{name}", None) is None
-            and getattr(form_class, f"validate_{name}", None) is None)
+            and field._datalist is None and not callable(field.default))
+
+
+def _own_steps(form_class, names):
+    """Whether the form class adds steps of its own: post_process, or an inline filter_<name>
+    or validate_<name> for any field."""
+    return form_class.post_process is not BaseForm.post_process or any(
+        getattr(form_class, f"{step}_{name}", None) is not None
+        for name in names for step in ("filter", "validate"))
 
 
 def lean_fields(form):
     """The names of `form`'s fields the loops below may process and validate (kept on its class);
-    None when its class adds steps of its own (post_process), so WTForms does it all."""
+    None when its class adds steps of its own, so WTForms does it all."""
     cls = type(form)
     kept = cls.__dict__.get("_rebook_lean")
     if kept is None or kept[0] is not cls._unbound_fields:
         names = None
-        if cls.post_process is BaseForm.post_process:
-            names = frozenset(name for name, field in form._fields.items()
-                              if _lean(cls, name, field))
+        if not _own_steps(cls, form._fields):
+            names = frozenset(name for name, field in form._fields.items() if _lean(field))
         kept = (cls._unbound_fields, names)
         type.__setattr__(cls, "_rebook_lean", kept)
     return kept[1]
