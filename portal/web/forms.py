@@ -1,62 +1,25 @@
 """Flask-WTF forms: every form carries a CSRF token and is a `Form` (below). IdField and
 IdListField are the shared types for ids and versions: outside 1..MAX_ID is a field error,
 never a query."""
-from babel import support
-from flask import current_app, has_request_context
+from flask import current_app
+from flask.globals import _cv_request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
-from flask_wtf.form import _Auto
+from flask_wtf.form import SUBMIT_METHODS, _Auto
+from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
                      SelectMultipleField, StringField, TextAreaField)
 from wtforms.form import BaseForm
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional
 
-from wtforms.i18n import messages_path
-
-from ..kernel.i18n import current_locale
 from ..kernel.input_limits import NOTE_MAX, is_id
 from . import kept_fields
 from .app.page_kit import CSRF_TOKENS
+from .form_text import WTFORMS_TEXT, WTFormsText  # noqa: F401 (WTFormsText: where it was)
 
 
-class WTFormsText:
-    """WTForms' own messages ("This field is required.", "Field cannot be longer than 254
-    characters.") in the request's language, as Flask-WTF gives them, with each language's
-    catalogue loaded once per process: Flask-WTF reads and parses the catalogue file again on
-    every request that builds a form (a number field translates a message as it is made), a
-    fifth of a form's cost. The files are part of the installed WTForms and never change
-    while a process runs, so nothing needs invalidating."""
-
-    def __init__(self):
-        self.loaded = {}
-
-    def catalogue(self):
-        """This request's catalogue; None outside a request or without Flask-Babel."""
-        if not has_request_context() or "babel" not in current_app.extensions:
-            return None
-        locale = current_locale()
-        key = str(locale)
-        found = self.loaded.get(key)
-        if found is None:
-            found = self.loaded[key] = support.Translations.load(
-                messages_path(), [locale], domain="wtforms")
-        return found
-
-    def gettext(self, string):
-        found = self.catalogue()
-        return string if found is None else found.ugettext(string)
-
-    def ngettext(self, singular, plural, n):
-        found = self.catalogue()
-        if found is None:
-            return singular if n == 1 else plural
-        return found.ungettext(singular, plural, n)
-
-
-WTFORMS_TEXT = WTFormsText()
-
-
+@kept_fields.csrf_setup_keeps_meta  # (Flask-WTF's setup_form: self.meta = form.meta)
 class KeptFormCSRF(_FlaskFormCSRF):
     """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
     per session secret), when the form uses the app's own secret and field name; else
@@ -89,11 +52,46 @@ class Form(FlaskForm):
             BaseForm.__init__(self, self._unbound_fields, meta=meta_obj, prefix=prefix)
             if keepable:
                 kept_fields.keep_whole(self, meta_obj)
-        for name, field in self._fields.items():
-            setattr(self, name, field)  # as wtforms.Form: fields hide the class attributes
+        # as wtforms.Form's setattr per field: fields hide the class attributes (plain values
+        # on the instance; a form class's attributes are unbound fields, never descriptors)
+        self.__dict__.update(self._fields)
         self.process(formdata, obj, data=data, **kwargs)
 
+    # Processing and validating: the plain fields' steps taken by kept_fields' loops (a POST's
+    # fields come from the request alone); with obj, data or filters, WTForms' own.
+    def process(self, formdata=None, obj=None, data=None, extra_filters=None, **kwargs):
+        lean = kept_fields.lean_fields(self)
+        if lean is None or obj is not None or data is not None or extra_filters or kwargs \
+                or self._parent_form is not None:
+            return super().process(formdata, obj, data, extra_filters, **kwargs)
+        kept_fields.process(self, self.meta.wrap_formdata(self, formdata), lean)
+
+    def validate(self, extra_validators=None):
+        if extra_validators is None and (lean := kept_fields.lean_fields(self)) is not None:
+            return kept_fields.validate(self, lean)
+        return super().validate(extra_validators)
+
+    def is_submitted(self):  # Flask-WTF's, the request read without its proxy
+        ctx = _cv_request.get(None)
+        return ctx is not None and ctx.request.method in SUBMIT_METHODS
+
     class Meta:
+        def wrap_formdata(self, form, formdata):
+            """Flask-WTF's, the request read once rather than through its proxy each time."""
+            if formdata is not _Auto:
+                return formdata
+            ctx = _cv_request.get(None)
+            if ctx is None or ctx.request.method not in SUBMIT_METHODS:
+                return None
+            req = ctx.request
+            if req.files:
+                return CombinedMultiDict((req.files, req.form))
+            if req.form:
+                return req.form
+            if req.is_json:
+                return ImmutableMultiDict(req.get_json())
+            return None
+
         def get_translations(self, form):
             if not current_app.config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)

@@ -5,6 +5,8 @@ by Flask-WTF as before and refused with its 400."""
 from tests.support.account_helpers import _push_request_context  # noqa: F401 (a browser each)
 from tests.support.forms import csrf_from, login
 
+from flask import request
+
 from portal.extensions import csrf
 
 
@@ -88,3 +90,16 @@ def test_without_the_setting_flask_wtfs_hour_applies_and_nothing_is_kept(app, wo
         assert (app.secret_key, token) not in csrf.verified
     finally:
         app.config["WTF_CSRF_TIME_LIMIT"] = limit
+
+
+def test_a_prefixed_field_carries_the_token_and_exempt_views_need_none(app, world):
+    """Read as Flask-WTF reads it: `{prefix}-csrf_token` when there is no plain field, and
+    nothing asked of a view exempted (the health checks)."""
+    browser, token = logged_in(app, world)
+    url = f"/bookings/{WORLD[0].upcoming.ref}/cancel"
+    assert browser.post(url, data={"reason": "x", "other-csrf_token": token}).status_code == 422
+    assert browser.post(url, data={"reason": "x", "other-csrf_token": ""}).status_code == 400
+    with app.test_request_context("/healthz"):  # (its blueprint is exempted)
+        assert csrf._exempt_view(app, request)
+    with app.test_request_context(url, method="POST"):
+        assert not csrf._exempt_view(app, request)
