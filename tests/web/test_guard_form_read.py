@@ -35,6 +35,7 @@ CASES = [environ(body) for body in BODIES] + [
     environ(b"a=1&b=2", length="3"),  # a body longer than it says: only what it says is read
     environ(b"a=1", length=" 3"), environ(b"a=1", length="-3"), environ(b"a=1", length="x"),
     environ(b"a=1", length="99999999"),  # past MAX_CONTENT_LENGTH: 413
+    environ(b"x=" + b"y" * 600_000),  # under MAX_CONTENT_LENGTH, past MAX_FORM_MEMORY_SIZE: 413
     environ(b"a=1&b=2", **{"wsgi.input_terminated": True}),
     environ(b"a=1", HTTP_TRANSFER_ENCODING="chunked"),
     environ(b"a=1", content_type=URLENCODED + "; charset=UTF-8"),
