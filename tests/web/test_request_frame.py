@@ -49,3 +49,78 @@ def test_what_is_kept_as_is_is_what_iri_to_uri_gives_back():
             matched += 1
             assert iri_to_uri(text) == text, text
     assert matched > 500
+
+
+# Session protection (portal/web/app/session_guard.py) ----------------------------------------
+
+ELSEWHERE = {  # a session cookie used again from...
+    "the same browser": {},
+    "another agent": {"headers": {"User-Agent": "Other/1.0"}},
+    "another address": {"environ_base": {"REMOTE_ADDR": "10.9.8.7"}},
+    "behind a proxy": {"headers": {"X-Forwarded-For": "203.0.113.5, 10.0.0.1"}},
+}
+
+
+def _after_login_from(app, world, how):
+    """(status, Location, whether a cookie was written, the session's keys and _fresh) for a
+    logged-in page asked for `how`."""
+    from flask import g
+
+    from tests.support.forms import login
+    client = app.test_client()
+    # The tests' app context outlives requests, and Flask-Login (its user) and Flask-WTF (the
+    # token) keep what they found in its `g`: each request here starts from an empty one, as
+    # a request's own app context does.
+    g.__dict__.clear()
+    login(client, world.customer.email)
+    g.__dict__.clear()
+    response = client.get("/bookings", **ELSEWHERE[how])
+    g.__dict__.clear()
+    with client.session_transaction() as sess:
+        kept = (sorted(sess), sess.get("_fresh"))
+    return (response.status_code, response.headers.get("Location"),
+            "Set-Cookie" in response.headers, kept)
+
+
+@pytest.mark.parametrize("how", list(ELSEWHERE))
+@pytest.mark.parametrize("mode", ["basic", "strong", None])
+def test_session_protection_is_flask_logins(app, world, monkeypatch, mode, how):
+    """The quick loading answers exactly as Flask-Login's own _load_user does, in every
+    protection mode, from the same or another address or agent."""
+    monkeypatch.setitem(app.config, "SESSION_PROTECTION", mode)
+    kept = _after_login_from(app, world, how)
+    monkeypatch.delattr(app.login_manager, "_load_user")  # the library's method again
+    assert "_load_user" not in app.login_manager.__dict__
+    assert _after_login_from(app, world, how) == kept
+
+
+@pytest.mark.parametrize("how", ["another agent", "another address", "behind a proxy"])
+def test_a_session_from_elsewhere_is_protected(app, world, monkeypatch, how):
+    """"basic" keeps the user but marks the session not fresh (a new cookie); "strong" ends
+    the login: the page sends to the login page and the session loses the user."""
+    monkeypatch.setitem(app.config, "SESSION_PROTECTION", "basic")
+    status, _, written, (keys, fresh) = _after_login_from(app, world, how)
+    assert (status, written, fresh) == (200, True, False) and "_user_id" in keys
+    monkeypatch.setitem(app.config, "SESSION_PROTECTION", "strong")
+    status, location, _, (keys, _) = _after_login_from(app, world, how)
+    assert status == 302 and location.startswith("/login") and "_user_id" not in keys
+    status, _, written, (keys, fresh) = _after_login_from(app, world, "the same browser")
+    assert (status, written, fresh) == (200, False, True) and "_user_id" in keys
+
+
+@pytest.mark.parametrize("environ", [
+    {}, {"REMOTE_ADDR": "10.0.0.1"}, {"REMOTE_ADDR": "::1", "HTTP_USER_AGENT": "Mozilla/5.0 ü"},
+    {"HTTP_X_FORWARDED_FOR": " 203.0.113.5 , 10.0.0.1", "HTTP_USER_AGENT": ""},
+    {"HTTP_X_FORWARDED_FOR": "", "REMOTE_ADDR": "10.0.0.1"}])
+def test_the_identifier_is_flask_logins(app, environ):
+    from flask_login.utils import _create_identifier
+
+    from portal.web.app.session_guard import session_identifier
+    with app.test_request_context("/", environ_overrides={"HTTP_USER_AGENT": None, **environ}):
+        from flask import request
+        if environ.get("HTTP_USER_AGENT") is None:
+            request.environ.pop("HTTP_USER_AGENT", None)
+        if "REMOTE_ADDR" not in environ:
+            request.environ.pop("REMOTE_ADDR", None)
+            request.remote_addr = None
+        assert session_identifier(request) == _create_identifier()

@@ -195,7 +195,11 @@ def _varies_on_cookie(response):
 
 
 def init_app(app):
+    """The kept session cookie, and Flask-Login's user read from it (session_guard: after
+    login.init_app, which create_app runs before the blueprints)."""
+    from . import session_guard
     app.session_interface = KeptSignerSessionInterface()
+    session_guard.init_app(app)
 
 
 def skip_idle_remember_cookie(app, login):
