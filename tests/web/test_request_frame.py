@@ -124,3 +124,49 @@ def test_the_identifier_is_flask_logins(app, environ):
             request.environ.pop("REMOTE_ADDR", None)
             request.remote_addr = None
         assert session_identifier(request) == _create_identifier()
+
+
+# The signed session cookie (portal/web/app/session_cookie.py) ---------------------------------
+
+COOKIE_VALUES = [
+    {"_user_id": "customer:" + "x" * 43, "_fresh": True, "_id": "ab" * 64},
+    {"_flashes": [("success", "Booking cancelled: ü <b>&</b>")], "csrf_token": "t"},
+    {"n": 1, "f": 1.5, "none": None, "list": [1, "a", (2, 3)], "z": {"b": 1, "a": 2}},
+]
+
+
+@pytest.mark.parametrize("value", COOKIE_VALUES)
+@pytest.mark.parametrize("sort_keys, ensure_ascii", [(True, True), (False, False)])
+def test_a_written_cookie_is_flasks_byte_for_byte(app, monkeypatch, value, sort_keys,
+                                                  ensure_ascii):
+    """Kept signer, one-shot HMAC and kept JSON encoder: the very cookie Flask writes (the
+    same second), with the app's JSON settings as they are and changed."""
+    import itsdangerous.timed
+    from flask.sessions import SecureCookieSessionInterface
+
+    from portal.web.app.session_cookie import KeptSignerSessionInterface
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: 1_790_000_000.5)
+    monkeypatch.setattr(app.json, "sort_keys", sort_keys)
+    monkeypatch.setattr(app.json, "ensure_ascii", ensure_ascii)
+    kept = KeptSignerSessionInterface()
+    with app.test_request_context("/"):
+        for _ in range(2):  # the second time through the kept signer and encoder
+            assert kept.get_signing_serializer(app).dumps(value) == \
+                SecureCookieSessionInterface().get_signing_serializer(app).dumps(value)
+
+
+def test_another_digest_signs_as_itsdangerous_does(app, monkeypatch):
+    import hashlib
+
+    import itsdangerous.timed
+    from flask.sessions import SecureCookieSessionInterface
+
+    from portal.web.app.session_cookie import KeptSignerSessionInterface
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: 1_790_000_000.0)
+    kept, plain = KeptSignerSessionInterface(), SecureCookieSessionInterface()
+    for interface in (kept, plain):
+        monkeypatch.setattr(interface, "digest_method", staticmethod(hashlib.sha256),
+                            raising=False)
+    with app.test_request_context("/"):
+        assert kept.get_signing_serializer(app).dumps(COOKIE_VALUES[0]) == \
+            plain.get_signing_serializer(app).dumps(COOKIE_VALUES[0])
