@@ -170,3 +170,22 @@ def test_another_digest_signs_as_itsdangerous_does(app, monkeypatch):
     with app.test_request_context("/"):
         assert kept.get_signing_serializer(app).dumps(COOKIE_VALUES[0]) == \
             plain.get_signing_serializer(app).dumps(COOKIE_VALUES[0])
+
+
+# The request's locale (portal/kernel/i18n.py) --------------------------------------------------
+
+@pytest.mark.parametrize("accept", [None, "de-DE,de;q=0.9", "es", "fr, en;q=0.5", "xx"])
+def test_the_first_locale_is_flask_babels(app, world, accept):
+    """The locale selector's answer, noted where Flask-Babel notes it: the same Locale
+    Flask-Babel's get_locale gives, which then reads it without asking the selector again."""
+    import flask_babel
+
+    from portal.kernel.i18n import current_locale, translations
+    headers = {} if accept is None else {"Accept-Language": accept}
+    with app.app_context(), app.test_request_context("/", headers=headers):
+        plain = flask_babel.get_locale()
+    with app.app_context(), app.test_request_context("/", headers=headers):
+        mine = current_locale()
+        assert mine == plain and flask_babel.get_locale() is mine
+        assert translations() is flask_babel.get_translations()
+    assert str(mine) == {"de-DE,de;q=0.9": "de", "es": "es"}.get(accept, "en")
