@@ -189,3 +189,21 @@ def test_the_first_locale_is_flask_babels(app, world, accept):
         assert mine == plain and flask_babel.get_locale() is mine
         assert translations() is flask_babel.get_translations()
     assert str(mine) == {"de-DE,de;q=0.9": "de", "es": "es"}.get(accept, "en")
+
+
+# The person and session a login session's statement reads (portal/accounts/sessions.py) ------
+
+@pytest.mark.parametrize("kind", ["customer", "staff"])
+def test_a_resumed_person_and_session_are_peewees(app, world, kind):
+    """The objects built from the session's statement hold what peewee reads for the same
+    rows, value for value and type for type (dates, booleans, ids, texts)."""
+    from portal.accounts import sessions
+    person = world.customer if kind == "customer" else world.admin
+    model = type(person)
+    started = sessions.start(model.get_by_id(person.id), user_agent="Agent/1.0")
+    resumed = sessions.resume(started.session_key)
+    for mine, peewees in ((resumed, model.get_by_id(person.id)),
+                          (resumed.login_session,
+                           sessions.LoginSession.get_by_id(started.login_session.id))):
+        assert {k: (v, type(v)) for k, v in mine.__data__.items()} == \
+            {k: (v, type(v)) for k, v in peewees.__data__.items()}
