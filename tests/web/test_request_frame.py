@@ -207,3 +207,18 @@ def test_a_resumed_person_and_session_are_peewees(app, world, kind):
                            sessions.LoginSession.get_by_id(started.login_session.id))):
         assert {k: (v, type(v)) for k, v in mine.__data__.items()} == \
             {k: (v, type(v)) for k, v in peewees.__data__.items()}
+
+
+# Where to go back to (portal/web/app/return_to.py) ---------------------------------------------
+
+@pytest.mark.parametrize("method", ["GET", "POST", "PUT"])
+@pytest.mark.parametrize("query, form", [
+    ("", {}), ("next=/admin/today", {}), ("", {"next": "/admin/bookings"}),
+    ("next=", {"next": "/admin/bookings"}), ("next=/a&next=/b", {"next": "/c"}),
+    ("other=1", {"next": ""})])
+def test_the_next_read_is_request_values(app, method, query, form):
+    from flask import request
+
+    from portal.web.app.return_to import _first_next
+    with app.test_request_context(f"/x?{query}", method=method, data=form):
+        assert _first_next(request._get_current_object()) == request.values.get("next")
