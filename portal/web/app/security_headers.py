@@ -6,6 +6,7 @@ One after_request hook decides, so a new page is covered without doing anything.
 needs another policy (the sandboxed email preview) sets its own header first; the hook keeps it.
 """
 from flask.globals import _cv_request
+from werkzeug.datastructures.headers import _str_header_value
 
 from .answers import header_names
 
@@ -54,7 +55,11 @@ def _page_headers(token_page, https, personal):
     return [("X-Content-Type-Options", "nosniff"), *headers, ("Vary", "Cookie")]
 
 
-PAGE_HEADERS = {(token_page, https, personal): _page_headers(token_page, https, personal)
+# Each value checked here, once, as werkzeug checks a value on every append (text, no newline):
+# an answer then takes its list with one extend of werkzeug's own list.
+PAGE_HEADERS = {(token_page, https, personal): tuple(
+                    (name, _str_header_value(value))
+                    for name, value in _page_headers(token_page, https, personal))
                 for token_page in (False, True) for https in (False, True)
                 for personal in (False, True)}
 # Headers a view may have set itself (kept or replaced as below); without any of them an
@@ -74,10 +79,10 @@ def init_app(app):
         present = set(header_names(headers))
         static = path.startswith(static_prefix) or req.endpoint in ("static", "favicon")
         if not static and present.isdisjoint(OURS):
-            # headers[n:] = [...]: werkzeug's bulk append (each value still checked)
-            headers[len(headers):] = PAGE_HEADERS[
+            # werkzeug's list of (name, value) pairs, extended with values checked at import
+            headers._list.extend(PAGE_HEADERS[
                 path.startswith(TOKEN_PATHS), bool(app.config.get("SESSION_COOKIE_SECURE")),
-                _personal(ctx)]
+                _personal(ctx)])
             return response
         # Most answers carry none of these yet: one pass over the headers finds out, and the
         # rest are appended instead of set one by one (each set scans the list again).
