@@ -222,3 +222,19 @@ def test_the_next_read_is_request_values(app, method, query, form):
     from portal.web.app.return_to import _first_next
     with app.test_request_context(f"/x?{query}", method=method, data=form):
         assert _first_next(request._get_current_object()) == request.values.get("next")
+
+
+# Cookie into an answer's Vary (portal/web/app/security_headers.py) ----------------------------
+
+@pytest.mark.parametrize("headers", [
+    [("Vary", "HX-Request, HX-Target")], [("Vary", "Accept")], [("Vary", "Cookie")],
+    [("Vary", "HX-Request, cookie")], [("vary", "Accept")], [("Vary", "Accept,Origin")],
+    [("Vary", "Accept, Accept")], [("Vary", "*")], [("Vary", 'Accept, "x y"')],
+    [("Vary", "")], [("Vary", "Accept"), ("X-A", "1"), ("Vary", "Origin")],
+    [("X-A", "1"), ("Vary", "Accept-Language, HX-Request"), ("X-B", "2")]])
+def test_cookie_goes_into_vary_as_werkzeug_puts_it(headers):
+    from portal.web.app.security_headers import _vary_on_cookie
+    mine, werkzeugs = Response("x", headers=headers), Response("x", headers=headers)
+    _vary_on_cookie(mine)
+    werkzeugs.vary.add("Cookie")
+    assert mine.headers.to_wsgi_list() == werkzeugs.headers.to_wsgi_list()
