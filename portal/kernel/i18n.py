@@ -68,14 +68,14 @@ def resolved_locale():
 
 def translations():
     """flask_babel.get_translations(), kept for the namespace's locale and domain."""
-    state = _babel_state()
+    ctx = _cv_app.get(None)  # (_babel_state written out: every gettext asks)
+    state = None if ctx is None else ctx.g.__dict__.get("_flask_babel")
     if state is not None:
         known = state.__dict__
         kept = known.get("rebook_translations")
         if kept is not None and kept[0] is known.get("babel_locale") \
                 and kept[1] is known.get("babel_domain"):
             return kept[2]
-    ctx = _cv_app.get(None)
     if ctx is None:
         return flask_babel.get_translations()
     locale = current_locale()  # the request's first ask runs the locale selector here

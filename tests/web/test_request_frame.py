@@ -238,3 +238,12 @@ def test_cookie_goes_into_vary_as_werkzeug_puts_it(headers):
     _vary_on_cookie(mine)
     werkzeugs.vary.add("Cookie")
     assert mine.headers.to_wsgi_list() == werkzeugs.headers.to_wsgi_list()
+
+
+@pytest.mark.parametrize("vary", [
+    None, "Cookie", "cookie", "Accept, Cookie", "Accept,COOKIE ", " Cookie , Accept",
+    "Cookies", "X-Cookie", "Accept", "", "Accept, Cookie2", "Set-Cookie"])
+def test_varies_on_cookie_is_what_response_vary_says(vary):
+    from portal.web.app.session_cookie import _varies_on_cookie
+    response = Response("x", headers={} if vary is None else {"Vary": vary})
+    assert _varies_on_cookie(response) == ("cookie" in response.vary)

@@ -26,6 +26,7 @@ app's JSON settings. The cookie written is byte for byte Flask's.
 import hashlib
 import hmac
 import json
+import re
 import time
 
 from flask.globals import _cv_app, _cv_request
@@ -241,13 +242,20 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
             response.vary.add("Cookie")
 
 
+# "Cookie" as one of a Vary header's comma-separated names, any case, spaces around it
+_COOKIE_IN_VARY = re.compile(r"(?:^|,)\s*cookie\s*(?:,|$)", re.IGNORECASE)
+
+
 def _varies_on_cookie(response):
+    """Whether the answer's (first) Vary names Cookie, as response.vary would say, in one
+    search instead of a strip() and a lower() per name. (A wrong False would only cost
+    vary.add, which adds nothing already there.)"""
     headers = response.headers
     names = header_names(headers)
     if "vary" not in names:  # (found without headers.get's KeyError and a lower() per name)
         return False
     vary = headers[names.index("vary")][1]  # the first, as headers.get gives
-    return "cookie" in {v.strip().lower() for v in vary.split(",")}
+    return _COOKIE_IN_VARY.search(vary) is not None
 
 
 def init_app(app):
