@@ -20,7 +20,7 @@ from ..kernel.beside import Along, Beside
 from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled
 from ..kernel.db import BaseModel, write_transaction
-from ..kernel.row_objects import instance
+from ..kernel.row_objects import _given_type as given_type, instance
 from ..messaging.models import Notification
 from ..people import Customer, Staff
 from ..settings import Settings
@@ -130,9 +130,25 @@ def _resume_with(model, along):
 
 
 def _built(model, raw):
-    """A model object from its raw columns in field order, as peewee would build it."""
-    return instance(model, {f.name: f.python_value(v)
-                            for f, v in zip(model._meta.sorted_fields, raw)})
+    """A model object from its raw columns in field order, as peewee would build it: each
+    column through its field's python_value, except where that hands the value back as it is
+    (None, an int for an integer field, a str for a text field: kernel.row_objects' rule for
+    compiled reads), which is most of a person's and a session's columns."""
+    data = {}
+    for (name, python_value, given), value in zip(_conversions(model), raw):
+        data[name] = value if value is None or type(value) is given else python_value(value)
+    return instance(model, data)
+
+
+_CONVERSIONS = {}  # model: (field name, its python_value, the type it keeps as is) per field
+
+
+def _conversions(model):
+    kept = _CONVERSIONS.get(model)
+    if kept is None:
+        kept = _CONVERSIONS[model] = tuple(
+            (f.name, f.python_value, given_type(f)) for f in model._meta.sorted_fields)
+    return kept
 
 
 def _expired(row, now) -> bool:

@@ -4,7 +4,10 @@
 and the template or view that shows it translates it then (`{{ _(booking.status_label) }}`), in
 the reader's language. Messages made during a request use flask_babel's gettext directly.
 """
+from types import SimpleNamespace
+
 import flask_babel
+from babel import Locale
 from flask_babel.speaklater import LazyString
 from flask.globals import _cv_app
 from jinja2 import pass_eval_context
@@ -33,7 +36,27 @@ def current_locale():
     ctx = _cv_app.get(None)
     state = None if ctx is None else ctx.g.__dict__.get("_flask_babel")
     locale = None if state is None else state.__dict__.get("babel_locale")
-    return locale if locale is not None else flask_babel.get_locale()
+    return locale if locale is not None else _first_locale(ctx)
+
+
+def _first_locale(ctx):
+    """flask_babel.get_locale() for its first ask in an app context (ctx): the app's locale
+    selector run and its answer noted in the namespace, as Flask-Babel does, with the
+    namespace, `g` and the app read from ctx instead of through their proxies (about 50
+    Python calls a request). No app context, or no selector: Flask-Babel's own."""
+    babel = None if ctx is None else ctx.app.extensions.get("babel")
+    if babel is None or babel.locale_selector is None:
+        return flask_babel.get_locale()
+    known = ctx.g.__dict__
+    state = known.get("_flask_babel")
+    if state is None:
+        state = known["_flask_babel"] = SimpleNamespace()
+    locale = state.__dict__.get("babel_locale")
+    if locale is None:
+        chosen = babel.locale_selector()
+        locale = babel.instance.default_locale if chosen is None else Locale.parse(chosen)
+        state.babel_locale = locale
+    return locale
 
 
 def resolved_locale():
@@ -45,17 +68,17 @@ def resolved_locale():
 
 def translations():
     """flask_babel.get_translations(), kept for the namespace's locale and domain."""
-    state = _babel_state()
+    ctx = _cv_app.get(None)  # (_babel_state written out: every gettext asks)
+    state = None if ctx is None else ctx.g.__dict__.get("_flask_babel")
     if state is not None:
         known = state.__dict__
         kept = known.get("rebook_translations")
         if kept is not None and kept[0] is known.get("babel_locale") \
                 and kept[1] is known.get("babel_domain"):
             return kept[2]
-    ctx = _cv_app.get(None)
     if ctx is None:
         return flask_babel.get_translations()
-    locale = flask_babel.get_locale()  # the request's first ask runs the locale selector here
+    locale = current_locale()  # the request's first ask runs the locale selector here
     state = ctx.g._flask_babel
     domain = state.__dict__.get("babel_domain")
     if domain is None:  # as flask_babel.get_domain() finds it

@@ -10,14 +10,28 @@ Content-Length already set and no Location. Those answers hand over their own he
 caller only turns them into the server's list, never changes them); anything else goes through
 werkzeug as before.
 
+A redirect's Location is one fix werkzeug may make: it runs the URL through iri_to_uri (split,
+quote each part, join: about 180 Python calls with the copy) and, only with
+autocorrect_location_header (off in Flask), joins it to the request's URL. The app's own
+redirects go to a path on this site made by url_for, already quoted, so iri_to_uri gives back
+the very same text: a Location that is a site path holding only the characters iri_to_uri leaves
+as they are (_KEPT_AS_IS) is handed over unchanged too.
+
 A new answer without headers of its own (most: Flask makes one from a view's text) gets the
 default content type werkzeug would give it, without werkzeug first asking its new, empty
 Headers whether it holds a Content-Type (a lookup that raises and catches a KeyError).
 """
+import re
+
 from flask import Response as FlaskResponse
 from werkzeug.utils import get_content_type
 
-_FIXED_BY_WERKZEUG = frozenset(("location", "content-location"))
+# A path on this site ("/..." but not "//host" or "/\\host"), with an optional non-empty query
+# and no fragment, spelled only with what werkzeug's iri_to_uri keeps unquoted: letters, digits,
+# "_.-~" and the path's (query's) safe characters. iri_to_uri gives such a text back unchanged
+# (tests/web/test_request_frame.py checks it against werkzeug's).
+_KEPT_AS_IS = re.compile(
+    r"/(?![/\\])[A-Za-z0-9_.~!$&'()*+,/:;=@%-]*(?:\?[A-Za-z0-9_.~!$&'()*+,/:;=?@%-]+)?")
 
 
 def header_names(headers):
@@ -39,10 +53,22 @@ class Response(FlaskResponse):
         status = self.status_code
         if status < 200 or status in (204, 304):
             return super().get_wsgi_headers(environ)
-        names = header_names(self.headers)
-        if "content-length" not in names or not _FIXED_BY_WERKZEUG.isdisjoint(names):
+        headers = self.headers
+        names = header_names(headers)
+        if "content-length" not in names or "content-location" in names:
             return super().get_wsgi_headers(environ)
-        return self.headers
+        if "location" in names and not (
+                names.count("location") == 1 and not self.autocorrect_location_header
+                and _location_kept_as_is(headers[names.index("location")])):
+            return super().get_wsgi_headers(environ)
+        return headers
+
+
+def _location_kept_as_is(header):
+    """Whether werkzeug would write this Location header back as it is: spelled "Location"
+    (werkzeug writes its name so) and a site path iri_to_uri leaves unchanged."""
+    name, value = header
+    return name == "Location" and _KEPT_AS_IS.fullmatch(value) is not None
 
 
 def init_app(app):

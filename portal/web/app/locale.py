@@ -6,7 +6,8 @@ Staff pages stay English for now, through the same machinery (the selector says 
 The catalogues live in translations/ (compiled by `make install`; README's Languages).
 """
 from babel import Locale
-from flask import has_request_context, request, session
+from flask import has_request_context, request
+from flask.globals import _cv_app, _cv_request
 from flask_babel import Babel
 from flask_login import current_user
 from jinja2 import pass_eval_context
@@ -41,10 +42,11 @@ def browser_language():
 
 
 def select_locale() -> str:
-    if not has_request_context():
+    ctx = _cv_request.get(None)  # (the request context once, not through its proxies)
+    if ctx is None:
         return languages.DEFAULT  # the worker renders under force_locale (messaging/)
     try:
-        user = current_user._get_current_object() if "_user_id" in session else None
+        user = _logged_in_user() if "_user_id" in ctx.session else None
         if user is not None and user.is_authenticated:
             if user.kind != "customer":
                 return languages.DEFAULT
@@ -98,6 +100,13 @@ def _install_template_gettext(env):
         npgettext=lambda c, s, p, n: translations().unpgettext(c, s, p, n),
         newstyle=True)
     env.globals["gettext"] = env.globals["_"] = template_gettext
+
+
+def _logged_in_user():
+    """current_user: the user Flask-Login noted for this request in `g`, else its loader
+    (flask_login.utils._get_user, without the proxies)."""
+    user = _cv_app.get().g.__dict__.get("_login_user")
+    return user if user is not None else current_user._get_current_object()
 
 
 _LOCALES = {}  # language code: its babel Locale, parsed once per process

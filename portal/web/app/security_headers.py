@@ -5,7 +5,10 @@ secret.
 One after_request hook decides, so a new page is covered without doing anything. A view that
 needs another policy (the sandboxed email preview) sets its own header first; the hook keeps it.
 """
+import re
+
 from flask.globals import _cv_request
+from werkzeug.datastructures.headers import _str_header_value
 
 from .answers import header_names
 
@@ -54,7 +57,11 @@ def _page_headers(token_page, https, personal):
     return [("X-Content-Type-Options", "nosniff"), *headers, ("Vary", "Cookie")]
 
 
-PAGE_HEADERS = {(token_page, https, personal): _page_headers(token_page, https, personal)
+# Each value checked here, once, as werkzeug checks a value on every append (text, no newline):
+# an answer then takes its list with one extend of werkzeug's own list.
+PAGE_HEADERS = {(token_page, https, personal): tuple(
+                    (name, _str_header_value(value))
+                    for name, value in _page_headers(token_page, https, personal))
                 for token_page in (False, True) for https in (False, True)
                 for personal in (False, True)}
 # Headers a view may have set itself (kept or replaced as below); without any of them an
@@ -73,11 +80,18 @@ def init_app(app):
         headers, path = response.headers, req.path
         present = set(header_names(headers))
         static = path.startswith(static_prefix) or req.endpoint in ("static", "favicon")
-        if not static and present.isdisjoint(OURS):
-            # headers[n:] = [...]: werkzeug's bulk append (each value still checked)
-            headers[len(headers):] = PAGE_HEADERS[
+        if not static and (present.isdisjoint(OURS) or present & OURS == ONLY_VARY):
+            # werkzeug's list of (name, value) pairs, extended with values checked at import
+            page = PAGE_HEADERS[
                 path.startswith(TOKEN_PATHS), bool(app.config.get("SESSION_COOKIE_SECURE")),
                 _personal(ctx)]
+            if "vary" not in present:
+                headers._list.extend(page)
+                return response
+            # An answer that varies already (htmx's fragment or page): the same appends as
+            # below, then Cookie into its Vary
+            headers._list.extend(page[:-1])
+            _vary_on_cookie(response)
             return response
         # Most answers carry none of these yet: one pass over the headers finds out, and the
         # rest are appended instead of set one by one (each set scans the list again).
@@ -98,10 +112,33 @@ def init_app(app):
             _put(headers, present, "Cache-Control", "no-store")
         # Pages differ by who is logged in (and by the CSRF token in their forms).
         if "vary" in present:
-            response.vary.add("Cookie")
+            _vary_on_cookie(response)
         else:
             headers.add("Vary", "Cookie")
         return response
+
+
+ONLY_VARY = frozenset(("vary",))
+# A Vary header as werkzeug writes one: tokens joined by ", " (its parse and rewrite give it
+# back as it is).
+_PLAIN_VARY = re.compile(r"[A-Za-z0-9!#$%&'*+.^_`|~-]+(?:, [A-Za-z0-9!#$%&'*+.^_`|~-]+)*")
+
+
+def _vary_on_cookie(response):
+    """response.vary.add("Cookie"): werkzeug parses the first Vary header into a set and, when
+    Cookie is new to it, writes the set back in that header's place (dropping any other Vary
+    header). A single Vary in werkzeug's own spelling gets ", Cookie" appended (unless it
+    names Cookie already) without the parse and the rewrite (about 60 Python calls)."""
+    headers = response.headers
+    names = header_names(headers)
+    if names.count("vary") == 1:
+        at = names.index("vary")
+        value = headers[at][1]
+        if _PLAIN_VARY.fullmatch(value):
+            if "cookie" not in value.lower().split(", "):
+                headers[at] = ("Vary", value + ", Cookie")
+            return
+    response.vary.add("Cookie")
 
 
 def _put(headers, present, name, value):

@@ -19,15 +19,23 @@ Writing a changed session (a flash message after a POST) went through Flask's ta
 asks each of its eight tags about every value, and itsdangerous, which derives the HMAC key
 from the secret again for every signature: plain values (text, numbers, booleans, lists, the
 flash's (category, message) pairs) are tagged here in one pass to the very same JSON, and the
-derived key is kept per (secret, salt, method). The cookie written is byte for byte Flask's.
+derived key is kept per (secret, salt, method); the signer is kept too (itsdangerous made one
+per cookie), signs in one call to hmac.digest, and the JSON comes from an encoder kept for the
+app's JSON settings. The cookie written is byte for byte Flask's.
 """
+import hashlib
+import hmac
+import json
+import re
 import time
 
-from flask.globals import _cv_request
+from flask.globals import _cv_app, _cv_request
+from flask.json.provider import DefaultJSONProvider
 from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSessionInterface, _lazy_sha1
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
+from itsdangerous.signer import HMACAlgorithm
 
 from .answers import header_names
 
@@ -40,9 +48,28 @@ _OTHER = object()  # a value only Flask's own tags can write
 class QuickTags(TaggedJSONSerializer):
     """Flask's session JSON, plain values tagged in one pass (anything else: Flask's tags)."""
 
+    _encoders = {}  # (ensure_ascii, sort_keys, default) -> json.JSONEncoder
+
     def tag(self, value):
         quick = self._plain(value)
         return super().tag(value) if quick is _OTHER else quick
+
+    def dumps(self, value):
+        """Flask's (flask.json.dumps of the tagged value, compact), through a JSON encoder kept
+        for the app's DefaultJSONProvider settings instead of the provider and json.dumps
+        making one per cookie (another provider: Flask's way)."""
+        ctx = _cv_app.get(None)
+        provider = None if ctx is None else ctx.app.json
+        if type(provider) is not DefaultJSONProvider:
+            return super().dumps(value)
+        key = (provider.ensure_ascii, provider.sort_keys, provider.default)
+        encoder = self._encoders.get(key)
+        if encoder is None:
+            if len(self._encoders) > 8:  # settings only change by hand
+                self._encoders.clear()
+            encoder = self._encoders[key] = json.JSONEncoder(
+                ensure_ascii=key[0], sort_keys=key[1], default=key[2], separators=(",", ":"))
+        return encoder.encode(self.tag(value))
 
     def _plain(self, value):
         kind = type(value)
@@ -67,11 +94,27 @@ class QuickTags(TaggedJSONSerializer):
         return _OTHER
 
 
+class OneShotHMAC(HMACAlgorithm):
+    """itsdangerous's HMAC in one call to the standard library's C one-shot (hmac.digest)
+    instead of an hmac object built in Python. Flask's SHA-1 (a Python function wrapping
+    hashlib.sha1, which hmac.digest can't hand to OpenSSL) is passed as hashlib.sha1 itself:
+    the same digest."""
+
+    def get_signature(self, key, value):
+        digest = hashlib.sha1 if self.digest_method is _lazy_sha1 else self.digest_method
+        return hmac.digest(key, value, digest)
+
+
 class KeptKeySigner(TimestampSigner):
     """itsdangerous's timestamp signer with the derived key kept: the same secret, salt and
-    method always derive the same key."""
+    method always derive the same key. Its HMAC is one call (OneShotHMAC)."""
 
     _derived = {}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if type(self.algorithm) is HMACAlgorithm:  # (the default; one given is left alone)
+            self.algorithm = OneShotHMAC(self.digest_method)
 
     def derive_key(self, secret_key=None):
         secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
@@ -85,7 +128,21 @@ class KeptKeySigner(TimestampSigner):
 
 
 class KeptKeySerializer(URLSafeTimedSerializer):
+    """The serializer with its signer kept per salt: itsdangerous made a new one for every
+    cookie written or opened, though a signer holds only its keys and settings."""
+
     default_signer = KeptKeySigner
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._kept_signers = {}
+
+    def make_signer(self, salt=None):
+        salt = self.salt if salt is None else salt
+        signer = self._kept_signers.get(salt)
+        if signer is None:
+            signer = self._kept_signers[salt] = super().make_signer(salt)
+        return signer
 
 
 class KeptSignerSessionInterface(SecureCookieSessionInterface):
@@ -185,17 +242,28 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
             response.vary.add("Cookie")
 
 
+# "Cookie" as one of a Vary header's comma-separated names, any case, spaces around it
+_COOKIE_IN_VARY = re.compile(r"(?:^|,)\s*cookie\s*(?:,|$)", re.IGNORECASE)
+
+
 def _varies_on_cookie(response):
+    """Whether the answer's (first) Vary names Cookie, as response.vary would say, in one
+    search instead of a strip() and a lower() per name. (A wrong False would only cost
+    vary.add, which adds nothing already there.)"""
     headers = response.headers
     names = header_names(headers)
     if "vary" not in names:  # (found without headers.get's KeyError and a lower() per name)
         return False
     vary = headers[names.index("vary")][1]  # the first, as headers.get gives
-    return "cookie" in {v.strip().lower() for v in vary.split(",")}
+    return _COOKIE_IN_VARY.search(vary) is not None
 
 
 def init_app(app):
+    """The kept session cookie, and Flask-Login's user read from it (session_guard: after
+    login.init_app, which create_app runs before the blueprints)."""
+    from . import session_guard
     app.session_interface = KeptSignerSessionInterface()
+    session_guard.init_app(app)
 
 
 def skip_idle_remember_cookie(app, login):
