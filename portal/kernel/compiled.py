@@ -118,7 +118,8 @@ class Compiled:
         rollback, so what is noted here stays true; a PREPARE that fails is SQL the plain
         run would reject too. The PREPARE goes past peewee's log: each call stays one
         statement there."""
-        conn = database.connection()
+        state = database._state  # this thread's connection, as connection() finds it
+        conn = database.connection() if state.closed else state.conn
         names = _PREPARED.get(conn)
         if names is None:
             names = _PREPARED[conn] = set()
