@@ -11,11 +11,12 @@ Only for queries whose shape never changes with the values, and whose values are
 ints or strings (they are passed to the driver as given, without a field's db_value).
 """
 import itertools
+import logging
 import weakref
 from datetime import datetime
 
 import peewee
-from peewee import DatabaseProxy, Model, PostgresqlDatabase
+from peewee import Database, DatabaseProxy, Model, PostgresqlDatabase
 
 from .row_objects import Reader, Rows, instance
 
@@ -98,13 +99,15 @@ class Compiled:
 
     def cursor(self, *args):
         """The raw cursor, and the query that reads its rows into peewee's objects."""
-        db = self._database()
+        return self._run(self._database(), args)
+
+    def _run(self, db, args):
         query, sql, slots, prepared = self._for_database(db)
         params = [value if i is None else args[i] for i, value in slots]
         if prepared is not None:
             self._prepare(db, prepared[0])
             sql = prepared[1]
-        return db.execute_sql(sql, params), query
+        return execute(db, sql, params), query
 
     def _prepare(self, database, statement):
         """Prepare the statement on this thread's connection unless it already is.
@@ -115,7 +118,8 @@ class Compiled:
         rollback, so what is noted here stays true; a PREPARE that fails is SQL the plain
         run would reject too. The PREPARE goes past peewee's log: each call stays one
         statement there."""
-        conn = database.connection()
+        state = database._state  # this thread's connection, as connection() finds it
+        conn = database.connection() if state.closed else state.conn
         names = _PREPARED.get(conn)
         if names is None:
             names = _PREPARED[conn] = set()
@@ -125,21 +129,21 @@ class Compiled:
             names.add(self._name)
 
     def rows(self, *args):
-        cursor, query = self.cursor(*args)
-        return self._read(cursor, query)
+        db = self._database()  # looked up once for the run and the reading
+        cursor, query = self._run(db, args)
+        return self._read(cursor, query, type(db))
 
     def read_rows(self, rows, description):
         """What rows() gives, from raw rows of this query's columns read some other way (in
         another statement's columns: kernel.beside), `description` naming them as a cursor
         running this query alone would."""
-        return self._read(Rows(rows, description),
-                          self._for_database(self._database())[0])
+        db = self._database()
+        return self._read(Rows(rows, description), self._for_database(db)[0], type(db))
 
-    def _read(self, cursor, query):
-        kind = type(self._database())
+    def _read(self, cursor, query, kind):
         reader = self._readers.get(kind)
         if isinstance(reader, Reader):
-            return [reader.read(row) for row in cursor.fetchall()]
+            return list(map(reader.read, cursor.fetchall()))
         wrapper = query._get_cursor_wrapper(cursor)
         # Peewee works out, for every cursor, which column goes to which model and through
         # which converter: the same answer each time for the same SQL, so it is kept from the
@@ -158,6 +162,36 @@ class Compiled:
     def first(self, *args):
         rows = self.rows(*args)
         return rows[0] if rows else None
+
+
+# Whether a kind of database runs statements by peewee's own Database.execute_sql steps
+# (no subclass changes them), worked out once per kind.
+_PEEWEE_STEPS = {}
+_WRAPPER = getattr(peewee, "__exception_wrapper__")  # peewee's driver-error translation
+_LOG = peewee.logger
+
+
+def execute(db, sql, params):
+    """db.execute_sql(sql, params): the same steps (the statement logged at DEBUG as peewee
+    logs it, which the query-count tests read; driver errors raised as peewee's), without
+    the five Python calls peewee nests them in (execute_sql, _execute_cursor, _log_query,
+    cursor, is_closed): about 40 a cancel POST. A closed connection, query hooks or a database class of its own
+    go through peewee's execute_sql itself."""
+    kind = type(db)
+    own_steps = _PEEWEE_STEPS.get(kind)
+    if own_steps is None:
+        own_steps = _PEEWEE_STEPS[kind] = all(
+            getattr(kind, name) is getattr(Database, name)
+            for name in ("execute_sql", "_execute_cursor", "_log_query", "cursor"))
+    state = db._state
+    if not own_steps or state.closed or db.query_hooks:
+        return db.execute_sql(sql, params)
+    if _LOG.isEnabledFor(logging.DEBUG):
+        _LOG.debug((sql, params))
+    with _WRAPPER:
+        cursor = state.conn.cursor()
+        cursor.execute(sql, params or ())
+    return cursor
 
 
 # INSERTs whose text is built once per kind of database, model, number of rows and columns.
@@ -187,7 +221,7 @@ def insert_rows(model, rows):
             return fallback.execute()  # not the shape expected: peewee's own way
         kept = _INSERTS[key] = (sql, insert_columns(fields))
     sql, columns = kept
-    cursor = db.execute_sql(sql, insert_params(rows, columns))
+    cursor = execute(db, sql, insert_params(rows, columns))
     if db.returning_clause:
         new = cursor.fetchall()
         return new[-1][0] if new else None
