@@ -16,7 +16,7 @@ from ..app.current import current_settings, read_along, read_with_person
 from ..app.htmx import fragment_or_page, is_htmx
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
-from ..flows.audience import Audience
+from ..flows.audience import Audience, acting_user
 from flask_babel import gettext as _
 from . import book_flow
 
@@ -36,7 +36,7 @@ def may_book(customer=None):
     An email-link page passes the booking's customer, who need not be logged in."""
     if customer is not None:
         return bool(policy.can_book(customer, current_settings()))
-    user = current_user._get_current_object()  # (one proxy lookup, not three)
+    user = acting_user()
     if not user.is_authenticated or user.kind != "customer":
         return False
     environ = request.environ
@@ -55,7 +55,7 @@ def _booking_entry(state):
 def booking_context(ref, rows=None):
     """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
     `rows`: (booking, staff) already read this request (the cancel step's)."""
-    settings, user = current_settings(), current_user._get_current_object()
+    settings, user = current_settings(), acting_user()
     if rows:  # the invoice as the cancellation left it, when it could tell (services.py)
         booking, staff = rows
         invoice = getattr(booking, "invoice_after", None) or booking_invoice(booking, settings)

@@ -3,6 +3,17 @@ read by every booking flow (cancel, reschedule, status)."""
 from dataclasses import dataclass, field
 
 from flask import url_for
+from flask.globals import _cv_app
+from flask_login import current_user
+
+
+def acting_user():
+    """current_user's object: the one Flask-Login noted in `g` for this request (what its
+    proxy returns once loaded), else its loader (the proxy's 13 Python calls a look-up, a
+    booking step looks three times)."""
+    ctx = _cv_app.get(None)
+    user = None if ctx is None else ctx.g.__dict__.get("_login_user")
+    return user if user is not None else current_user._get_current_object()
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
 from ..app.return_to import back_to_list, return_to
 from ..forms import CancelForm, form_error
 from . import series as series_flow
+from .audience import acting_user
 
 
 def confirm(audience, context, form, status, error=None):
@@ -88,7 +89,7 @@ def run(audience, ref, load):
         verdict = context["booking_page"].cancel
         status = 422 if form.is_submitted() else (200 if verdict else refusal(verdict).status)
         return confirm(audience, context, form, status, form_error(form))
-    actor = actor_for(current_user._get_current_object())  # (one proxy lookup, not four)
+    actor = actor_for(acting_user())
     try:
         if scope := series_flow.wanted(form):
             said = series_flow.cancel(form, scope, ref, actor,
