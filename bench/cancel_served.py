@@ -30,7 +30,7 @@ from bench.serve import CSRF_RE, HELLO, ROOT, _log_in, _postgres, _wait_up, _wor
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CLIENTS = 4
-BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "20000"))
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "40000"))  # ~500 POSTs a second served
 
 
 def _seed(url):
