@@ -1,28 +1,11 @@
 """Form fields made from a kept copy (portal/web/kept_fields.py) are the fields WTForms' own
 constructor makes, for every form of the app, in every language, and no form shares anything
 it could change with another."""
-import importlib
-import pkgutil
-
 import pytest
 from flask_babel import force_locale
 
-import portal.web
 from portal.web.forms import CancelForm, Form
-
-SENT = {"note": "Running late", "reason": "3", "version": "7", "fee": "12.50", "scope": "this",
-        "email": "a@example.com", "name": "Casey", "add_fee": "y"}
-
-
-def every_form():
-    for module in pkgutil.walk_packages(portal.web.__path__, "portal.web."):
-        importlib.import_module(module.name)
-    found, todo = set(), [Form]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            found.add(sub)
-            todo.append(sub)
-    return sorted(found, key=lambda form: (form.__module__, form.__qualname__))
+from tests.support.forms import SENT, every_form
 
 
 def wtforms_own(form_class):

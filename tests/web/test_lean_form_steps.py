@@ -1,9 +1,6 @@
 """Forms processed and validated through kept_fields' loops (the "lean" fields of a class) end
 up as WTForms' and Flask-WTF's own steps leave them, for every form of the app, with good,
 bad and missing input, on a POST and a GET."""
-import importlib
-import pkgutil
-
 import pytest
 from flask_babel import force_locale
 from flask_wtf import FlaskForm
@@ -11,26 +8,13 @@ from wtforms import Form as WTForm
 from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
-import portal.web
 from portal.web import kept_fields
 from portal.web.forms import CancelForm, Form
+from tests.support.forms import SENT, every_form
 
-SENT = {"note": "Running late", "reason": "3", "version": "7", "fee": "12.50", "scope": "this",
-        "email": "a@example.com", "name": "Casey", "add_fee": "y"}
 BAD = {"note": "x" * 6000, "reason": "abc", "version": "-1", "fee": "1" * 50, "scope": "z" * 20,
        "email": "", "under_hours": "ten", "cancel_notice_hours": "99999", "add_fee": "",
        "start": "", "service": "0", "label": "", "confirmed": ""}
-
-
-def every_form():
-    for module in pkgutil.walk_packages(portal.web.__path__, "portal.web."):
-        importlib.import_module(module.name)
-    found, todo = set(), [Form]
-    while todo:
-        for sub in todo.pop().__subclasses__():
-            found.add(sub)
-            todo.append(sub)
-    return sorted(found, key=lambda form: (form.__module__, form.__qualname__))
 
 
 FORMS = every_form()
@@ -76,7 +60,6 @@ def test_a_get_and_a_form_given_data_are_as_wtforms_makes_them(app):
         assert described(CancelForm(version=4)) == described(wtforms_steps(CancelForm)(version=4))
         assert (described(CancelForm(formdata=None))
                 == described(wtforms_steps(CancelForm)(formdata=None)))
-
 
 
 def test_a_form_class_with_steps_of_its_own_is_left_to_wtforms():
