@@ -25,7 +25,8 @@ import time
 from pathlib import Path
 
 import bench.pages as pages
-from bench.serve import CSRF_RE, HELLO, ROOT, _log_in, _postgres, _wait_up, _worker_pids
+from bench.serve import (CSRF_RE, HELLO, ROOT, _log_in, _wait_up, _worker_pids, each_database,
+                         served_env)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
@@ -179,23 +180,12 @@ def main():
         if not (Path(old) / "portal").is_dir():
             raise SystemExit(f"BENCH_OLD={old!r} is not a Rebook tree")
         trees = {"old": str(Path(old).resolve()), **trees}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
-    env.update(LOG_LEVEL="WARNING", REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    env = served_env()
     tmp = Path(tempfile.mkdtemp(prefix="rebook-cancel-served-"))
     (tmp / "hello.py").write_text(HELLO)
     try:
-        for kind in os.environ.get("BENCH_KINDS", "sqlite,postgres").split(","):
-            pg = None
-            if kind == "postgres":
-                pg, home, url, pg_dir = _postgres()
-            else:
-                url, pg_dir = f"sqlite:///{tmp / 'bench.db'}", None
-            try:
-                _print(kind, _run(url, env, pg_dir, tmp, trees))
-            finally:
-                if pg is not None:
-                    pg.cleanup()
-                    shutil.rmtree(home, ignore_errors=True)
+        for kind, url, pg_dir in each_database(tmp):
+            _print(kind, _run(url, env, pg_dir, tmp, trees))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 

@@ -208,6 +208,30 @@ def _postgres():
     return server, home, url, re.search(r"host=([^&]+)", url).group(1)
 
 
+def each_database(tmp):
+    """(kind, URL, PostgreSQL's data directory or None) for each database BENCH_KINDS names
+    (default "sqlite,postgres"): a SQLite file in `tmp`, or an embedded PostgreSQL server,
+    stopped and removed when its turn is over."""
+    for kind in os.environ.get("BENCH_KINDS", "sqlite,postgres").split(","):
+        if kind != "postgres":
+            yield kind, f"sqlite:///{tmp / 'bench.db'}", None
+            continue
+        server, home, url, data_dir = _postgres()
+        try:
+            yield kind, url, data_dir
+        finally:
+            server.cleanup()
+            shutil.rmtree(home, ignore_errors=True)
+
+
+def served_env():
+    """The environment the benchmarks' gunicorn servers run with: this one's, less any
+    database or Rebook setting, in demo mode, quiet, with mail to a closed port."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
+    env.update(LOG_LEVEL="WARNING", REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    return env
+
+
 def main():
     pg, home, url, data_dir = _postgres()
     hello_dir = Path(tempfile.mkdtemp())

@@ -23,7 +23,8 @@ import time
 from pathlib import Path
 
 import bench.pages as pages
-from bench.serve import HELLO, ROOT, _log_in, _postgres, _wait_up, _worker_pids
+from bench.serve import (HELLO, ROOT, _log_in, _wait_up, _worker_pids, each_database,
+                         served_env)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 STAFF = os.environ.get("BENCH_STAFF") == "1"
@@ -112,23 +113,12 @@ def main():
     if not old or not (Path(old) / "portal").is_dir():
         raise SystemExit("BENCH_OLD=<a worktree of the commit to compare against> is needed")
     trees = {"old": str(Path(old).resolve()), "new": str(ROOT)}
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("REBOOK_", "DATABASE_"))}
-    env.update(LOG_LEVEL="WARNING", REBOOK_MODE="demo", MAIL_SERVER="127.0.0.1", MAIL_PORT="1")
+    env = served_env()
     tmp = Path(tempfile.mkdtemp(prefix="rebook-side-by-side-"))
     (tmp / "hello.py").write_text(HELLO)
     try:
-        for kind in os.environ.get("BENCH_KINDS", "sqlite,postgres").split(","):
-            pg = None
-            if kind == "postgres":
-                pg, home, url, pg_dir = _postgres()
-            else:
-                url, pg_dir = f"sqlite:///{tmp / 'bench.db'}", None
-            try:
-                _print(kind, _run(url, env, pages._seed_demo(url), pg_dir, tmp, trees))
-            finally:
-                if pg is not None:
-                    pg.cleanup()
-                    shutil.rmtree(home, ignore_errors=True)
+        for kind, url, pg_dir in each_database(tmp):
+            _print(kind, _run(url, env, pages._seed_demo(url), pg_dir, tmp, trees))
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
 
