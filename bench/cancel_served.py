@@ -25,7 +25,7 @@ import time
 from pathlib import Path
 
 import bench.pages as pages
-from bench.serve import (CSRF_RE, HELLO, ROOT, _log_in, _wait_up, _worker_pids, each_database,
+from bench.serve import (CSRF_RE, HELLO, ROOT, _log_in, _worker_pids, each_database,
                          served_env)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
@@ -122,16 +122,10 @@ def _measure(server, port, route, refs, counter, pg_dir):
 def _run(url, env, pg_dir, hello_dir, trees):
     refs = _seed(url)
     counter = multiprocessing.get_context("fork").Value("l", 0)
-    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
-    servers = {"bare": pages._gunicorn("hello:app", hello_dir, env)}
-    for name, root in trees.items():
-        servers[name] = pages._gunicorn("bench.floor_app:app", root, env)
-    try:
-        _wait_up(servers["bare"][1], "/")
+    with pages.served_trees(url, env, hello_dir, trees) as servers:
         routes = {"bare Flask hello": ("bare", {"method": "GET", "path": "/", "headers": {},
                                                 "expect": 200})}
         for name in trees:
-            _wait_up(servers[name][1], "/login")
             cookie, token = _session(servers[name][1])
             post = {"method": "POST", "path": "/bookings/{ref}/cancel",
                     "body": f"version=1&csrf_token={token}",
@@ -140,22 +134,14 @@ def _run(url, env, pg_dir, hello_dir, trees):
             routes[f"cancel POST, plain, {name}"] = (name, dict(post, expect=302))
             routes[f"cancel POST, htmx, {name}"] = (name, dict(
                 post, headers=dict(post["headers"], **{"HX-Request": "true"}), expect=200))
-        while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
-            time.sleep(0.1)
         samples = {route: [] for route in routes}
-        names = list(routes)
-        for n in range(ROUNDS):
-            for route in names[n % len(names):] + names[:n % len(names)]:
-                name, spec = routes[route]
-                server, port = servers[name]
-                samples[route].append(_measure(
-                    server, port, spec, None if name == "bare" else refs, counter,
-                    None if name == "bare" else pg_dir))
+        for route in pages.rotation(list(routes), ROUNDS):
+            name, spec = routes[route]
+            server, port = servers[name]
+            samples[route].append(_measure(
+                server, port, spec, None if name == "bare" else refs, counter,
+                None if name == "bare" else pg_dir))
         return samples
-    finally:
-        for server, _ in servers.values():
-            server.terminate()
-            server.wait(30)
 
 
 def _print(kind, samples):

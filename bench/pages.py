@@ -23,6 +23,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from contextlib import contextmanager
 from datetime import timedelta
 from pathlib import Path
 
@@ -120,6 +121,39 @@ def _gunicorn(app_spec, cwd, env):
     return proc, port
 
 
+@contextmanager
+def served_trees(url, env, hello_dir, trees):
+    """The bare hello (hello.py in `hello_dir`) and each tree's app (bench.floor_app, imported
+    from the tree's own directory) under gunicorn with 2 workers on the database at `url`, each
+    answering and with both workers started: {"bare": (process, port), name: ...}; stopped on
+    the way out."""
+    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
+    servers = {"bare": _gunicorn("hello:app", hello_dir, env)}
+    for name, root in trees.items():
+        servers[name] = _gunicorn("bench.floor_app:app", root, env)
+    try:
+        for name, (_, port) in servers.items():
+            _wait_up(port, "/" if name == "bare" else "/login")
+        while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
+            time.sleep(0.1)
+        yield servers
+    finally:
+        for server, _ in servers.values():
+            server.terminate()
+            try:
+                server.wait(30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+
+def rotation(names, rounds):
+    """The names in order, `rounds` times, each round starting one place further on (so a
+    burst of other work on the machine lands on every name alike)."""
+    for n in range(rounds):
+        yield from names[n % len(names):] + names[:n % len(names)]
+
+
 def _load(port, path, cookie, seconds):
     """Requests served in `seconds` of load, and how many of them were not 200."""
     if shutil.which("wrk"):
@@ -179,14 +213,8 @@ def _measure(server, port, path, cookie, pg_dir):
 
 def _run(url, env, ref, pg_dir, hello_dir):
     """Median CPU ms per request (app, database) of each route, over ROUNDS rounds."""
-    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
-    bare, bare_port = _gunicorn("hello:app", hello_dir, env)
-    app, app_port = _gunicorn("bench.floor_app:app", ROOT, env)
-    try:
-        _wait_up(bare_port, "/")
-        _wait_up(app_port, "/login")
-        while len(_worker_pids(bare.pid)) < 2 or len(_worker_pids(app.pid)) < 2:
-            time.sleep(0.1)
+    with served_trees(url, env, hello_dir, {"app": str(ROOT)}) as servers:
+        (bare, bare_port), (app, app_port) = servers["bare"], servers["app"]
         customer = _log_in(app_port, "customer@example.com")
         admin = _log_in(app_port, "admin@example.com")
         targets = {"bare Flask hello": (bare, bare_port, "/", ""),
@@ -195,20 +223,10 @@ def _run(url, env, ref, pg_dir, hello_dir):
                    "GET /bookings": (app, app_port, "/bookings", customer),
                    "GET /admin/bookings": (app, app_port, "/admin/bookings", admin)}
         samples = {route: [] for route in ROUTES}
-        for n in range(ROUNDS):
-            order = ROUTES[n % len(ROUTES):] + ROUTES[:n % len(ROUTES)]
-            for route in order:
-                server, port, path, cookie = targets[route]
-                samples[route].append(_measure(server, port, path, cookie,
-                                               pg_dir if server is app else None))
-    finally:
-        for proc in (bare, app):
-            proc.terminate()
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        for route in rotation(ROUTES, ROUNDS):
+            server, port, path, cookie = targets[route]
+            samples[route].append(_measure(server, port, path, cookie,
+                                           pg_dir if server is app else None))
     return {route: sorted(s, key=sum)[len(s) // 2] for route, s in samples.items()}
 
 

@@ -19,12 +19,10 @@ import re
 import shutil
 import statistics
 import tempfile
-import time
 from pathlib import Path
 
 import bench.pages as pages
-from bench.serve import (HELLO, ROOT, _log_in, _wait_up, _worker_pids, each_database,
-                         served_env)
+from bench.serve import HELLO, ROOT, _log_in, _worker_pids, each_database, served_env
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
 STAFF = os.environ.get("BENCH_STAFF") == "1"
@@ -60,15 +58,9 @@ def _served(port, path, cookie, pg_dir, server):
 
 
 def _run(url, env, ref, pg_dir, hello_dir, trees):
-    env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
-    servers = {"bare": pages._gunicorn("hello:app", hello_dir, env)}
-    for name, root in trees.items():
-        servers[name] = pages._gunicorn("bench.floor_app:app", root, env)
-    try:
-        _wait_up(servers["bare"][1], "/")
+    with pages.served_trees(url, env, hello_dir, trees) as servers:
         routes = {"bare Flask hello": ("bare", "/", "")}
         for name in trees:
-            _wait_up(servers[name][1], "/login")
             cookie = _log_in(servers[name][1], "customer@example.com")
             routes[f"floor, {name}"] = (name, "/bench/floor", cookie)
             routes[f"GET /bookings/<ref>, {name}"] = (name, f"/bookings/{ref}", cookie)
@@ -78,21 +70,13 @@ def _run(url, env, ref, pg_dir, hello_dir, trees):
                 routes[f"admin booking page, {name}"] = (name, f"/admin/bookings/{ref}", admin)
                 routes[f"fieldworker job page, {name}"] = (name, f"/fieldworker/jobs/{ref}",
                                                            fieldworker)
-        while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
-            time.sleep(0.1)
         samples = {route: [] for route in routes}
-        names = list(routes)
-        for n in range(ROUNDS):
-            for route in names[n % len(names):] + names[:n % len(names)]:
-                name, path, cookie = routes[route]
-                server, port = servers[name]
-                samples[route].append(_measure(server, port, path, cookie,
-                                               None if name == "bare" else pg_dir))
+        for route in pages.rotation(list(routes), ROUNDS):
+            name, path, cookie = routes[route]
+            server, port = servers[name]
+            samples[route].append(_measure(server, port, path, cookie,
+                                           None if name == "bare" else pg_dir))
         return samples
-    finally:
-        for server, _ in servers.values():
-            server.terminate()
-            server.wait(30)
 
 
 def _print(kind, samples):
