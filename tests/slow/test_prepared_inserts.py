@@ -1,13 +1,16 @@
 """Kept INSERTs (kernel.compiled.insert_rows) are prepared once per connection on PostgreSQL
-(kernel/statements.py): they must do what the plain path does (same rows, same log line, same
-errors), also after a rollback and on a connection of its own. On SQLite the same INSERTs run as
+(kernel/statements.py), and psycopg2 decodes column names through the C UTF-8 codec
+(kernel/db.py): each must do what the plain path does (same rows, same log line, same errors),
+also after a rollback and on a connection of its own. On SQLite the same INSERTs run as
 plain text; the tests that compare rows run there too."""
+import psycopg2
+import psycopg2.extensions
 import pytest
 
 import peewee
 from portal.billing.models import Invoice, InvoiceLine
 from portal.kernel.compiled import insert_rows
-from portal.kernel.db import database, is_postgres
+from portal.kernel.db import DIRECT_UTF8, database, is_postgres
 from tests.support.queries import statements
 
 
@@ -78,3 +81,28 @@ def test_a_kept_insert_fails_as_peewee_does(app, world):
             errors.append((type(raised.value), str(raised.value).split("\n")[0]))
         assert errors[0] == errors[1]
     assert errors[0][0] is peewee.IntegrityError  # the last: the missing invoice
+
+
+@pytest.mark.skipif("not is_postgres()", reason="psycopg2's codec is PostgreSQL's")
+def test_column_names_and_messages_decode_as_with_pythons_own_utf8(app, database_url):
+    assert psycopg2.extensions.encodings["UTF8"] == DIRECT_UTF8  # what the app's connections use
+    query = """SELECT 1 AS "größe €", 'ü'::text AS "naïve" """
+
+    def read(codec):
+        psycopg2.extensions.encodings["UTF8"] = codec
+        conn = psycopg2.connect(database_url)
+        try:
+            assert conn.encoding == "UTF8"
+            cursor = conn.cursor()
+            cursor.execute(query)
+            got = [cursor.description, cursor.fetchall(), cursor.statusmessage]
+            with pytest.raises(psycopg2.Error) as raised:
+                cursor.execute("SELECT 'äöü'::int")
+            return got + [str(raised.value), raised.value.pgerror]
+        finally:
+            conn.close()
+            psycopg2.extensions.encodings["UTF8"] = DIRECT_UTF8
+
+    plain = read("utf_8")
+    assert read(DIRECT_UTF8) == plain
+    assert [c.name for c in plain[0]] == ["größe €", "naïve"] and "äöü" in plain[3]
