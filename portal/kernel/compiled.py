@@ -163,16 +163,21 @@ def insert_rows(model, rows):
         fields = [f for f in model._meta.sorted_fields if f.name in names]
         if len(fields) != len(names) or peewee_params(rows, fields) != params:
             return fallback.execute()  # not the shape expected: peewee's own way
-        name = f"rebook_insert_{next(_INSERT_NAMES)}"
-        prepared = prepared_form(name, sql, len(params), db)
-        kept = _INSERTS[key] = (sql, insert_columns(fields),
-                                prepared and (name, *prepared))
+        kept = _INSERTS[key] = (sql, insert_columns(fields), kept_insert(sql, len(params), db))
     sql, columns, prepared = kept
     cursor = execute(db, sql, insert_params(rows, columns), prepared)
     if db.returning_clause:
         new = cursor.fetchall()
         return new[-1][0] if new else None
     return cursor.lastrowid
+
+
+def kept_insert(sql, holes, db):
+    """What execute() takes to run a kept INSERT's text (`holes` values) prepared: (name,
+    PREPARE text, EXECUTE text) on PostgreSQL, None elsewhere. Called once per kept text."""
+    name = f"rebook_insert_{next(_INSERT_NAMES)}"
+    prepared = prepared_form(name, sql, holes, db)
+    return prepared and (name, *prepared)
 
 
 def insert_row(model, **row):
