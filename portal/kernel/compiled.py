@@ -11,20 +11,16 @@ Only for queries whose shape never changes with the values, and whose values are
 ints or strings (they are passed to the driver as given, without a field's db_value).
 """
 import itertools
-import logging
 import weakref
 from datetime import datetime
 
 import peewee
-from peewee import Database, DatabaseProxy, Model, PostgresqlDatabase
+from peewee import DatabaseProxy, Model
 
 from .row_objects import Reader, Rows, instance
+from .statements import execute, prepare, prepared_form  # kernel.compiled.execute: tests
 
 MARK = 8_675_309_000  # a value no real row or argument uses; recognised as int or text
-# PostgreSQL: the statements each connection has prepared (PREPARE plans once per connection;
-# a plain statement is parsed and planned on every run, most of the server's CPU for a small
-# query). Weak keys: a connection that ends takes its entry along.
-_PREPARED = weakref.WeakKeyDictionary()
 _NAMES = itertools.count(1)
 _ALL = weakref.WeakSet()  # every Compiled query, for forget_all()
 
@@ -78,13 +74,7 @@ class Compiled:
 
     def _prepared_form(self, sql, slots, db):
         """(PREPARE text, EXECUTE text) for PostgreSQL, or None to run the plain text."""
-        pieces = sql.split("%s")
-        if not isinstance(db, PostgresqlDatabase) or any("%" in piece for piece in pieces):
-            return None
-        numbered = pieces[0] + "".join(f"${n}{piece}" for n, piece in enumerate(pieces[1:], 1))
-        holes = ", ".join(["%s"] * len(slots))
-        return (f"PREPARE {self._name} AS {numbered}",
-                f"EXECUTE {self._name} ({holes})" if slots else f"EXECUTE {self._name}")
+        return prepared_form(self._name, sql, len(slots), db)
 
     def text(self):
         """The SQL text for the database in use, built now if need be (ValueError when not
@@ -105,28 +95,9 @@ class Compiled:
         query, sql, slots, prepared = self._for_database(db)
         params = [value if i is None else args[i] for i, value in slots]
         if prepared is not None:
-            self._prepare(db, prepared[0])
+            prepare(db, self._name, prepared[0])
             sql = prepared[1]
         return execute(db, sql, params), query
-
-    def _prepare(self, database, statement):
-        """Prepare the statement on this thread's connection unless it already is.
-
-        Also inside a transaction: the queries only a write transaction runs (the cancel's
-        locked read) were otherwise planned afresh on every run, about a third of a
-        millisecond of the server's CPU each. PostgreSQL's PREPARE is not undone by a
-        rollback, so what is noted here stays true; a PREPARE that fails is SQL the plain
-        run would reject too. The PREPARE goes past peewee's log: each call stays one
-        statement there."""
-        state = database._state  # this thread's connection, as connection() finds it
-        conn = database.connection() if state.closed else state.conn
-        names = _PREPARED.get(conn)
-        if names is None:
-            names = _PREPARED[conn] = set()
-        if self._name not in names:
-            with conn.cursor() as cursor:
-                cursor.execute(statement)
-            names.add(self._name)
 
     def rows(self, *args):
         db = self._database()  # looked up once for the run and the reading
@@ -164,41 +135,14 @@ class Compiled:
         return rows[0] if rows else None
 
 
-# Whether a kind of database runs statements by peewee's own Database.execute_sql steps
-# (no subclass changes them), worked out once per kind.
-_PEEWEE_STEPS = {}
-_WRAPPER = getattr(peewee, "__exception_wrapper__")  # peewee's driver-error translation
-_LOG = peewee.logger
-
-
-def execute(db, sql, params):
-    """db.execute_sql(sql, params): the same steps (the statement logged at DEBUG as peewee
-    logs it, which the query-count tests read; driver errors raised as peewee's), without
-    the five Python calls peewee nests them in (execute_sql, _execute_cursor, _log_query,
-    cursor, is_closed): about 40 a cancel POST. A closed connection, query hooks or a database class of its own
-    go through peewee's execute_sql itself."""
-    kind = type(db)
-    own_steps = _PEEWEE_STEPS.get(kind)
-    if own_steps is None:
-        own_steps = _PEEWEE_STEPS[kind] = all(
-            getattr(kind, name) is getattr(Database, name)
-            for name in ("execute_sql", "_execute_cursor", "_log_query", "cursor"))
-    state = db._state
-    if not own_steps or state.closed or db.query_hooks:
-        return db.execute_sql(sql, params)
-    if _LOG.isEnabledFor(logging.DEBUG):
-        _LOG.debug((sql, params))
-    with _WRAPPER:
-        cursor = state.conn.cursor()
-        cursor.execute(sql, params or ())
-    return cursor
-
-
 # INSERTs whose text is built once per kind of database, model, number of rows and columns.
 # Building an INSERT through peewee costs more than SQLite spends running it (every value goes
 # through the query builder): the cancel POST writes five rows this way (audit event, invoice
-# lines, webhook deliveries, notices, emails).
+# lines, webhook deliveries, notices, emails). On PostgreSQL each is also prepared once per
+# connection (prepare): parsing, analysing and planning an INSERT cost the server more than
+# running it.
 _INSERTS = {}
+_INSERT_NAMES = itertools.count(1)
 
 
 def insert_rows(model, rows):
@@ -219,13 +163,21 @@ def insert_rows(model, rows):
         fields = [f for f in model._meta.sorted_fields if f.name in names]
         if len(fields) != len(names) or peewee_params(rows, fields) != params:
             return fallback.execute()  # not the shape expected: peewee's own way
-        kept = _INSERTS[key] = (sql, insert_columns(fields))
-    sql, columns = kept
-    cursor = execute(db, sql, insert_params(rows, columns))
+        kept = _INSERTS[key] = (sql, insert_columns(fields), kept_insert(sql, len(params), db))
+    sql, columns, prepared = kept
+    cursor = execute(db, sql, insert_params(rows, columns), prepared)
     if db.returning_clause:
         new = cursor.fetchall()
         return new[-1][0] if new else None
     return cursor.lastrowid
+
+
+def kept_insert(sql, holes, db):
+    """What execute() takes to run a kept INSERT's text (`holes` values) prepared: (name,
+    PREPARE text, EXECUTE text) on PostgreSQL, None elsewhere. Called once per kept text."""
+    name = f"rebook_insert_{next(_INSERT_NAMES)}"
+    prepared = prepared_form(name, sql, holes, db)
+    return prepared and (name, *prepared)
 
 
 def insert_row(model, **row):
