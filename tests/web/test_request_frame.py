@@ -247,3 +247,53 @@ def test_varies_on_cookie_is_what_response_vary_says(vary):
     from portal.web.app.session_cookie import _varies_on_cookie
     response = Response("x", headers={} if vary is None else {"Vary": vary})
     assert _varies_on_cookie(response) == ("cookie" in response.vary)
+
+
+# Each request's URL adapter (portal/web/app/url_adapter.py) ------------------------------------
+
+ADAPTER_ENVIRONS = [
+    {}, {"HTTP_HOST": "Example.COM:8080"}, {"wsgi.url_scheme": "https", "HTTP_HOST": "a.b:443"},
+    {"HTTP_HOST": None, "SERVER_NAME": "::1", "SERVER_PORT": "8000"},
+    {"HTTP_HOST": None, "SERVER_NAME": "srv", "SERVER_PORT": "80"},
+    {"HTTP_HOST": "b\u00fccher.example"}, {"HTTP_HOST": "bad host/x"},
+    {"HTTP_CONNECTION": "keep-alive, Upgrade", "HTTP_UPGRADE": "websocket"},
+    {"PATH_INFO": "/bookings/\u00c3\u00bc", "QUERY_STRING": "q=\u00c3\u00a9&x=1"},
+    {"SCRIPT_NAME": "/app", "PATH_INFO": "/x", "QUERY_STRING": ""},
+    {"PATH_INFO": "/a%20b", "REQUEST_METHOD": "POST"}]
+
+
+@pytest.mark.parametrize("environ", ADAPTER_ENVIRONS)
+def test_a_kept_url_adapter_is_flasks(app, environ):
+    """The adapter and request.host each request gets, the first time and from what was kept,
+    are the ones Flask's own create_url_adapter makes for the same environ."""
+    from flask import Flask
+    from werkzeug.test import EnvironBuilder
+
+    def made(create):
+        base = EnvironBuilder("/page", headers={"Host": "localhost"}).get_environ()
+        base.update(environ)
+        base = {k: v for k, v in base.items() if v is not None}
+        request = app.request_class(base)
+        adapter = create(request)
+        return request.host, {k: v for k, v in vars(adapter).items()}
+
+    flasks = made(lambda request: Flask.create_url_adapter(app, request))
+    for _ in range(3):
+        assert made(app.create_url_adapter) == flasks
+
+
+def test_trusted_hosts_and_server_name_are_flasks(app, monkeypatch):
+    """With TRUSTED_HOSTS or SERVER_NAME set every request is Flask's: an untrusted host is
+    its routing exception (a 400), SERVER_NAME the adapter's server name."""
+    from werkzeug.exceptions import SecurityError
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["localhost"])
+    for _ in range(2):
+        with app.test_request_context("/login", headers={"Host": "evil.example"}) as ctx:
+            assert ctx.url_adapter is None
+            assert isinstance(ctx.request.routing_exception, SecurityError)
+        with app.test_request_context("/login") as ctx:
+            assert ctx.url_adapter.server_name == "localhost"
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", None)
+    monkeypatch.setitem(app.config, "SERVER_NAME", "rebook.example")
+    with app.test_request_context("/login", headers={"Host": "other.example"}) as ctx:
+        assert ctx.url_adapter.server_name == "rebook.example"
