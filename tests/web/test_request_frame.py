@@ -297,3 +297,35 @@ def test_trusted_hosts_and_server_name_are_flasks(app, monkeypatch):
     monkeypatch.setitem(app.config, "SERVER_NAME", "rebook.example")
     with app.test_request_context("/login", headers={"Host": "other.example"}) as ctx:
         assert ctx.url_adapter.server_name == "rebook.example"
+
+
+# Answers made in one step, and the app's redirect (portal/web/app/answers.py) ---------------
+
+def _whole(response):
+    return (response.status, response.status_code, response.headers.to_wsgi_list(),
+            response.response, response.direct_passthrough, response._on_close,
+            response.get_data())
+
+
+@pytest.mark.parametrize("body", ["", "Hello", "caf\u00e9 \u2028", b"\x00bytes", "x" * 5000])
+@pytest.mark.parametrize("status", [None, 200, 201, 204, 302, 404, 418, 599, 999])
+def test_an_answer_made_in_one_step_is_werkzeugs(app, body, status):
+    """Everything a text or bytes body and a status code make, as Flask's Response makes it
+    (the status line the second time from what was kept)."""
+    for _ in range(2):
+        for direct in (False, True):
+            assert _whole(KeptResponse(body, status, direct_passthrough=direct)) == \
+                _whole(Response(body, status, direct_passthrough=direct))
+
+
+@pytest.mark.parametrize("location", [
+    "/bookings/AB12CD", "/login?next=%2Fbookings&x=1", "/a\"b'<c>", "https://example.com/x?a=1",
+    "/\u00fc", "", "/x?a=1&b=2"])
+@pytest.mark.parametrize("code", [301, 302, 303, 307, 308])
+def test_the_apps_redirect_is_werkzeugs(app, location, code):
+    from werkzeug.utils import redirect
+    assert _whole(app.redirect(location, code)) == \
+        _whole(redirect(location, code, Response=KeptResponse))
+    assert _whole(app.redirect(location, code)) == _whole(redirect(location, code))
+    with pytest.raises(ValueError):  # werkzeug's refusal of a header value
+        app.redirect(location + "\n", code)
