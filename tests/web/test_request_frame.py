@@ -371,3 +371,21 @@ def test_current_users_look_up_is_flask_logins(app, world, who):
         assert seen[0] == seen[1]
         assert seen[0][2] is (who == "customer")
     g.__dict__.clear()
+
+
+@pytest.mark.parametrize("method", ["GET", "POST", "HEAD"])
+@pytest.mark.parametrize("status", [200, 204, 302, 304, 404, 101, 50])
+def test_what_the_server_is_handed_is_werkzeugs(method, status):
+    """The body the WSGI server iterates, whether handed over as the answer's own list or
+    through werkzeug's closing iterator: the same bytes (and close() nothing to do)."""
+    env = dict(ENVIRON, REQUEST_METHOD=method)
+    for body in ("Hello", b"", ["a", b"b"]):
+        kept, plain = KeptResponse(body, status), Response(body, status)
+        assert list(kept.get_app_iter(env)) == list(plain.get_app_iter(env))
+    closed = []
+    kept = KeptResponse("x", status)
+    kept.call_on_close(lambda: closed.append(True))
+    app_iter = kept.get_app_iter(env)
+    list(app_iter)
+    app_iter.close()
+    assert closed == [True]

@@ -99,6 +99,20 @@ class Response(FlaskResponse):
         return headers
 
 
+    def get_app_iter(self, environ):
+        """werkzeug's, except for a body held as one piece (set_data's [bytes]) with nothing to
+        call on close: that list itself, as werkzeug hands over a direct_passthrough body
+        (its ClosingIterator around a generator would yield the same bytes and close nothing:
+        a list has no close, and no callback was registered)."""
+        body = self.response
+        if (type(body) is list and len(body) == 1 and type(body[0]) is bytes
+                and not self._on_close and environ["REQUEST_METHOD"] != "HEAD"):
+            status = self._status_code
+            if status >= 200 and status != 204 and status != 304:
+                return body
+        return super().get_app_iter(environ)
+
+
 def _location_kept_as_is(header):
     """Whether werkzeug would write this Location header back as it is: spelled "Location"
     (werkzeug writes its name so) and a site path iri_to_uri leaves unchanged."""
