@@ -29,15 +29,27 @@ FLASK_LOGINS_GET_USER = flask_login_utils._get_user  # the library's (tests comp
 def session_identifier(request):
     """flask_login.utils._create_identifier for `request`: the SHA-512 of the client's address
     (the first of X-Forwarded-For, else REMOTE_ADDR) and user agent, both as the bytes' repr,
-    read from the environ (werkzeug's header lookups read the same environ keys)."""
+    read from the environ (werkzeug's header lookups read the same environ keys), kept per
+    (address, agent) texts: the same texts always hash to the same identifier."""
     environ = request.environ
     address = environ.get("HTTP_X_FORWARDED_FOR", request.remote_addr)
-    if address is not None:
-        address = address.encode("utf-8").split(b",")[0].strip()
     agent = environ.get("HTTP_USER_AGENT")
-    if agent is not None:
-        agent = agent.encode("utf-8")
-    return sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
+    key = (address, agent)  # a browser sends the same every time: its identifier kept
+    identifier = _IDENTIFIERS.get(key)
+    if identifier is None:
+        if address is not None:
+            address = address.encode("utf-8").split(b",")[0].strip()
+        if agent is not None:
+            agent = agent.encode("utf-8")
+        identifier = sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
+        if len(_IDENTIFIERS) >= KEPT_IDENTIFIERS:
+            _IDENTIFIERS.clear()
+        _IDENTIFIERS[key] = identifier
+    return identifier
+
+
+KEPT_IDENTIFIERS = 4096  # (address, agent) -> identifier, per process; cleared when full
+_IDENTIFIERS = {}
 
 
 def init_app(app):
