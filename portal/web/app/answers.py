@@ -89,7 +89,7 @@ class Response(FlaskResponse):
         if status < 200 or status in (204, 304):
             return super().get_wsgi_headers(environ)
         headers = self.headers
-        names = header_names(headers)
+        names = header_names(headers._list)
         if "content-length" not in names or "content-location" in names:
             return super().get_wsgi_headers(environ)
         if "location" in names and not (

@@ -108,7 +108,7 @@ def init_app(app):
         started = g.get("request_started")
         request_id = g.get("request_id") or request_id_from(None)
         headers = response.headers
-        if "x-request-id" in header_names(headers):  # a view's own: replaced, as set() does
+        if "x-request-id" in header_names(headers._list):  # a view's own: replaced, as set() does
             headers["X-Request-ID"] = request_id
         else:  # set() would scan the list again to find none
             headers.add("X-Request-ID", request_id)
