@@ -15,7 +15,7 @@ from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
 from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
                              mixed_offsets, money, percent, when, when_range, zone_name)
 from .messaging import email_frame
-from .web.app import answers, input_guard, locale
+from .web.app import answers, input_guard, locale, url_adapter
 from .web.app.current import current_settings, load_person
 from .web.app.session_cookie import skip_idle_remember_cookie
 from .web.app.limits import trust_proxies
@@ -85,6 +85,7 @@ def create_app(config=None):
     from .web.app.security_headers import init_app as security_headers
     security_headers(app)
     answers.init_app(app)
+    url_adapter.init_app(app)  # each request's URL adapter, the browser's host kept
 
     from .ops.cli import register_cli
     register_cli(app)

@@ -13,14 +13,14 @@ import hashlib
 import secrets
 from datetime import datetime, timedelta
 
-from flask import current_app
+from flask.globals import _cv_app
 from peewee import JOIN, CharField, DateTimeField, ForeignKeyField, IntegerField, fn
 
 from ..kernel.beside import Along, Beside
 from ..kernel.clock import utcnow
 from ..kernel.compiled import Compiled
 from ..kernel.db import BaseModel, write_transaction
-from ..kernel.row_objects import _given_type as given_type, instance
+from ..kernel.row_objects import _column_reader, instance
 from ..messaging.models import Notification
 from ..people import Customer, Staff
 from ..settings import Settings
@@ -47,12 +47,30 @@ MODELS = {"customer": (Customer, LoginSession.customer), "staff": (Staff, LoginS
 
 
 def idle_limit() -> timedelta:
-    return timedelta(minutes=float(current_app.config.get("SESSION_IDLE_MINUTES",
-                                                          DEFAULT_IDLE_MINUTES)))
+    return _limits()[0]
 
 
 def max_age() -> timedelta:
-    return timedelta(hours=float(current_app.config.get("SESSION_MAX_HOURS", DEFAULT_MAX_HOURS)))
+    return _limits()[1]
+
+
+_LIMITS = {}  # (SESSION_IDLE_MINUTES, SESSION_MAX_HOURS) as set -> (idle limit, max age)
+
+
+def _limits():
+    """(idle limit, max age) for the app's settings, made once per pair of settings (every
+    request checks its session against both; a test or deploy that changes them gets theirs).
+    The app read once, not through the current_app proxy for each."""
+    config = _cv_app.get().app.config
+    key = (config.get("SESSION_IDLE_MINUTES", DEFAULT_IDLE_MINUTES),
+           config.get("SESSION_MAX_HOURS", DEFAULT_MAX_HOURS))
+    limits = _LIMITS.get(key)
+    if limits is None:
+        if len(_LIMITS) > 16:  # settings only change by hand
+            _LIMITS.clear()
+        limits = _LIMITS[key] = (timedelta(minutes=float(key[0])),
+                                 timedelta(hours=float(key[1])))
+    return limits
 
 
 def _digest(secret: str) -> str:
@@ -132,27 +150,30 @@ def _resume_with(model, along):
 def _built(model, raw):
     """A model object from its raw columns in field order, as peewee would build it: each
     column through its field's python_value, except where that hands the value back as it is
-    (None, an int for an integer field, a str for a text field: kernel.row_objects' rule for
-    compiled reads), which is most of a person's and a session's columns."""
+    (None, an int for an integer field, a str for a text field, a datetime for a datetime
+    field), which is most of a person's and a session's columns, and a datetime read as text
+    (SQLite) through datetime.fromisoformat first: kernel.row_objects' rules for compiled
+    reads (its column reader)."""
     data = {}
-    for (name, python_value, given), value in zip(_conversions(model), raw):
-        data[name] = value if value is None or type(value) is given else python_value(value)
+    for (name, convert, given), value in zip(_conversions(model), raw):
+        data[name] = value if value is None or type(value) is given else convert(value)
     return instance(model, data)
 
 
-_CONVERSIONS = {}  # model: (field name, its python_value, the type it keeps as is) per field
+_CONVERSIONS = {}  # model: (field name, its converter, the type it keeps as is) per field
 
 
 def _conversions(model):
     kept = _CONVERSIONS.get(model)
     if kept is None:
         kept = _CONVERSIONS[model] = tuple(
-            (f.name, f.python_value, given_type(f)) for f in model._meta.sorted_fields)
+            (f.name, *_column_reader(f, f.python_value)) for f in model._meta.sorted_fields)
     return kept
 
 
 def _expired(row, now) -> bool:
-    return now - row.last_seen_at >= idle_limit() or now - row.created_at >= max_age()
+    idle, oldest = _limits()
+    return now - row.last_seen_at >= idle or now - row.created_at >= oldest
 
 
 def resume(key: str, now: datetime | None = None, along: Along | None = None):

@@ -123,7 +123,8 @@ def test_the_identifier_is_flask_logins(app, environ):
         if "REMOTE_ADDR" not in environ:
             request.environ.pop("REMOTE_ADDR", None)
             request.remote_addr = None
-        assert session_identifier(request) == _create_identifier()
+        for _ in range(2):  # (the second time kept)
+            assert session_identifier(request) == _create_identifier()
 
 
 # The signed session cookie (portal/web/app/session_cookie.py) ---------------------------------
@@ -247,3 +248,45 @@ def test_varies_on_cookie_is_what_response_vary_says(vary):
     from portal.web.app.session_cookie import _varies_on_cookie
     response = Response("x", headers={} if vary is None else {"Vary": vary})
     assert _varies_on_cookie(response) == ("cookie" in response.vary)
+
+
+# current_user's look-up (portal/web/app/session_guard.py: logged_in_user) -------------------
+
+@pytest.mark.parametrize("who", ["nobody", "customer", "ended"])
+def test_current_users_look_up_is_flask_logins(app, world, who):
+    """Outside a request, before and after the user is loaded, for a visitor, a logged-in
+    customer and a session ended meanwhile: what Flask-Login's _get_user gives, and the same
+    left in `g`."""
+    import threading
+
+    import flask_login.utils
+    from flask import g
+
+    from portal.accounts.sessions import LoginSession
+    from portal.web.app.session_guard import FLASK_LOGINS_GET_USER, logged_in_user
+    from tests.support.forms import login
+    assert flask_login.utils._get_user is logged_in_user
+    client = app.test_client()
+    g.__dict__.clear()
+    if who != "nobody":
+        login(client, world.customer.email)
+    if who == "ended":
+        LoginSession.delete().execute()
+    outside = []  # (a new thread has no request context; the tests' own has one)
+    thread = threading.Thread(target=lambda: outside.extend(
+        (logged_in_user(), FLASK_LOGINS_GET_USER())))
+    thread.start()
+    thread.join()
+    assert outside == [None, None]
+    with client:
+        client.get("/login")
+        seen = []
+        for get_user in (logged_in_user, FLASK_LOGINS_GET_USER):
+            g.__dict__.pop("_login_user", None)
+            first = get_user()
+            again = get_user()
+            seen.append((type(first), getattr(first, "id", None), first.is_authenticated,
+                         again is first, g._login_user is first))
+        assert seen[0] == seen[1]
+        assert seen[0][2] is (who == "customer")
+    g.__dict__.clear()

@@ -85,3 +85,50 @@ def test_the_cancel_flash_arrives_on_the_next_page(app, customer_client, world):
     shown = customer_client.get(page).get_data(as_text=True)
     assert "Your booking is cancelled." in shown
     assert "Your booking is cancelled." not in customer_client.get(page).get_data(as_text=True)
+
+
+# The Set-Cookie header as a whole: the kept attributes around the value (session_cookie.py) and
+# the one-pass signing (cookie_signing.py), beside Flask's own save_session.
+COOKIE_SETTINGS = [
+    {}, {"SESSION_COOKIE_SECURE": True},
+    {"SESSION_COOKIE_DOMAIN": "Example.com:8000", "SESSION_COOKIE_PATH": "/a b;c",
+     "SESSION_COOKIE_SAMESITE": "strict"},
+    {"SESSION_COOKIE_HTTPONLY": False, "SESSION_COOKIE_SAMESITE": None,
+     "SESSION_COOKIE_PARTITIONED": True, "APPLICATION_ROOT": "/root"},
+    {"SESSION_COOKIE_NAME": "rebook_\u00fc"}, {"MAX_COOKIE_SIZE": 120}, {"MAX_COOKIE_SIZE": 0},
+    {"permanent": True}]
+WRITTEN = [VALUES[0], {"_flashes": [("info", "Your booking is cancelled. " * 30)]},  # zlib
+           {"d": datetime(2026, 1, 2, 3, 4, 5), "m": Markup("<b>")}]
+
+
+@pytest.mark.parametrize("value", WRITTEN)
+@pytest.mark.parametrize("settings", COOKIE_SETTINGS)
+def test_the_set_cookie_header_is_flasks(app, monkeypatch, settings, value):
+    """Every header of an answer that writes the session, and any size warning, as Flask's
+    SecureCookieSessionInterface gives them (the same second), each setting twice over (the
+    second time from what was kept)."""
+    import warnings
+    from datetime import timezone
+
+    import itsdangerous.timed
+    monkeypatch.setattr(itsdangerous.timed.time, "time", lambda: 1_790_000_000.5)
+    monkeypatch.setattr(SecureCookieSessionInterface, "get_expiration_time",
+                        lambda self, app, session: datetime(2027, 1, 1, tzinfo=timezone.utc)
+                        if session.permanent else None)
+    settings = dict(settings)
+    permanent = settings.pop("permanent", False)
+    for key, setting in settings.items():
+        monkeypatch.setitem(app.config, key, setting)
+    with app.test_request_context("/"):
+        for _ in range(2):
+            written = []
+            for interface in (app.session_interface, SecureCookieSessionInterface()):
+                session = interface.session_class(value)
+                session.modified, session.permanent = True, permanent
+                response = app.response_class("x")
+                with warnings.catch_warnings(record=True) as warned:
+                    warnings.simplefilter("always")
+                    interface.save_session(app, session, response)
+                written.append((response.headers.to_wsgi_list(),
+                                [str(w.message) for w in warned]))
+            assert written[0] == written[1]

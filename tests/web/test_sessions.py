@@ -131,6 +131,19 @@ def test_the_limits_are_settings(app, world, monkeypatch):
     assert_logged_out(second)
 
 
+def test_the_kept_limits_follow_the_settings_both_ways(app, monkeypatch):
+    """The limits are kept per pair of settings: changed and changed back, each request
+    checks against the settings as they are."""
+    from portal.accounts.sessions import idle_limit, max_age
+    with app.app_context():
+        assert (idle_limit(), max_age()) == (timedelta(minutes=60), timedelta(hours=12))
+        monkeypatch.setitem(app.config, "SESSION_IDLE_MINUTES", "7.5")
+        monkeypatch.setitem(app.config, "SESSION_MAX_HOURS", 2)
+        assert (idle_limit(), max_age()) == (timedelta(minutes=7.5), timedelta(hours=2))
+        monkeypatch.undo()
+        assert (idle_limit(), max_age()) == (timedelta(minutes=60), timedelta(hours=12))
+
+
 def test_activity_is_written_at_most_once_a_minute(app, world):
     mine = logged_in(app, world.customer.email)
     seen = row_of(world.customer).last_seen_at

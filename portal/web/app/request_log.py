@@ -104,14 +104,15 @@ def init_app(app):
         g.request_started = time.perf_counter()
 
     def finish(response):
-        g = _cv_app.get().g
-        started = g.get("request_started")
-        request_id = g.get("request_id") or request_id_from(None)
+        kept = _cv_app.get().g.__dict__  # (g.get, without its call)
+        started = kept.get("request_started")
+        request_id = kept.get("request_id") or request_id_from(None)
         headers = response.headers
-        if "x-request-id" in header_names(headers):  # a view's own: replaced, as set() does
+        if "x-request-id" in header_names(headers._list):  # a view's own: replaced, as set() does
             headers["X-Request-ID"] = request_id
-        else:  # set() would scan the list again to find none
-            headers.add("X-Request-ID", request_id)
+        else:  # set() would scan the list again to find none; the id is SAFE_ID's or hex, so
+            # nothing werkzeug's check of a value (add) would refuse
+            headers._list.append(("X-Request-ID", request_id))
         if not log.isEnabledFor(logging.INFO):
             return response  # the line would be dropped: spare building it
         req = _cv_request.get().request

@@ -78,7 +78,7 @@ def init_app(app):
         ctx = _cv_request.get()
         req = ctx.request
         headers, path = response.headers, req.path
-        present = set(header_names(headers))
+        present = set(header_names(headers._list))  # (werkzeug's list: no iterator)
         static = path.startswith(static_prefix) or req.endpoint in ("static", "favicon")
         if not static and (present.isdisjoint(OURS) or present & OURS == ONLY_VARY):
             # werkzeug's list of (name, value) pairs, extended with values checked at import
@@ -129,14 +129,15 @@ def _vary_on_cookie(response):
     Cookie is new to it, writes the set back in that header's place (dropping any other Vary
     header). A single Vary in werkzeug's own spelling gets ", Cookie" appended (unless it
     names Cookie already) without the parse and the rewrite (about 60 Python calls)."""
-    headers = response.headers
-    names = header_names(headers)
+    pairs = response.headers._list  # (werkzeug's own list: read and written in place)
+    names = header_names(pairs)
     if names.count("vary") == 1:
         at = names.index("vary")
-        value = headers[at][1]
+        value = pairs[at][1]
         if _PLAIN_VARY.fullmatch(value):
             if "cookie" not in value.lower().split(", "):
-                headers[at] = ("Vary", value + ", Cookie")
+                # (tokens and ", " only: nothing werkzeug's check of a value would refuse)
+                pairs[at] = ("Vary", value + ", Cookie")
             return
     response.vary.add("Cookie")
 

@@ -15,134 +15,27 @@ that too), so a repeat needs no cookie parsing either. Only sessions holding pla
 (text, numbers, booleans) are kept, so no request can change another's copy; a changed session
 is a new value, verified in full on its first return.
 
-Writing a changed session (a flash message after a POST) went through Flask's tagged JSON, which
-asks each of its eight tags about every value, and itsdangerous, which derives the HMAC key
-from the secret again for every signature: plain values (text, numbers, booleans, lists, the
-flash's (category, message) pairs) are tagged here in one pass to the very same JSON, and the
-derived key is kept per (secret, salt, method); the signer is kept too (itsdangerous made one
-per cookie), signs in one call to hmac.digest, and the JSON comes from an encoder kept for the
-app's JSON settings. The cookie written is byte for byte Flask's.
+Writing a changed session (a flash message after a POST): the JSON and signature come from
+cookie_signing.py (kept signer, key and encoder, one pass), and the Set-Cookie header is the
+cookie's value put between its name and its attributes as werkzeug's dump_cookie wrote them once
+for the app's cookie settings (a session that expires with the browser, as here, has the same
+attributes every time). The cookie written is byte for byte Flask's.
 """
-import hashlib
-import hmac
-import json
 import re
 import time
 
-from flask.globals import _cv_app, _cv_request
-from flask.json.provider import DefaultJSONProvider
-from flask.json.tag import TaggedJSONSerializer
-from flask.sessions import SecureCookieSessionInterface, _lazy_sha1
-from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
-from itsdangerous.encoding import want_bytes
-from itsdangerous.signer import HMACAlgorithm
+from flask.globals import _cv_request
+from flask.sessions import SecureCookieSessionInterface
+from itsdangerous import BadSignature
+from werkzeug.datastructures.headers import _str_header_value
+from werkzeug.http import dump_cookie
 
 from .answers import header_names
+from .cookie_signing import KeptKeySerializer, QuickTags
 
 KEPT_COOKIES = 4096  # per worker; cleared when full (a logged-in browser: its cookie, its header)
 KEPT_VALUE_MAX = 4096  # a longer cookie or Cookie header is opened each time, never kept
 _PLAIN = (str, int, float, bool, type(None))
-_OTHER = object()  # a value only Flask's own tags can write
-
-
-class QuickTags(TaggedJSONSerializer):
-    """Flask's session JSON, plain values tagged in one pass (anything else: Flask's tags)."""
-
-    _encoders = {}  # (ensure_ascii, sort_keys, default) -> json.JSONEncoder
-
-    def tag(self, value):
-        quick = self._plain(value)
-        return super().tag(value) if quick is _OTHER else quick
-
-    def dumps(self, value):
-        """Flask's (flask.json.dumps of the tagged value, compact), through a JSON encoder kept
-        for the app's DefaultJSONProvider settings instead of the provider and json.dumps
-        making one per cookie (another provider: Flask's way)."""
-        ctx = _cv_app.get(None)
-        provider = None if ctx is None else ctx.app.json
-        if type(provider) is not DefaultJSONProvider:
-            return super().dumps(value)
-        key = (provider.ensure_ascii, provider.sort_keys, provider.default)
-        encoder = self._encoders.get(key)
-        if encoder is None:
-            if len(self._encoders) > 8:  # settings only change by hand
-                self._encoders.clear()
-            encoder = self._encoders[key] = json.JSONEncoder(
-                ensure_ascii=key[0], sort_keys=key[1], default=key[2], separators=(",", ":"))
-        return encoder.encode(self.tag(value))
-
-    def _plain(self, value):
-        kind = type(value)
-        if kind in _PLAIN:  # exact types: a Markup or other str subclass has its own tag
-            return value
-        if kind is tuple or kind is list:
-            items = [self._plain(item) for item in value]
-            if any(item is _OTHER for item in items):
-                return _OTHER
-            return {" t": items} if kind is tuple else items
-        if kind is dict:
-            # a one-key dict whose key is a tag's is itself tagged (TagDict): Flask's way
-            if len(value) == 1 and next(iter(value)) in self.tags:
-                return _OTHER
-            out = {}
-            for key, item in value.items():
-                item = self._plain(item)
-                if type(key) is not str or item is _OTHER:
-                    return _OTHER
-                out[key] = item
-            return out
-        return _OTHER
-
-
-class OneShotHMAC(HMACAlgorithm):
-    """itsdangerous's HMAC in one call to the standard library's C one-shot (hmac.digest)
-    instead of an hmac object built in Python. Flask's SHA-1 (a Python function wrapping
-    hashlib.sha1, which hmac.digest can't hand to OpenSSL) is passed as hashlib.sha1 itself:
-    the same digest."""
-
-    def get_signature(self, key, value):
-        digest = hashlib.sha1 if self.digest_method is _lazy_sha1 else self.digest_method
-        return hmac.digest(key, value, digest)
-
-
-class KeptKeySigner(TimestampSigner):
-    """itsdangerous's timestamp signer with the derived key kept: the same secret, salt and
-    method always derive the same key. Its HMAC is one call (OneShotHMAC)."""
-
-    _derived = {}
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        if type(self.algorithm) is HMACAlgorithm:  # (the default; one given is left alone)
-            self.algorithm = OneShotHMAC(self.digest_method)
-
-    def derive_key(self, secret_key=None):
-        secret = self.secret_keys[-1] if secret_key is None else want_bytes(secret_key)
-        key = (secret, self.salt, self.key_derivation, self.digest_method)
-        derived = self._derived.get(key)
-        if derived is None:
-            if len(self._derived) > 16:  # keys only change by hand; never grow without bound
-                self._derived.clear()
-            derived = self._derived[key] = super().derive_key(secret)
-        return derived
-
-
-class KeptKeySerializer(URLSafeTimedSerializer):
-    """The serializer with its signer kept per salt: itsdangerous made a new one for every
-    cookie written or opened, though a signer holds only its keys and settings."""
-
-    default_signer = KeptKeySigner
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._kept_signers = {}
-
-    def make_signer(self, salt=None):
-        salt = self.salt if salt is None else salt
-        signer = self._kept_signers.get(salt)
-        if signer is None:
-            signer = self._kept_signers[salt] = super().make_signer(salt)
-        return signer
 
 
 class KeptSignerSessionInterface(SecureCookieSessionInterface):
@@ -152,6 +45,7 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         self._signers = {}
         # (keys, cookie value) and (keys, cookie name, Cookie header) -> (signed at, contents)
         self._opened = {}
+        self._around = {}  # cookie settings -> (header before the value, after, size limit)
 
     def _keys(self, app):
         return (app.secret_key, tuple(app.config["SECRET_KEY_FALLBACKS"] or ()))
@@ -230,16 +124,51 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
         if not session:  # emptied: Flask deletes the cookie
             super().save_session(app, session, response)
             return
-        # Flask's own steps for a session to write, with Vary: Cookie added once
-        response.set_cookie(
-            self.get_cookie_name(app), self.get_signing_serializer(app).dumps(dict(session)),
-            expires=self.get_expiration_time(app, session),
-            httponly=self.get_cookie_httponly(app), domain=self.get_cookie_domain(app),
-            path=self.get_cookie_path(app), secure=self.get_cookie_secure(app),
-            partitioned=self.get_cookie_partitioned(app),
-            samesite=self.get_cookie_samesite(app))
+        expires = self.get_expiration_time(app, session)
+        value = self.get_signing_serializer(app).dumps(dict(session))
+        around = self._cookie_around(app) if expires is None else None
+        header = None if around is None else around[0] + value + around[1]
+        if header is not None and len(header) <= around[2]:
+            # werkzeug's set_cookie and dump_cookie for this value (a signed value holds only
+            # base64's URL-safe letters and ".": never quoted), appended as headers.add would
+            response.headers._list.append(("Set-Cookie", header))
+        else:  # Flask's own steps (a permanent session's expiry; an oversized cookie's warning)
+            response.set_cookie(
+                self.get_cookie_name(app), value, expires=expires,
+                httponly=self.get_cookie_httponly(app), domain=self.get_cookie_domain(app),
+                path=self.get_cookie_path(app), secure=self.get_cookie_secure(app),
+                partitioned=self.get_cookie_partitioned(app),
+                samesite=self.get_cookie_samesite(app))
         if not _varies_on_cookie(response):
             response.vary.add("Cookie")
+
+    def _cookie_around(self, app):
+        """(what comes before the value, what comes after, the size limit) of the Set-Cookie
+        header Flask writes for a session without an expiry, from werkzeug's dump_cookie,
+        kept per cookie setting (the settings a test changes make another). A header checked
+        here as werkzeug checks every header value (no newline)."""
+        config = app.config
+        key = (config["SESSION_COOKIE_NAME"], config["SESSION_COOKIE_DOMAIN"],
+               config["SESSION_COOKIE_PATH"], config["APPLICATION_ROOT"],
+               config["SESSION_COOKIE_HTTPONLY"], config["SESSION_COOKIE_SECURE"],
+               config["SESSION_COOKIE_PARTITIONED"], config["SESSION_COOKIE_SAMESITE"],
+               config["MAX_COOKIE_SIZE"])
+        around = self._around.get(key)
+        if around is None:
+            if len(self._around) > 8:  # settings only change by hand
+                self._around.clear()
+            name = self.get_cookie_name(app)
+            header = _str_header_value(dump_cookie(
+                name, "v", httponly=self.get_cookie_httponly(app),
+                domain=self.get_cookie_domain(app), path=self.get_cookie_path(app),
+                secure=self.get_cookie_secure(app), samesite=self.get_cookie_samesite(app),
+                partitioned=self.get_cookie_partitioned(app)))
+            before = f"{name.encode().decode('latin1')}="  # (dump_cookie's spelling of the name)
+            if not header.startswith(before + "v"):
+                raise RuntimeError("unexpected Set-Cookie layout")  # (not werkzeug 3's)
+            around = self._around[key] = (before, header[len(before) + 1:],
+                                          config["MAX_COOKIE_SIZE"] or float("inf"))
+        return around
 
 
 # "Cookie" as one of a Vary header's comma-separated names, any case, spaces around it
@@ -250,11 +179,11 @@ def _varies_on_cookie(response):
     """Whether the answer's (first) Vary names Cookie, as response.vary would say, in one
     search instead of a strip() and a lower() per name. (A wrong False would only cost
     vary.add, which adds nothing already there.)"""
-    headers = response.headers
-    names = header_names(headers)
+    pairs = response.headers._list  # (werkzeug's own list: no iterator or lookup of its)
+    names = header_names(pairs)
     if "vary" not in names:  # (found without headers.get's KeyError and a lower() per name)
         return False
-    vary = headers[names.index("vary")][1]  # the first, as headers.get gives
+    vary = pairs[names.index("vary")][1]  # the first, as headers.get gives
     return _COOKIE_IN_VARY.search(vary) is not None
 
 

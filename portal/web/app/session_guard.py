@@ -18,32 +18,65 @@ from hashlib import sha512
 
 from flask.globals import _cv_app, _cv_request
 from flask_login import LoginManager
+from flask_login import utils as flask_login_utils
 from flask_login.config import AUTH_HEADER_NAME, COOKIE_NAME
 from flask_login.signals import user_accessed
 
 PROTECTING = ("basic", "strong")
+FLASK_LOGINS_GET_USER = flask_login_utils._get_user  # the library's (tests compare with it)
 
 
 def session_identifier(request):
     """flask_login.utils._create_identifier for `request`: the SHA-512 of the client's address
     (the first of X-Forwarded-For, else REMOTE_ADDR) and user agent, both as the bytes' repr,
-    read from the environ (werkzeug's header lookups read the same environ keys)."""
+    read from the environ (werkzeug's header lookups read the same environ keys), kept per
+    (address, agent) texts: the same texts always hash to the same identifier."""
     environ = request.environ
     address = environ.get("HTTP_X_FORWARDED_FOR", request.remote_addr)
-    if address is not None:
-        address = address.encode("utf-8").split(b",")[0].strip()
     agent = environ.get("HTTP_USER_AGENT")
-    if agent is not None:
-        agent = agent.encode("utf-8")
-    return sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
+    key = (address, agent)  # a browser sends the same every time: its identifier kept
+    identifier = _IDENTIFIERS.get(key)
+    if identifier is None:
+        if address is not None:
+            address = address.encode("utf-8").split(b",")[0].strip()
+        if agent is not None:
+            agent = agent.encode("utf-8")
+        identifier = sha512(f"{address}|{agent}".encode("utf8")).hexdigest()
+        if len(_IDENTIFIERS) >= KEPT_IDENTIFIERS:
+            _IDENTIFIERS.clear()
+        _IDENTIFIERS[key] = identifier
+    return identifier
+
+
+KEPT_IDENTIFIERS = 4096  # (address, agent) -> identifier, per process; cleared when full
+_IDENTIFIERS = {}
 
 
 def init_app(app):
     """Put the quick loading in place on the app's LoginManager (once: the manager is shared by
-    every app in the process, and the quick path reads the app from the request)."""
+    every app in the process, and the quick path reads the app from the request), and the
+    quick look-up behind current_user."""
     manager = getattr(app, "login_manager", None)  # (an app without Flask-Login: nothing)
     if manager is not None and "_load_user" not in manager.__dict__:
         manager._load_user = _quick_load_user(manager)
+    if manager is not None:
+        # current_user is LocalProxy(lambda: _get_user()), which finds _get_user in this
+        # module's globals on every use: the same function, with the contexts read once.
+        flask_login_utils._get_user = logged_in_user
+
+
+def logged_in_user():
+    """flask_login.utils._get_user (the user behind current_user): the request's user as
+    Flask-Login noted it in `g`, loaded first when it has not been; None outside a request.
+    The request and app contexts are read once instead of through has_request_context and
+    the `g` and current_app proxies (nine look-ups; a page asks for current_user many times)."""
+    if _cv_request.get(None) is None:
+        return None
+    app_ctx = _cv_app.get()
+    kept = app_ctx.g.__dict__
+    if "_login_user" not in kept:
+        app_ctx.app.login_manager._load_user()
+    return app_ctx.g._login_user
 
 
 def _quick_load_user(manager):
