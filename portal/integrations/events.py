@@ -8,7 +8,7 @@ an event is queued if and only if its change commits.
 """
 import copy
 import json
-import secrets
+import os
 
 from ..billing.models import Invoice, Refund
 from ..bookings.models import CANCELLED, Booking, Service
@@ -39,12 +39,14 @@ EVENTS = {
 
 
 def iso(dt):
-    """Naive UTC as ISO-8601 with a Z, to the second; None stays None."""
-    return None if dt is None else dt.replace(microsecond=0).isoformat() + "Z"
+    """Naive UTC as ISO-8601 with a Z, to the second; None stays None. (What
+    dt.replace(microsecond=0).isoformat() gives, in one call.)"""
+    return None if dt is None else dt.isoformat(timespec="seconds") + "Z"
 
 
 def new_event_id():
-    return "evt_" + secrets.token_hex(12)
+    """"evt_" and 24 hex digits: secrets.token_hex(12), which is os.urandom's bytes in hex."""
+    return "evt_" + os.urandom(12).hex()
 
 
 def subscribers(event_type, settings=None):

@@ -2,7 +2,7 @@
 IdListField are the shared types for ids and versions: outside 1..MAX_ID is a field error,
 never a query."""
 from flask import current_app
-from flask.globals import _cv_request
+from flask.globals import _cv_app, _cv_request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.csrf import _FlaskFormCSRF
@@ -38,6 +38,26 @@ class KeptFormCSRF(_FlaskFormCSRF):
         return super().generate_csrf_token(csrf_token_field)
 
 
+# Flask-WTF's Meta reads these from the app's config through the current_app proxy the first
+# time each is asked (a cached_property), and every form gets a new Meta: building a form asked
+# for two of them (its kept key, kept_fields._whole_key), about twenty Python calls a form.
+_CONFIG_READ = {name: (getattr(FlaskForm.Meta, name), key, default) for name, key, default in (
+    ("csrf", "WTF_CSRF_ENABLED", True), ("csrf_field_name", "WTF_CSRF_FIELD_NAME", "csrf_token"))}
+
+
+def _read_config(meta):
+    """Note on `meta` what its cached properties above would read, from the app context once,
+    where they are still Flask-WTF's and not set yet (a form's meta={"csrf": False} is kept;
+    a Meta of a form class's own answers for itself)."""
+    ctx = _cv_app.get(None)
+    if ctx is None:
+        return
+    config, noted, cls = ctx.app.config, meta.__dict__, type(meta)
+    for name, (prop, key, default) in _CONFIG_READ.items():
+        if name not in noted and getattr(cls, name, None) is prop:
+            noted[name] = config.get(key, default)
+
+
 class Form(FlaskForm):
     """Every form's base: Flask-WTF's, with WTForms' messages through WTFORMS_TEXT, and its
     fields copied whole from a kept form of its class when they are all plain
@@ -47,6 +67,7 @@ class Form(FlaskForm):
         meta_obj = self._wtforms_meta()
         if meta is not None and isinstance(meta, dict):
             meta_obj.update_values(meta)
+        _read_config(meta_obj)
         keepable = meta is None or (isinstance(meta, dict) and set(meta) <= {"csrf"})
         if not (keepable and kept_fields.made_whole(self, meta_obj, prefix)):
             BaseForm.__init__(self, self._unbound_fields, meta=meta_obj, prefix=prefix)
@@ -93,7 +114,9 @@ class Form(FlaskForm):
             return None
 
         def get_translations(self, form):
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
+            ctx = _cv_app.get(None)  # (the app's config without its proxy: every form asks)
+            config = ctx.app.config if ctx is not None else current_app.config
+            if not config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return WTFORMS_TEXT
 

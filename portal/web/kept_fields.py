@@ -94,9 +94,11 @@ def csrf_setup_keeps_meta(csrf_class):
 
 def _whole_key(form, meta, prefix):
     translations = meta.get_translations(form)
-    csrf = meta.csrf
+    noted = meta.__dict__  # what forms.Form noted from the config (else the Meta's own answer)
+    csrf = noted["csrf"] if "csrf" in noted else meta.csrf
     return (prefix, translations, str(current_locale()) if translations is not None else None,
-            csrf, meta.csrf_field_name if csrf else None)
+            csrf, (noted["csrf_field_name"] if "csrf_field_name" in noted
+                   else meta.csrf_field_name) if csrf else None)
 
 
 def made_whole(form, meta, prefix):
