@@ -114,18 +114,18 @@ def test_a_forms_csrf_token_is_signed_only_when_shown(app):
 
 
 @pytest.mark.parametrize("enabled", [True, False])
-def test_a_forms_csrf_settings_follow_the_config(app, enabled):
+def test_a_forms_csrf_settings_follow_the_config(app, enabled, monkeypatch):
     """Form notes the CSRF switch and field name from the app's config once per form
     (forms._read_config) instead of through Flask-WTF's proxies: the same answers, a config
     changed between requests is followed, and a form's own meta={"csrf": False} wins."""
     from flask_wtf import FlaskForm
-    app.config["WTF_CSRF_ENABLED"] = enabled
-    app.config["WTF_CSRF_FIELD_NAME"] = "guard"
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", enabled)  # (the app is the session's)
+    monkeypatch.setitem(app.config, "WTF_CSRF_FIELD_NAME", "guard")
     with app.test_request_context("/", method="POST", data={"note": "x"}):
         form, plain = CancelForm(), FlaskForm.Meta()
         assert (form.meta.csrf, form.meta.csrf_field_name) == (plain.csrf, plain.csrf_field_name)
         assert ("guard" in form._fields) is enabled and "csrf_token" not in form._fields
         assert CancelForm(meta={"csrf": False}).meta.csrf is False
-    app.config.pop("WTF_CSRF_FIELD_NAME")
+    monkeypatch.delitem(app.config, "WTF_CSRF_FIELD_NAME")
     with app.test_request_context("/", method="POST", data={"note": "x"}):
         assert ("csrf_token" in CancelForm()._fields) is enabled
