@@ -134,7 +134,8 @@ class Reader:
         return cls(wrapper, tuple(parts.items()), tuple(extras))
 
     def read(self, row):
-        objects, set_keys = {}, set()
+        # (set_keys: the models with a value in the row, a dict so noting one is no call)
+        objects, set_keys = {}, {}
         for model, columns in self.parts:
             data, any_set = {}, False
             for idx, name, converter, given, fallback in columns:
@@ -153,20 +154,20 @@ class Reader:
                         raise
                     data[name] = fallback(value)
             if any_set:
-                set_keys.add(model)
+                set_keys[model] = True
             obj = objects[model] = model.__new__(model)  # instance(model, data), written out
             obj.__data__, obj._dirty, obj.__rel__ = data, set(), {}
         for model, idx, name in self.extras:
             value = row[idx]
             if value is not None:
-                set_keys.add(model)
+                set_keys[model] = True
             objects[model].__dict__[name] = value
         for src, attr, dest, is_outer, is_fk, key in self.links:
-            target = objects.get(dest)
-            if target is None and dest not in objects:
+            if dest not in objects:
                 continue
+            target = objects[dest]
             assign = dest not in set_keys and bool(self.reachable.get(dest, frozenset())
-                                                   & set_keys)
+                                                   & set_keys.keys())
             if dest not in set_keys and not assign:
                 if not is_outer:
                     continue
@@ -177,7 +178,8 @@ class Reader:
             if is_fk and target is None:
                 holder.__rel__[attr] = None  # a verified-absent row, its id kept
             elif key is not None and target is not None:  # ForeignKeyAccessor.__set__'s work
-                holder.__data__[attr] = target.__data__.get(key)
+                data = target.__data__
+                holder.__data__[attr] = data[key] if key in data else None
                 holder.__rel__[attr] = target
             else:
                 setattr(holder, attr, target)
