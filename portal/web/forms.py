@@ -37,6 +37,14 @@ class KeptFormCSRF(_FlaskFormCSRF):
             return CSRF_TOKENS()
         return super().generate_csrf_token(csrf_token_field)
 
+    def validate_csrf_token(self, form, field):
+        """Flask-WTF's, its first test (CSRFProtect checked this request's token already:
+        g.csrf_valid) read from the app context without the proxies."""
+        ctx = _cv_app.get(None)
+        if ctx is not None and ctx.g.__dict__.get("csrf_valid", False):
+            return
+        super().validate_csrf_token(form, field)
+
 
 # Flask-WTF's Meta reads these from the app's config through the current_app proxy the first
 # time each is asked (a cached_property), and every form gets a new Meta: building a form asked

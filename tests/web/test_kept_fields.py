@@ -129,3 +129,17 @@ def test_a_forms_csrf_settings_follow_the_config(app, enabled, monkeypatch):
     monkeypatch.delitem(app.config, "WTF_CSRF_FIELD_NAME")
     with app.test_request_context("/", method="POST", data={"note": "x"}):
         assert ("csrf_token" in CancelForm()._fields) is enabled
+
+
+def test_a_forms_csrf_check_follows_csrfprotect_s_verdict(app, monkeypatch):
+    """The form's own CSRF check stands down when CSRFProtect checked the request already
+    (g.csrf_valid, read without the proxies: forms.KeptFormCSRF), and refuses otherwise."""
+    from flask import g
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    with app.test_request_context("/", method="POST", data={"note": "x"}):
+        assert not CancelForm().validate()
+        g.csrf_valid = True
+        assert CancelForm().validate()
+        g.csrf_valid = False
+        form = CancelForm()
+        assert not form.validate() and form.csrf_token.errors
