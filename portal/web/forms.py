@@ -113,10 +113,15 @@ class Form(FlaskForm):
             if ctx is None or ctx.request.method not in SUBMIT_METHODS:
                 return None
             req = ctx.request
-            if req.files:
-                return CombinedMultiDict((req.files, req.form))
-            if req.form:
-                return req.form
+            # once parsed (the input guard has), werkzeug keeps form and files in the
+            # request's __dict__, where its cached properties would look them up
+            parsed = req.__dict__
+            files = parsed["files"] if "files" in parsed else req.files
+            form = parsed["form"] if "form" in parsed else req.form
+            if files:
+                return CombinedMultiDict((files, form))
+            if form:
+                return form
             if req.is_json:
                 return ImmutableMultiDict(req.get_json())
             return None

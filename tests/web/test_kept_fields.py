@@ -1,6 +1,8 @@
 """Form fields made from a kept copy (portal/web/kept_fields.py) are the fields WTForms' own
 constructor makes, for every form of the app, in every language, and no form shares anything
 it could change with another."""
+import io
+
 import pytest
 from flask_babel import force_locale
 
@@ -143,3 +145,25 @@ def test_a_forms_csrf_check_follows_csrfprotect_s_verdict(app, monkeypatch):
         g.csrf_valid = False
         form = CancelForm()
         assert not form.validate() and form.csrf_token.errors
+
+
+@pytest.mark.parametrize("upload", [False, True])
+@pytest.mark.parametrize("note", [None, "x"])
+def test_a_forms_data_is_the_data_flask_wtf_wraps(app, note, upload):
+    """forms.Form.Meta.wrap_formdata reads the parsed form and files where werkzeug keeps them:
+    the same MultiDicts as Flask-WTF's own, before and after the request's form was read."""
+    from flask import request
+    from flask_wtf import FlaskForm
+    from flask_wtf.form import _Auto
+    for read_first in (False, True):
+        data = {"note": note} if note else {}
+        if upload:
+            data["upload"] = (io.BytesIO(b"1"), "a.txt")
+        with app.test_request_context("/", method="POST", data=data):
+            if read_first:
+                request.form  # noqa: B018 (parsed, as the input guard does)
+            ours = CancelForm.Meta.wrap_formdata(None, None, _Auto)
+            theirs = FlaskForm.Meta.wrap_formdata(None, None, _Auto)
+            assert type(ours) is type(theirs)
+            assert (None if ours is None else sorted(ours.lists())) == (
+                None if theirs is None else sorted(theirs.lists()))
