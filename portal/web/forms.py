@@ -5,7 +5,6 @@ from flask import current_app
 from flask.globals import _cv_app, _cv_request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
@@ -15,55 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..kernel.input_limits import NOTE_MAX, is_id
 from . import kept_fields
-from .app.page_kit import CSRF_TOKENS
+from .form_meta import KeptFormCSRF, read_config
 from .form_text import WTFORMS_TEXT, WTFormsText  # noqa: F401 (WTFormsText: where it was)
-
-
-@kept_fields.csrf_setup_keeps_meta  # (Flask-WTF's setup_form: self.meta = form.meta)
-class KeptFormCSRF(_FlaskFormCSRF):
-    """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
-    per session secret), when the form uses the app's own secret and field name; else
-    Flask-WTF's, which signs a new one; in either case only when it is shown
-    (kept_fields.LazyTokenField)."""
-
-    field_class = kept_fields.LazyTokenField
-
-    def generate_csrf_token(self, csrf_token_field):
-        config = current_app.config
-        if self.meta.csrf_secret == (config.get("WTF_CSRF_SECRET_KEY")
-                                     or current_app.secret_key) \
-                and self.meta.csrf_field_name == (config.get("WTF_CSRF_FIELD_NAME")
-                                                  or "csrf_token"):
-            return CSRF_TOKENS()
-        return super().generate_csrf_token(csrf_token_field)
-
-    def validate_csrf_token(self, form, field):
-        """Flask-WTF's, its first test (CSRFProtect checked this request's token already:
-        g.csrf_valid) read from the app context without the proxies."""
-        ctx = _cv_app.get(None)
-        if ctx is not None and ctx.g.__dict__.get("csrf_valid", False):
-            return
-        super().validate_csrf_token(form, field)
-
-
-# Flask-WTF's Meta reads these from the app's config through the current_app proxy the first
-# time each is asked (a cached_property), and every form gets a new Meta: building a form asked
-# for two of them (its kept key, kept_fields._whole_key), about twenty Python calls a form.
-_CONFIG_READ = {name: (getattr(FlaskForm.Meta, name), key, default) for name, key, default in (
-    ("csrf", "WTF_CSRF_ENABLED", True), ("csrf_field_name", "WTF_CSRF_FIELD_NAME", "csrf_token"))}
-
-
-def _read_config(meta):
-    """Note on `meta` what its cached properties above would read, from the app context once,
-    where they are still Flask-WTF's and not set yet (a form's meta={"csrf": False} is kept;
-    a Meta of a form class's own answers for itself)."""
-    ctx = _cv_app.get(None)
-    if ctx is None:
-        return
-    config, noted, cls = ctx.app.config, meta.__dict__, type(meta)
-    for name, (prop, key, default) in _CONFIG_READ.items():
-        if name not in noted and getattr(cls, name, None) is prop:
-            noted[name] = config.get(key, default)
 
 
 class Form(FlaskForm):
@@ -75,7 +27,7 @@ class Form(FlaskForm):
         meta_obj = self._wtforms_meta()
         if meta is not None and isinstance(meta, dict):
             meta_obj.update_values(meta)
-        _read_config(meta_obj)
+        read_config(meta_obj)
         keepable = meta is None or (isinstance(meta, dict) and set(meta) <= {"csrf"})
         if not (keepable and kept_fields.made_whole(self, meta_obj, prefix)):
             BaseForm.__init__(self, self._unbound_fields, meta=meta_obj, prefix=prefix)
@@ -133,7 +85,7 @@ class Form(FlaskForm):
                 return super().get_translations(form)
             return WTFORMS_TEXT
 
-        csrf_class = KeptFormCSRF  # the kept token (above)
+        csrf_class = KeptFormCSRF  # the kept token (form_meta.py)
 
         def bind_field(self, form, unbound_field, options):
             return kept_fields.bind(form, unbound_field, options)  # plain fields: a kept copy

@@ -118,7 +118,7 @@ def test_a_forms_csrf_token_is_signed_only_when_shown(app):
 @pytest.mark.parametrize("enabled", [True, False])
 def test_a_forms_csrf_settings_follow_the_config(app, enabled, monkeypatch):
     """Form notes the CSRF switch and field name from the app's config once per form
-    (forms._read_config) instead of through Flask-WTF's proxies: the same answers, a config
+    (form_meta.read_config) instead of through Flask-WTF's proxies: the same answers, a config
     changed between requests is followed, and a form's own meta={"csrf": False} wins."""
     from flask_wtf import FlaskForm
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", enabled)  # (the app is the session's)
@@ -135,7 +135,7 @@ def test_a_forms_csrf_settings_follow_the_config(app, enabled, monkeypatch):
 
 def test_a_forms_csrf_check_follows_csrfprotect_s_verdict(app, monkeypatch):
     """The form's own CSRF check stands down when CSRFProtect checked the request already
-    (g.csrf_valid, read without the proxies: forms.KeptFormCSRF), and refuses otherwise."""
+    (g.csrf_valid, read without the proxies: form_meta.KeptFormCSRF), and refuses otherwise."""
     from flask import g
     monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
     with app.test_request_context("/", method="POST", data={"note": "x"}):
