@@ -73,6 +73,10 @@ def _add_line(invoice, kind, description, amount, rate_bp):
     return insert_row(InvoiceLine, **line_row(invoice, kind, description, amount, rate_bp))
 
 
+def _balance(total, paid, refunded):
+    return total - paid + refunded
+
+
 @dataclass
 class InvoiceSummary:
     currency: str
@@ -119,7 +123,13 @@ class InvoiceSummary:
     @property
     def balance(self):
         """Still owed; negative when the customer is in credit."""
-        return self.total - self.paid + self.refunded
+        return _balance(self.total, self.paid, self.refunded)
+
+    def figures(self):
+        """(total, paid, refunded, refund_pending, balance), each summed once: a page that
+        asked for them one by one summed the lines and payments twice (balance again)."""
+        total, paid, refunded = self.total, self.paid, self.refunded
+        return total, paid, refunded, self.refund_pending, _balance(total, paid, refunded)
 
     def on_cancel(self, fee, tax_rate_bp):
         """What cancelling with `fee` (minor units, before tax) keeps and gives back, by

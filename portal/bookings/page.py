@@ -113,12 +113,13 @@ def booking_page(booking, staff: Iterable, actor: Actor, settings, now: datetime
         StatusChoice(CANCELLED, "Cancelled", cancel),
         StatusChoice(NO_SHOW, "No-show", policy.can_mark_no_show(booking, actor, now, assigned)),
     )
-    refund_due = 0
-    if invoice is not None and booking.is_cancelled:
-        refund_due = policy.refund_due(invoice.total, invoice.paid, invoice.refunded,
-                                       invoice.refund_pending)
-    invites_payment = invoice is not None and policy.invites_payment(booking.is_cancelled,
-                                                                     invoice.balance)
+    refund_due, invites_payment = 0, False
+    if invoice is not None:  # (its sums taken once for both questions)
+        total, paid, refunded, pending, balance = invoice.figures()
+        cancelled = booking.is_cancelled
+        if cancelled:
+            refund_due = policy.refund_due(total, paid, refunded, pending)
+        invites_payment = policy.invites_payment(cancelled, balance)
     return BookingPage(
         booking=booking, actor=actor, now=now, cancel=cancel,
         reschedule=policy.can_reschedule(booking, actor, settings, now, assigned),

@@ -151,7 +151,8 @@ def cancel_booking(ref, actor, *, channel, reason_id=None, note="", expected_ver
                                            "reason": label, "fee": fee, "late_fee": late,
                                            **({"refund": refund.amount} if refund else {})})
         # webhooks (from the rows in hand); the manual-update notice
-        sync.booking_cancelled(booking, actor, channel, now, known=(settings, staff))
+        sync.booking_cancelled(booking, actor, channel, now,
+                               known=(settings, staff, service, customer))
         with for_staff():
             starts = when(booking.starts_at, settings.timezone)  # as staff read it
             message = (f"Booking {booking.ref} for {customer.name} on {starts} was cancelled"

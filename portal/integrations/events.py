@@ -8,7 +8,7 @@ an event is queued if and only if its change commits.
 """
 import copy
 import json
-import secrets
+import os
 
 from ..billing.models import Invoice, Refund
 from ..bookings.models import CANCELLED, Booking, Service
@@ -39,12 +39,14 @@ EVENTS = {
 
 
 def iso(dt):
-    """Naive UTC as ISO-8601 with a Z, to the second; None stays None."""
-    return None if dt is None else dt.replace(microsecond=0).isoformat() + "Z"
+    """Naive UTC as ISO-8601 with a Z, to the second; None stays None. (What
+    dt.replace(microsecond=0).isoformat() gives, in one call.)"""
+    return None if dt is None else dt.isoformat(timespec="seconds") + "Z"
 
 
 def new_event_id():
-    return "evt_" + secrets.token_hex(12)
+    """"evt_" and 24 hex digits: secrets.token_hex(12), which is os.urandom's bytes in hex."""
+    return "evt_" + os.urandom(12).hex()
 
 
 def subscribers(event_type, settings=None):
@@ -117,7 +119,8 @@ def _actor(actor):
 def booking_event(event_type, booking, actor, channel, now=None, *, known=None, **extra):
     """Queue a booking.* event about `booking` as it now is; `extra` joins the data.
     `known`: (settings, staff) the caller read in this transaction, with `booking` holding its
-    new values and its service and customer, so nothing is read again."""
+    new values and its service and customer, so nothing is read again; (settings, staff,
+    service, customer) when the caller holds those two as well."""
     def build():
         facts = (booking_data(booking.id) if known is None
                  else booking_facts(booking, *known))
@@ -139,9 +142,11 @@ FACTS = ("ref", "status", "starts_at", "ends_at", "address", "price", "reschedul
          "cancel_note", "cancelled_by_kind", "cancelled_by_id")
 
 
-def booking_facts(row, settings, staff):
-    """booking_data from rows already read: `row` with its service and customer."""
-    service, customer = row.service, row.customer  # (each a lookup through its field)
+def booking_facts(row, settings, staff, service=None, customer=None):
+    """booking_data from rows already read: `row` with its service and customer (or those
+    two given: the rows the caller read them as)."""
+    service = row.service if service is None else service  # (each a lookup through its field)
+    customer = row.customer if customer is None else customer
     b = field_values(row, FACTS)
     return {"booking": {
         "ref": b["ref"], "status": b["status"],

@@ -45,7 +45,18 @@ def _datetime_from_text(python_value):
             return datetime.fromisoformat(value)
         except (TypeError, ValueError):
             return python_value(value)
+    read.fallback = python_value  # (Reader.read makes the try itself: see _column)
     return read
+
+
+def _column(idx, name, field, converter):
+    """One column of a Reader: (index, name, converter, the type it keeps as given, what to
+    convert with when the converter refuses a value, or None to let it raise). A datetime
+    column's converter is datetime.fromisoformat itself, the try _datetime_from_text makes
+    written into Reader.read's loop (a Python call a datetime saved: a cancel reads ten)."""
+    converter, given = _column_reader(field, converter)
+    fallback = getattr(converter, "fallback", None)
+    return (idx, name, datetime.fromisoformat if fallback else converter, given, fallback)
 
 
 class Rows:
@@ -119,35 +130,44 @@ class Reader:
             if field is None or accessor not in (FieldAccessor, ForeignKeyAccessor) or (
                     converter is not None and converter != field.python_value):
                 return None
-            parts[key].append((idx, column, *_column_reader(field, converter)))
+            parts[key].append(_column(idx, column, field, converter))
         return cls(wrapper, tuple(parts.items()), tuple(extras))
 
     def read(self, row):
-        objects, set_keys = {}, set()
+        # (set_keys: the models with a value in the row, a dict so noting one is no call)
+        objects, set_keys = {}, {}
         for model, columns in self.parts:
             data, any_set = {}, False
-            for idx, name, converter, given in columns:
+            for idx, name, converter, given, fallback in columns:
                 value = row[idx]
                 if value is None:
                     data[name] = None  # every python_value keeps None
                     continue
                 any_set = True
-                data[name] = value if converter is None or type(value) is given else (
-                    converter(value))
+                if converter is None or type(value) is given:
+                    data[name] = value
+                    continue
+                try:
+                    data[name] = converter(value)
+                except (TypeError, ValueError):
+                    if fallback is None:
+                        raise
+                    data[name] = fallback(value)
             if any_set:
-                set_keys.add(model)
-            objects[model] = instance(model, data)
+                set_keys[model] = True
+            obj = objects[model] = model.__new__(model)  # instance(model, data), written out
+            obj.__data__, obj._dirty, obj.__rel__ = data, set(), {}
         for model, idx, name in self.extras:
             value = row[idx]
             if value is not None:
-                set_keys.add(model)
+                set_keys[model] = True
             objects[model].__dict__[name] = value
         for src, attr, dest, is_outer, is_fk, key in self.links:
-            target = objects.get(dest)
-            if target is None and dest not in objects:
+            if dest not in objects:
                 continue
+            target = objects[dest]
             assign = dest not in set_keys and bool(self.reachable.get(dest, frozenset())
-                                                   & set_keys)
+                                                   & set_keys.keys())
             if dest not in set_keys and not assign:
                 if not is_outer:
                     continue
@@ -158,7 +178,8 @@ class Reader:
             if is_fk and target is None:
                 holder.__rel__[attr] = None  # a verified-absent row, its id kept
             elif key is not None and target is not None:  # ForeignKeyAccessor.__set__'s work
-                holder.__data__[attr] = target.__data__.get(key)
+                data = target.__data__
+                holder.__data__[attr] = data[key] if key in data else None
                 holder.__rel__[attr] = target
             else:
                 setattr(holder, attr, target)

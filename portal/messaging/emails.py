@@ -8,7 +8,7 @@ from ..kernel.timefmt import when
 from ..kernel.urls import external_url
 from . import business_templates, rendering
 from .calendar import booking_ics
-from .language import language_for, to_staff, translated, writing_to
+from .language import for_staff, language_for, to_staff, translated, writing_to
 from .outbox import enqueue_email
 from .rendering import link_url
 
@@ -33,8 +33,9 @@ CANCELLED_SUBJECT = N_("Your booking %(ref)s is cancelled")
 def cancellation_values(booking, settings):
     """The booking's and the business's values both cancellation emails pack (rendering.py),
     taken once for the two: queue_booking_cancelled's and queue_staff_booking_cancelled's
-    `values`."""
-    return {"booking": rendering.booking_values(booking),
+    `values`. The booking's times are in the form pack gives them (rendering.packed), so
+    neither pack turns them again."""
+    return {"booking": rendering.packed(rendering.booking_values(booking)),
             "settings": rendering.settings_values(settings)}
 
 
@@ -114,17 +115,20 @@ def queue_booking_reminder(booking, customer, service, settings, now):
         ics=booking_ics(booking, service, settings, "REQUEST", customer), ics_method="REQUEST")
 
 
-@to_staff
 def queue_staff_booking_cancelled(booking, customer, service, staff, settings, values=None,
                                   starts=None):
     """Each assigned, active fieldworker hears that their job is off, with a link to it
     (rendered when sent, like the customer's notice; `values` as there; `starts`: the visit's
     time as staff read it, when(booking.starts_at, settings.timezone) in English, when the
-    caller has it already)."""
+    caller has it already). The visit's time is the only thing here a language could change
+    (the subject is English, the worker renders the rest): only working it out is done in
+    English (for_staff), not the whole queueing, which forced the locale for nothing."""
     members = [m for m in staff if m.active and m.role == "fieldworker"]
     if not members:
         return
-    starts = starts or when(booking.starts_at, settings.timezone)
+    if not starts:
+        with for_staff():
+            starts = when(booking.starts_at, settings.timezone)
     subject = f"Job cancelled: {service.name} on {starts} ({booking.ref})"
     values = values or cancellation_values(booking, settings)
     shared = dict(booking=values["booking"],

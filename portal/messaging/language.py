@@ -11,7 +11,7 @@ from contextlib import nullcontext
 from functools import wraps
 
 from babel import Locale
-from flask import current_app, has_app_context
+from flask.globals import _cv_app
 from flask_babel import force_locale as _force_locale
 
 from ..kernel import languages
@@ -46,8 +46,26 @@ def force_locale(code):
 def language_of(code, settings) -> str:
     """The language for someone who chose `code` ("" for none): theirs if Rebook speaks it,
     else the business's default. The one place this fallback is decided."""
-    return (languages.known(code) or languages.known(getattr(settings, "default_language", ""))
-            or languages.DEFAULT)
+    default = getattr(settings, "default_language", "")
+    try:
+        return _CHOSEN[code, default]
+    except KeyError:
+        chosen = _choose(code, default)
+    except TypeError:  # (a value no dict can key: worked out each time)
+        return _choose(code, default)
+    if len(_CHOSEN) >= 256:
+        _CHOSEN.clear()
+    _CHOSEN[code, default] = chosen
+    return chosen
+
+
+def _choose(code, default):
+    return languages.known(code) or languages.known(default) or languages.DEFAULT
+
+
+# language_of's answers by (chosen code, business default): a pure function of the two texts,
+# kept for the process (working it out normalised both codes: a dozen Python calls an email).
+_CHOSEN = {}
 
 
 def language_for(customer, settings) -> str:
@@ -87,11 +105,11 @@ def translated(language, text):
     POST). A text comes out of a catalogue the same every time (Flask-Babel loads each once
     per process and keeps it), so it is kept per app, language and text: the first ask of
     each goes through writing_in and gettext, exactly as before. Format the result after."""
-    if not has_app_context():  # (a script's cancel) Flask-Babel's answer there: the text
+    ctx = _cv_app.get(None)  # (the app context without its proxies)
+    if ctx is None:  # (a script's cancel) Flask-Babel's answer there: the text
         with writing_in(language):
             return gettext(text)
-    app = current_app._get_current_object()
-    kept = app.extensions.setdefault("rebook.translated", {})
+    kept = ctx.app.extensions.setdefault("rebook.translated", {})
     key = (language, text)
     said = kept.get(key)
     if said is None:

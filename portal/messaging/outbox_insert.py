@@ -1,7 +1,7 @@
 """The outbox's INSERT of the emails a change queues together (outbox.one_insert): its SQL text
 built once by peewee per kind of database and number of rows, its values handed to the driver
 as peewee would."""
-from ..kernel.compiled import database_of, insert_columns, insert_params, peewee_params
+from ..kernel.compiled import database_of, execute, insert_columns, insert_params, peewee_params
 from .models import OutboxMessage
 
 # The INSERT's SQL text per kind of database and number of rows, built once by peewee: building
@@ -26,5 +26,5 @@ def insert_ignoring_queued(rows):
             return
         kept = _INSERTS[key] = (sql, insert_columns(fields))
     sql, columns = kept
-    db.execute_sql(sql, insert_params(rows, columns))
+    execute(db, sql, insert_params(rows, columns))  # db.execute_sql's steps (kernel.compiled)
 

@@ -2,10 +2,9 @@
 IdListField are the shared types for ids and versions: outside 1..MAX_ID is a field error,
 never a query."""
 from flask import current_app
-from flask.globals import _cv_request
+from flask.globals import _cv_app, _cv_request
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from flask_wtf.csrf import _FlaskFormCSRF
 from flask_wtf.form import SUBMIT_METHODS, _Auto
 from werkzeug.datastructures import CombinedMultiDict, ImmutableMultiDict
 from wtforms import (BooleanField, EmailField, HiddenField, IntegerField, PasswordField,
@@ -15,27 +14,8 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 
 from ..kernel.input_limits import NOTE_MAX, is_id
 from . import kept_fields
-from .app.page_kit import CSRF_TOKENS
+from .form_meta import KeptFormCSRF, read_config
 from .form_text import WTFORMS_TEXT, WTFormsText  # noqa: F401 (WTFormsText: where it was)
-
-
-@kept_fields.csrf_setup_keeps_meta  # (Flask-WTF's setup_form: self.meta = form.meta)
-class KeptFormCSRF(_FlaskFormCSRF):
-    """A form's CSRF field with the token templates get (page_kit.CSRF_TOKENS: one signed token
-    per session secret), when the form uses the app's own secret and field name; else
-    Flask-WTF's, which signs a new one; in either case only when it is shown
-    (kept_fields.LazyTokenField)."""
-
-    field_class = kept_fields.LazyTokenField
-
-    def generate_csrf_token(self, csrf_token_field):
-        config = current_app.config
-        if self.meta.csrf_secret == (config.get("WTF_CSRF_SECRET_KEY")
-                                     or current_app.secret_key) \
-                and self.meta.csrf_field_name == (config.get("WTF_CSRF_FIELD_NAME")
-                                                  or "csrf_token"):
-            return CSRF_TOKENS()
-        return super().generate_csrf_token(csrf_token_field)
 
 
 class Form(FlaskForm):
@@ -47,6 +27,7 @@ class Form(FlaskForm):
         meta_obj = self._wtforms_meta()
         if meta is not None and isinstance(meta, dict):
             meta_obj.update_values(meta)
+        read_config(meta_obj)
         keepable = meta is None or (isinstance(meta, dict) and set(meta) <= {"csrf"})
         if not (keepable and kept_fields.made_whole(self, meta_obj, prefix)):
             BaseForm.__init__(self, self._unbound_fields, meta=meta_obj, prefix=prefix)
@@ -84,20 +65,27 @@ class Form(FlaskForm):
             if ctx is None or ctx.request.method not in SUBMIT_METHODS:
                 return None
             req = ctx.request
-            if req.files:
-                return CombinedMultiDict((req.files, req.form))
-            if req.form:
-                return req.form
+            # once parsed (the input guard has), werkzeug keeps form and files in the
+            # request's __dict__, where its cached properties would look them up
+            parsed = req.__dict__
+            files = parsed["files"] if "files" in parsed else req.files
+            form = parsed["form"] if "form" in parsed else req.form
+            if files:
+                return CombinedMultiDict((files, form))
+            if form:
+                return form
             if req.is_json:
                 return ImmutableMultiDict(req.get_json())
             return None
 
         def get_translations(self, form):
-            if not current_app.config.get("WTF_I18N_ENABLED", True):
+            ctx = _cv_app.get(None)  # (the app's config without its proxy: every form asks)
+            config = ctx.app.config if ctx is not None else current_app.config
+            if not config.get("WTF_I18N_ENABLED", True):
                 return super().get_translations(form)
             return WTFORMS_TEXT
 
-        csrf_class = KeptFormCSRF  # the kept token (above)
+        csrf_class = KeptFormCSRF  # the kept token (form_meta.py)
 
         def bind_field(self, form, unbound_field, options):
             return kept_fields.bind(form, unbound_field, options)  # plain fields: a kept copy

@@ -94,9 +94,11 @@ def csrf_setup_keeps_meta(csrf_class):
 
 def _whole_key(form, meta, prefix):
     translations = meta.get_translations(form)
-    csrf = meta.csrf
+    noted = meta.__dict__  # what forms.Form noted from the config (else the Meta's own answer)
+    csrf = noted["csrf"] if "csrf" in noted else meta.csrf
     return (prefix, translations, str(current_locale()) if translations is not None else None,
-            csrf, meta.csrf_field_name if csrf else None)
+            csrf, (noted["csrf_field_name"] if "csrf_field_name" in noted
+                   else meta.csrf_field_name) if csrf else None)
 
 
 def made_whole(form, meta, prefix):
@@ -124,13 +126,13 @@ def made_whole(form, meta, prefix):
         else:
             csrf.setup_form(form)
     fields = form._fields = OrderedDict()
-    for name, kind, values in made:
+    for name, kind, values, own_render_kw in made:
         field = object.__new__(kind)
         field.__dict__ = dict(values)
         field._form, field.meta = form, meta
         flags = field.flags = Flags()
         flags.__dict__ = dict(values["flags"].__dict__)
-        if values.get("render_kw") is not None:
+        if own_render_kw:
             field.render_kw = dict(values["render_kw"])
         if kind in _CSRF_FIELDS:
             field.csrf_impl = form._csrf
@@ -162,9 +164,10 @@ def keep_whole(form, meta):
         # the form just built goes on to use (and may change) its own flags and render_kw
         flags = values["flags"] = Flags()
         flags.__dict__ = dict(field.flags.__dict__)
-        if values.get("render_kw") is not None:
+        own_render_kw = values.get("render_kw") is not None  # (asked once, not per form)
+        if own_render_kw:
             values["render_kw"] = dict(values["render_kw"])
-        made.append((name, kind, values))
+        made.append((name, kind, values, own_render_kw))
     if len(kept[1]) > 64:  # a prefix made per request: never grow without bound
         kept[1].clear()
     kept[1][_whole_key(form, meta, form._prefix)] = tuple(made)
@@ -210,6 +213,11 @@ def lean_fields(form):
     return kept[1]
 
 
+# StringField's process_formdata (text, text area, hidden, password, email fields): the first
+# value sent, if any, becomes the data; it raises nothing. Written out in process() below.
+_TEXT_FORMDATA = StringField.process_formdata
+
+
 def process(form, formdata, lean):
     """BaseForm.process(formdata) for a root form with no obj, data or extra filters."""
     hooked = []
@@ -229,10 +237,14 @@ def process(form, formdata, lean):
                 errors.append(e.args[0])
         if formdata is not None:
             raw = field.raw_data = formdata.getlist(field.name) if field.name in formdata else []
-            try:
-                field.process_formdata(raw)
-            except ValueError as e:
-                errors.append(e.args[0])
+            if type(field).process_formdata is _TEXT_FORMDATA:  # StringField's, written out
+                if raw:
+                    field.data = raw[0]
+            else:
+                try:
+                    field.process_formdata(raw)
+                except ValueError as e:
+                    errors.append(e.args[0])
         try:
             for each in field.filters:
                 field.data = each(field.data)

@@ -30,3 +30,24 @@ def test_the_envelope_is_dumps_s():
                               "schema_version": events.SCHEMA_VERSION,
                               "created_at": "2026-12-02T09:30:15Z", "data": data},
                              separators=(",", ":"), ensure_ascii=False)
+
+
+def test_packed_times_pack_as_the_encoder_would_turn_them():
+    """emails.cancellation_values hands pack the booking's times already turned
+    (rendering.packed): the same text, and the same values when the worker unpacks it."""
+    moment = datetime(2026, 12, 2, 9, 30, 15, 123456)
+    values = {**VALUES, "micro": moment}
+    assert rendering.pack(booking=rendering.packed(values)) == rendering.pack(booking=values)
+    assert rendering.unpack(rendering.pack(booking=rendering.packed(values))).booking.micro \
+        == moment
+
+
+def test_event_times_and_ids_are_as_before():
+    """iso() in one call is the replace-then-isoformat it was; ids are "evt_" and 24 hex
+    digits (secrets.token_hex(12)'s form), each its own."""
+    for moment in (WHEN, datetime(2026, 12, 2, 9, 30, 15, 999999), datetime(2026, 1, 1)):
+        assert events.iso(moment) == moment.replace(microsecond=0).isoformat() + "Z"
+    assert events.iso(None) is None
+    ids = {events.new_event_id() for _ in range(50)}
+    assert len(ids) == 50
+    assert all(len(i) == 28 and i.startswith("evt_") and int(i[4:], 16) >= 0 for i in ids)

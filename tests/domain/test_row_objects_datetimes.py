@@ -36,3 +36,22 @@ def test_a_field_with_its_own_conversion_keeps_peewee_s_way():
     stamp = Stamp()
     assert _column_reader(stamp, stamp.python_value) == (stamp.python_value, None)
     assert _column_reader(FIELD, None) == (None, None)
+
+
+@pytest.mark.parametrize("value", TEXTS + VALUES)
+def test_a_reader_s_datetime_column_reads_as_peewee_reads_it(value):
+    """Reader.read makes the fromisoformat try itself (row_objects._column): the same value,
+    type and zone as peewee's python_value for every text and value above."""
+    from peewee import Model
+
+    from portal.kernel.row_objects import Reader, _column
+
+    class Stamped(Model):
+        at = DateTimeField(null=True)
+
+    reader = object.__new__(Reader)
+    reader.root, reader.extras, reader.links, reader.reachable = Stamped, (), (), {}
+    reader.parts = ((Stamped, [_column(0, "at", Stamped.at, Stamped.at.python_value)]),)
+    got, expected = reader.read((value,)).__data__["at"], FIELD.python_value(value)
+    assert got == expected and type(got) is type(expected)
+    assert getattr(got, "tzinfo", None) == getattr(expected, "tzinfo", None)

@@ -14,3 +14,19 @@ def test_the_same_answer_as_str():
     for locale in LOCALES:
         for code in CODES:
             assert _is(locale, code) == (str(locale) == code), (locale, code)
+
+
+def test_language_of_keeps_the_answers_it_works_out():
+    """language_of's kept answers (messaging/language._CHOSEN) are the fallback worked out
+    afresh, for every pair of chosen code and business default, asked twice."""
+    from types import SimpleNamespace
+
+    from portal.messaging import language
+    codes = ["", None, "en", "de", "DE", "de-AT", "es_MX", "fr", " es ", "xx-YY"]
+    for _ in range(2):
+        for default in codes:
+            settings = SimpleNamespace(default_language=default)
+            for code in codes:
+                assert language.language_of(code, settings) == language._choose(code, default)
+    assert language.language_of("fr", None) == "en"
+    assert language.language_of(["de"], None) == language._choose(["de"], "")  # unhashable

@@ -112,8 +112,10 @@ def test_a_fieldworker_acts_on_assigned_jobs_with_permission_and_charges_no_fee(
 
 
 def test_a_cancelled_booking_is_closed_and_says_what_is_due_back():
-    invoice = SimpleNamespace(total=0, paid=9000, refunded=1000, refund_pending=500,
-                              balance=-8000)  # in credit
+    figures = dict(total=0, paid=9000, refunded=1000, refund_pending=500,
+                   balance=-8000)  # in credit
+    # an InvoiceSummary's figures as booking_page takes them (InvoiceSummary.figures)
+    invoice = SimpleNamespace(**figures, figures=lambda: tuple(figures.values()))
     p = page(timedelta(days=5), ADMIN, status="cancelled", invoice=invoice)
     assert p.cancel.code == "already_cancelled"
     assert p.refund_due == 7500

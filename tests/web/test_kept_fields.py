@@ -1,6 +1,8 @@
 """Form fields made from a kept copy (portal/web/kept_fields.py) are the fields WTForms' own
 constructor makes, for every form of the app, in every language, and no form shares anything
 it could change with another."""
+import io
+
 import pytest
 from flask_babel import force_locale
 
@@ -111,3 +113,57 @@ def test_a_forms_csrf_token_is_signed_only_when_shown(app):
         shown = str(form.csrf_token())
         assert f'value="{CSRF_TOKENS()}"' in shown and form.csrf_token.current_token
         assert CancelForm().csrf_token._token is None  # each form its own
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_a_forms_csrf_settings_follow_the_config(app, enabled, monkeypatch):
+    """Form notes the CSRF switch and field name from the app's config once per form
+    (form_meta.read_config) instead of through Flask-WTF's proxies: the same answers, a config
+    changed between requests is followed, and a form's own meta={"csrf": False} wins."""
+    from flask_wtf import FlaskForm
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", enabled)  # (the app is the session's)
+    monkeypatch.setitem(app.config, "WTF_CSRF_FIELD_NAME", "guard")
+    with app.test_request_context("/", method="POST", data={"note": "x"}):
+        form, plain = CancelForm(), FlaskForm.Meta()
+        assert (form.meta.csrf, form.meta.csrf_field_name) == (plain.csrf, plain.csrf_field_name)
+        assert ("guard" in form._fields) is enabled and "csrf_token" not in form._fields
+        assert CancelForm(meta={"csrf": False}).meta.csrf is False
+    monkeypatch.delitem(app.config, "WTF_CSRF_FIELD_NAME")
+    with app.test_request_context("/", method="POST", data={"note": "x"}):
+        assert ("csrf_token" in CancelForm()._fields) is enabled
+
+
+def test_a_forms_csrf_check_follows_csrfprotect_s_verdict(app, monkeypatch):
+    """The form's own CSRF check stands down when CSRFProtect checked the request already
+    (g.csrf_valid, read without the proxies: form_meta.KeptFormCSRF), and refuses otherwise."""
+    from flask import g
+    monkeypatch.setitem(app.config, "WTF_CSRF_ENABLED", True)
+    with app.test_request_context("/", method="POST", data={"note": "x"}):
+        assert not CancelForm().validate()
+        g.csrf_valid = True
+        assert CancelForm().validate()
+        g.csrf_valid = False
+        form = CancelForm()
+        assert not form.validate() and form.csrf_token.errors
+
+
+@pytest.mark.parametrize("upload", [False, True])
+@pytest.mark.parametrize("note", [None, "x"])
+def test_a_forms_data_is_the_data_flask_wtf_wraps(app, note, upload):
+    """forms.Form.Meta.wrap_formdata reads the parsed form and files where werkzeug keeps them:
+    the same MultiDicts as Flask-WTF's own, before and after the request's form was read."""
+    from flask import request
+    from flask_wtf import FlaskForm
+    from flask_wtf.form import _Auto
+    for read_first in (False, True):
+        data = {"note": note} if note else {}
+        if upload:
+            data["upload"] = (io.BytesIO(b"1"), "a.txt")
+        with app.test_request_context("/", method="POST", data=data):
+            if read_first:
+                request.form  # noqa: B018 (parsed, as the input guard does)
+            ours = CancelForm.Meta.wrap_formdata(None, None, _Auto)
+            theirs = FlaskForm.Meta.wrap_formdata(None, None, _Auto)
+            assert type(ours) is type(theirs)
+            assert (None if ours is None else sorted(ours.lists())) == (
+                None if theirs is None else sorted(theirs.lists()))

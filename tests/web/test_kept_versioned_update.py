@@ -94,3 +94,24 @@ def test_the_cancellation_emails_pack_the_same_values_taken_once(world):
     with for_staff():  # the visit's time as bookings.services gives it
         starts = when(b.starts_at, settings.timezone)
     assert queued(emails.cancellation_values(b, settings), starts) == apiece
+
+
+def test_one_insert_writes_its_block_s_emails_once_and_nothing_after_an_error(world):
+    """outbox.one_insert as a class behaves as the generator it was: one INSERT when the block
+    ends, nothing queued when it ends with an exception, and emails queued after it go
+    straight in again."""
+    settings = Settings.current()
+    b = world.upcoming
+    with pytest.raises(RuntimeError):
+        with outbox.one_insert():
+            emails.queue_booking_cancelled(b, world.customer, world.service, settings)
+            raise RuntimeError("the change failed")
+    assert OutboxMessage.select().count() == 0
+    with outbox.one_insert():
+        emails.queue_booking_cancelled(b, world.customer, world.service, settings)
+        assert OutboxMessage.select().count() == 0  # not yet: when the block ends
+    assert OutboxMessage.select().count() == 1
+    emails.queue_staff_booking_cancelled(b, world.customer, world.service, [world.fw],
+                                         settings)  # outside a block: its own INSERT
+    subjects = [m.subject for m in OutboxMessage.select().order_by(OutboxMessage.id)]
+    assert len(subjects) == 2 and subjects[1].startswith("Job cancelled: ")

@@ -5,6 +5,7 @@ from types import SimpleNamespace as NS
 
 from portal.billing.booking_refunds import refund_view
 from portal.billing.invoices import InvoiceSummary
+from portal.bookings import policy
 from portal.bookings.page import booking_page
 from portal.kernel.actors import Actor
 from portal.kernel.clock import utcnow
@@ -30,4 +31,9 @@ def test_the_pages_refund_due_is_refund_views(app, world):
         given = refund_view(booking, settings, summary, due=page.refund_due)
         assert given == refund_view(booking, settings, summary)
         seen.add(given.due > 0)
+        # figures() (the page's sums, taken once) are the properties one by one
+        assert summary.figures() == (summary.total, summary.paid, summary.refunded,
+                                     summary.refund_pending, summary.balance)
+        assert page.invites_payment == policy.invites_payment(booking.is_cancelled,
+                                                              summary.balance)
     assert seen == {True, False}

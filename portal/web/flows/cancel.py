@@ -1,5 +1,6 @@
 """The cancel confirm step and its POST: one flow for customers, admins and fieldworkers."""
-from flask import flash, redirect, request, url_for
+from flask import flash, request, url_for
+from flask.globals import _cv_app
 from flask_login import current_user
 
 from ...billing.money import amount_text, parse_amount
@@ -112,4 +113,5 @@ def run(audience, ref, load):
                                     **load(ref, rows=(booking, booking.assigned)))
         return trigger(response, after="Settle", bookingCancelled={"ref": ref})
     flash(done, "success")
-    return redirect(url_for(audience.booking_endpoint, ref=ref))
+    # flask.redirect's own step (the app's redirect), the app read without its proxy (twice)
+    return _cv_app.get().app.redirect(url_for(audience.booking_endpoint, ref=ref))
