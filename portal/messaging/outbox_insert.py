@@ -1,7 +1,8 @@
 """The outbox's INSERT of the emails a change queues together (outbox.one_insert): its SQL text
 built once by peewee per kind of database and number of rows, its values handed to the driver
 as peewee would."""
-from ..kernel.compiled import database_of, execute, insert_columns, insert_params, peewee_params
+from ..kernel.compiled import (database_of, execute, insert_columns, insert_params, kept_insert,
+                               peewee_params)
 from .models import OutboxMessage
 
 # The INSERT's SQL text per kind of database and number of rows, built once by peewee: building
@@ -24,7 +25,8 @@ def insert_ignoring_queued(rows):
         if peewee_params(rows, fields) != params:  # not the shape expected: let peewee do it
             query.execute()
             return
-        kept = _INSERTS[key] = (sql, insert_columns(fields))
-    sql, columns = kept
-    execute(db, sql, insert_params(rows, columns))  # db.execute_sql's steps (kernel.compiled)
+        # prepared once per connection on PostgreSQL, as the other kept INSERTs are
+        kept = _INSERTS[key] = (sql, insert_columns(fields), kept_insert(sql, len(params), db))
+    sql, columns, prepared = kept
+    execute(db, sql, insert_params(rows, columns), prepared)  # db.execute_sql's steps
 
