@@ -1,0 +1,88 @@
+"""Pages and htmx fragments render through page_kit.render_page (globals, context processors and
+the view's values in one plain dict, Flask-Login's processor without its proxies): the HTML is
+byte for byte what Flask's render_template gives. And the customer's card after a cancellation,
+built without the policy's verdicts (customer/bookings.booking_context with rows), is the card a
+fresh read with every verdict renders.
+
+Flask's own path is switched on by listening to its template_rendered signal: render_page then
+hands every render to render_template."""
+from contextlib import contextmanager
+from datetime import timedelta
+
+import flask
+from flask import render_template, template_rendered
+from portal.billing.invoices import open_invoice
+from portal.billing.payments import record_payment
+from portal.bookings.models import Booking
+from portal.kernel.actors import Actor
+from portal.people import Customer
+from portal.web.app.page_kit import render_page
+from portal.web.customer.bookings import AUDIENCE, booking_context
+from tests.support.account_helpers import _push_request_context  # noqa: F401 (no held context)
+from tests.support.account_helpers import browser, in_app, log_in
+from tests.support.factories import booking
+from tests.support.forms import csrf_from
+from tests.web.test_page_render_kept import _bookings, _pages, _speaks
+
+HX = {"HX-Request": "true"}
+
+
+@contextmanager
+def _flasks_own(app):
+    """Every render through Flask's render_template (render_page steps aside for a listener)."""
+    def listening(sender, **extra):
+        pass
+    with template_rendered.connected_to(listening, app):
+        yield
+
+
+def test_pages_and_fragments_are_what_flasks_render_gives(app, world):
+    with in_app():
+        refs = _bookings(world)
+    urls = ["/bookings", "/bookings?show=all"] + [
+        f"/bookings/{ref}{step}" for ref in refs for step in ("", "/cancel", "/reschedule")]
+    client = browser(app)
+    assert log_in(client, world.customer.email).status_code == 302
+    for language in ("en", "de"):
+        _speaks(world, language)
+        lean = _pages(client, urls)
+        with _flasks_own(app):
+            own = _pages(client, urls)
+        assert lean == own, language
+        assert any("Rechnung" in page for page in lean) == (language == "de")
+
+
+def _card_from_a_fresh_read(app, customer_id, ref, message):
+    """The htmx card as the plain path renders it: every verdict worked out, Flask's render."""
+    with app.test_request_context(f"/bookings/{ref}/cancel", method="POST", headers=HX):
+        flask.g._login_user = Customer.get_by_id(customer_id)
+        with _flasks_own(app):
+            return render_template(AUDIENCE.card, just_cancelled=message, **booking_context(ref))
+
+
+def test_the_card_after_cancelling_is_what_a_fresh_read_renders(app, world):
+    """An upcoming booking with a fee on its invoice, one without an invoice, one paid (the
+    cancellation asks for its refund)."""
+    with in_app():
+        _bookings(world)
+        paid = booking(world.customer, world.service, timedelta(days=40), world.fw)
+        record_payment(open_invoice(paid, world.service, world.settings).id, 5000, "card", "",
+                       Actor("admin", world.admin.id, world.admin.name))
+    client = browser(app)
+    assert log_in(client, world.customer.email).status_code == 302
+    for ref in (world.upcoming.ref, world.later.ref, paid.ref):
+        version = Booking.get(Booking.ref == ref).version
+        step = client.get(f"/bookings/{ref}/cancel")
+        assert step.status_code == 200, ref
+        token = csrf_from(step.get_data(as_text=True))
+        answer = client.post(f"/bookings/{ref}/cancel", headers=HX,
+                             data={"version": version, "csrf_token": token})
+        assert answer.status_code == 200, ref
+        card = answer.get_data(as_text=True)
+        assert f'id="booking-{ref}"' in card and "badge-cancelled" in card
+        message = str(AUDIENCE.done)
+        assert message.replace("'", "&#39;") in card
+        with in_app():
+            fresh = _card_from_a_fresh_read(app, world.customer.id, ref, message)
+        assert card == fresh, ref
+        assert ("Refund" in card) == (ref == paid.ref)
