@@ -1,22 +1,28 @@
 """Pages and htmx fragments render through page_kit.render_page (globals, context processors and
-the view's values in one plain dict, Flask-Login's processor without its proxies): the HTML is
-byte for byte what Flask's render_template gives. And the customer's card after a cancellation,
+the view's values in one plain dict, Flask-Login's processor without its proxies) from
+templates compiled to yield each output in one piece (template_output.py): the HTML is byte
+for byte what Flask's render_template gives over Jinja's own compilation. And the customer's card after a cancellation,
 built without the policy's verdicts (customer/bookings.booking_context with rows), is the card a
 fresh read with every verdict renders.
 
 Flask's own path is switched on by listening to its template_rendered signal: render_page then
-hands every render to render_template."""
+hands every render to render_template; Jinja's own by its code generator, the cache emptied."""
 from contextlib import contextmanager
 from datetime import timedelta
 
 import flask
+import pytest
 from flask import render_template, template_rendered
+from jinja2.compiler import CodeGenerator
 from portal.billing.invoices import open_invoice
 from portal.billing.payments import record_payment
 from portal.bookings.models import Booking
 from portal.kernel.actors import Actor
+from portal.messaging import rendering
+from portal.messaging.models import OutboxMessage
 from portal.people import Customer
 from portal.web.app.page_kit import render_page
+from portal.web.app.template_output import JoinedOutput
 from portal.web.customer.bookings import AUDIENCE, booking_context
 from tests.support.account_helpers import _push_request_context  # noqa: F401 (no held context)
 from tests.support.account_helpers import browser, in_app, log_in
@@ -29,11 +35,30 @@ HX = {"HX-Request": "true"}
 
 @contextmanager
 def _flasks_own(app):
-    """Every render through Flask's render_template (render_page steps aside for a listener)."""
+    """Every render through Flask's render_template (render_page steps aside for a listener),
+    every template compiled by Jinja's own code generator (one yield per piece)."""
     def listening(sender, **extra):
         pass
-    with template_rendered.connected_to(listening, app):
-        yield
+    env = app.jinja_env
+    env.cache.clear()
+    env.code_generator_class = CodeGenerator
+    try:
+        with template_rendered.connected_to(listening, app):
+            yield
+    finally:
+        env.cache.clear()
+        env.code_generator_class = JoinedOutput
+
+
+def test_every_template_compiles_with_joined_output(app):
+    env = app.jinja_env
+    assert env.code_generator_class is JoinedOutput
+    names = env.list_templates()
+    assert len(names) > 100
+    for name in names:  # every template's code compiles (Python accepts what is written)
+        env.compile(env.loader.get_source(env, name)[0], name)
+    card = env.compile(env.loader.get_source(env, AUDIENCE.card)[0], AUDIENCE.card, raw=True)
+    assert "yield environment.rebook_output.extend((" in card
 
 
 def test_pages_and_fragments_are_what_flasks_render_gives(app, world):
@@ -86,3 +111,32 @@ def test_the_card_after_cancelling_is_what_a_fresh_read_renders(app, world):
             fresh = _card_from_a_fresh_read(app, world.customer.id, ref, message)
         assert card == fresh, ref
         assert ("Refund" in card) == (ref == paid.ref)
+    _emails_are_what_jinjas_compilation_gives(app)
+
+
+def _emails_are_what_jinjas_compilation_gives(app):
+    """The cancellations' emails (rendered when sent, from the values queued) are the same
+    text and HTML from templates compiled either way."""
+    with in_app():
+        rows = list(OutboxMessage.select().where(OutboxMessage.template != ""))
+        assert len(rows) >= 6
+        joined = [rendering.render(row.template, row.context) for row in rows]
+        with _flasks_own(app):
+            own = [rendering.render(row.template, row.context) for row in rows]
+    assert joined == own
+    assert any("&amp;" in email["body_html"] or "&#39;" in email["body_html"] for email in own)
+
+
+@pytest.mark.parametrize("email, urls", [
+    ("admin@example.com", ["/admin/today", "/admin/bookings", "/admin/customers",
+                           "/fieldworker/notifications", "/admin/bookings/{ref}",
+                           "/admin/bookings/{ref}/cancel"]),
+    ("fw@example.com", ["/fieldworker/jobs", "/fieldworker/jobs/{ref}"]),
+])
+def test_staff_pages_are_what_flasks_render_gives(app, world, email, urls):
+    urls = [url.format(ref=world.upcoming.ref) for url in urls]
+    client = browser(app)
+    assert log_in(client, email).status_code == 302
+    lean = _pages(client, urls)
+    with _flasks_own(app):
+        assert _pages(client, urls) == lean

@@ -23,6 +23,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
 from ...messaging.email_context import EmailContext
+from . import template_output
 
 KEPT = 4096  # entries per cache per worker
 
@@ -137,6 +138,7 @@ def init_app(app):
     # calls on a booking page, eight Python calls each); it asks once per callable. The
     # template-side callables are the process's own (may_book too), so the answers stay kept.
     app.jinja_env.context_class = EmailContext
+    template_output.init_app(app)  # a run of text and values yielded in one piece
     # Flask-WTF also hands its own csrf_token to every template through a context processor,
     # which would hide this global: dropped (its csrf_meta_tag is a global too).
     processors = app.template_context_processors[None]
