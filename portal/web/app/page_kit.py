@@ -139,6 +139,11 @@ def init_app(app):
     # template-side callables are the process's own (may_book too), so the answers stay kept.
     app.jinja_env.context_class = EmailContext
     template_output.init_app(app)  # a run of text and values yielded in one piece
+    # Compiled templates kept in a plain dict (Jinja's cache_size=-1) instead of its LRU
+    # cache, whose every look-up takes a lock and moves the key along a deque (an extends or
+    # include looks a template up: five a booking page). The templates are the app's files
+    # (from_string ones are never cached), so the dict cannot grow past them.
+    app.jinja_env.cache = {}
     # Flask-WTF also hands its own csrf_token to every template through a context processor,
     # which would hide this global: dropped (its csrf_meta_tag is a global too).
     processors = app.template_context_processors[None]
