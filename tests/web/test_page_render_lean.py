@@ -140,3 +140,18 @@ def test_staff_pages_are_what_flasks_render_gives(app, world, email, urls):
     lean = _pages(client, urls)
     with _flasks_own(app):
         assert _pages(client, urls) == lean
+
+
+def test_kept_urls_keep_plain_calls_only(app):
+    """A URL built with `_external`, `_anchor` and the like is built by Flask every time (never
+    kept, so never handed out for a plain call); a plain one is kept and is Flask's."""
+    urls = app.extensions["rebook.kept_urls"]
+    with app.test_request_context("/bookings", base_url="http://localhost/shop"):
+        for _ in range(2):
+            assert urls("customer.bookings.show", ref="BK-1", _anchor="x") == (
+                "/shop/bookings/BK-1#x")
+            assert urls("customer.bookings.show", ref="BK-1", _external=True) == (
+                "http://localhost/shop/bookings/BK-1")
+            assert urls("customer.bookings.show", ref="BK-1") == "/shop/bookings/BK-1"
+        kept = [key for key in urls.urls if key[0] == "customer.bookings.show"]
+        assert kept and all(not name.startswith("_") for key in kept for name, _ in key[1])

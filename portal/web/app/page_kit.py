@@ -49,15 +49,17 @@ class KeptUrls:
     def __call__(self, endpoint, **values):
         app = self.app
         place = self.place()
-        if place is None or (values and any(name[:1] == "_" for name in values)):
+        if place is None:
             return app.url_for(endpoint, **values)
         try:
             key = (endpoint, tuple(values.items()), place)
             url = self.urls.get(key)
         except TypeError:  # an unhashable value
             return app.url_for(endpoint, **values)
-        if url is None:
-            url = app.url_for(endpoint, **values)
+        if url is not None:  # only plain calls are ever kept (below): no need to look again
+            return url
+        url = app.url_for(endpoint, **values)
+        if not any(name[:1] == "_" for name in values):  # _external, _anchor …: each time
             if len(self.urls) >= KEPT:
                 self.urls.clear()
             self.urls[key] = url
