@@ -28,7 +28,9 @@ from tests.support.account_helpers import _push_request_context  # noqa: F401 (n
 from tests.support.account_helpers import browser, in_app, log_in
 from tests.support.factories import booking
 from tests.support.forms import csrf_from
-from tests.web.test_page_render_kept import _bookings, _pages, _speaks
+from tests.support.page_render import bookings_in_every_state as _bookings
+from tests.support.page_render import pages as _pages
+from tests.support.page_render import speaks as _speaks
 
 HX = {"HX-Request": "true"}
 
