@@ -122,11 +122,17 @@ def _emails_are_what_jinjas_compilation_gives(app):
     with in_app():
         rows = list(OutboxMessage.select().where(OutboxMessage.template != ""))
         assert len(rows) >= 6
-        joined = [rendering.render(row.template, row.context) for row in rows]
+        joined = [_bodies(rendering.render(row.template, row.context)) for row in rows]
         with _flasks_own(app):
-            own = [rendering.render(row.template, row.context) for row in rows]
+            own = [_bodies(rendering.render(row.template, row.context)) for row in rows]
     assert joined == own
-    assert any("&amp;" in email["body_html"] or "&#39;" in email["body_html"] for email in own)
+    assert any("&amp;" in html or "&#39;" in html for _text, html in own)
+
+
+def _bodies(email):
+    """What the templates write (the calendar file is not a template's, and its DTSTAMP is the
+    time it is made)."""
+    return email["body_text"], email["body_html"]
 
 
 @pytest.mark.parametrize("email, urls", [
