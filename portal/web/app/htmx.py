@@ -1,7 +1,9 @@
 """Fragment-or-page rendering and htmx response headers."""
 import json
 
-from flask import make_response, render_template, request
+from flask import make_response, request
+
+from .page_kit import render_page
 
 
 def is_htmx():
@@ -18,7 +20,7 @@ def fragment_or_page(fragment, page, status=200, **context):
     A request aimed at #main (coming back to a list after a row action, app/return_to.py)
     wants the page: its main region replaces the one shown."""
     wants_page = not is_htmx() or request.environ.get("HTTP_HX_TARGET") == "main"
-    response = make_response(render_template(page if wants_page else fragment, **context),
+    response = make_response(render_page(page if wants_page else fragment, **context),
                              status)
     # A new answer has no Vary yet: the header written as response.vary.add() twice writes it
     # (each add parses and rewrites the whole header).

@@ -15,12 +15,15 @@ pure functions of what they are given, so they are kept:
   signs its own, as Flask-WTF does.
 Both caches are cleared when full; a changed secret key is part of the CSRF key.
 """
-from flask import current_app
+from flask import current_app, render_template
 from flask.globals import _cv_app, _cv_request
+from flask.signals import before_render_template, template_rendered
+from flask_login.utils import _get_user, _user_context_processor
 from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
 from ...messaging.email_context import EmailContext
+from . import template_output
 
 KEPT = 4096  # entries per cache per worker
 
@@ -46,15 +49,17 @@ class KeptUrls:
     def __call__(self, endpoint, **values):
         app = self.app
         place = self.place()
-        if place is None or (values and any(name[:1] == "_" for name in values)):
+        if place is None:
             return app.url_for(endpoint, **values)
         try:
             key = (endpoint, tuple(values.items()), place)
             url = self.urls.get(key)
         except TypeError:  # an unhashable value
             return app.url_for(endpoint, **values)
-        if url is None:
-            url = app.url_for(endpoint, **values)
+        if url is not None:  # only plain calls are ever kept (below): no need to look again
+            return url
+        url = app.url_for(endpoint, **values)
+        if not any(name[:1] == "_" for name in values):  # _external, _anchor …: each time
             if len(self.urls) >= KEPT:
                 self.urls.clear()
             self.urls[key] = url
@@ -135,10 +140,55 @@ def init_app(app):
     # calls on a booking page, eight Python calls each); it asks once per callable. The
     # template-side callables are the process's own (may_book too), so the answers stay kept.
     app.jinja_env.context_class = EmailContext
+    template_output.init_app(app)  # a run of text and values yielded in one piece
+    # Compiled templates kept in a plain dict (Jinja's cache_size=-1) instead of its LRU
+    # cache, whose every look-up takes a lock and moves the key along a deque (an extends or
+    # include looks a template up: five a booking page). The templates are the app's files
+    # (from_string ones are never cached), so the dict cannot grow past them.
+    app.jinja_env.cache = {}
     # Flask-WTF also hands its own csrf_token to every template through a context processor,
     # which would hide this global: dropped (its csrf_meta_tag is a global too).
     processors = app.template_context_processors[None]
     processors[:] = [f for f in processors if getattr(f, "__module__", "") != "flask_wtf.csrf"]
+    # Flask-Login's current_user through its proxies (has_request_context, `g` twice): the
+    # user it noted in `g` for this request, as acting_user() reads it (after login.init_app).
+    processors[:] = [_current_user if f is _user_context_processor else f for f in processors]
+
+
+def _current_user():
+    """Flask-Login's context processor: the request's user (loaded if not yet)."""
+    ctx = _cv_app.get(None)
+    user = None if ctx is None else ctx.g.__dict__.get("_login_user")
+    return {"current_user": user if user is not None else _get_user()}
+
+
+def render_page(template_name, **context):
+    """render_template(template_name, **context) with the same names and values reaching the
+    template, in one plain dict: Flask's copies the values twice around its context processors
+    and Jinja's render copies the environment's globals out of a ChainMap key by key (about
+    130 Python calls a render, a booking card's tenth). As the emails render
+    (messaging/rendering._render), with the environment's own context class. Outside a
+    request, or when anything listens to Flask's template signals, Flask's own render."""
+    app_ctx, req_ctx = _cv_app.get(None), _cv_request.get(None)
+    if (app_ctx is None or req_ctx is None or before_render_template.receivers
+            or template_rendered.receivers):
+        return render_template(template_name, **context)
+    app = app_ctx.app
+    env = app.jinja_env
+    template = env.get_template(template_name)
+    names = {}
+    for scope in reversed(template.globals.maps):  # the environment's, then the template's
+        names.update(scope)
+    processors, sync = app.template_context_processors, app.ensure_sync
+    for blueprint in (None, *reversed(req_ctx.request.blueprints)):  # Flask's order
+        for processor in processors.get(blueprint, ()):
+            names.update(sync(processor)())
+    names.update(context)  # the view's own values win, as in Flask
+    try:
+        return env.concat(template.root_render_func(
+            env.context_class(env, names, template.name, template.blocks)))
+    except Exception:
+        return env.handle_exception()  # the template's own traceback
 
 
 def kept_url_for(endpoint, **values):

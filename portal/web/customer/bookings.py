@@ -14,6 +14,7 @@ from ...kernel.listing import parse_page
 from ..app.access import customer_required
 from ..app.current import current_settings, read_along, read_with_person
 from ..app.htmx import fragment_or_page, is_htmx
+from ..app.page_kit import render_page
 from ..flows import cancel as cancel_flow
 from ..flows import reschedule as reschedule_flow
 from ..flows.audience import Audience, acting_user
@@ -54,7 +55,8 @@ def _booking_entry(state):
 
 def booking_context(ref, rows=None):
     """The booking, its fieldworkers and what the policy lets this customer do, or a 404.
-    `rows`: (booking, staff) already read this request (the cancel step's)."""
+    `rows`: (booking, staff) already read this request (the cancel step's), for the card
+    alone (without the verdicts when it is cancelled: no `booking_page`, `cancel`, `reschedule`)."""
     settings, user = current_settings(), acting_user()
     if rows:  # the invoice as the cancellation left it, when it could tell (services.py)
         booking, staff = rows
@@ -64,6 +66,13 @@ def booking_context(ref, rows=None):
             ref, user.id, settings, rows=read_along(read_with_customer(ref)))
     if booking is None:
         abort(404)
+    if rows and booking.is_cancelled:
+        # The card after a cancellation: a cancelled booking's card offers neither cancel nor
+        # reschedule, and nothing else reads the policy's verdicts on this path, so they are
+        # not worked out (a third of building the context); what is due back is the
+        # refund's own rule (refund_view asks policy.refund_due as booking_page does).
+        return {"booking": booking, "staff": staff,
+                "refund": refund_view(booking, settings, invoice)}
     page = booking_page(booking, staff, actor_for(user), settings, utcnow(),
                         invoice=invoice)
     return {"booking": booking, "staff": staff, "booking_page": page,
@@ -101,7 +110,7 @@ def index():
 @bp.get("/bookings/<ref>")
 @customer_required
 def show(ref):
-    return render_template("customer/booking.html", **booking_context(ref))
+    return render_page("customer/booking.html", **booking_context(ref))
 
 
 @bp.route("/bookings/<ref>/cancel", methods=["GET", "POST"])

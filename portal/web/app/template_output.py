@@ -1,0 +1,72 @@
+"""How compiled templates hand over their output: each run of text and `{{ }}` values in one
+piece, each value escaped in one step.
+
+Jinja compiles a template to a generator that yields every piece of text and every `{{ }}`
+value on its own, and each yield travels up through every enclosing template: on the booking
+page the card's pieces pass through its include, the page's block, base.html and the page
+itself, about 600 generator resumptions a page. Here one output (a run of text and values
+between two tags) is joined and yielded once. And every value goes through markupsafe's
+escape(), which wraps the escaped text in a new Markup (five Python calls for a plain string,
+seven for an already-escaped translation); only its text is ever used (joined into the page),
+so a string is escaped by markupsafe's own inner function and a Markup is used as it is.
+
+The same pieces, escaped alike, joined in the same order: the page is the same string. Outputs
+Jinja writes into a buffer (macros, `{% set %}` blocks, `{% call %}` bodies) keep their buffer
+(their values escaped as above), the top level of a template that extends another (never
+shown) and templates without autoescape compile as Jinja compiles them.
+"""
+import markupsafe
+from jinja2.compiler import CodeGenerator
+from markupsafe import Markup, escape
+
+# The name compiled templates reach the helpers by: `environment` is in every template's
+# namespace (jinja2's Template.from_code), so they are an attribute of it.
+_NAME = "rebook_output"
+# markupsafe's escaping of a str, without the Markup escape() wraps it in (its C speedup where
+# built); escape() itself if a later markupsafe no longer has it
+_escape_text = getattr(markupsafe, "_escape_inner", None)
+
+
+def escaped(value):
+    """escape(value)'s text."""
+    kind = type(value)
+    if kind is str and _escape_text is not None:
+        return _escape_text(value)
+    if kind is Markup:  # escape() would return a copy of it (its __html__ is itself)
+        return value
+    return escape(value)
+
+
+class JoinedPieces:
+    """What the compiled code calls: `<buffer>.extend((a, b, …))` and `<buffer>.append(a)` as
+    Jinja writes a buffered output, answering with the joined text; `escape(value)`."""
+    extend = "".join
+    append = str  # a lone piece: already a string (escaped or Jinja's str())
+    escape = staticmethod(escaped)
+
+
+class JoinedOutput(CodeGenerator):
+    def visit_Output(self, node, frame):
+        if frame.buffer is not None or frame.require_output_check:
+            return super().visit_Output(node, frame)
+        # Jinja's own compilation of the output into a buffer, with `yield` in front:
+        # `yield environment.rebook_output.extend((…, …))` instead of one yield per piece.
+        frame.buffer = f"yield environment.{_NAME}"
+        try:
+            super().visit_Output(node, frame)
+        finally:
+            frame.buffer = None
+
+    def _output_child_pre(self, node, frame, finalize):
+        if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
+            return super()._output_child_pre(node, frame, finalize)
+        self.write(f"environment.{_NAME}.escape(")  # where Jinja writes `escape(`
+        if finalize.src is not None:
+            self.write(finalize.src)
+
+
+def init_app(app):
+    """Before any template is compiled (compiled ones keep their code: the same output)."""
+    env = app.jinja_env
+    setattr(env, _NAME, JoinedPieces)
+    env.code_generator_class = JoinedOutput
