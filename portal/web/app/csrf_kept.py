@@ -8,7 +8,7 @@ names the same session secret ever after: it is kept with that secret, and the n
 sending the very same token only compares the session's secret with it (hmac.compare_digest,
 as Flask-WTF does). Anything else (a token not seen, a mismatch, a time limit set, a custom
 secret) goes through Flask-WTF's validate_csrf, which refuses with its own message. Forms take
-their token from page_kit's kept tokens, as templates do (web/forms.KeptFormCSRF).
+their token from page_kit's kept tokens, as templates do (web/form_meta.KeptFormCSRF).
 
 Every POST runs this, so it reads the request context once (request, app, session) instead of
 through Flask's proxies, each of which costs four Python calls a use (fourteen uses a POST).

@@ -126,7 +126,7 @@ class KeptCsrfTokens:
         return token
 
 
-CSRF_TOKENS = KeptCsrfTokens()  # templates' and forms' (csrf_kept.KeptFormCSRF)
+CSRF_TOKENS = KeptCsrfTokens()  # templates' and forms' (form_meta.KeptFormCSRF)
 
 
 def init_app(app):
