@@ -85,11 +85,11 @@ CLEAN_MAX = min(200, FIELD_MAX)
 
 
 def _form(req, app):
-    """(req.form, whether it is known to pass problem()), req.form as werkzeug's parser fills it (with req.stream and req.files), for the body
-    every page's form sends: URL-encoded, with a plain Content-Length. Werkzeug's way there
-    (the mimetype parsed, a parser built, the size limits read through the app proxy, the stream
-    wrapped) is about 160 Python calls, most of a cancel POST's input cost; this is the same
-    steps for this one case. Anything else (multipart, chunked, a length werkzeug would
+    """(req.form, whether it is known to pass problem()): req.form as werkzeug's parser fills
+    it (with req.stream and req.files), for the body every page's form sends: URL-encoded,
+    with a plain Content-Length. Werkzeug's way there (the mimetype parsed, a parser built,
+    the size limits read through the app proxy, the stream wrapped) is about 160 Python
+    calls, most of a cancel POST's input cost; this is the same steps for this one case. Anything else (multipart, chunked, a length werkzeug would
     question, debug mode, a body already read) is left to werkzeug."""
     environ, kept = req.environ, req.__dict__
     length = environ.get("CONTENT_LENGTH")
