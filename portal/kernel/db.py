@@ -63,7 +63,9 @@ class Pool(PooledPostgresqlDatabase):
 # connection's Python codec, looked up by its table of PostgreSQL encodings: for UTF8 that is
 # encodings/utf_8.py's decode, a Python function around the C one, called once per column
 # (about 130 a cancel POST). Under a name of its own the same C functions are called directly.
-# The text is the same: PostgreSQL sends only valid text in the client encoding. (Column
+# The text is the same: PostgreSQL sends only valid text in the client encoding (called
+# directly, utf_8_decode would leave a character cut off at the very end undecoded instead
+# of raising; the server never cuts one). (Column
 # values are decoded by psycopg2's own C code either way.)
 DIRECT_UTF8 = "rebook_direct_utf_8"
 

@@ -3,6 +3,8 @@
 (kernel/db.py): each must do what the plain path does (same rows, same log line, same errors),
 also after a rollback and on a connection of its own. On SQLite the same INSERTs run as
 plain text; the tests that compare rows run there too."""
+import codecs
+
 import psycopg2
 import psycopg2.extensions
 import pytest
@@ -11,6 +13,7 @@ import peewee
 from portal.billing.models import Invoice, InvoiceLine
 from portal.kernel.compiled import insert_rows
 from portal.kernel.db import DIRECT_UTF8, database, is_postgres
+from portal.kernel.db import _decode_utf8_directly as decode_utf8_directly
 from tests.support.queries import statements
 
 
@@ -47,24 +50,25 @@ def test_a_kept_insert_writes_and_logs_what_peewee_does(app, world):
         assert "$14" in text and "%s" not in text
 
 
-@pytest.mark.skipif("not is_postgres()", reason="PREPARE is PostgreSQL's")
-def test_a_prepared_insert_outlives_a_rollback_and_each_connection_prepares_its_own(app, world):
+def test_a_kept_insert_outlives_a_rollback_and_each_connection_prepares_its_own(app, world):
+    prepared = _prepared_inserts if is_postgres() else dict  # SQLite prepares nothing
     invoice = Invoice.create(booking=world.upcoming.id, customer=world.customer.id)
-    before = set(_prepared_inserts())
+    before = set(prepared())
     with database.atomic() as txn:  # prepared inside a transaction that is rolled back
         insert_rows(InvoiceLine, _lines(invoice, "undone", n=3))
         txn.rollback()
     assert _stored(invoice, "undone") == []
-    three = set(_prepared_inserts()) - before  # the three-row INSERT, still prepared
-    assert len(three) == 1
+    three = set(prepared()) - before  # the three-row INSERT, still prepared on PostgreSQL
+    assert len(three) == (1 if is_postgres() else 0)
     insert_rows(InvoiceLine, _lines(invoice, "after", n=3))  # run as it is
-    assert set(_prepared_inserts()) - before == three and len(_stored(invoice, "after")) == 3
+    assert set(prepared()) - before == three and len(_stored(invoice, "after")) == 3
     database.close()  # back to the pool, and ended there: the next one prepares it again
-    database.close_idle()
+    if is_postgres():
+        database.close_idle()
     database.connect()
-    assert _prepared_inserts() == {}
+    assert prepared() == {}
     insert_rows(InvoiceLine, _lines(invoice, "fresh", n=3))
-    assert set(_prepared_inserts()) == three and len(_stored(invoice, "fresh")) == 3
+    assert set(prepared()) == three and len(_stored(invoice, "fresh")) == 3
 
 
 def test_a_kept_insert_fails_as_peewee_does(app, world):
@@ -83,8 +87,15 @@ def test_a_kept_insert_fails_as_peewee_does(app, world):
     assert errors[0][0] is peewee.IntegrityError  # the last: the missing invoice
 
 
-@pytest.mark.skipif("not is_postgres()", reason="psycopg2's codec is PostgreSQL's")
 def test_column_names_and_messages_decode_as_with_pythons_own_utf8(app, database_url):
+    decode_utf8_directly()  # as opening a PostgreSQL database does (once per process)
+    direct = codecs.lookup(DIRECT_UTF8)
+    for raw in (b"", b"id", "größe €".encode(), "naïve 日本 \U0001f600".encode()):
+        assert direct.decode(raw) == codecs.lookup("utf-8").decode(raw)
+    with pytest.raises(UnicodeDecodeError):
+        direct.decode(b"\xff")
+    if not is_postgres():
+        return  # (the rest reads from a PostgreSQL server)
     assert psycopg2.extensions.encodings["UTF8"] == DIRECT_UTF8  # what the app's connections use
     query = """SELECT 1 AS "größe €", 'ü'::text AS "naïve" """
 
