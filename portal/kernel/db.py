@@ -65,8 +65,8 @@ class Pool(PooledPostgresqlDatabase):
 # (about 130 a cancel POST). Under a name of its own the same C functions are called directly.
 # The text is the same: PostgreSQL sends only valid text in the client encoding (called
 # directly, utf_8_decode would leave a character cut off at the very end undecoded instead
-# of raising; the server never cuts one). (Column
-# values are decoded by psycopg2's own C code either way.)
+# of raising; the server never cuts one). Column values are decoded by psycopg2's own C code
+# either way.
 DIRECT_UTF8 = "rebook_direct_utf_8"
 
 
