@@ -1,4 +1,4 @@
-"""The Jinja context an email is rendered in (rendering._render): jinja2's own, with `call`
+"""The Jinja context an email is rendered in (rendering.render_flat): jinja2's own, with `call`
 asking each callable how it wants to be called once, not on every call.
 
 A template's `{{ _("…") }}`, `kit.email(…)` and `kit.button(…)` each go through

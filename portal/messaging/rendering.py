@@ -130,16 +130,17 @@ def _both(name, **context):
     templates read."""
     env = current_app.jinja_env
     context.update(_translating())
-    return (_render(env.get_template(f"emails/{name}.txt"), context),
-            _render(env.get_template(f"emails/{name}.html"), context))
+    return (render_flat(env.get_template(f"emails/{name}.txt"), context),
+            render_flat(env.get_template(f"emails/{name}.html"), context))
 
 
-def _render(template, context):
+def render_flat(template, context):
     """template.render(**context), with the template's globals and the values in one plain
     dict: render() copies its globals out of a ChainMap key by key into every new context,
     and each {% import %} compares their names with the kit's again, a sixth of an email's
     Python calls. The same names and values reach the template, so the text is the same; the
-    kit is imported as it was (no globals of the email's own to hand it)."""
+    kit is imported as it was (no globals of the email's own to hand it). The app's pages
+    render through it too (web/app/page_kit.render_page)."""
     names = {}
     for scope in reversed(template.globals.maps):  # the environment's, then the template's
         names.update(scope)

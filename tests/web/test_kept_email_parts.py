@@ -14,7 +14,7 @@ from jinja2.runtime import Context
 from portal.bookings.links import PURPOSES, make_token, read_token
 from portal.kernel.urls import external_url
 from portal.messaging.email_context import EmailContext
-from portal.messaging.rendering import _render, link_url
+from portal.messaging.rendering import link_url, render_flat
 
 # whole numbers of every length, repeated digits (zlib then wins: the "." payloads) and zero
 NUMBERS = [0, 1, 7, 42, 99999, 10**6, 123456789, 1111111111111111, 2**63 - 1, 10**30]
@@ -111,4 +111,4 @@ def test_the_email_context_calls_as_jinjas_own(app, autoescape):
     assert env.context_class is not EmailContext
     env.context_class = EmailContext
     for _ in range(2):  # markers looked up, then kept
-        assert _render(template, values) == expected
+        assert render_flat(template, values) == expected

@@ -23,6 +23,7 @@ from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
 from ...messaging.email_context import EmailContext
+from ...messaging.rendering import render_flat
 from . import template_output
 
 KEPT = 4096  # entries per cache per worker
@@ -167,28 +168,20 @@ def render_page(template_name, **context):
     template, in one plain dict: Flask's copies the values twice around its context processors
     and Jinja's render copies the environment's globals out of a ChainMap key by key (about
     130 Python calls a render, a booking card's tenth). As the emails render
-    (messaging/rendering._render), with the environment's own context class. Outside a
+    (messaging/rendering.render_flat), with the environment's context class. Outside a
     request, or when anything listens to Flask's template signals, Flask's own render."""
     app_ctx, req_ctx = _cv_app.get(None), _cv_request.get(None)
     if (app_ctx is None or req_ctx is None or before_render_template.receivers
             or template_rendered.receivers):
         return render_template(template_name, **context)
     app = app_ctx.app
-    env = app.jinja_env
-    template = env.get_template(template_name)
-    names = {}
-    for scope in reversed(template.globals.maps):  # the environment's, then the template's
-        names.update(scope)
+    values = {}
     processors, sync = app.template_context_processors, app.ensure_sync
     for blueprint in (None, *reversed(req_ctx.request.blueprints)):  # Flask's order
         for processor in processors.get(blueprint, ()):
-            names.update(sync(processor)())
-    names.update(context)  # the view's own values win, as in Flask
-    try:
-        return env.concat(template.root_render_func(
-            env.context_class(env, names, template.name, template.blocks)))
-    except Exception:
-        return env.handle_exception()  # the template's own traceback
+            values.update(sync(processor)())
+    values.update(context)  # the view's own values win, as in Flask
+    return render_flat(app.jinja_env.get_template(template_name), values)
 
 
 def kept_url_for(endpoint, **values):
