@@ -28,7 +28,7 @@ from itsdangerous import TimestampSigner, URLSafeTimedSerializer
 from itsdangerous.encoding import want_bytes
 from itsdangerous.signer import HMACAlgorithm
 
-_PLAIN = (str, int, float, bool, type(None))
+PLAIN = (str, int, float, bool, type(None))  # values JSON writes as they are (exact types)
 _OTHER = object()  # a value only Flask's own tags can write
 # base64's urlsafe_b64encode, its "+/" -> "-_" in one translate (itsdangerous then strips "=")
 _URL_SAFE = bytes.maketrans(b"+/", b"-_")
@@ -70,10 +70,10 @@ class QuickTags(TaggedJSONSerializer):
         """`value` as Flask's tags would leave it, or _OTHER. A plain item inside a list or
         dict is taken as it is without a call of its own (most of a session's values)."""
         kind = type(value)
-        if kind in _PLAIN:  # exact types: a Markup or other str subclass has its own tag
+        if kind in PLAIN:  # exact types: a Markup or other str subclass has its own tag
             return value
         if kind is tuple or kind is list:
-            items = [item if type(item) in _PLAIN else self._plain(item) for item in value]
+            items = [item if type(item) in PLAIN else self._plain(item) for item in value]
             if _OTHER in items:  # (identity first; no tagged value equals a bare object)
                 return _OTHER
             return {" t": items} if kind is tuple else items
@@ -83,7 +83,7 @@ class QuickTags(TaggedJSONSerializer):
                 return _OTHER
             out = {}
             for key, item in value.items():
-                if type(item) not in _PLAIN:
+                if type(item) not in PLAIN:
                     item = self._plain(item)
                 if type(key) is not str or item is _OTHER:
                     return _OTHER

@@ -31,11 +31,10 @@ from werkzeug.datastructures.headers import _str_header_value
 from werkzeug.http import dump_cookie
 
 from .answers import header_names
-from .cookie_signing import KeptKeySerializer, QuickTags
+from .cookie_signing import PLAIN, KeptKeySerializer, QuickTags
 
 KEPT_COOKIES = 4096  # per worker; cleared when full (a logged-in browser: its cookie, its header)
 KEPT_VALUE_MAX = 4096  # a longer cookie or Cookie header is opened each time, never kept
-_PLAIN = (str, int, float, bool, type(None))
 
 
 class KeptSignerSessionInterface(SecureCookieSessionInterface):
@@ -97,7 +96,7 @@ class KeptSignerSessionInterface(SecureCookieSessionInterface):
                 val, max_age=max_age, return_timestamp=True)
         except BadSignature:
             return self.session_class()
-        if isinstance(data, dict) and all(type(v) in _PLAIN for v in data.values()):
+        if isinstance(data, dict) and all(type(v) in PLAIN for v in data.values()):
             kept = (int(signed_at.timestamp()), data)
             self._keep(cache_key, val, kept)
             self._keep(header_key, header, kept)
