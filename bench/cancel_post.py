@@ -13,7 +13,9 @@ On PostgreSQL the server's own CPU is not included.
 Each POST carries its CSRF token, as a browser's does (the other benchmarks post without), and a
 session cookie the app has read before, as after the confirm step's GET (the benchmark drops the
 last flash message from the cookie first, see cancel() in main). Python calls per request are
-counted apart from the timing (cProfile), over a few requests.
+counted apart from the timing (cProfile), over a few requests; and what one plain cancel makes
+the database write (pages of SQLite's write-ahead log, bytes of PostgreSQL's), which every index
+the cancel's writes touch adds to.
 
     python -m bench.cancel_post [--postgres]
 """
@@ -25,6 +27,8 @@ import statistics
 import sys
 import time
 from datetime import timedelta
+
+from peewee import PostgresqlDatabase
 
 from bench.common import bare_client, demo_app, insert_chunks, statements
 
@@ -107,6 +111,26 @@ def _statements(call):
     return len(seen)
 
 
+def _written(call, runs=5):
+    """What one call makes the database write, median of `runs`: on SQLite the pages it adds to
+    the write-ahead log (each 4 KB; a page holds a table's or an index's rows, so every index a
+    write touches is a page more), on PostgreSQL the bytes of write-ahead log."""
+    from portal.kernel.db import database
+    sizes = []
+    for _ in range(runs):
+        if isinstance(database.obj, PostgresqlDatabase):
+            before = database.execute_sql("SELECT pg_current_wal_insert_lsn()").fetchone()[0]
+            call()
+            sizes.append(database.execute_sql(
+                "SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), %s)", (before,)
+            ).fetchone()[0])
+        else:  # the log emptied, then its frames counted (nothing else writes meanwhile)
+            database.execute_sql("PRAGMA wal_checkpoint(TRUNCATE)")
+            call()
+            sizes.append(database.execute_sql("PRAGMA wal_checkpoint(PASSIVE)").fetchone()[1])
+    return statistics.median(sizes)
+
+
 def main(postgres=False):
     logging.getLogger("rebook.request").setLevel(logging.WARNING)  # a line per request
     from portal.kernel.db import database
@@ -148,6 +172,7 @@ def main(postgres=False):
         for call in (plain, htmx, lambda: bare.get("/"), lambda: client.get("/bench/floor")):
             call()  # warm-up: templates compiled, first-request work done, lookups kept
         statements = {"plain": _statements(plain), "htmx": _statements(htmx)}
+        written = _written(plain)
         calls = {"bare": _calls(lambda: bare.get("/")),
                  "floor": _calls(lambda: client.get("/bench/floor"))}
         for key, call in (("plain", plain), ("htmx", htmx)):  # the POST alone
@@ -179,6 +204,9 @@ def main(postgres=False):
         print(f"  {label:<40} {cpu[key]:6.2f} ({low:.2f}-{high:.2f})  "
               f"{cpu[key] / cpu['bare']:5.1f}x  | {one[key]:6.3f} {one[key] / one['bare']:5.1f}x  "
               f"{calls[key]:6,.0f} calls")
+    print(f"  written by a plain cancel POST: " + (
+        f"{written:,.0f} bytes of write-ahead log" if postgres else
+        f"{written:.0f} pages of 4 KB to the write-ahead log"))
 
 
 if __name__ == "__main__":
