@@ -108,3 +108,32 @@ def test_what_the_server_is_handed_is_werkzeugs(method, status):
     list(app_iter)
     app_iter.close()
     assert closed == [True]
+
+
+# return_to's `next`, read without parsing an empty query string (app/return_to.py) ---------------
+
+NEXT_QUERIES = ["", None, "next=/admin/bookings", "%6Eext=/admin/bookings?page=2", "a=1",
+                "next", "next=&next=/admin/today", "x=1&next=%2Fadmin%2Ftoday"]
+NEXT_FORMS = [{}, {"next": "/admin/today"}, {"next": ""}, {"other": "/admin/bookings"}]
+
+
+@pytest.mark.parametrize("query", NEXT_QUERIES)
+@pytest.mark.parametrize("method", ["GET", "POST"])
+def test_first_next_is_request_values(app, query, method):
+    """The `next` return_to reads is request.values.get("next") for every query string (an
+    absent or empty one included) and form."""
+    from flask import request
+
+    from portal.web.app.return_to import _first_next
+    for form in NEXT_FORMS:
+        overrides = {} if query is None else {"QUERY_STRING": query}
+        with app.test_request_context("/bookings/X/cancel", method=method, data=form,
+                                      environ_overrides=overrides):
+            if query is None:
+                request.environ.pop("QUERY_STRING", None)
+            expected = request.values.get("next") if method != "GET" else request.args.get("next")
+            with app.test_request_context("/bookings/X/cancel", method=method, data=form,
+                                          environ_overrides=overrides) as fresh:
+                if query is None:
+                    fresh.request.environ.pop("QUERY_STRING", None)
+                assert _first_next(fresh.request) == expected, (query, form)

@@ -8,7 +8,8 @@ main region is fetched again in place (HX-Location); without JavaScript it is a 
 import json
 from urllib.parse import urlsplit
 
-from flask import make_response, redirect, request
+from flask import make_response, redirect
+from flask.globals import _cv_request
 
 from .htmx import is_htmx
 
@@ -19,7 +20,7 @@ MAX_LENGTH = 600
 
 def return_to():
     """The list URL this request should go back to, or None (absent, foreign or malformed)."""
-    raw = _first_next(request._get_current_object()) or ""
+    raw = _first_next(_cv_request.get().request) or ""  # (the request without its proxy)
     if not raw or len(raw) > MAX_LENGTH or "\\" in raw:
         return None
     parts = urlsplit(raw)
@@ -30,8 +31,10 @@ def return_to():
 
 def _first_next(req):
     """request.values.get("next"): the query string's, else (not for a GET) the form's; read
-    from the two without werkzeug building their CombinedMultiDict on every POST."""
-    if "next" in req.args:
+    from the two without werkzeug building their CombinedMultiDict on every POST. An empty or
+    absent query string (every POST made from a booking's own page) has no arguments: werkzeug
+    parses request.args from QUERY_STRING alone, so it is not parsed for nothing."""
+    if req.environ.get("QUERY_STRING") and "next" in req.args:
         return req.args["next"]
     if req.method != "GET" and "next" in req.form:
         return req.form["next"]

@@ -12,6 +12,7 @@ from ...kernel.timefmt import money
 from ...settings import CancellationReason
 from ..app.current import current_settings
 from ..app.htmx import fragment_or_page, into_modal, is_htmx, trigger
+from ..app.ref_urls import ref_url
 from ..app.return_to import back_to_list, return_to
 from ..forms import CancelForm, form_error
 from . import series as series_flow
@@ -113,5 +114,6 @@ def run(audience, ref, load):
                                     **load(ref, rows=(booking, booking.assigned)))
         return trigger(response, after="Settle", bookingCancelled={"ref": ref})
     flash(done, "success")
-    # flask.redirect's own step (the app's redirect), the app read without its proxy (twice)
-    return _cv_app.get().app.redirect(url_for(audience.booking_endpoint, ref=ref))
+    # flask.redirect's own step (the app's redirect), the app read without its proxy (twice);
+    # the booking's URL from the one kept around its ref (app/ref_urls.py)
+    return _cv_app.get().app.redirect(ref_url(audience.booking_endpoint, ref))
