@@ -28,7 +28,8 @@ def ref_url(endpoint, ref):
     if ctx is None or type(ref) is not str or not _PLAIN.fullmatch(ref):
         return url_for(endpoint, ref=ref)
     extensions = ctx.app.extensions
-    place = extensions["rebook.kept_urls"].place()  # None: URL defaults or no request
+    urls = extensions.get("rebook.kept_urls")  # (page_kit.init_app's, in every app Rebook makes)
+    place = None if urls is None else urls.place()  # None: URL defaults, or no request
     if place is None:
         return url_for(endpoint, ref=ref)
     kept = extensions.get("rebook.ref_urls")
