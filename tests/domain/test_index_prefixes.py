@@ -31,7 +31,9 @@ def _prefix_indexes(db, table):
     indexes = [i for i in db.get_indexes(table) if None not in i.columns]
     full = [i for i in indexes if " where " not in (i.sql or "").lower()]
     return [(table, tuple(narrow.columns), tuple(wide.columns))
-            for narrow in indexes if not narrow.unique for wide in full if wide is not narrow and len(wide.columns) > len(narrow.columns)
+            for narrow in indexes if not narrow.unique
+            for wide in full
+            if wide is not narrow and len(wide.columns) > len(narrow.columns)
             and wide.columns[:len(narrow.columns)] == narrow.columns]
 
 
