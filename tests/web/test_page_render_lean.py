@@ -11,6 +11,7 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import flask
+import jinja2
 import pytest
 from flask import render_template, template_rendered
 from jinja2.compiler import CodeGenerator
@@ -163,3 +164,34 @@ def test_kept_urls_keep_plain_calls_only(app):
             assert urls("customer.bookings.show", ref="BK-1") == "/shop/bookings/BK-1"
         kept = [key for key in urls.urls if key[0] == "customer.bookings.show"]
         assert kept and all(not name.startswith("_") for key in kept for name, _ in key[1])
+
+
+class _Odd:
+    """An attribute whose property fails (Jinja then tries the item) and items by key."""
+    @property
+    def failing(self):
+        raise AttributeError("failing")
+
+    def __getitem__(self, key):
+        return f"item {key}"
+
+
+def test_attributes_read_as_jinjas_getattr_reads_them(app):
+    """`x.name` compiled to getattr with a default (template_output.visit_Getattr): the
+    attribute, else the item, else undefined; an undefined variable's attribute still fails."""
+    source = ("{% set d = {'a': 1, 'items': 2} %}{{ d.a }} {{ d.items is defined }} "
+              "{{ d.zz is defined }} {{ n.real }} {{ s.upper() }} {{ odd.failing }} "
+              "{{ odd.other }} {{ n.nope is defined }}{% for k in [d] %} {{ k.a }}{% endfor %}"
+              "{% macro m(v) %} {{ v.a }}{% endmacro %}{{ m(d) }}")
+    env = app.jinja_env
+    joined = env.from_string(source).render(n=3, s="ab", odd=_Odd())
+    assert "t_rebook_attribute" in env.compile(source, raw=True)
+    env.code_generator_class = CodeGenerator
+    try:
+        assert joined == env.from_string(source).render(n=3, s="ab", odd=_Odd())
+        assert "t_rebook_attribute" not in env.compile(source, raw=True)
+    finally:
+        env.code_generator_class = JoinedOutput
+    assert joined == "1 True False 3 AB item failing item other False 1 1"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing_name.y }}").render()

@@ -14,9 +14,16 @@ The same pieces, escaped alike, joined in the same order: the page is the same s
 Jinja writes into a buffer (macros, `{% set %}` blocks, `{% call %}` bodies) keep their buffer
 (their values escaped as above), the top level of a template that extends another (never
 shown) and templates without autoescape compile as Jinja compiles them.
+
+And `booking.ref` on a variable is compiled to Python's getattr with a default, not to a call of
+Environment.getattr (which tries getattr, then `obj["ref"]`, then the undefined): a page reads
+about fifty attributes, each a Python call more than its value needs. The same answer: the
+attribute if getattr finds it, else (an AttributeError only, as there) the item or undefined.
 """
 import markupsafe
-from jinja2.compiler import CodeGenerator
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.environment import Environment
 from markupsafe import Markup, escape
 
 # The name compiled templates reach the helpers by: `environment` is in every template's
@@ -44,6 +51,17 @@ class JoinedPieces:
     append = str  # a lone piece: already a string (escaped or Jinja's str())
     escape = staticmethod(escaped)
 
+    @staticmethod
+    def item(environment, obj, attribute):
+        """The rest of Environment.getattr, once getattr found no such attribute."""
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return environment.undefined(obj=obj, name=attribute)
+
+
+_FOUND = "t_rebook_attribute"  # the compiled code's name for the attribute getattr found
+
 
 class JoinedOutput(CodeGenerator):
     def visit_Output(self, node, frame):
@@ -63,6 +81,25 @@ class JoinedOutput(CodeGenerator):
         self.write(f"environment.{_NAME}.escape(")  # where Jinja writes `escape(`
         if finalize.src is not None:
             self.write(finalize.src)
+
+
+    @optimizeconst
+    def visit_Getattr(self, node, frame):
+        # `x.name` where x is a variable (reading it twice reads the same value; any other
+        # expression is evaluated once, as Jinja does), and only where getattr is Jinja's own
+        # (a sandbox checks each attribute in its getattr):
+        # (found if (found := getattr(x, "name", missing)) is not missing else item(x, "name"))
+        # `missing` is Jinja's marker for "no such value", never an attribute's value.
+        env = self.environment
+        if (env.is_async or not isinstance(node.node, nodes.Name)
+                or type(env).getattr is not Environment.getattr):
+            return super().visit_Getattr(node, frame)
+        self.write(f"({_FOUND} if ({_FOUND} := getattr(")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r}, missing)) is not missing else environment.{_NAME}.item("
+                   "environment, ")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r}))")
 
 
 def init_app(app):
