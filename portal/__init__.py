@@ -80,8 +80,9 @@ def create_app(config=None):
 
     from .web import register
     register(app)
-    from .web.app.page_kit import drop_repeated_defaults
+    from .web.app.page_kit import drop_repeated_defaults, keep_global_callables
     drop_repeated_defaults(app)
+    keep_global_callables(app)
     from .web.app.security_headers import init_app as security_headers
     security_headers(app)
     answers.init_app(app)

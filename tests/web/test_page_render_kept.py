@@ -113,3 +113,29 @@ def test_a_macro_a_page_defines_is_forgotten_with_its_render(app):
     assert kept_while_it_lived
     gc.collect()
     assert macro() is None
+
+
+def test_the_apps_own_callables_are_lasting_and_called_as_jinja_calls_them(app, world):
+    """The environment's globals and each catalogue's `_` are found in the plain dict
+    (email_context.lasting), a page's macro never; a lasting callable that wants the context
+    still gets it (Context.call), one that wants the eval context gets that."""
+    from jinja2 import pass_context
+    from portal.messaging import email_context
+    env = app.jinja_env
+    for name in ("url_for", "csrf_token", "kept", "may_book", "when_range", "page_language"):
+        assert env.globals[name] in email_context._lasting, name
+    client = browser(app)
+    assert log_in(client, world.customer.email).status_code == 302
+    assert client.get(f"/bookings/{world.upcoming.ref}").status_code == 200
+    assert any(getattr(f, "__qualname__", "").startswith("bound_template_gettext")
+               for f in email_context._lasting)
+
+    @pass_context
+    def page_name(context, suffix):
+        return str(context.name) + suffix
+    email_context.lasting(page_name)
+    with app.app_context():
+        template = env.from_string("{% macro m() %}x{% endmacro %}{{ m() }}"
+                                   "{{ page_name('!') }}{{ _('Invoice') }}")
+        assert template.render(page_name=page_name, _=env.globals["_"]) == "xNone!Invoice"
+    assert not any(type(f).__name__ == "Macro" for f in email_context._lasting)

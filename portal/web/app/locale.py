@@ -15,6 +15,7 @@ from peewee import PeeweeException
 
 from ...kernel import languages
 from ...kernel.i18n import bound_template_gettext, translations
+from ...messaging.email_context import lasting
 from .current import current_settings
 
 babel = Babel()
@@ -73,6 +74,7 @@ def _bound(found):
         if len(_BOUND) >= 64:
             _BOUND.clear()
         kept = _BOUND[id(found)] = (found, bound_template_gettext(found))
+        lasting(kept[1])  # as long as its catalogue: called through the kept look-up
     return kept[1]
 
 

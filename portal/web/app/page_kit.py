@@ -22,7 +22,7 @@ from flask_login.utils import _get_user, _user_context_processor
 from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
-from ...messaging.email_context import EmailContext
+from ...messaging.email_context import EmailContext, lasting
 from ...messaging.rendering import render_flat
 from . import template_output
 
@@ -187,6 +187,15 @@ def render_page(template_name, **context):
 def kept_url_for(endpoint, **values):
     """url_for through the app's kept URLs (for Python code that builds the same URLs often)."""
     return current_app.extensions["rebook.kept_urls"](endpoint, **values)
+
+
+def keep_global_callables(app):
+    """Once every global is set (after the blueprints register theirs): the environment's
+    callables live as long as the app, so templates' calls find how to call them in a plain
+    dict (email_context.lasting), not through the weak dictionary."""
+    for value in app.jinja_env.globals.values():
+        if callable(value):
+            lasting(value)
 
 
 def drop_repeated_defaults(app):
