@@ -195,3 +195,31 @@ def test_attributes_read_as_jinjas_getattr_reads_them(app):
     assert joined == "1 True False 3 AB item failing item other False 1 1"
     with pytest.raises(jinja2.UndefinedError):
         env.from_string("{{ missing_name.y }}").render()
+
+
+def test_names_read_as_jinjas_context_reads_them(app):
+    """A name read from the context written out (template_output.enter_frame): the template's
+    own variable first, then the render's, else undefined; Jinja's own code where the context
+    class reads names its own way."""
+    source = ("{% macro m() %}{{ top }} {{ given }} {{ absent is defined }}{% endmacro %}"
+              "{{ given }} {% set given = 'shadowed' %}{% set top = 'set' %}{{ m() }} "
+              "{% for i in [1] %}{{ given }}{{ i }}{% endfor %} {{ absent is defined }}")
+    env = app.jinja_env
+    joined = env.from_string(source).render(given="passed")
+    assert "resolve(" not in env.compile(source, raw=True).split("resolve = ", 1)[1]
+    env.code_generator_class = CodeGenerator
+    try:
+        assert joined == env.from_string(source).render(given="passed")
+    finally:
+        env.code_generator_class = JoinedOutput
+    assert joined == "passed set shadowed False shadowed1 False"
+
+    class OwnReading(jinja2.runtime.Context):
+        def resolve_or_missing(self, key):
+            return "own" if key == "given" else super().resolve_or_missing(key)
+    old = env.context_class
+    env.context_class = OwnReading
+    try:
+        assert "resolve('given')" in env.compile(source, raw=True)
+    finally:
+        env.context_class = old

@@ -19,11 +19,17 @@ And `booking.ref` on a variable is compiled to Python's getattr with a default, 
 Environment.getattr (which tries getattr, then `obj["ref"]`, then the undefined): a page reads
 about fifty attributes, each a Python call more than its value needs. The same answer: the
 attribute if getattr finds it, else (an AttributeError only, as there) the item or undefined.
+Likewise each name a function of the template reads from its context (`resolve("booking")`,
+Context.resolve_or_missing: forty Python calls a booking page) is written out as that method
+reads it: the template's own variables, then the render's, else Jinja's `missing`.
 """
 import markupsafe
 from jinja2 import nodes
 from jinja2.compiler import CodeGenerator, optimizeconst
 from jinja2.environment import Environment
+from jinja2.idtracking import (VAR_LOAD_ALIAS, VAR_LOAD_PARAMETER, VAR_LOAD_RESOLVE,
+                               VAR_LOAD_UNDEFINED)
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 # The name compiled templates reach the helpers by: `environment` is in every template's
@@ -82,6 +88,30 @@ class JoinedOutput(CodeGenerator):
         if finalize.src is not None:
             self.write(finalize.src)
 
+
+    def enter_frame(self, frame):
+        """Jinja's enter_frame, with `l_0_x = resolve('x')` (resolve: the context's
+        resolve_or_missing) written out as that method reads: `l_0_x = (context.vars['x'] if
+        'x' in context.vars else context.parent['x'] if 'x' in context.parent else missing)`,
+        no call at all: only where `resolve` is the context's and the
+        context class reads names as Jinja's own does (else Jinja's own, whole)."""
+        own = self.environment.context_class.resolve_or_missing is Context.resolve_or_missing
+        if not own or self._context_reference_stack[-1] != "context":
+            return super().enter_frame(frame)
+        undefs = []
+        for target, (action, param) in frame.symbols.loads.items():
+            if action == VAR_LOAD_RESOLVE:
+                self.writeline(f"{target} = (context.vars[{param!r}] if {param!r} in context.vars"
+                               f" else context.parent[{param!r}] if {param!r} in context.parent"
+                               " else missing)")
+            elif action == VAR_LOAD_ALIAS:
+                self.writeline(f"{target} = {param}")
+            elif action == VAR_LOAD_UNDEFINED:
+                undefs.append(target)
+            elif action != VAR_LOAD_PARAMETER:
+                raise NotImplementedError("unknown load instruction")
+        if undefs:
+            self.writeline(f"{' = '.join(undefs)} = missing")
 
     @optimizeconst
     def visit_Getattr(self, node, frame):
