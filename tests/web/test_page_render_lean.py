@@ -15,6 +15,7 @@ import jinja2
 import pytest
 from flask import render_template, template_rendered
 from jinja2.compiler import CodeGenerator
+from markupsafe import Markup
 from portal.billing.invoices import open_invoice
 from portal.billing.payments import record_payment
 from portal.bookings.models import Booking
@@ -223,3 +224,27 @@ def test_names_read_as_jinjas_context_reads_them(app):
         assert "resolve('given')" in env.compile(source, raw=True)
     finally:
         env.context_class = old
+
+
+class _Html:
+    def __html__(self):
+        return "<b>own</b>"
+
+
+def test_values_escaped_as_jinjas_escape_does(app):
+    """A plain str escaped without a call of escaped() (template_output._output_child_pre), any
+    other value through it: the same text as markupsafe's escape in Jinja's own code."""
+    source = ("{{ s }}|{{ m }}|{{ n }}|{{ none }}|{{ h }}|{{ s ~ 1 }}|{{ s|upper }}|{{ m|e }}"
+              "{% macro k(v) %}[{{ v }}]{% endmacro %}{{ k(s) }}{% autoescape false %}{{ s }}"
+              "{% endautoescape %}")
+    values = dict(s="<a & 'b'>", m=Markup("<i>kept</i>"), n=3.5, none=None, h=_Html())
+    source = "{% autoescape true %}" + source + "{% endautoescape %}"  # (from_string: off)
+    env = app.jinja_env
+    assert "t_rebook_value" in env.compile(source, raw=True)
+    out = env.from_string(source).render(**values)
+    env.code_generator_class = CodeGenerator
+    try:
+        assert out == env.from_string(source).render(**values)
+    finally:
+        env.code_generator_class = JoinedOutput
+    assert out.startswith("&lt;a &amp; &#39;b&#39;&gt;|<i>kept</i>|3.5|None|<b>own</b>|")

@@ -56,6 +56,7 @@ class JoinedPieces:
     extend = "".join
     append = str  # a lone piece: already a string (escaped or Jinja's str())
     escape = staticmethod(escaped)
+    text = staticmethod(_escape_text) if _escape_text is not None else None
 
     @staticmethod
     def item(environment, obj, attribute):
@@ -67,6 +68,7 @@ class JoinedPieces:
 
 
 _FOUND = "t_rebook_attribute"  # the compiled code's name for the attribute getattr found
+_VALUE = "t_rebook_value"  # and for a value being escaped
 
 
 class JoinedOutput(CodeGenerator):
@@ -84,9 +86,22 @@ class JoinedOutput(CodeGenerator):
     def _output_child_pre(self, node, frame, finalize):
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             return super()._output_child_pre(node, frame, finalize)
-        self.write(f"environment.{_NAME}.escape(")  # where Jinja writes `escape(`
+        if _escape_text is None:
+            self.write(f"environment.{_NAME}.escape(")  # where Jinja writes `escape(`
+        else:
+            # escaped() written out for the common case, a plain str (no call of escaped):
+            # (text(v) if (v := value).__class__ is str else escape(v))
+            self.write(f"(environment.{_NAME}.text({_VALUE}) if ({_VALUE} := ")
         if finalize.src is not None:
             self.write(finalize.src)
+
+    def _output_child_post(self, node, frame, finalize):
+        if (frame.eval_ctx.volatile or not frame.eval_ctx.autoescape
+                or _escape_text is None):
+            return super()._output_child_post(node, frame, finalize)
+        if finalize.src is not None:
+            self.write(")")
+        self.write(f").__class__ is str else environment.{_NAME}.escape({_VALUE}))")
 
 
     def enter_frame(self, frame):
