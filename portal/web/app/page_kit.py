@@ -111,7 +111,10 @@ class KeptCsrfTokens:
         app, g, session = app_ctx.app, app_ctx.g, req_ctx.session
         config = app.config
         field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-        if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
+        known = g.__dict__
+        if field in known:  # generate_csrf's answer once it has one for the request (a page
+            return known[field]  # asks for each of its forms), read without its look-ups
+        if config.get("WTF_CSRF_TIME_LIMIT") is not None:
             return generate_csrf()
         secret = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         raw = session.get(field)
