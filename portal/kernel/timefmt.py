@@ -55,9 +55,11 @@ def when(dt, tz, lang=None):
         return ""
     if isinstance(dt, str):
         dt = datetime.fromisoformat(dt)
-    local = to_local(dt, tz)
-    if lang is None:
-        lang = language()
+    return _when_local(to_local(dt, tz), language() if lang is None else lang)
+
+
+def _when_local(local, lang):
+    """when() of a time already in the business timezone."""
     if lang == languages.DEFAULT:
         return local.strftime("%a %-d %b %Y, %-I:%M %p %Z")
     return f"{_date(local, lang)}, {_clock(local, lang, zone=True)}"
@@ -72,8 +74,11 @@ def clock(local):
 def local_time(dt, tz, zone=False):
     """'9:30 AM' in the business timezone ('1:30 AM EDT' with zone, for DST changeover days);
     '09:30' in German, '9:30' in Spanish."""
-    local = to_local(dt, tz)
-    lang = language()
+    return _local_time_local(to_local(dt, tz), language(), zone)
+
+
+def _local_time_local(local, lang, zone):
+    """local_time() of a time already in the business timezone."""
     if lang == languages.DEFAULT:
         return local.strftime("%-I:%M %p %Z" if zone else "%-I:%M %p")
     return _clock(local, lang, zone)
@@ -92,10 +97,12 @@ def mixed_offsets(datetimes, tz):
 
 
 def when_range(start, end, tz):
-    """'Wed 25 Nov 2026, 9:00 AM EST – 11:00 AM EST': the date once when both are that day."""
-    if to_local(start, tz).date() == to_local(end, tz).date():
-        return f"{when(start, tz)} – {local_time(end, tz, zone=True)}"
-    return f"{when(start, tz)} – {when(end, tz)}"
+    """'Wed 25 Nov 2026, 9:00 AM EST – 11:00 AM EST': the date once when both are that day.
+    (Each end turned into local time once, the language asked for once.)"""
+    first, last, lang = to_local(start, tz), to_local(end, tz), language()
+    if first.date() == last.date():
+        return f"{_when_local(first, lang)} – {_local_time_local(last, lang, zone=True)}"
+    return f"{_when_local(first, lang)} – {_when_local(last, lang)}"
 
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$"}
