@@ -248,3 +248,28 @@ def test_values_escaped_as_jinjas_escape_does(app):
     finally:
         env.code_generator_class = JoinedOutput
     assert out.startswith("&lt;a &amp; &#39;b&#39;&gt;|<i>kept</i>|3.5|None|<b>own</b>|")
+
+
+def test_flashed_messages_are_flasks(app):
+    """get_flashed_messages in templates (page_kit.flashed_messages): Flask's answer for every
+    argument, taken from the session once a request like Flask's, shared with Flask's own."""
+    from flask import flash, get_flashed_messages
+
+    from portal.web.app.page_kit import flashed_messages
+    assert app.jinja_env.globals["get_flashed_messages"] is flashed_messages
+    asks = [{}, {"with_categories": True}, {"category_filter": ["error"]},
+            {"with_categories": True, "category_filter": ("success", "error")}]
+    for ask in asks:
+        answers = []
+        for lean in (True, False):
+            with app.test_request_context("/"):
+                flash("Saved <b>", "success")
+                flash("Refused", "error")
+                flash("Plain")
+                first = (flashed_messages if lean else get_flashed_messages)(**ask)
+                again = get_flashed_messages(**ask) if lean else flashed_messages(**ask)
+                assert first == again and "_flashes" not in flask.session
+                answers.append(first)
+        assert answers[0] == answers[1] and answers[0], ask
+    with app.test_request_context("/"):
+        assert flashed_messages() == [] == get_flashed_messages()

@@ -15,7 +15,7 @@ pure functions of what they are given, so they are kept:
   signs its own, as Flask-WTF does.
 Both caches are cleared when full; a changed secret key is part of the CSRF key.
 """
-from flask import current_app, render_template
+from flask import current_app, get_flashed_messages, render_template
 from flask.globals import _cv_app, _cv_request
 from flask.signals import before_render_template, template_rendered
 from flask_login.utils import _get_user, _user_context_processor
@@ -139,6 +139,7 @@ def init_app(app):
     app.jinja_env.globals["url_for"] = urls
     app.jinja_env.globals["kept"] = KeptFragments(urls)
     app.jinja_env.globals["csrf_token"] = tokens = CSRF_TOKENS
+    app.jinja_env.globals["get_flashed_messages"] = flashed_messages  # (base.html: every page)
     # Pages call through the context made for emails: `{{ _("…") }}`, url_for, csrf_token(),
     # kept() … each ask Jinja's Context.call for the callable's pass-marker on every call (36
     # calls on a booking page, eight Python calls each); it asks once per callable. The
@@ -157,6 +158,25 @@ def init_app(app):
     # Flask-Login's current_user through its proxies (has_request_context, `g` twice): the
     # user it noted in `g` for this request, as acting_user() reads it (after login.init_app).
     processors[:] = [_current_user if f is _user_context_processor else f for f in processors]
+
+
+def flashed_messages(with_categories=False, category_filter=()):
+    """Flask's get_flashed_messages, the request's context read once instead of through the
+    request_ctx and session proxies (a dozen Python calls a page); the same messages, taken
+    from the session once and kept on the request's context as Flask keeps them."""
+    ctx = _cv_request.get(None)
+    if ctx is None:  # Flask's own answer (its error outside a request)
+        return get_flashed_messages(with_categories, category_filter)
+    flashes = ctx.flashes
+    if flashes is None:
+        session = ctx.session
+        flashes = session.pop("_flashes") if "_flashes" in session else []
+        ctx.flashes = flashes
+    if category_filter:
+        flashes = [f for f in flashes if f[0] in category_filter]
+    if not with_categories:
+        return [x[1] for x in flashes]
+    return flashes
 
 
 def _current_user():
