@@ -13,7 +13,8 @@ from .kernel.db import database, open_database, release_connection
 from .kernel.i18n import gettext as kept_gettext
 from .kernel.languages import SUPPORTED as SUPPORTED_LANGUAGES
 from .kernel.timefmt import (clock, currency_symbol, day_text, language, local_time,
-                             mixed_offsets, money, percent, when, when_range, zone_name)
+                             mixed_offsets, money_filter, percent, when_filter, when_range,
+                             zone_name)
 from .messaging import email_frame
 from .web.app import answers, input_guard, locale, url_adapter
 from .web.app.current import current_settings, load_person
@@ -60,8 +61,8 @@ def create_app(config=None):
         settings = current_settings()
         return {"settings": settings, "tz": settings.timezone}
 
-    app.jinja_env.filters["when"] = when
-    app.jinja_env.filters["money"] = money
+    app.jinja_env.filters["when"] = when_filter  # when() and money() in the render's language
+    app.jinja_env.filters["money"] = money_filter
     app.jinja_env.filters["currency_symbol"] = currency_symbol
     app.jinja_env.filters["local_time"] = local_time
     app.jinja_env.filters["zone_name"] = zone_name
@@ -80,8 +81,9 @@ def create_app(config=None):
 
     from .web import register
     register(app)
-    from .web.app.page_kit import drop_repeated_defaults
+    from .web.app.page_kit import drop_repeated_defaults, keep_global_callables
     drop_repeated_defaults(app)
+    keep_global_callables(app)
     from .web.app.security_headers import init_app as security_headers
     security_headers(app)
     answers.init_app(app)

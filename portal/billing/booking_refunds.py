@@ -29,8 +29,8 @@ def refund_view(booking, settings, summary=None, due=None):
     if due is None:
         due = 0
         if booking.is_cancelled:
-            due = policy.refund_due(summary.total, summary.paid, summary.refunded,
-                                    summary.refund_pending)
+            total, paid, refunded, pending, _balance = summary.figures()
+            due = policy.refund_due(total, paid, refunded, pending)
     # The summary already holds the invoice's refunds; listed here in the order asked for.
     return RefundView(due, summary, sorted(summary.refunds, key=lambda refund: refund.id))
 

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 from babel import dates as babel_dates
 from babel import numbers as babel_numbers
 from flask_babel import gettext as _
+from jinja2 import pass_context
 
 from . import languages
 from .i18n import current_locale
@@ -47,14 +48,18 @@ def to_local(dt, tz):
     return dt.replace(tzinfo=timezone.utc).astimezone(ZoneInfo(tz))
 
 
-def when(dt, tz):
-    """'Tue 24 Nov 2026, 9:00 AM EST'; also takes the ISO text audit events store."""
+def when(dt, tz, lang=None):
+    """'Tue 24 Nov 2026, 9:00 AM EST'; also takes the ISO text audit events store. `lang`:
+    the language being rendered when the caller knows it (else asked for)."""
     if dt is None or dt == "":
         return ""
     if isinstance(dt, str):
         dt = datetime.fromisoformat(dt)
-    local = to_local(dt, tz)
-    lang = language()
+    return _when_local(to_local(dt, tz), language() if lang is None else lang)
+
+
+def _when_local(local, lang):
+    """when() of a time already in the business timezone."""
     if lang == languages.DEFAULT:
         return local.strftime("%a %-d %b %Y, %-I:%M %p %Z")
     return f"{_date(local, lang)}, {_clock(local, lang, zone=True)}"
@@ -69,8 +74,11 @@ def clock(local):
 def local_time(dt, tz, zone=False):
     """'9:30 AM' in the business timezone ('1:30 AM EDT' with zone, for DST changeover days);
     '09:30' in German, '9:30' in Spanish."""
-    local = to_local(dt, tz)
-    lang = language()
+    return _local_time_local(to_local(dt, tz), language(), zone)
+
+
+def _local_time_local(local, lang, zone):
+    """local_time() of a time already in the business timezone."""
     if lang == languages.DEFAULT:
         return local.strftime("%-I:%M %p %Z" if zone else "%-I:%M %p")
     return _clock(local, lang, zone)
@@ -89,10 +97,12 @@ def mixed_offsets(datetimes, tz):
 
 
 def when_range(start, end, tz):
-    """'Wed 25 Nov 2026, 9:00 AM EST – 11:00 AM EST': the date once when both are that day."""
-    if to_local(start, tz).date() == to_local(end, tz).date():
-        return f"{when(start, tz)} – {local_time(end, tz, zone=True)}"
-    return f"{when(start, tz)} – {when(end, tz)}"
+    """'Wed 25 Nov 2026, 9:00 AM EST – 11:00 AM EST': the date once when both are that day.
+    (Each end turned into local time once, the language asked for once.)"""
+    first, last, lang = to_local(start, tz), to_local(end, tz), language()
+    if first.date() == last.date():
+        return f"{_when_local(first, lang)} – {_local_time_local(last, lang, zone=True)}"
+    return f"{_when_local(first, lang)} – {_when_local(last, lang)}"
 
 
 SYMBOLS = {"USD": "$", "GBP": "£", "EUR": "€", "AUD": "A$", "CAD": "C$"}
@@ -103,15 +113,35 @@ def currency_symbol(currency):
     return SYMBOLS.get(currency, currency)
 
 
-def money(minor, currency="USD"):
-    """'$1,234.56' in English (as always); '1.234,56 €' in German, '1234,56 €' in Spanish."""
-    lang = language()
+def money(minor, currency="USD", lang=None):
+    """'$1,234.56' in English (as always); '1.234,56 €' in German, '1234,56 €' in Spanish.
+    `lang` as for when()."""
+    if lang is None:
+        lang = language()
     if lang != languages.DEFAULT:
         return babel_numbers.format_currency(Decimal(minor) / 100, currency, locale=lang)
     symbol = SYMBOLS.get(currency, "")
     sign = "-" if minor < 0 else ""
     value = f"{abs(minor) // 100:,}.{abs(minor) % 100:02d}"
     return f"{sign}{symbol}{value}" if symbol else f"{sign}{value} {currency}"
+
+
+# The `when` and `money` filters, with the language a page renders in: web/app/locale.py hands
+# it to each render in the request (RENDER_LANGUAGE, worked out once as the render begins)
+# instead of every filter asking for the request's locale (three Python calls each, 35 a
+# booking page with refunds). A render without it (an email in the worker; a macro imported
+# without the context, whose module Jinja keeps from one render to the next) asks as before.
+RENDER_LANGUAGE = "rebook_render_language"
+
+
+@pass_context
+def when_filter(context, dt, tz):
+    return when(dt, tz, context.parent.get(RENDER_LANGUAGE))
+
+
+@pass_context
+def money_filter(context, minor, currency="USD"):
+    return money(minor, currency, context.parent.get(RENDER_LANGUAGE))
 
 
 def percent(value):

@@ -9,6 +9,10 @@ weak reference: a macro a page defines is new each render and holds that render'
 rows, its form); it is forgotten with the render, not kept alive by the cache. What is called,
 with which first argument, and the StopIteration rule are Context.call's; a callable that wants
 the context itself (and one that cannot be a weak key) still goes through Context.call.
+
+Callables that live as long as the app (the environment's globals, each catalogue's `_`) are
+registered with `lasting` and found in a plain dict first: the weak dictionary's look-up is
+itself a Python call (33 a booking page, 20 of them `_`).
 """
 from types import BuiltinMethodType, MethodType
 from weakref import WeakKeyDictionary
@@ -17,6 +21,10 @@ from jinja2.runtime import BlockReference, Context
 from jinja2.utils import _PassArg
 
 _known = WeakKeyDictionary()  # callable: (whether its __call__ is what is called, its marker)
+# The same answers for callables registered as lasting, held for good: a few dozen per app;
+# emptied when full (tests make many apps), the ones dropped then go the weak way as before.
+_lasting = {}
+_LASTING_CAP = 256
 # Callables a template gets afresh on every look-up (a bound method such as `form.field()` or a
 # value's `str.split`, `super()`): never kept, the look-up would only be thrown away.
 _FRESH = frozenset({MethodType, BuiltinMethodType, BlockReference})
@@ -43,10 +51,21 @@ def _keep(obj):
     return kept
 
 
+def lasting(obj):
+    """Note a callable that lives as long as the app (and so may be held): its look-up kept in
+    the plain dict. Ones not to be kept (as _keep decides) are left alone."""
+    kind = type(obj)
+    if kind in _FRESH or kind.__eq__ is not object.__eq__ or isinstance(obj, type):
+        return
+    if len(_lasting) >= _LASTING_CAP:
+        _lasting.clear()
+    _lasting[obj] = _how_called(obj)
+
+
 class EmailContext(Context):
     def call(__self, __obj, *args, **kwargs):  # noqa: N805 (Context.call's own signature)
         try:
-            kept = _known.get(__obj) or _keep(__obj)
+            kept = _lasting.get(__obj) or _known.get(__obj) or _keep(__obj)
         except TypeError:  # not hashable
             kept = None
         if kept is None:

@@ -103,3 +103,21 @@ def test_a_prefixed_field_carries_the_token_and_exempt_views_need_none(app, worl
         assert csrf._exempt_view(app, request)
     with app.test_request_context(url, method="POST"):
         assert not csrf._exempt_view(app, request)
+
+
+def test_the_templates_token_is_flask_wtfs_for_the_whole_request(app, monkeypatch):
+    """csrf_token() in templates (page_kit.KeptCsrfTokens): its first answer in a request is
+    what Flask-WTF hands out for the rest of it, every later ask read from there."""
+    from flask import g
+    from flask_wtf.csrf import generate_csrf
+
+    from portal.web.app.page_kit import CSRF_TOKENS
+    for limit in (None, 3600):
+        monkeypatch.setitem(app.config, "WTF_CSRF_TIME_LIMIT", limit)
+        with app.test_request_context("/"):
+            first = CSRF_TOKENS()
+            assert g.csrf_token == first
+            assert CSRF_TOKENS() == first == generate_csrf() == CSRF_TOKENS()
+        with app.test_request_context("/"):
+            g.csrf_token = "already made"
+            assert CSRF_TOKENS() == "already made" == generate_csrf()

@@ -9,7 +9,9 @@ import pytest
 from jinja2.ext import _make_new_gettext
 from jinja2.runtime import Context
 
+from portal.kernel.timefmt import when
 from portal.messaging.email_context import EmailContext
+from portal.settings import Settings
 from portal.web.app.locale import _render_gettext
 from tests.support.account_helpers import _push_request_context  # noqa: F401 (no held context)
 from tests.support.account_helpers import browser, in_app, log_in
@@ -113,3 +115,68 @@ def test_a_macro_a_page_defines_is_forgotten_with_its_render(app):
     assert kept_while_it_lived
     gc.collect()
     assert macro() is None
+
+
+def test_the_apps_own_callables_are_lasting_and_called_as_jinja_calls_them(app, world):
+    """The environment's globals and each catalogue's `_` are found in the plain dict
+    (email_context.lasting), a page's macro never; a lasting callable that wants the context
+    still gets it (Context.call), one that wants the eval context gets that."""
+    from jinja2 import pass_context
+    from portal.messaging import email_context
+    env = app.jinja_env
+    for name in ("url_for", "csrf_token", "kept", "may_book", "when_range", "page_language"):
+        assert env.globals[name] in email_context._lasting, name
+    client = browser(app)
+    assert log_in(client, world.customer.email).status_code == 302
+    assert client.get(f"/bookings/{world.upcoming.ref}").status_code == 200
+    assert any(getattr(f, "__qualname__", "").startswith("bound_template_gettext")
+               for f in email_context._lasting)
+
+    @pass_context
+    def page_name(context, suffix):
+        return str(context.name) + suffix
+    email_context.lasting(page_name)
+    with app.app_context():
+        template = env.from_string("{% macro m() %}x{% endmacro %}{{ m() }}"
+                                   "{{ page_name('!') }}{{ _('Invoice') }}")
+        assert template.render(page_name=page_name, _=env.globals["_"]) == "xNone!Invoice"
+    assert not any(type(f).__name__ == "Macro" for f in email_context._lasting)
+
+
+def test_money_and_times_follow_each_renders_language(app, world, monkeypatch):
+    """`money` and `when` take the language handed to the render (RENDER_LANGUAGE): each
+    render gets its own, in another language after a switch or under force_locale (an email
+    in the recipient's language inside a request); a macro imported without the context (its
+    module kept by Jinja from render to render) asks for the language itself."""
+    from datetime import datetime
+
+    from flask import render_template_string
+    from jinja2 import ChoiceLoader, DictLoader
+    env = app.jinja_env
+    monkeypatch.setattr(env, "loader", ChoiceLoader([DictLoader({
+        "_test_money.html": "{% macro m(v) %}{{ v|money('EUR') }}{% endmacro %}"}), env.loader]))
+    env.cache.clear()
+    source = ("{% import '_test_money.html' as k %}{{ k.m(123456) }}|{{ 123456|money('EUR') }}|"
+              "{{ at|when('Europe/Berlin') }}")
+    at = datetime(2026, 11, 24, 8, 0)
+    expected = {"en": "€1,234.56|€1,234.56|Tue 24 Nov 2026, 9:00 AM CET",
+                "de": "1.234,56\xa0€|1.234,56\xa0€|Di., 24. Nov. 2026, 09:00 CET"}
+    with app.test_request_context("/"):
+        for language in ("en", "de", "en", "de"):
+            with flask_babel.force_locale(language):
+                assert render_template_string(source, at=at) == expected[language], language
+    client = browser(app)
+    assert log_in(client, world.customer.email).status_code == 302
+    page = f"/bookings/{world.upcoming.ref}"
+    seen = {}
+    for language in ("de", "en", "de"):  # the customer switches mid-session
+        _speaks(world, language)
+        seen.setdefault(language, []).append(client.get(page).get_data(as_text=True))
+    assert seen["de"][0] == seen["de"][1] != seen["en"][0]
+    with in_app():
+        starts = world.upcoming.starts_at
+        tz = Settings.current().timezone
+    with app.test_request_context("/"):
+        for language in ("de", "en"):
+            with flask_babel.force_locale(language):
+                assert when(starts, tz) in seen[language][0], language

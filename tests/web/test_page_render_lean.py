@@ -11,9 +11,11 @@ from contextlib import contextmanager
 from datetime import timedelta
 
 import flask
+import jinja2
 import pytest
 from flask import render_template, template_rendered
 from jinja2.compiler import CodeGenerator
+from markupsafe import Markup
 from portal.billing.invoices import open_invoice
 from portal.billing.payments import record_payment
 from portal.bookings.models import Booking
@@ -163,3 +165,111 @@ def test_kept_urls_keep_plain_calls_only(app):
             assert urls("customer.bookings.show", ref="BK-1") == "/shop/bookings/BK-1"
         kept = [key for key in urls.urls if key[0] == "customer.bookings.show"]
         assert kept and all(not name.startswith("_") for key in kept for name, _ in key[1])
+
+
+class _Odd:
+    """An attribute whose property fails (Jinja then tries the item) and items by key."""
+    @property
+    def failing(self):
+        raise AttributeError("failing")
+
+    def __getitem__(self, key):
+        return f"item {key}"
+
+
+def test_attributes_read_as_jinjas_getattr_reads_them(app):
+    """`x.name` compiled to getattr with a default (template_output.visit_Getattr): the
+    attribute, else the item, else undefined; an undefined variable's attribute still fails."""
+    source = ("{% set d = {'a': 1, 'items': 2} %}{{ d.a }} {{ d.items is defined }} "
+              "{{ d.zz is defined }} {{ n.real }} {{ s.upper() }} {{ odd.failing }} "
+              "{{ odd.other }} {{ n.nope is defined }}{% for k in [d] %} {{ k.a }}{% endfor %}"
+              "{% macro m(v) %} {{ v.a }}{% endmacro %}{{ m(d) }}")
+    env = app.jinja_env
+    joined = env.from_string(source).render(n=3, s="ab", odd=_Odd())
+    assert "t_rebook_attribute" in env.compile(source, raw=True)
+    env.code_generator_class = CodeGenerator
+    try:
+        assert joined == env.from_string(source).render(n=3, s="ab", odd=_Odd())
+        assert "t_rebook_attribute" not in env.compile(source, raw=True)
+    finally:
+        env.code_generator_class = JoinedOutput
+    assert joined == "1 True False 3 AB item failing item other False 1 1"
+    with pytest.raises(jinja2.UndefinedError):
+        env.from_string("{{ missing_name.y }}").render()
+
+
+def test_names_read_as_jinjas_context_reads_them(app):
+    """A name read from the context written out (template_output.enter_frame): the template's
+    own variable first, then the render's, else undefined; Jinja's own code where the context
+    class reads names its own way."""
+    source = ("{% macro m() %}{{ top }} {{ given }} {{ absent is defined }}{% endmacro %}"
+              "{{ given }} {% set given = 'shadowed' %}{% set top = 'set' %}{{ m() }} "
+              "{% for i in [1] %}{{ given }}{{ i }}{% endfor %} {{ absent is defined }}")
+    env = app.jinja_env
+    joined = env.from_string(source).render(given="passed")
+    assert "resolve(" not in env.compile(source, raw=True).split("resolve = ", 1)[1]
+    env.code_generator_class = CodeGenerator
+    try:
+        assert joined == env.from_string(source).render(given="passed")
+    finally:
+        env.code_generator_class = JoinedOutput
+    assert joined == "passed set shadowed False shadowed1 False"
+
+    class OwnReading(jinja2.runtime.Context):
+        def resolve_or_missing(self, key):
+            return "own" if key == "given" else super().resolve_or_missing(key)
+    old = env.context_class
+    env.context_class = OwnReading
+    try:
+        assert "resolve('given')" in env.compile(source, raw=True)
+    finally:
+        env.context_class = old
+
+
+class _Html:
+    def __html__(self):
+        return "<b>own</b>"
+
+
+def test_values_escaped_as_jinjas_escape_does(app):
+    """A plain str escaped without a call of escaped() (template_output._output_child_pre), any
+    other value through it: the same text as markupsafe's escape in Jinja's own code."""
+    source = ("{{ s }}|{{ m }}|{{ n }}|{{ none }}|{{ h }}|{{ s ~ 1 }}|{{ s|upper }}|{{ m|e }}"
+              "{% macro k(v) %}[{{ v }}]{% endmacro %}{{ k(s) }}{% autoescape false %}{{ s }}"
+              "{% endautoescape %}")
+    values = dict(s="<a & 'b'>", m=Markup("<i>kept</i>"), n=3.5, none=None, h=_Html())
+    source = "{% autoescape true %}" + source + "{% endautoescape %}"  # (from_string: off)
+    env = app.jinja_env
+    assert "t_rebook_value" in env.compile(source, raw=True)
+    out = env.from_string(source).render(**values)
+    env.code_generator_class = CodeGenerator
+    try:
+        assert out == env.from_string(source).render(**values)
+    finally:
+        env.code_generator_class = JoinedOutput
+    assert out.startswith("&lt;a &amp; &#39;b&#39;&gt;|<i>kept</i>|3.5|None|<b>own</b>|")
+
+
+def test_flashed_messages_are_flasks(app):
+    """get_flashed_messages in templates (page_kit.flashed_messages): Flask's answer for every
+    argument, taken from the session once a request like Flask's, shared with Flask's own."""
+    from flask import flash, get_flashed_messages
+
+    from portal.web.app.page_kit import flashed_messages
+    assert app.jinja_env.globals["get_flashed_messages"] is flashed_messages
+    asks = [{}, {"with_categories": True}, {"category_filter": ["error"]},
+            {"with_categories": True, "category_filter": ("success", "error")}]
+    for ask in asks:
+        answers = []
+        for lean in (True, False):
+            with app.test_request_context("/"):
+                flash("Saved <b>", "success")
+                flash("Refused", "error")
+                flash("Plain")
+                first = (flashed_messages if lean else get_flashed_messages)(**ask)
+                again = get_flashed_messages(**ask) if lean else flashed_messages(**ask)
+                assert first == again and "_flashes" not in flask.session
+                answers.append(first)
+        assert answers[0] == answers[1] and answers[0], ask
+    with app.test_request_context("/"):
+        assert flashed_messages() == [] == get_flashed_messages()

@@ -20,7 +20,9 @@ def test_the_pages_refund_due_is_refund_views(app, world):
     payments = [[], [NS(amount=9000)], [NS(amount=12000)]]
     refunds = [[], [NS(id=1, amount=3000, status="requested")],
                [NS(id=2, amount=1000, status="processed"), NS(id=3, amount=500,
-                                                              status="approved")]]
+                                                              status="approved"),
+                NS(id=4, amount=700, status="rejected"), NS(id=5, amount=200,
+                                                            status="processed")]]
     seen = set()
     for status, some_lines, paid, back in itertools.product(
             ("scheduled", "cancelled"), lines, payments, refunds):
@@ -34,6 +36,10 @@ def test_the_pages_refund_due_is_refund_views(app, world):
         # figures() (the page's sums, taken once) are the properties one by one
         assert summary.figures() == (summary.total, summary.paid, summary.refunded,
                                      summary.refund_pending, summary.balance)
+        # sums() (customer/_invoice.html's, each list walked once) are the properties too
+        assert tuple(summary.sums()) == (summary.total, summary.tax, summary.paid,
+                                         summary.refunded, summary.refund_pending,
+                                         summary.balance)
         assert page.invites_payment == policy.invites_payment(booking.is_cancelled,
                                                               summary.balance)
     assert seen == {True, False}

@@ -15,6 +15,8 @@ from peewee import PeeweeException
 
 from ...kernel import languages
 from ...kernel.i18n import bound_template_gettext, translations
+from ...kernel.timefmt import RENDER_LANGUAGE, language
+from ...messaging.email_context import lasting
 from .current import current_settings
 
 babel = Babel()
@@ -73,6 +75,7 @@ def _bound(found):
         if len(_BOUND) >= 64:
             _BOUND.clear()
         kept = _BOUND[id(found)] = (found, bound_template_gettext(found))
+        lasting(kept[1])  # as long as its catalogue: called through the kept look-up
     return kept[1]
 
 
@@ -85,10 +88,11 @@ def template_gettext(eval_ctx, string, **variables):
 
 def _render_gettext():
     """A template rendered in a request gets the `_` of the catalogue it renders in, looked
-    up once for the render (the global above asks for every text); macros imported without
-    the context keep the global."""
+    up once for the render (the global above asks for every text), and the language for its
+    `when` and `money` filters (kernel/timefmt.RENDER_LANGUAGE); macros imported without the
+    context keep the global and ask for the language themselves."""
     bound = _bound(translations())
-    return {"_": bound, "gettext": bound}
+    return {"_": bound, "gettext": bound, RENDER_LANGUAGE: language()}
 
 
 def _install_template_gettext(env):

@@ -15,14 +15,14 @@ pure functions of what they are given, so they are kept:
   signs its own, as Flask-WTF does.
 Both caches are cleared when full; a changed secret key is part of the CSRF key.
 """
-from flask import current_app, render_template
+from flask import current_app, get_flashed_messages, render_template
 from flask.globals import _cv_app, _cv_request
 from flask.signals import before_render_template, template_rendered
 from flask_login.utils import _get_user, _user_context_processor
 from flask_wtf.csrf import generate_csrf
 
 from ...kernel.i18n import current_locale
-from ...messaging.email_context import EmailContext
+from ...messaging.email_context import EmailContext, lasting
 from ...messaging.rendering import render_flat
 from . import template_output
 
@@ -111,7 +111,10 @@ class KeptCsrfTokens:
         app, g, session = app_ctx.app, app_ctx.g, req_ctx.session
         config = app.config
         field = config.get("WTF_CSRF_FIELD_NAME") or "csrf_token"
-        if config.get("WTF_CSRF_TIME_LIMIT") is not None or field in g:
+        known = g.__dict__
+        if field in known:  # generate_csrf's answer once it has one for the request (a page
+            return known[field]  # asks for each of its forms), read without its look-ups
+        if config.get("WTF_CSRF_TIME_LIMIT") is not None:
             return generate_csrf()
         secret = config.get("WTF_CSRF_SECRET_KEY") or app.secret_key
         raw = session.get(field)
@@ -136,6 +139,7 @@ def init_app(app):
     app.jinja_env.globals["url_for"] = urls
     app.jinja_env.globals["kept"] = KeptFragments(urls)
     app.jinja_env.globals["csrf_token"] = tokens = CSRF_TOKENS
+    app.jinja_env.globals["get_flashed_messages"] = flashed_messages  # (base.html: every page)
     # Pages call through the context made for emails: `{{ _("…") }}`, url_for, csrf_token(),
     # kept() … each ask Jinja's Context.call for the callable's pass-marker on every call (36
     # calls on a booking page, eight Python calls each); it asks once per callable. The
@@ -154,6 +158,25 @@ def init_app(app):
     # Flask-Login's current_user through its proxies (has_request_context, `g` twice): the
     # user it noted in `g` for this request, as acting_user() reads it (after login.init_app).
     processors[:] = [_current_user if f is _user_context_processor else f for f in processors]
+
+
+def flashed_messages(with_categories=False, category_filter=()):
+    """Flask's get_flashed_messages, the request's context read once instead of through the
+    request_ctx and session proxies (a dozen Python calls a page); the same messages, taken
+    from the session once and kept on the request's context as Flask keeps them."""
+    ctx = _cv_request.get(None)
+    if ctx is None:  # Flask's own answer (its error outside a request)
+        return get_flashed_messages(with_categories, category_filter)
+    flashes = ctx.flashes
+    if flashes is None:
+        session = ctx.session
+        flashes = session.pop("_flashes") if "_flashes" in session else []
+        ctx.flashes = flashes
+    if category_filter:
+        flashes = [f for f in flashes if f[0] in category_filter]
+    if not with_categories:
+        return [x[1] for x in flashes]
+    return flashes
 
 
 def _current_user():
@@ -187,6 +210,15 @@ def render_page(template_name, **context):
 def kept_url_for(endpoint, **values):
     """url_for through the app's kept URLs (for Python code that builds the same URLs often)."""
     return current_app.extensions["rebook.kept_urls"](endpoint, **values)
+
+
+def keep_global_callables(app):
+    """Once every global is set (after the blueprints register theirs): the environment's
+    callables live as long as the app, so templates' calls find how to call them in a plain
+    dict (email_context.lasting), not through the weak dictionary."""
+    for value in app.jinja_env.globals.values():
+        if callable(value):
+            lasting(value)
 
 
 def drop_repeated_defaults(app):

@@ -14,9 +14,22 @@ The same pieces, escaped alike, joined in the same order: the page is the same s
 Jinja writes into a buffer (macros, `{% set %}` blocks, `{% call %}` bodies) keep their buffer
 (their values escaped as above), the top level of a template that extends another (never
 shown) and templates without autoescape compile as Jinja compiles them.
+
+And `booking.ref` on a variable is compiled to Python's getattr with a default, not to a call of
+Environment.getattr (which tries getattr, then `obj["ref"]`, then the undefined): a page reads
+about fifty attributes, each a Python call more than its value needs. The same answer: the
+attribute if getattr finds it, else (an AttributeError only, as there) the item or undefined.
+Likewise each name a function of the template reads from its context (`resolve("booking")`,
+Context.resolve_or_missing: forty Python calls a booking page) is written out as that method
+reads it: the template's own variables, then the render's, else Jinja's `missing`.
 """
 import markupsafe
-from jinja2.compiler import CodeGenerator
+from jinja2 import nodes
+from jinja2.compiler import CodeGenerator, optimizeconst
+from jinja2.environment import Environment
+from jinja2.idtracking import (VAR_LOAD_ALIAS, VAR_LOAD_PARAMETER, VAR_LOAD_RESOLVE,
+                               VAR_LOAD_UNDEFINED)
+from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 # The name compiled templates reach the helpers by: `environment` is in every template's
@@ -43,6 +56,19 @@ class JoinedPieces:
     extend = "".join
     append = str  # a lone piece: already a string (escaped or Jinja's str())
     escape = staticmethod(escaped)
+    text = staticmethod(_escape_text) if _escape_text is not None else None
+
+    @staticmethod
+    def item(environment, obj, attribute):
+        """The rest of Environment.getattr, once getattr found no such attribute."""
+        try:
+            return obj[attribute]
+        except (TypeError, LookupError, AttributeError):
+            return environment.undefined(obj=obj, name=attribute)
+
+
+_FOUND = "t_rebook_attribute"  # the compiled code's name for the attribute getattr found
+_VALUE = "t_rebook_value"  # and for a value being escaped
 
 
 class JoinedOutput(CodeGenerator):
@@ -60,9 +86,65 @@ class JoinedOutput(CodeGenerator):
     def _output_child_pre(self, node, frame, finalize):
         if frame.eval_ctx.volatile or not frame.eval_ctx.autoescape:
             return super()._output_child_pre(node, frame, finalize)
-        self.write(f"environment.{_NAME}.escape(")  # where Jinja writes `escape(`
+        if _escape_text is None:
+            self.write(f"environment.{_NAME}.escape(")  # where Jinja writes `escape(`
+        else:
+            # escaped() written out for the common case, a plain str (no call of escaped):
+            # (text(v) if (v := value).__class__ is str else escape(v))
+            self.write(f"(environment.{_NAME}.text({_VALUE}) if ({_VALUE} := ")
         if finalize.src is not None:
             self.write(finalize.src)
+
+    def _output_child_post(self, node, frame, finalize):
+        if (frame.eval_ctx.volatile or not frame.eval_ctx.autoescape
+                or _escape_text is None):
+            return super()._output_child_post(node, frame, finalize)
+        if finalize.src is not None:
+            self.write(")")
+        self.write(f").__class__ is str else environment.{_NAME}.escape({_VALUE}))")
+
+
+    def enter_frame(self, frame):
+        """Jinja's enter_frame, with `l_0_x = resolve('x')` (resolve: the context's
+        resolve_or_missing) written out as that method reads: `l_0_x = (context.vars['x'] if
+        'x' in context.vars else context.parent['x'] if 'x' in context.parent else missing)`,
+        no call at all: only where `resolve` is the context's and the
+        context class reads names as Jinja's own does (else Jinja's own, whole)."""
+        own = self.environment.context_class.resolve_or_missing is Context.resolve_or_missing
+        if not own or self._context_reference_stack[-1] != "context":
+            return super().enter_frame(frame)
+        undefs = []
+        for target, (action, param) in frame.symbols.loads.items():
+            if action == VAR_LOAD_RESOLVE:
+                self.writeline(f"{target} = (context.vars[{param!r}] if {param!r} in context.vars"
+                               f" else context.parent[{param!r}] if {param!r} in context.parent"
+                               " else missing)")
+            elif action == VAR_LOAD_ALIAS:
+                self.writeline(f"{target} = {param}")
+            elif action == VAR_LOAD_UNDEFINED:
+                undefs.append(target)
+            elif action != VAR_LOAD_PARAMETER:
+                raise NotImplementedError("unknown load instruction")
+        if undefs:
+            self.writeline(f"{' = '.join(undefs)} = missing")
+
+    @optimizeconst
+    def visit_Getattr(self, node, frame):
+        # `x.name` where x is a variable (reading it twice reads the same value; any other
+        # expression is evaluated once, as Jinja does), and only where getattr is Jinja's own
+        # (a sandbox checks each attribute in its getattr):
+        # (found if (found := getattr(x, "name", missing)) is not missing else item(x, "name"))
+        # `missing` is Jinja's marker for "no such value", never an attribute's value.
+        env = self.environment
+        if (env.is_async or not isinstance(node.node, nodes.Name)
+                or type(env).getattr is not Environment.getattr):
+            return super().visit_Getattr(node, frame)
+        self.write(f"({_FOUND} if ({_FOUND} := getattr(")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r}, missing)) is not missing else environment.{_NAME}.item("
+                   "environment, ")
+        self.visit(node.node, frame)
+        self.write(f", {node.attr!r}))")
 
 
 def init_app(app):
