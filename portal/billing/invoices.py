@@ -78,6 +78,11 @@ def _balance(total, paid, refunded):
     return total - paid + refunded
 
 
+# Which refunds count as paid back and which as still on the way (the properties and sums()).
+PAID_BACK = (PROCESSED,)
+ON_THE_WAY = (REQUESTED, APPROVED)
+
+
 class InvoiceSums(NamedTuple):
     """Every figure of an invoice summary (InvoiceSummary.sums), in the order a page unpacks."""
     total: int
@@ -119,12 +124,12 @@ class InvoiceSummary:
     @property
     def refunded(self):
         """Paid back out (processed refunds)."""
-        return self._refunds(PROCESSED)
+        return self._refunds(*PAID_BACK)
 
     @property
     def refund_pending(self):
         """Asked for or approved, not yet paid out."""
-        return self._refunds(REQUESTED, APPROVED)
+        return self._refunds(*ON_THE_WAY)
 
     @property
     def refundable(self):
@@ -149,9 +154,9 @@ class InvoiceSummary:
             paid += payment.amount
         refunded = pending = 0
         for refund in self.refunds:
-            if refund.status == PROCESSED:
+            if refund.status in PAID_BACK:
                 refunded += refund.amount
-            elif refund.status in (REQUESTED, APPROVED):
+            elif refund.status in ON_THE_WAY:
                 pending += refund.amount
         total = subtotal + tax
         return InvoiceSums(total, tax, paid, refunded, pending, _balance(total, paid, refunded))
