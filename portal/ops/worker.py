@@ -1,10 +1,12 @@
 """The background worker behind `flask outbox work`: delivers the outbox and runs reminders.
 
 One loop, so one process to run and supervise beside the web server: every pass delivers what
-is due (email over SMTP, webhooks over HTTP) and, every `reminders_every` seconds, queues the
-reminder emails that are due. Any number of workers may run, on one machine or several:
-outbox claims are locked (SKIP LOCKED / BEGIN IMMEDIATE) and a reminder's dedupe key is
-unique, so two workers never send one message or queue one reminder twice.
+is due (email over SMTP, webhooks over HTTP), on SQLite copies the write-ahead log into the
+database file (so that no customer's request does; kernel/db.checkpoint) and, every
+`reminders_every` seconds, queues the reminder emails that are due. Any number of workers may
+run, on one machine or several: outbox claims are locked (SKIP LOCKED / BEGIN IMMEDIATE) and a
+reminder's dedupe key is unique, so two workers never send one message or queue one reminder
+twice.
 
 SIGTERM or Ctrl-C asks the loop to stop after the batch in hand, so a deploy or a Ctrl-C does
 not leave claimed messages in "sending" until their lease runs out; a second Ctrl-C stops at
@@ -13,7 +15,7 @@ once.
 import signal
 import time
 
-from ..kernel.db import database
+from ..kernel.db import checkpoint, database
 
 
 class _Stop:
@@ -48,6 +50,13 @@ def deliver_pushes(batch):
     from ..messaging.push_send import work_once
     with database.connection_context():
         return work_once(batch)
+
+
+def checkpoint_log():
+    """SQLite: the write-ahead log copied into the database file (kernel/db.checkpoint);
+    PostgreSQL: nothing. (pages in the log, pages copied)."""
+    with database.connection_context():
+        return checkpoint()
 
 
 def queue_reminders():
@@ -94,6 +103,7 @@ def _loop(echo, stop, mailer, batch, interval, once, reminders_every, email):
         pushed, unpushed = deliver_pushes(batch)
         if pushed or unpushed:
             echo(f"push: sent {pushed}, failed {unpushed}")
+        checkpoint_log()
         full = sent + failed >= batch or delivered + undelivered >= batch \
             or pushed + unpushed >= batch
         if once and not full:
