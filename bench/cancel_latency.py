@@ -128,12 +128,7 @@ def main():
     os.environ.setdefault("BENCH_BOOKINGS", str(int(SECONDS * RATE * ROUNDS * 2 * 1.2)))
     import bench.cancel_served as served
     served.BOOKINGS = int(os.environ["BENCH_BOOKINGS"])
-    trees = {"new": str(pages.ROOT)}
-    old = os.environ.get("BENCH_OLD")
-    if old:
-        if not (Path(old) / "portal").is_dir():
-            raise SystemExit(f"BENCH_OLD={old!r} is not a Rebook tree")
-        trees = {"old": str(Path(old).resolve()), **trees}
+    trees = served.compared_trees()
     env = served_env()
     tmp = Path(tempfile.mkdtemp(prefix="rebook-cancel-latency-"))
     (tmp / "hello.py").write_text(HELLO)

