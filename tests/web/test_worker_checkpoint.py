@@ -12,7 +12,7 @@ from tests.support.cancelling import post_cancel
 def _status_in_the_file_alone(booking):
     """The booking's status as the database file holds it, the log left unread."""
     path = database.obj.database
-    with sqlite3.connect(f"file:{path}?immutable=1", uri=True) as alone:
+    with closing(sqlite3.connect(f"file:{path}?immutable=1", uri=True)) as alone:
         return alone.execute("SELECT status FROM booking WHERE id = ?",
                              (booking.id,)).fetchone()[0]
 
