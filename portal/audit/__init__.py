@@ -21,8 +21,8 @@ def channel_label(key):
 
 # The database refuses to change or remove an event, whatever code runs. migrations/0009 installs
 # these and keeps its own copy of the text (migrations never import portal); a test checks that
-# the two agree. SQLite has no statement to switch a trigger off, so tests/conftest.py drops and
-# recreates them around emptying the table.
+# the two agree. SQLite has no statement to switch a trigger off, so the tests drop and recreate
+# them around emptying the table (tests/support/database.py).
 SQLITE_TRIGGERS = {
     "audit_event_no_update": (
         "CREATE TRIGGER audit_event_no_update BEFORE UPDATE ON audit_event "
@@ -36,7 +36,8 @@ POSTGRES_FUNCTION = (
     "LANGUAGE plpgsql AS $$ BEGIN "
     "RAISE EXCEPTION 'audit events are append-only' USING ERRCODE = 'restrict_violation'; "
     "END $$")
-# Row triggers: TRUNCATE (how the tests empty PostgreSQL) is not a row change.
+# Row triggers. The tests empty PostgreSQL's tables with them switched off for that one
+# transaction (session_replication_role, which only a superuser may set).
 POSTGRES_TRIGGER = (
     "CREATE TRIGGER audit_event_append_only BEFORE UPDATE OR DELETE ON audit_event "
     "FOR EACH ROW EXECUTE FUNCTION audit_event_append_only()")

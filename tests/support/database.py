@@ -2,6 +2,8 @@
 migrated part of the way."""
 from contextlib import contextmanager
 
+from peewee import AutoField
+
 from portal.audit import SQLITE_TRIGGERS
 from portal.kernel.compiled import forget_all
 from portal.kernel.db import database, is_postgres
@@ -9,24 +11,37 @@ from portal.models import ALL_MODELS
 
 
 def empty_tables():
-    """Every table emptied, on either database; the caller has the connection open."""
+    """Every table emptied and ids starting again from 1, on either database; the caller has
+    the connection open."""
     tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
     if is_postgres():
-        database.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(
-            f'"{t}"' for t in tables))
-    else:
+        # DELETE, not TRUNCATE: on tables this small it takes about 8 ms against TRUNCATE's
+        # 45 ms (190 ms with fsync on), which made the PostgreSQL run half again as long as
+        # SQLite's. Row triggers (the audit log's append-only guard, the report and count
+        # triggers) stay quiet for this transaction only, as they did for TRUNCATE; the test
+        # server's user may do that. One round trip.
+        restarts = ", ".join(
+            f"setval(pg_get_serial_sequence('\"{m._meta.table_name}\"', "
+            f"'{m._meta.primary_key.column_name}'), 1, false)"
+            for m in ALL_MODELS if isinstance(m._meta.primary_key, AutoField))
         with database.atomic():
-            # Audit events are append-only (migration 0009): lift the triggers that refuse
-            # DELETE while the tables are emptied; they are back before the transaction ends.
-            triggers = [name for (name,) in database.execute_sql(
-                "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s)"
-                % ", ".join("?" * len(SQLITE_TRIGGERS)), list(SQLITE_TRIGGERS))]
-            for name in triggers:
-                database.execute_sql(f'DROP TRIGGER "{name}"')
-            for table in tables:
-                database.execute_sql(f'DELETE FROM "{table}"')
-            for name in triggers:
-                database.execute_sql(SQLITE_TRIGGERS[name])
+            database.execute_sql("; ".join(
+                ["SET LOCAL session_replication_role = replica"]
+                + [f'DELETE FROM "{t}"' for t in tables]
+                + [f"SELECT {restarts}"]))
+        return
+    with database.atomic():
+        # Audit events are append-only (migration 0009): lift the triggers that refuse
+        # DELETE while the tables are emptied; they are back before the transaction ends.
+        triggers = [name for (name,) in database.execute_sql(
+            "SELECT name FROM sqlite_master WHERE type = 'trigger' AND name IN (%s)"
+            % ", ".join("?" * len(SQLITE_TRIGGERS)), list(SQLITE_TRIGGERS))]
+        for name in triggers:
+            database.execute_sql(f'DROP TRIGGER "{name}"')
+        for table in tables:
+            database.execute_sql(f'DELETE FROM "{table}"')
+        for name in triggers:
+            database.execute_sql(SQLITE_TRIGGERS[name])
 
 
 @contextmanager

@@ -6,7 +6,6 @@ import re
 from datetime import timedelta
 
 from portal.accounts import email_change
-from portal.audit import SQLITE_TRIGGERS
 from portal.billing.invoices import open_invoice
 from portal.billing.models import FeeTier, Invoice, Payment
 from portal.billing.refunds import approve_refund, request_refund
@@ -21,7 +20,7 @@ from portal.integrations.tokens import create_token
 from portal.integrations.webhook_models import DEAD, WebhookDelivery
 from portal.kernel.actors import SYSTEM, Actor
 from portal.kernel.clock import utcnow
-from portal.kernel.db import database, is_postgres, write_transaction
+from portal.kernel.db import database, write_transaction
 from portal.messaging.models import Notification, OutboxMessage
 from portal.messaging.outbox import enqueue_email
 from portal.models import ALL_MODELS
@@ -29,26 +28,10 @@ from portal.orders.demo import load_demo_orders
 from portal.orders.models import Order
 from portal.people import Staff
 from portal.settings import ensure_default_reasons
+from tests.support.database import empty_tables
 from tests.support.factories import DEMO_HASH, booking, build_world
 
 LINK_RE = re.compile(r"http://localhost(/account/(?:invite|reset|email)/[A-Za-z0-9_.\-]+)")
-
-
-def empty_tables():
-    """As conftest's clean_db: every table emptied, ids starting again from 1."""
-    database.connect(reuse_if_open=True)
-    tables = [m._meta.table_name for m in reversed(ALL_MODELS)]
-    if is_postgres():
-        database.execute_sql("TRUNCATE %s RESTART IDENTITY CASCADE" % ", ".join(
-            f'"{t}"' for t in tables))
-        return
-    with database.atomic():
-        for name in SQLITE_TRIGGERS:
-            database.execute_sql(f'DROP TRIGGER IF EXISTS "{name}"')
-        for table in tables:
-            database.execute_sql(f'DELETE FROM "{table}"')
-        for sql in SQLITE_TRIGGERS.values():
-            database.execute_sql(sql)
 
 
 def build(app):
