@@ -9,8 +9,11 @@ fee), each with a fieldworker and an invoice, as bench/cancel_post.py makes them
 run under gunicorn with deploy/gunicorn.conf.py and 2 sync workers. CLIENTS client processes on
 127.0.0.1 send requests one at a time; every POST cancels a booking no other POST has touched
 (a shared counter hands out the refs), carrying the customer's session cookie and CSRF token as
-a browser's does after the confirm step. Routes: the bare hello, the plain POST (a redirect)
-and the htmx one (the updated card); with BENCH_OLD (a `git worktree add` of the commit to
+a browser's does after the confirm step. Routes: the bare hello, the cancel by hand
+(bench/hand_cancel.py: a bare Flask app sending the database exactly the statements one of
+Rebook's cancels sent, captured when the data is made; the database's share of a cancel and
+the bare framework's, nothing of Rebook's), the plain POST (a redirect) and the htmx one (the
+updated card); with BENCH_OLD (a `git worktree add` of the commit to
 compare against, with static/vendor and the compiled catalogues copied in) the old tree's two
 POSTs too, on the same database. Rounds rotate through the routes; per route the range and
 median of CPU ms per request and each round's ratio to the bare hello of the same round.
@@ -34,17 +37,27 @@ CLIENTS = 4
 BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "40000"))  # ~500 POSTs a second served
 
 
-def _seed(url):
-    """The demo business and BOOKINGS fresh bookings to cancel; their refs, in order."""
+def _seed(url, hand_file):
+    """The demo business and BOOKINGS fresh bookings to cancel; their refs, in order. Two more
+    are cancelled here, the second's statements kept in `hand_file` for bench.hand_cancel."""
     from bench.cancel_post import _bookings
+    from bench.hand_cancel import capture
     from portal import create_app
+    from portal.billing.models import Invoice
+    from portal.bookings.models import Booking
     from portal.kernel.db import database
     pages._seed_demo(url)
-    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench"})
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
     with app.app_context(), database.connection_context():
-        made = _bookings(BOOKINGS)
+        made = _bookings(BOOKINGS + 2)
+        ids = {ref: (booking, invoice) for ref, booking, invoice in Booking.select(
+            Booking.ref, Booking.id, Invoice.id).join(Invoice, on=(Invoice.booking == Booking.id))
+            .where(Booking.ref.startswith("BENCH-")).tuples()}
     assert all(version == 1 for _, version in made)
-    return [ref for ref, _ in made]
+    refs = [ref for ref, _ in made]
+    capture(app, refs[-2], refs[-1], ids, hand_file)
+    return refs[:-2]
 
 
 def _session(port):
@@ -120,11 +133,17 @@ def _measure(server, port, route, refs, counter, pg_dir):
 
 
 def _run(url, env, pg_dir, hello_dir, trees):
-    refs = _seed(url)
+    hand_file = hello_dir / "hand_cancel.pickle"
+    refs = _seed(url, hand_file)
     counter = multiprocessing.get_context("fork").Value("l", 0)
-    with pages.served_trees(url, env, hello_dir, trees) as servers:
+    with pages.served_trees(url, env, hello_dir, trees,
+                            extra={"hand": ("bench.hand_cancel:app", str(ROOT),
+                                            {"HAND_CANCEL": str(hand_file)})}) as servers:
         routes = {"bare Flask hello": ("bare", {"method": "GET", "path": "/", "headers": {},
-                                                "expect": 200})}
+                                                "expect": 200}),
+                  "cancel POST, by hand": ("hand", {
+                      "method": "POST", "path": "/bookings/{ref}/cancel", "headers": {},
+                      "expect": 302})}
         for name in trees:
             cookie, token = _session(servers[name][1])
             post = {"method": "POST", "path": "/bookings/{ref}/cancel",

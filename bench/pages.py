@@ -122,17 +122,22 @@ def _gunicorn(app_spec, cwd, env):
 
 
 @contextmanager
-def served_trees(url, env, hello_dir, trees):
+def served_trees(url, env, hello_dir, trees, extra=None):
     """The bare hello (hello.py in `hello_dir`) and each tree's app (bench.floor_app, imported
     from the tree's own directory) under gunicorn with 2 workers on the database at `url`, each
     answering and with both workers started: {"bare": (process, port), name: ...}; stopped on
-    the way out."""
+    the way out. `extra`: {name: (app, directory, environment added)} served beside them
+    (answering once their workers are up)."""
     env = dict(env, DATABASE_URL=url, SECRET_KEY="bench", WEB_CONCURRENCY="2")
     servers = {"bare": _gunicorn("hello:app", hello_dir, env)}
     for name, root in trees.items():
         servers[name] = _gunicorn("bench.floor_app:app", root, env)
+    for name, (spec, cwd, more) in (extra or {}).items():
+        servers[name] = _gunicorn(spec, cwd, dict(env, **more))
     try:
         for name, (_, port) in servers.items():
+            if name in (extra or {}):
+                continue
             _wait_up(port, "/" if name == "bare" else "/login")
         while any(len(_worker_pids(s.pid)) < 2 for s, _ in servers.values()):
             time.sleep(0.1)
