@@ -10,7 +10,7 @@ BIN    := $(VENV)/bin
 FLASK  := $(BIN)/flask --app wsgi
 PORT   ?= 5000
 
-.PHONY: run test test-quick layers test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean translations catalogues
+.PHONY: run test test-quick lint layers test-sqlite test-postgres test-on-day install install-test assets browser bench bench-pages clean translations catalogues
 
 run: install assets
 	$(FLASK) init-db
@@ -19,9 +19,15 @@ run: install assets
 	$(FLASK) serve --port $(PORT)
 
 test: install-test assets browser
+	$(MAKE) lint
 	$(MAKE) layers
 	$(MAKE) test-sqlite
 	$(MAKE) test-postgres
+
+# pyflakes' checks (pyproject.toml's tool.ruff): names never defined, imports and variables never
+# used, f-strings with nothing to fill in.
+lint: install-test
+	$(BIN)/ruff check --no-cache --quiet .
 
 # The floors of the code (pyproject.toml's import contracts; docs/ARCHITECTURE.md).
 layers: install-test
@@ -29,7 +35,7 @@ layers: install-test
 
 # The quick loop while working: tests/domain and tests/web on SQLite: no browser, no spawned
 # processes (those are in tests/browser and tests/slow). `make test` runs them all, on both DBs.
-test-quick: install-test assets layers
+test-quick: install-test assets lint layers
 	REBOOK_TEST_DB=sqlite $(BIN)/pytest -q -p no:cacheprovider tests/domain tests/web
 
 test-sqlite:

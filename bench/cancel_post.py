@@ -204,7 +204,7 @@ def main(postgres=False):
         print(f"  {label:<40} {cpu[key]:6.2f} ({low:.2f}-{high:.2f})  "
               f"{cpu[key] / cpu['bare']:5.1f}x  | {one[key]:6.3f} {one[key] / one['bare']:5.1f}x  "
               f"{calls[key]:6,.0f} calls")
-    print(f"  written by a plain cancel POST: " + (
+    print("  written by a plain cancel POST: " + (
         f"{written:,.0f} bytes of write-ahead log" if postgres else
         f"{written:.0f} pages of 4 KB to the write-ahead log"))
 

@@ -18,9 +18,7 @@ by a piece of their name ("floor,<ref>"); the bare hello always runs, as the rat
 import os
 import random
 import shutil
-import statistics
 import subprocess
-import sys
 import tempfile
 import time
 from contextlib import contextmanager

@@ -6,7 +6,6 @@ booking's end time at the latest. It grants that one booking, never a login.
 """
 import base64
 import hmac
-import json
 import zlib
 from datetime import timezone
 from functools import lru_cache

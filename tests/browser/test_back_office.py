@@ -59,7 +59,7 @@ def test_admin_cancels_with_a_fee_and_finds_it_under_cancelled(page, demo, scree
     page.get_by_role("link", name="All bookings").click()
     page.wait_for_load_state()
     page.get_by_label("Show").select_option("cancelled")
-    row = page.locator(f"#bookings-table tr", has_text=booking.ref)
+    row = page.locator("#bookings-table tr", has_text=booking.ref)
     expect(row).to_contain_text("Cancelled")
     expect(page).to_have_url(re.compile(r"view=cancelled"))
     screenshot(page, "admin-list-cancelled")

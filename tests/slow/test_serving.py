@@ -4,7 +4,6 @@ test database (SQLite, or PostgreSQL with REBOOK_TEST_DB=postgres)."""
 import re
 import signal
 import subprocess
-from datetime import timedelta
 
 import pytest
 from aiosmtpd.controller import Controller

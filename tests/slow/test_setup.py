@@ -130,7 +130,7 @@ def test_bad_input_is_refused_by_field_and_nothing_is_saved(production, client, 
     assert response.status_code == 422
     error = re.search(rf'<small id="{field}-error" class="error">([^<]*)</small>', html)
     assert error and message in error.group(1).replace("&#39;", "'"), html
-    assert f'aria-invalid="true"' in html
+    assert 'aria-invalid="true"' in html
     _nothing_saved()
 
 

@@ -9,7 +9,7 @@ from wtforms.form import BaseForm
 from wtforms.validators import ValidationError
 
 from portal.web import kept_fields
-from portal.web.forms import CancelForm, Form
+from portal.web.forms import CancelForm
 from tests.support.forms import SENT, every_form
 
 BAD = {"note": "x" * 6000, "reason": "abc", "version": "-1", "fee": "1" * 50, "scope": "z" * 20,

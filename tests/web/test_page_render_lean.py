@@ -23,7 +23,6 @@ from portal.kernel.actors import Actor
 from portal.messaging import rendering
 from portal.messaging.models import OutboxMessage
 from portal.people import Customer
-from portal.web.app.page_kit import render_page
 from portal.web.app.template_output import JoinedOutput
 from portal.web.customer.bookings import AUDIENCE, booking_context
 from tests.support.account_helpers import _push_request_context  # noqa: F401 (no held context)

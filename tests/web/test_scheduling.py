@@ -8,7 +8,6 @@ from portal.audit import AuditEvent
 from portal.billing.models import Invoice, InvoiceLine
 from portal.bookings.models import Booking
 from portal.bookings.schedule_models import ServiceStaff, SlotClaim
-from portal.kernel.clock import utcnow
 from portal.kernel.timefmt import to_local
 from portal.messaging.models import Notification, OutboxMessage
 from portal.people import Customer

@@ -138,7 +138,7 @@ def init_app(app):
     app.extensions["rebook.kept_urls"] = urls = KeptUrls(app)
     app.jinja_env.globals["url_for"] = urls
     app.jinja_env.globals["kept"] = KeptFragments(urls)
-    app.jinja_env.globals["csrf_token"] = tokens = CSRF_TOKENS
+    app.jinja_env.globals["csrf_token"] = CSRF_TOKENS
     app.jinja_env.globals["get_flashed_messages"] = flashed_messages  # (base.html: every page)
     # Pages call through the context made for emails: `{{ _("…") }}`, url_for, csrf_token(),
     # kept() … each ask Jinja's Context.call for the callable's pass-marker on every call (36
