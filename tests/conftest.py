@@ -35,10 +35,9 @@ def _create_pg_database(server_url, name):
 
 
 def _throwaway(server_url):
-    """A test server's data lives for one run: it need not survive a power cut, so it skips
-    the disk flushes (fsync, full-page images, waiting for the log at commit). The database's
-    behaviour is the same (a crash of the server process itself still loses nothing); the run
-    is minutes shorter."""
+    """A test server's data lives for one run and need not survive a crash, so the server
+    skips the disk flushes (fsync, full-page images, waiting for the log at commit). What
+    the tests see is the same; the run is minutes shorter."""
     import psycopg2
     conn = psycopg2.connect(server_url)
     conn.autocommit = True
