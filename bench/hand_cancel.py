@@ -21,7 +21,7 @@ import pickle
 import re
 import secrets
 
-# The database's work only: the captured statements with new ids, run through the driver.
+# Which driver replays the statements, from the URL the benchmark serves the app with.
 _PG = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
 
 
@@ -136,6 +136,7 @@ if __name__ != "__main__" and os.environ.get("HAND_CANCEL"):
         cursor.execute("BEGIN" if _PG else "BEGIN IMMEDIATE")
         for sql, params in _STATEMENTS:
             cursor.execute(sql, [_swap(v, _OLD, new) for v in params])
-            cursor.fetchall() if cursor.description else None
+            if cursor.description:  # rows are read, as Rebook reads them
+                cursor.fetchall()
         cursor.execute("COMMIT")
         return redirect(f"/bookings/{ref}")
