@@ -12,7 +12,9 @@ run under gunicorn with deploy/gunicorn.conf.py and 2 sync workers. CLIENTS clie
 a browser's does after the confirm step. Routes: the bare hello, the cancel by hand
 (bench/hand_cancel.py: a bare Flask app sending the database exactly the statements one of
 Rebook's cancels sent, captured when the data is made; the database's share of a cancel and
-the bare framework's, nothing of Rebook's), the plain POST (a redirect) and the htmx one (the
+the bare framework's, nothing of Rebook's), the same with the stack (HAND_STACK: the session
+cookie, Flask-Login, the CSRF check, the form and a flash message, as any cancel on this stack
+has them), the plain POST (a redirect) and the htmx one (the
 updated card); with BENCH_OLD (a `git worktree add` of the commit to
 compare against, with static/vendor and the compiled catalogues copied in) the old tree's two
 POSTs too, on the same database. Rounds rotate through the routes; per route the range and
@@ -28,6 +30,7 @@ import time
 from pathlib import Path
 
 import bench.pages as pages
+from bench.hand_cancel import stack_session
 from bench.serve import (CSRF_RE, HELLO, ROOT, _log_in, _worker_pids, each_database,
                          served_env)
 
@@ -138,11 +141,21 @@ def _run(url, env, pg_dir, hello_dir, trees):
     counter = multiprocessing.get_context("fork").Value("l", 0)
     with pages.served_trees(url, env, hello_dir, trees,
                             extra={"hand": ("bench.hand_cancel:app", str(ROOT),
-                                            {"HAND_CANCEL": str(hand_file)})}) as servers:
+                                            {"HAND_CANCEL": str(hand_file)}),
+                                   "stack": ("bench.hand_cancel:app", str(ROOT),
+                                             {"HAND_CANCEL": str(hand_file),
+                                              "HAND_STACK": "1"})}) as servers:
+        cookie, token = stack_session(servers["stack"][1])
         routes = {"bare Flask hello": ("bare", {"method": "GET", "path": "/", "headers": {},
                                                 "expect": 200}),
                   "cancel POST, by hand": ("hand", {
                       "method": "POST", "path": "/bookings/{ref}/cancel", "headers": {},
+                      "expect": 302}),
+                  "by hand, with the stack": ("stack", {
+                      "method": "POST", "path": "/bookings/{ref}/cancel",
+                      "body": f"version=1&csrf_token={token}",
+                      "headers": {"Cookie": cookie,
+                                  "Content-Type": "application/x-www-form-urlencoded"},
                       "expect": 302})}
         for name in trees:
             cookie, token = _session(servers[name][1])

@@ -12,9 +12,16 @@ place of the captured booking's, then answers 302 as Rebook does. No session coo
 no CSRF check, no ORM, no templates: what is left of Rebook's cost here is the database's and
 the bare framework's.
 
+With HAND_STACK=1 the same app also does what the stack asks of every customer POST, the way a
+bare Flask app on it would: Flask's signed session cookie, Flask-Login's logged-in user,
+Flask-WTF's CSRF check, the form read, a flash message and the cookie written again. GET /token
+logs the bench's customer in and answers the CSRF token. That is the floor of any cancel on
+this stack, before anything Rebook itself decides or writes.
+
 Served as `gunicorn bench.hand_cancel:app` with HAND_CANCEL (the file capture() wrote) and
 DATABASE_URL set; never part of the product.
 """
+import http.client
 import logging
 import os
 import pickle
@@ -25,15 +32,12 @@ import secrets
 _PG = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
 
 
-def capture(app, warm_ref, ref, ids, path):
-    """One customer's cancel of `ref` (booking version 1) through `app` (Rebook; its demo
-    customer logs in through the test client), after one of `warm_ref` not kept (the first
-    cancel in a process reads what later ones find kept): what it ran, in order, the PREPARE
-    texts of what ran prepared, and `ids` ({ref: (booking id, invoice id)}) pickled to
-    `path`."""
-    from portal.bookings.models import Booking
+def _recorded(client, method, url, **kw):
+    """(response, statements, PREPARE texts) of one request through Rebook's test client:
+    every statement it ran, in order, with its values, and on PostgreSQL the PREPARE text of
+    each that ran prepared (peewee's log shows a kept query's EXECUTE, and a kept INSERT's plain
+    text; both are replayed as Rebook runs them)."""
     from portal.kernel import compiled
-    from portal.kernel.db import database
     seen = []
 
     class Keep(logging.Handler):
@@ -41,23 +45,16 @@ def capture(app, warm_ref, ref, ids, path):
             if record.name == "peewee":
                 seen.append(record.msg)
 
-    client = app.test_client()
-    assert client.post("/login", data={"email": "customer@example.com",
-                                       "password": "demo"}).status_code == 302
-    assert client.post(f"/bookings/{warm_ref}/cancel", data={"version": 1}).status_code == 302
     logger, handler = logging.getLogger("peewee"), Keep(logging.DEBUG)
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False  # kept here, not printed by the app's log
     try:
-        status = client.post(f"/bookings/{ref}/cancel", data={"version": 1}).status_code
+        response = client.open(url, method=method, **kw)
     finally:
         logger.removeHandler(handler)
         logger.setLevel(logging.WARNING)
         logger.propagate = True
-    assert status == 302, status
-    # What ran prepared (PostgreSQL): peewee's log shows a kept query's EXECUTE, and a kept
-    # INSERT's plain text; both are run here as Rebook runs them.
     queries = {query._name: entry[3][0] for query in list(compiled._ALL)
                for entry in query._kinds.values() if entry[3] is not None}
     inserts = {sql: kept for sql, _, kept in compiled._INSERTS.values() if kept}
@@ -69,11 +66,61 @@ def capture(app, warm_ref, ref, ids, path):
         elif sql in inserts:
             name, prepares[name], sql = inserts[sql]
         statements.append((sql, list(params or ())))
+    return response, statements, prepares
+
+
+def _logged_in(app):
+    client = app.test_client()
+    assert client.post("/login", data={"email": "customer@example.com",
+                                       "password": "demo"}).status_code == 302
+    return client
+
+
+def capture(app, warm_ref, ref, ids, path):
+    """One customer's cancel of `ref` (booking version 1) through `app` (Rebook; its demo
+    customer logs in through the test client), after one of `warm_ref` not kept (the first
+    cancel in a process reads what later ones find kept): what it ran, in order, the PREPARE
+    texts of what ran prepared, and `ids` ({ref: (booking id, invoice id)}) pickled to
+    `path`."""
+    from portal.bookings.models import Booking
+    from portal.kernel.db import database
+    client = _logged_in(app)
+    assert client.post(f"/bookings/{warm_ref}/cancel", data={"version": 1}).status_code == 302
+    response, statements, prepares = _recorded(client, "POST", f"/bookings/{ref}/cancel",
+                                               data={"version": 1})
+    assert response.status_code == 302, response.status_code
     with app.app_context(), database.connection_context():
         booking_id = Booking.get(Booking.ref == ref).id
     with open(path, "wb") as out:
         pickle.dump({"ref": ref, "ids": ids, "statements": statements, "prepares": prepares,
                      "booking_id": booking_id}, out)
+
+
+def capture_page(app, ref, path):
+    """The customer's page of booking `ref` through `app` (Rebook, its demo customer logged
+    in), after one view not kept: its statements, PREPARE texts and the HTML it answered,
+    pickled to `path` for HAND_PAGE."""
+    client = _logged_in(app)
+    assert client.get(f"/bookings/{ref}").status_code == 200
+    response, statements, prepares = _recorded(client, "GET", f"/bookings/{ref}")
+    assert response.status_code == 200, response.status_code
+    with open(path, "wb") as out:
+        pickle.dump({"ref": ref, "statements": statements, "prepares": prepares,
+                     "html": response.get_data()}, out)
+
+
+def stack_session(port):
+    """(cookie, CSRF token) of the bench's customer from the app below served with HAND_STACK
+    (its GET /token), as a browser holds them."""
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+    try:
+        conn.request("GET", "/token")
+        response = conn.getresponse()
+        token = response.read().decode()
+        cookie = response.getheader("Set-Cookie").split(";")[0]
+    finally:
+        conn.close()
+    return cookie, token
 
 
 def _swap(value, old, new):
@@ -92,18 +139,36 @@ def _swap(value, old, new):
     return value
 
 
-if __name__ != "__main__" and os.environ.get("HAND_CANCEL"):
+_KEPT_FILE = os.environ.get("HAND_CANCEL") or os.environ.get("HAND_PAGE")
+if __name__ != "__main__" and _KEPT_FILE:
     from flask import Flask, redirect
 
-    with open(os.environ["HAND_CANCEL"], "rb") as kept:
+    with open(_KEPT_FILE, "rb") as kept:
         _KEPT = pickle.load(kept)
-    _FIRST = _KEPT["ref"]
-    _EVENT = re.search(r"evt_[0-9a-f]+", repr(_KEPT["statements"]))
-    _OLD = {"ref": _FIRST, "id": _KEPT["booking_id"], "invoice": _KEPT["ids"][_FIRST][1],
-            "key": f":{_KEPT['booking_id']}:", "event": _EVENT and _EVENT.group(0)}
     _STATEMENTS = _KEPT["statements"]
     app = Flask(__name__)
     _conn = []
+    _STACK = os.environ.get("HAND_STACK") == "1"
+    if _STACK:
+        from flask import abort, flash, request
+        from flask_login import LoginManager, UserMixin, current_user, login_user
+        from flask_wtf.csrf import CSRFProtect, generate_csrf
+
+        app.config["SECRET_KEY"] = os.environ["SECRET_KEY"]
+        CSRFProtect(app)
+        _logins = LoginManager(app)
+
+        class _Person(UserMixin):
+            def __init__(self, id):
+                self.id = id
+
+        # The person's row is read among the replayed statements, as Rebook reads it.
+        _logins.user_loader(_Person)
+
+        @app.get("/token")
+        def token():
+            login_user(_Person("1"))
+            return generate_csrf()
 
     def _connection():
         if _conn:
@@ -126,17 +191,40 @@ if __name__ != "__main__" and os.environ.get("HAND_CANCEL"):
         _conn.append(conn)
         return conn
 
-    @app.post("/bookings/<ref>/cancel")
-    def cancel(ref):
-        booking_id, invoice_id = _KEPT["ids"][ref]
-        new = {"ref": ref, "id": booking_id, "invoice": invoice_id, "key": f":{booking_id}:",
-               "event": f"evt_{secrets.token_hex(12)}"}
-        conn = _connection()
-        cursor = conn.cursor()
-        cursor.execute("BEGIN" if _PG else "BEGIN IMMEDIATE")
+    def _replay(cursor, params_of=lambda params: params):
         for sql, params in _STATEMENTS:
-            cursor.execute(sql, [_swap(v, _OLD, new) for v in params])
+            cursor.execute(sql, params_of(params))
             if cursor.description:  # rows are read, as Rebook reads them
                 cursor.fetchall()
-        cursor.execute("COMMIT")
-        return redirect(f"/bookings/{ref}")
+
+    if os.environ.get("HAND_PAGE"):
+        @app.get("/bookings/<ref>")
+        def page(ref):
+            if _STACK:
+                if not current_user.is_authenticated:
+                    abort(400)
+                generate_csrf()  # the page's forms carry the token
+            _replay(_connection().cursor())
+            return _KEPT["html"]
+    else:
+        _FIRST = _KEPT["ref"]
+        _EVENT = re.search(r"evt_[0-9a-f]+", repr(_STATEMENTS))
+        _OLD = {"ref": _FIRST, "id": _KEPT["booking_id"], "invoice": _KEPT["ids"][_FIRST][1],
+                "key": f":{_KEPT['booking_id']}:", "event": _EVENT and _EVENT.group(0)}
+
+        @app.post("/bookings/<ref>/cancel")
+        def cancel(ref):
+            if _STACK:
+                if not current_user.is_authenticated or request.form.get("version") != "1":
+                    abort(400)
+            booking_id, invoice_id = _KEPT["ids"][ref]
+            new = {"ref": ref, "id": booking_id, "invoice": invoice_id, "key": f":{booking_id}:",
+                   "event": f"evt_{secrets.token_hex(12)}"}
+            conn = _connection()
+            cursor = conn.cursor()
+            cursor.execute("BEGIN" if _PG else "BEGIN IMMEDIATE")
+            _replay(cursor, lambda params: [_swap(v, _OLD, new) for v in params])
+            cursor.execute("COMMIT")
+            if _STACK:
+                flash("Your booking is cancelled. We've emailed you a confirmation.", "success")
+            return redirect(f"/bookings/{ref}")

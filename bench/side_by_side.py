@@ -22,6 +22,8 @@ import tempfile
 from pathlib import Path
 
 import bench.pages as pages
+from bench.cancel_served import compared_trees
+from bench.hand_cancel import capture_page, stack_session
 from bench.serve import HELLO, ROOT, _log_in, _worker_pids, each_database, served_env
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -58,8 +60,15 @@ def _served(port, path, cookie, pg_dir, server):
 
 
 def _run(url, env, ref, pg_dir, hello_dir, trees):
-    with pages.served_trees(url, env, hello_dir, trees) as servers:
-        routes = {"bare Flask hello": ("bare", "/", "")}
+    kept = hello_dir / "hand_page.pickle"
+    _capture(url, ref, kept)
+    hand = ("bench.hand_cancel:app", str(ROOT), {"HAND_PAGE": str(kept)})
+    with pages.served_trees(url, env, hello_dir, trees, extra={
+            "hand": hand, "stack": hand[:2] + (dict(hand[2], HAND_STACK="1"),)}) as servers:
+        routes = {"bare Flask hello": ("bare", "/", ""),
+                  "booking page, by hand": ("hand", f"/bookings/{ref}", ""),
+                  "by hand, with the stack": ("stack", f"/bookings/{ref}",
+                                              stack_session(servers["stack"][1])[0])}
         for name in trees:
             cookie = _log_in(servers[name][1], "customer@example.com")
             routes[f"floor, {name}"] = (name, "/bench/floor", cookie)
@@ -79,6 +88,14 @@ def _run(url, env, ref, pg_dir, hello_dir, trees):
         return samples
 
 
+def _capture(url, ref, path):
+    """The booking page's statements and HTML, for bench.hand_cancel's HAND_PAGE."""
+    from portal import create_app
+    app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    capture_page(app, ref, path)
+
+
 def _print(kind, samples):
     bare = [app + db for (app, db, _), _ in samples["bare Flask hello"]]
     print(f"\n{kind} demo, {ROUNDS} rounds of {pages.SECONDS:g} s (load {os.getloadavg()[0]:.1f})")
@@ -93,10 +110,7 @@ def _print(kind, samples):
 
 
 def main():
-    old = os.environ.get("BENCH_OLD")
-    if not old or not (Path(old) / "portal").is_dir():
-        raise SystemExit("BENCH_OLD=<a worktree of the commit to compare against> is needed")
-    trees = {"old": str(Path(old).resolve()), "new": str(ROOT)}
+    trees = compared_trees()
     env = served_env()
     tmp = Path(tempfile.mkdtemp(prefix="rebook-side-by-side-"))
     (tmp / "hello.py").write_text(HELLO)
