@@ -9,16 +9,18 @@ fee), each with a fieldworker and an invoice, as bench/cancel_post.py makes them
 run under gunicorn with deploy/gunicorn.conf.py and 2 sync workers. CLIENTS client processes on
 127.0.0.1 send requests one at a time; every POST cancels a booking no other POST has touched
 (a shared counter hands out the refs), carrying the customer's session cookie and CSRF token as
-a browser's does after the confirm step. Routes: the bare hello, the cancel by hand
-(bench/hand_cancel.py: a bare Flask app sending the database exactly the statements one of
-Rebook's cancels sent, captured when the data is made; the database's share of a cancel and
-the bare framework's, nothing of Rebook's), the same with the stack (HAND_STACK: the session
-cookie, Flask-Login, the CSRF check, the form and a flash message, as any cancel on this stack
-has them), the plain POST (a redirect) and the htmx one (the
-updated card); with BENCH_OLD (a `git worktree add` of the commit to
-compare against, with static/vendor and the compiled catalogues copied in) the old tree's two
-POSTs too, on the same database. Rounds rotate through the routes; per route the range and
-median of CPU ms per request and each round's ratio to the bare hello of the same round.
+a browser's does after the confirm step. Routes: the bare hello; the cancel by hand
+(bench/by_hand.py: a bare Flask app sending the database exactly the statements one of Rebook's
+cancels sent, captured when the data is made: the database's share of a cancel and the bare
+framework's, nothing of Rebook's); the same with the stack's own parts (HAND_STACK: Flask's
+session cookie, Flask-Login, the CSRF check, the form and a flash message, as any cancel on
+this stack has them); Rebook's floor for a POST (bench/floor_app.py's /bench/floor/post: its
+hooks, CSRF check, form, flash and redirect, no cancel); the plain POST (a redirect) and the
+htmx one (the updated card). With BENCH_OLD (a `git worktree add` of the commit to compare
+against, with static/vendor and the compiled catalogues copied in) the old tree's two cancel POSTs
+too (and its floor POST, if it has one), on the same database. Rounds rotate through the
+routes; per route the range and median of CPU ms per request and each round's ratio to the bare
+hello of the same round.
 """
 import http.client
 import multiprocessing
@@ -30,21 +32,21 @@ import time
 from pathlib import Path
 
 import bench.pages as pages
-from bench.hand_cancel import stack_session
+from bench.by_hand import stack_session
 from bench.serve import (CSRF_RE, HELLO, ROOT, _log_in, _worker_pids, each_database,
                          served_env)
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "3"))
 SECONDS = float(os.environ.get("BENCH_SECONDS", "3"))
 CLIENTS = 4
-BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "40000"))  # ~500 POSTs a second served
+BOOKINGS = int(os.environ.get("BENCH_BOOKINGS", "60000"))  # up to ~1,000 POSTs a second
 
 
 def _seed(url, hand_file):
     """The demo business and BOOKINGS fresh bookings to cancel; their refs, in order. Two more
-    are cancelled here, the second's statements kept in `hand_file` for bench.hand_cancel."""
+    are cancelled here, the second's statements kept in `hand_file` for bench.by_hand."""
     from bench.cancel_post import _bookings
-    from bench.hand_cancel import capture
+    from bench.by_hand import capture
     from portal import create_app
     from portal.billing.models import Invoice
     from portal.bookings.models import Booking
@@ -136,13 +138,13 @@ def _measure(server, port, route, refs, counter, pg_dir):
 
 
 def _run(url, env, pg_dir, hello_dir, trees):
-    hand_file = hello_dir / "hand_cancel.pickle"
+    hand_file = hello_dir / "by_hand.pickle"
     refs = _seed(url, hand_file)
     counter = multiprocessing.get_context("fork").Value("l", 0)
     with pages.served_trees(url, env, hello_dir, trees,
-                            extra={"hand": ("bench.hand_cancel:app", str(ROOT),
+                            extra={"hand": ("bench.by_hand:app", str(ROOT),
                                             {"HAND_CANCEL": str(hand_file)}),
-                                   "stack": ("bench.hand_cancel:app", str(ROOT),
+                                   "stack": ("bench.by_hand:app", str(ROOT),
                                              {"HAND_CANCEL": str(hand_file),
                                               "HAND_STACK": "1"})}) as servers:
         cookie, token = stack_session(servers["stack"][1])
@@ -163,6 +165,9 @@ def _run(url, env, pg_dir, hello_dir, trees):
                     "body": f"version=1&csrf_token={token}",
                     "headers": {"Cookie": cookie,
                                 "Content-Type": "application/x-www-form-urlencoded"}}
+            if "/bench/floor/post" in (Path(trees[name]) / "bench/floor_app.py").read_text():
+                routes[f"floor POST, {name}"] = (name, dict(post, path="/bench/floor/post",
+                                                             expect=302))
             routes[f"cancel POST, plain, {name}"] = (name, dict(post, expect=302))
             routes[f"cancel POST, htmx, {name}"] = (name, dict(
                 post, headers=dict(post["headers"], **{"HX-Request": "true"}), expect=200))
@@ -171,7 +176,7 @@ def _run(url, env, pg_dir, hello_dir, trees):
             name, spec = routes[route]
             server, port = servers[name]
             samples[route].append(_measure(
-                server, port, spec, None if name == "bare" else refs, counter,
+                server, port, spec, refs if "{ref}" in spec["path"] else None, counter,
                 None if name == "bare" else pg_dir))
         return samples
 

@@ -1,6 +1,8 @@
-"""Rebook's app with one extra route, /bench/floor: a hello that runs every hook the app has
+"""Rebook's app with two extra routes. /bench/floor: a hello that runs every hook the app has
 (connection, setup check, input guard, request log, session cookie, security headers) and
-nothing of a page's own. What it costs beyond bare Flask is the floor every page stands on.
+nothing of a page's own; what it costs beyond bare Flask is the floor every page stands on.
+POST /bench/floor/post: the same for a customer's form POST (the CSRF check, the person, the
+form read, a flash message, the cookie written again, a redirect), with nothing of a cancel's.
 
 Served by bench/pages.py as `gunicorn bench.floor_app:app`; never part of the product.
 
@@ -20,6 +22,17 @@ if __name__ != "__main__":  # gunicorn's app; the benchmark below builds its own
     @app.get("/bench/floor")
     def floor():
         return "Hello"
+
+    @app.post("/bench/floor/post")
+    def floor_post():
+        """What a customer's POST pays before its own work: the CSRF check, the person, the
+        form, a flash message and the session cookie written again (bench/cancel_served.py)."""
+        from flask import abort, flash, redirect, request
+        from flask_login import current_user
+        if not current_user.is_authenticated or request.form.get("version") != "1":
+            abort(400)
+        flash("Your booking is cancelled. We've emailed you a confirmation.", "success")
+        return redirect("/bookings")
 
 ROUNDS = 5
 RUNS = 10_000

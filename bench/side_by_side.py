@@ -1,9 +1,13 @@
-"""Two trees of Rebook side by side in one run: the app floor and a customer's booking page of
-an old tree (BENCH_OLD, a `git worktree add` of the commit to compare against, with static/vendor
-and the compiled catalogues copied in) and of this one, beside the bare Flask hello, under the
-same gunicorn config (2 sync workers) on the same database, rounds rotating through all five.
+"""The customer's booking page under gunicorn beside what it costs at least: a bare Flask hello,
+the same page by hand (bench/by_hand.py: a bare Flask app that sends the database the statements
+Rebook's page sent, captured when the data is made, and answers the HTML Rebook answered), the
+same with the stack's own parts (Flask's session cookie, Flask-Login, a CSRF token for the
+page's forms), and Rebook's floor and page; with BENCH_OLD (a `git worktree add` of the commit
+to compare against, with static/vendor and the compiled catalogues copied in) an old tree's
+floor and page too. The same gunicorn config (2 sync workers) and database for all; rounds
+rotate through the routes.
 
-    BENCH_OLD=/tmp/old .venv/bin/python -m bench.side_by_side     (BENCH_KINDS=sqlite,postgres)
+    .venv/bin/python -m bench.side_by_side     (BENCH_KINDS=sqlite,postgres; BENCH_OLD=<tree>)
 
 BENCH_STAFF=1 adds the admin's booking page and the fieldworker's job page for the same booking
 (the demo's fieldworker, Fran, has the demo customer's next booking).
@@ -11,7 +15,7 @@ BENCH_STAFF=1 adds the admin's booking page and the fieldworker's job page for t
 Per route: CPU ms per request of the workers (plus PostgreSQL's own processes), its range and
 median over BENCH_ROUNDS rounds (default 5) and each round's ratio to the bare hello measured in
 the same round; and the workers' voluntary context switches per request (each wait for the
-database's answer is one; steadier than CPU on a shared machine). Both trees run from this
+database's answer is one; steadier than CPU on a shared machine). Every tree runs from this
 checkout's virtualenv; gunicorn imports each tree's own code from its directory.
 """
 import os
@@ -23,7 +27,7 @@ from pathlib import Path
 
 import bench.pages as pages
 from bench.cancel_served import compared_trees
-from bench.hand_cancel import capture_page, stack_session
+from bench.by_hand import capture_page, stack_session
 from bench.serve import HELLO, ROOT, _log_in, _worker_pids, each_database, served_env
 
 ROUNDS = int(os.environ.get("BENCH_ROUNDS", "5"))
@@ -62,7 +66,7 @@ def _served(port, path, cookie, pg_dir, server):
 def _run(url, env, ref, pg_dir, hello_dir, trees):
     kept = hello_dir / "hand_page.pickle"
     _capture(url, ref, kept)
-    hand = ("bench.hand_cancel:app", str(ROOT), {"HAND_PAGE": str(kept)})
+    hand = ("bench.by_hand:app", str(ROOT), {"HAND_PAGE": str(kept)})
     with pages.served_trees(url, env, hello_dir, trees, extra={
             "hand": hand, "stack": hand[:2] + (dict(hand[2], HAND_STACK="1"),)}) as servers:
         routes = {"bare Flask hello": ("bare", "/", ""),
@@ -89,7 +93,7 @@ def _run(url, env, ref, pg_dir, hello_dir, trees):
 
 
 def _capture(url, ref, path):
-    """The booking page's statements and HTML, for bench.hand_cancel's HAND_PAGE."""
+    """The booking page's statements and HTML, for bench.by_hand's HAND_PAGE."""
     from portal import create_app
     app = create_app({"DATABASE_URL": url, "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False,
                       "RATELIMIT_ENABLED": False})

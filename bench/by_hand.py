@@ -1,25 +1,28 @@
-"""A cancel written by hand: a bare Flask app that sends the database exactly what Rebook's
-customer cancel POST sends, and nothing else. bench/cancel_served.py serves it beside Rebook and
-a bare hello, to tell the database's share of a cancel from the app's.
+"""Rebook's requests written by hand: a bare Flask app that sends the database exactly what
+Rebook sent for a customer's cancel POST (HAND_CANCEL) or booking page (HAND_PAGE), and nothing
+else. bench/cancel_served.py and bench/side_by_side.py serve it beside Rebook and a bare hello,
+to tell the database's share of a request from the app's.
 
 capture() runs one real cancel through Rebook in-process and keeps, in order, every statement
 it ran with its values (the session's read, the locked read, the reads after the lock, the
 UPDATE, the DELETE and the INSERTs), and on PostgreSQL the PREPARE text of each statement Rebook
-runs prepared. The app below replays them for each POST /bookings/<ref>/cancel in one
-transaction (BEGIN IMMEDIATE on SQLite, as Rebook's), on one connection per process opened as
-Rebook opens its own (the same pragmas), the booking's and its invoice's ids and ref put in
-place of the captured booking's, then answers 302 as Rebook does. No session cookie, no form,
-no CSRF check, no ORM, no templates: what is left of Rebook's cost here is the database's and
-the bare framework's.
+runs prepared; capture_page() does the same for one view of the booking page and keeps the
+HTML it answered. The app below replays them for each POST /bookings/<ref>/cancel in one
+transaction (BEGIN IMMEDIATE on SQLite, as Rebook's; the booking's and its invoice's ids and
+ref put in place of the captured booking's, then a 302 as Rebook's), or for each GET
+/bookings/<ref> (then the kept HTML), on one connection per process opened as Rebook opens its
+own (the same pragmas). No session cookie, no form, no CSRF check, no ORM, no templates: what
+is left of Rebook's cost here is the database's and the bare framework's.
 
-With HAND_STACK=1 the same app also does what the stack asks of every customer POST, the way a
-bare Flask app on it would: Flask's signed session cookie, Flask-Login's logged-in user,
-Flask-WTF's CSRF check, the form read, a flash message and the cookie written again. GET /token
-logs the bench's customer in and answers the CSRF token. That is the floor of any cancel on
-this stack, before anything Rebook itself decides or writes.
+With HAND_STACK=1 the same app also does what the stack asks of such a request, the way a bare
+Flask app on it would: Flask's signed session cookie, Flask-Login's logged-in user, and
+Flask-WTF's CSRF token (checked on the POST with the form read, a flash message and the cookie
+written again; made for the page's forms on the GET). GET /token logs the bench's customer in
+and answers the CSRF token. That is the floor of any such request on this stack, before
+anything Rebook itself decides, writes or renders.
 
-Served as `gunicorn bench.hand_cancel:app` with HAND_CANCEL (the file capture() wrote) and
-DATABASE_URL set; never part of the product.
+Served as `gunicorn bench.by_hand:app` with HAND_CANCEL or HAND_PAGE (the file capture() or
+capture_page() wrote) and DATABASE_URL set; never part of the product.
 """
 import http.client
 import logging
