@@ -7,9 +7,9 @@ capture() runs one real cancel through Rebook in-process and keeps, in order, ev
 it ran with its values (the session's read, the locked read, the reads after the lock, the
 UPDATE, the DELETE and the INSERTs), and on PostgreSQL the PREPARE text of each statement Rebook
 runs prepared; capture_page() does the same for one view of the booking page and keeps the
-HTML it answered. The app below replays them for each POST /bookings/<ref>/cancel in one
-transaction (BEGIN IMMEDIATE on SQLite, as Rebook's; the booking's and its invoice's ids and
-ref put in place of the captured booking's, then a 302 as Rebook's), or for each GET
+HTML it answered. The app below replays them for each POST /bookings/<ref>/cancel, with the
+BEGIN (IMMEDIATE on SQLite) and COMMIT where Rebook sent them, the booking's and its invoice's
+ids and ref put in place of the captured booking's, then a 302 as Rebook's; or for each GET
 /bookings/<ref> (then the kept HTML), on one connection per process opened as Rebook opens its
 own (the same pragmas). No session cookie, no form, no CSRF check, no ORM, no templates: what
 is left of Rebook's cost here is the database's and the bare framework's.
@@ -37,11 +37,22 @@ _PG = os.environ.get("DATABASE_URL", "").startswith(("postgres", "postgresql"))
 
 def _recorded(client, method, url, **kw):
     """(response, statements, PREPARE texts) of one request through Rebook's test client:
-    every statement it ran, in order, with its values, and on PostgreSQL the PREPARE text of
-    each that ran prepared (peewee's log shows a kept query's EXECUTE, and a kept INSERT's plain
-    text; both are replayed as Rebook runs them)."""
+    every statement it ran, in order, with its values, its BEGIN and COMMIT where they came
+    (peewee sends those without logging them), and on PostgreSQL the PREPARE text of each that
+    ran prepared (peewee's log shows a kept query's EXECUTE, and a kept INSERT's plain text;
+    both are replayed as Rebook runs them)."""
     from portal.kernel import compiled
+    from portal.kernel.db import database
     seen = []
+    db = database.obj
+
+    def begin(*args):
+        seen.append((" ".join(["BEGIN", *(str(arg) for arg in args if arg)]), None))
+        return type(db).begin(db, *args)
+
+    def commit():
+        seen.append(("COMMIT", None))
+        return type(db).commit(db)
 
     class Keep(logging.Handler):
         def emit(self, record):
@@ -52,9 +63,11 @@ def _recorded(client, method, url, **kw):
     logger.addHandler(handler)
     logger.setLevel(logging.DEBUG)
     logger.propagate = False  # kept here, not printed by the app's log
+    db.begin, db.commit = begin, commit
     try:
         response = client.open(url, method=method, **kw)
     finally:
+        del db.begin, db.commit
         logger.removeHandler(handler)
         logger.setLevel(logging.WARNING)
         logger.propagate = True
@@ -69,6 +82,8 @@ def _recorded(client, method, url, **kw):
         elif sql in inserts:
             name, prepares[name], sql = inserts[sql]
         statements.append((sql, list(params or ())))
+    begun = sum(sql.startswith("BEGIN") for sql, _ in statements)
+    assert begun == sum(sql == "COMMIT" for sql, _ in statements), statements
     return response, statements, prepares
 
 
@@ -223,11 +238,7 @@ if __name__ != "__main__" and _KEPT_FILE:
             booking_id, invoice_id = _KEPT["ids"][ref]
             new = {"ref": ref, "id": booking_id, "invoice": invoice_id, "key": f":{booking_id}:",
                    "event": f"evt_{secrets.token_hex(12)}"}
-            conn = _connection()
-            cursor = conn.cursor()
-            cursor.execute("BEGIN" if _PG else "BEGIN IMMEDIATE")
-            _replay(cursor, lambda params: [_swap(v, _OLD, new) for v in params])
-            cursor.execute("COMMIT")
+            _replay(_connection().cursor(), lambda params: [_swap(v, _OLD, new) for v in params])
             if _STACK:
                 flash("Your booking is cancelled. We've emailed you a confirmation.", "success")
             return redirect(f"/bookings/{ref}")
