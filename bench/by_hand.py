@@ -24,7 +24,6 @@ anything Rebook itself decides, writes or renders.
 Served as `gunicorn bench.by_hand:app` with HAND_CANCEL or HAND_PAGE (the file capture() or
 capture_page() wrote) and DATABASE_URL set; never part of the product.
 """
-import http.client
 import logging
 import os
 import pickle
@@ -130,15 +129,9 @@ def capture_page(app, ref, path):
 def stack_session(port):
     """(cookie, CSRF token) of the bench's customer from the app below served with HAND_STACK
     (its GET /token), as a browser holds them."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    try:
-        conn.request("GET", "/token")
-        response = conn.getresponse()
-        token = response.read().decode()
-        cookie = response.getheader("Set-Cookie").split(";")[0]
-    finally:
-        conn.close()
-    return cookie, token
+    from bench.serve import _request
+    _, cookie, token = _request(port, "/token")
+    return cookie.split(";")[0], token.decode()
 
 
 def _swap(value, old, new):

@@ -66,9 +66,10 @@ def _served(port, path, cookie, pg_dir, server):
 def _run(url, env, ref, pg_dir, hello_dir, trees):
     kept = hello_dir / "hand_page.pickle"
     _capture(url, ref, kept)
-    hand = ("bench.by_hand:app", str(ROOT), {"HAND_PAGE": str(kept)})
+    page = {"HAND_PAGE": str(kept)}
     with pages.served_trees(url, env, hello_dir, trees, extra={
-            "hand": hand, "stack": hand[:2] + (dict(hand[2], HAND_STACK="1"),)}) as servers:
+            "hand": ("bench.by_hand:app", str(ROOT), page),
+            "stack": ("bench.by_hand:app", str(ROOT), dict(page, HAND_STACK="1"))}) as servers:
         routes = {"bare Flask hello": ("bare", "/", ""),
                   "booking page, by hand": ("hand", f"/bookings/{ref}", ""),
                   "by hand, with the stack": ("stack", f"/bookings/{ref}",
